@@ -1,0 +1,268 @@
+"""Initialisation: the organisations, their ties and the legacy of 2007-2011.
+
+Builds, for the regions of a run, one agent per organisation, the network
+of ties with initial trust, and the arrangements already in force in
+January 2012. The state of 2012 carries the history of the werkplein era
+(seeds 000-003): shop-floor consultation and shared staff where CWI, UWV and
+municipalities worked in one building, subregional cooperation that
+municipalities cherish (004 summary), and a tactical contact with UWV in
+most regions. Everything not given by a source is drawn from the model's
+random generator, so each replication is a different plausible 2012.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.agents import AGENT_CLASSES, Kind, Population
+from chainsim.arrangements import ARRANGEMENTS, INDEX, TABLE
+from chainsim.calendar import Month
+from chainsim.network import TieGraph, TieKind
+from chainsim.regions import RegionInfo, load_borders
+from chainsim.state import IN_FORCE, RegionState
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+# Offsets of initial trust by kind of tie (estimates). UWV starts a little
+# lower (the werkplein history, 004 §4.2, §4.6); municipalities of one
+# subregion a little higher (existing cooperation is cherished, 004 summary);
+# employer organisations and municipalities in a neighbouring region lower.
+TRUST_OFFSET = {
+    TieKind.CENTRE_MUNICIPALITY: 0.0,
+    TieKind.UWV_MUNICIPALITY: -0.05,
+    TieKind.SW_OWNER: 0.05,
+    TieKind.EMPLOYER_CENTRE: -0.10,
+    TieKind.EMPLOYER_UWV: -0.10,
+    TieKind.SUBREGION_PEERS: 0.10,
+    TieKind.BORDERING_CENTRES: 0.0,
+    TieKind.COMMUTING_MUNICIPALITY: -0.10,
+}
+TRUST_SPREAD = 0.08
+
+# Weight of own placement targets by kind of organisation (M1; 004 §4.1-4.3):
+# UWV is steered hardest on its national WW targets, SW companies on their
+# task targets; employer organisations have none. Estimates.
+OWN_TARGET = {
+    Kind.MUNICIPALITY: 0.6, Kind.CENTRE: 0.5, Kind.UWV: 0.8,
+    Kind.SW_COMPANY: 0.7, Kind.EMPLOYER_ORGANISATION: 0.0,
+}
+
+# Share of municipalities using UWV's systems in 2012 (estimate; 001 §4.3
+# reports Sonar in use at 55% of werkplein locations in 2007, mostly by CWI).
+INITIAL_SONAR, INITIAL_WBS = 0.15, 0.05
+
+# About 100 werkpleinen for about 400 municipalities, reduced to 35 regional
+# offices (004 §4.6): werkpleinen per region ~ one per four municipalities.
+WERKPLEINEN_PER_MUNICIPALITY = 100 / 393
+
+# Chance that the centre's alderman sits on the board of the SW company the
+# centre owns ("often", 004 §4.3). Estimate.
+DOUBLE_ROLE_CHANCE = 0.7
+
+
+def _beta_mean(rng: np.random.Generator, mean: float, concentration: float = 6.0, size=None):
+    mean = min(max(mean, 0.02), 0.98)
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size)
+
+
+def build_world(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None:
+    """Create population, agents, network and region state on ``model``."""
+    rng, p = model.rng, model.params
+    n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
+    pop = Population(n_rows)
+    rs = RegionState(infos)
+    graph = TieGraph()
+    model.population, model.regions_state, model.graph = pop, rs, graph
+    model.agent_by_row = [None] * n_rows
+
+    _draw_region_attributes(model, rs)
+    row = 0
+    for r, info in enumerate(infos):
+        row = _create_region(model, r, info, row)
+    _connect_regions(model, infos)
+    graph.ties.freeze()
+    _draw_legacy_arrangements(model)
+    _schedule_availability(model)
+
+
+def _draw_region_attributes(model: "ChainModel", rs: RegionState) -> None:
+    """Region-level traits that no source gives are drawn per replication."""
+    rng, cal = model.rng, model.calendar
+    for r, info in enumerate(rs.infos):
+        rs.leadership_style[r] = info.leadership_style if info.leadership_style is not None \
+            else rng.beta(3, 3)
+        rs.strategic_skill[r] = info.strategic_skill if info.strategic_skill is not None \
+            else rng.beta(3, 3)
+        rs.employer_activism[r] = info.employer_activism if info.employer_activism is not None \
+            else rng.beta(2, 3)
+        rs.alderman_continuity[r] = bool(info.alderman_continuity)
+        rs.uwv_connector[r] = rng.beta(2, 2)
+        rs.meeting_offset[r] = rng.integers(0, 3)
+        # UWV closes the region's local offices in one month of the window.
+        window = [i for i, m in enumerate(cal.months) if cal.drivers.closure_window[i] > 0]
+        rs.closure_month[r] = rng.choice(window) if window else -1
+        offices = max(1, round(WERKPLEINEN_PER_MUNICIPALITY * info.n_municipalities))
+        rs.closure_severity[r] = (offices - 1) / offices
+
+
+def _new_agent(model: "ChainModel", kind: Kind, row: int, r: int, info: RegionInfo, name: str):
+    agent = AGENT_CLASSES[kind](model, row, info.code, name)
+    model.population.region[row] = r
+    model.agent_by_row[row] = agent
+    return agent
+
+
+def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> int:
+    """Organisations of one region and the ties between them; returns the next free row."""
+    rng, p, pop, rs, graph = (model.rng, model.params, model.population,
+                              model.regions_state, model.graph)
+    n = info.n_municipalities
+    base_trust = (p.trust_initial + p.trust_identity_effect * (info.regional_identity - 0.5)
+                  + p.trust_history_effect * (info.joint_arrangement_history - 0.5))
+
+    def tie(u: int, v: int, kind: TieKind, region: int = r) -> None:
+        trust = base_trust + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
+        graph.add_tie(u, v, kind, region, float(np.clip(trust, 0.05, 0.95)))
+
+    # --- municipalities (the centre first) ---
+    munis = list(range(row, row + n))
+    other_share = (1 - info.centre_population_share) / max(n - 1, 1)
+    raw = other_share * rng.lognormal(0.0, 0.5, n - 1)
+    sizes = np.concatenate([[info.centre_population_share],
+                            raw * (1 - info.centre_population_share) / max(raw.sum(), 1e-12)])
+    for i, name in enumerate(info.municipalities):
+        kind = Kind.CENTRE if i == 0 else Kind.MUNICIPALITY
+        _new_agent(model, kind, row + i, r, info, name)
+    smallness = 1.0 - sizes / sizes.max()
+    local_success = rng.beta(2, 3, n)
+    pop.size[munis] = sizes
+    pop.local_success[munis] = local_success
+    pop.autonomy_guard[munis] = np.clip(
+        0.25 + 0.35 * smallness + 0.25 * local_success - 0.25 * (info.joint_arrangement_history - 0.5),
+        0.0, 1.0)
+    pop.alderman_orientation[munis] = np.clip(
+        rng.beta(2, 2, n) + 0.2 * (info.regional_identity - 0.5), 0.0, 1.0)
+    pop.alderman_strength[munis] = rng.beta(2, 2, n)
+    pop.participates[munis] = True
+    pop.uses_sonar[munis] = rng.random(n) < INITIAL_SONAR
+    pop.uses_wbs[munis] = rng.random(n) < INITIAL_WBS
+    # subregions: the centre leads subregion 0; the others are split at random
+    # (the real composition is not in the data).
+    if info.n_subregions > 0:
+        others = rng.permutation(munis[1:])
+        groups = np.array_split(others, info.n_subregions)
+        pop.subregion[munis[0]] = 0
+        for s, group in enumerate(groups):
+            pop.subregion[group] = s
+    # commuting municipalities feel the pull of a neighbouring region (M12)
+    n_commuting = round(info.commuting_out * (n - 1))
+    commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else []
+    pop.outside_orientation[commuters] = rng.uniform(0.1, 0.6, len(commuters))
+    model.commuters.extend((int(c), info.code) for c in commuters)
+
+    centre = munis[0]
+    uwv = row + n
+    _new_agent(model, Kind.UWV, uwv, r, info, f"UWV {info.name}")
+    sw_rows = list(range(uwv + 1, uwv + 1 + info.n_sw_companies))
+    employer = uwv + 1 + info.n_sw_companies
+    for k, sw in enumerate(sw_rows):
+        _new_agent(model, Kind.SW_COMPANY, sw, r, info, f"SW company {k + 1} {info.name}")
+    _new_agent(model, Kind.EMPLOYER_ORGANISATION, employer, r, info, f"Employers {info.name}")
+    all_rows = munis + [uwv] + sw_rows + [employer]
+
+    for kind_row in all_rows:
+        kind = Kind(int(pop.kind[kind_row]))
+        pop.own_target[kind_row] = OWN_TARGET[kind]
+    beliefs = np.clip(rng.normal(model.params.belief_initial + 0.15 * (info.regional_identity - 0.5),
+                                 0.1, len(all_rows)), 0.0, 1.0)
+    pop.belief_prior[all_rows] = beliefs
+    pop.belief[all_rows] = beliefs
+    pop.autonomy_guard[uwv] = 0.2
+    pop.uses_sonar[uwv] = pop.uses_wbs[uwv] = True
+    rs.centre_row[r], rs.uwv_row[r], rs.employer_row[r] = centre, uwv, employer
+    rs.n_organisations[r] = len(all_rows)
+
+    # --- ties within the region ---
+    for m in munis[1:]:
+        tie(centre, m, TieKind.CENTRE_MUNICIPALITY)
+    for m in munis:
+        tie(uwv, m, TieKind.UWV_MUNICIPALITY)
+    # SW companies are owned by groups of municipalities, often along subregions (004 §3.1)
+    order = sorted(munis, key=lambda m: (pop.subregion[m], m))
+    for sw, owners in zip(sw_rows, np.array_split(order, len(sw_rows))):
+        pop.business_interest[sw] = _beta_mean(rng, p.sw_business_interest)
+        pop.partner_offset[sw] = rng.normal(0.0, 0.15)
+        for m in owners:
+            tie(sw, int(m), TieKind.SW_OWNER)
+        if centre in owners and rng.random() < DOUBLE_ROLE_CHANCE:
+            pop.double_role[sw] = True
+    tie(employer, centre, TieKind.EMPLOYER_CENTRE)
+    tie(employer, uwv, TieKind.EMPLOYER_UWV)
+    if info.n_subregions > 0:
+        for s in range(info.n_subregions):
+            # the centre already has a tie with every municipality
+            members = [m for m in munis[1:] if pop.subregion[m] == s]
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    tie(a, b, TieKind.SUBREGION_PEERS)
+    return employer + 1
+
+
+def _connect_regions(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None:
+    """Ties between regions: bordering centres, commuting municipalities (M11, M12)."""
+    rng, p, rs, graph = model.rng, model.params, model.regions_state, model.graph
+    index = {info.code: r for r, info in enumerate(infos)}
+    neighbours: dict[str, list[str]] = {code: [] for code in index}
+
+    def tie(u: int, v: int, kind: TieKind) -> None:
+        trust = p.trust_initial + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
+        graph.add_tie(u, v, kind, -1, float(np.clip(trust, 0.05, 0.95)))
+
+    for a, b in load_borders():
+        if a in index and b in index:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+            tie(int(rs.centre_row[index[a]]), int(rs.centre_row[index[b]]), TieKind.BORDERING_CENTRES)
+    for row, code in model.commuters:
+        if neighbours[code]:
+            target = neighbours[code][rng.integers(len(neighbours[code]))]
+            tie(row, int(rs.centre_row[index[target]]), TieKind.COMMUTING_MUNICIPALITY)
+    model.neighbours = [[index[c] for c in neighbours[info.code]] for info in infos]
+
+
+def _draw_legacy_arrangements(model: "ChainModel") -> None:
+    """Arrangements already in force in January 2012 (the werkplein legacy).
+
+    Each arrangement with a ``legacy`` chance is in force with probability
+    legacy x (0.4 + 0.6 x joint-arrangement history), provided what it
+    requires is in force too. Estimates; 001 §4.3 reports shared buildings at
+    over half and one counter at about a quarter of the 2007 locations.
+    """
+    rng, rs = model.rng, model.regions_state
+    for a in ARRANGEMENTS:
+        if a.legacy <= 0:
+            continue
+        i = INDEX[a.id]
+        chance = a.legacy * (0.4 + 0.6 * rs.history)
+        ok = rng.random(rs.n) < chance
+        for req in a.requires:
+            ok &= rs.status[:, INDEX[req]] == IN_FORCE
+        if a.needs_subregions:
+            ok &= rs.has_subregions
+        if a.needs_sw_partner or a.needs_engaged_employers:
+            ok[:] = False
+        rs.status[ok, i] = IN_FORCE
+    assert TABLE.legacy.shape[0] == len(ARRANGEMENTS)
+
+
+def _schedule_availability(model: "ChainModel") -> None:
+    """Arrangements that cannot be proposed before a date (e.g. unions as social
+    partners in a Werkbedrijf, from the 2013 social accord, 004 §2.2)."""
+    rs, cal = model.regions_state, model.calendar
+    for a in ARRANGEMENTS:
+        if a.available_from is not None:
+            first = Month.parse(a.available_from)
+            rs.available_from[:, INDEX[a.id]] = max(0, first.minus(cal.start))

@@ -1,0 +1,20 @@
+"""The mechanisms M1-M15 of DOMAIN.md §3, each a named function.
+
+| id  | mechanism                         | function(s)                                                        |
+|-----|-----------------------------------|--------------------------------------------------------------------|
+| M1  | own targets                       | environment.update_rivalry; the rivalry term of table.member_support |
+| M2  | joint targets                     | environment.update_rivalry (relief)                                 |
+| M3  | trust on ties                     | trust.build_trust_through_contact; execution.Execution (success, failure, drop) |
+| M4  | autonomy                          | the say term of table.member_support; actors.update_participation   |
+| M5  | leadership of the centre          | table.choose_proposals; trust.dominance_erodes_trust; persuasion in member_support |
+| M6  | aldermen                          | environment.hold_elections; the alderman term of member_support     |
+| M7  | UWV                               | environment.close_uwv_offices; actors.adopt_uwv_systems; central room in member_support |
+| M8  | SW companies                      | actors.update_sw_stance; competition in update_rivalry              |
+| M9  | employer organisations            | actors.update_employer_engagement                                   |
+| M10 | outside pressure                  | environment.update_outside_pressure, apply_subsidy_windows; deadline agenda in choose_proposals |
+| M11 | belief and evidence               | belief.gather_evidence, belief.update_belief                        |
+| M12 | regional structure                | initialise (structure, subregions, commuting); actors.update_participation |
+| M13 | from governance to execution      | execution.Execution.schedule / deliver; mandate term of member_support |
+| M14 | cost shifting                     | environment.update_rivalry                                          |
+| M15 | turbulence                        | environment.update_turbulence                                       |
+"""

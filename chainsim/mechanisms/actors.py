@@ -1,0 +1,121 @@
+"""Stances of single actors: SW companies, employers, municipalities, UWV systems.
+
+Whether an SW company acts as partner or competitor (M8), whether the
+employer organisation engages (M9), whether a municipality takes part in
+the regional table at all (M4, M12), and whether municipalities start using
+UWV's systems (M7).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.agents import Kind
+from chainsim.arrangements import INDEX
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+CORE_ARRANGEMENTS = [INDEX[a] for a in ("governance_table", "shared_vision", "tactical_meeting",
+                                        "attuned_employer_approach", "joint_consultation",
+                                        "joint_projects")]
+"""The arrangements an employer organisation watches to judge whether UWV and
+municipalities have sorted things out among themselves (004 §4.4)."""
+
+EMPLOYER_HYSTERESIS = 0.15
+"""An engaged employer organisation stays until public cooperation falls this
+far below its threshold (estimate: engagement is not withdrawn lightly)."""
+
+ICT_SAY_COST = {"uses_sonar": 0.5, "uses_wbs": 0.35}
+"""Say a municipality gives up by working in UWV's system (estimate; 004 §4.2:
+municipalities fear losing room and find the systems unfit)."""
+
+
+def update_sw_stance(model: "ChainModel") -> None:
+    """M8: each SW company weighs its business interest against a regional role.
+
+    Trust with its owner municipalities and the transition forced by the
+    Participatiewet (the Wsw closes to newcomers in 2015) pull it towards a
+    partner role; its own business interest and competition with other SW
+    companies in the region pull it towards acting as a competitor. An SW
+    company on whose board the centre's alderman sits leans towards the
+    centre's line (the double role, 004 §4.3).
+    """
+    t, p, pop, rs = model.t, model.params, model.population, model.regions_state
+    sw = np.flatnonzero(pop.kind == Kind.SW_COMPANY)
+    if len(sw) == 0:
+        return
+    transition = model.calendar.drivers.sw_transition[t]
+    others = rs.n_sw[pop.region[sw]] - 1
+    score = (np.nan_to_num(model.trust.sw_owner[sw], nan=0.5)
+             + 0.5 * transition
+             + 0.3 * pop.double_role[sw]
+             - pop.business_interest[sw]
+             - p.sw_competition * others / 2.0
+             + pop.partner_offset[sw])
+    pop.partner[sw] = score > 0
+
+
+def update_employer_engagement(model: "ChainModel") -> None:
+    """M9: the employer organisation engages once public cooperation passes its threshold.
+
+    Employer organisations wait while UWV and municipalities still have a lot
+    to settle between themselves (004 summary, §4.4); the region's public
+    cooperation is the share of core arrangements in force, weighted by
+    trust between UWV and municipalities. Active employers lower the
+    threshold (Stedendriehoek's accord, 004 §4.5), and the Werkbedrijf decree
+    draws employer organisations in from September 2014 (004 §4.4).
+    """
+    t, p, pop, rs = model.t, model.params, model.population, model.regions_state
+    core = rs.in_force[:, CORE_ARRANGEMENTS].mean(axis=1)
+    public = core * (0.5 + 0.5 * np.nan_to_num(rs.trust_uwv, nan=0.5))
+    rs.public_cooperation[:] = public
+    werkbedrijf = model.calendar.drivers.werkbedrijf[t]
+    threshold = p.employer_threshold * (1.0 - 0.5 * rs.employer_activism) * (1.0 - 0.3 * werkbedrijf)
+    rows = rs.employer_row
+    engaged = pop.engaged[rows]
+    pop.engaged[rows] = np.where(engaged, public >= threshold - EMPLOYER_HYSTERESIS, public >= threshold)
+
+
+def update_participation(model: "ChainModel", regions: np.ndarray) -> None:
+    """M4, M12: a municipality decides whether it takes part in the regional table.
+
+    A municipality stays out when the pull of a neighbouring region (it
+    commutes there, 004 §3.1) and the say it guards outweigh its trust in
+    the centre, its belief that cooperation pays and the pressure to join
+    (004 §3.1, §4.1). Evaluated at governance meetings; a municipality can
+    join later.
+    """
+    p, pop, rs = model.params, model.population, model.regions_state
+    rows = np.flatnonzero((pop.kind == Kind.MUNICIPALITY) & regions[pop.region])
+    if len(rows) == 0:
+        return
+    stay_out = (p.outside_pull * pop.outside_orientation[rows]
+                + 0.5 * pop.autonomy_guard[rows]
+                - np.nan_to_num(model.trust.in_centre[rows], nan=0.5)
+                - 0.5 * pop.belief[rows]
+                - 0.3 * rs.pressure[pop.region[rows]]
+                + model.rng.normal(0.0, 0.1, len(rows)))
+    pop.participates[rows] = stay_out < 0
+
+
+def adopt_uwv_systems(model: "ChainModel") -> None:
+    """M7: municipalities start using UWV's systems Sonar and WBS, or resist.
+
+    UWV pushes its national systems; municipalities use their own and fear
+    losing room (004 §4.2; 001 §5.5). Each month a participating municipality
+    starts using a system with a small chance that grows with its trust in
+    UWV and shrinks with the say it guards. Where the region agreed on shared
+    systems, every participating municipality uses them.
+    """
+    p, pop, rs, rng = model.params, model.population, model.regions_state, model.rng
+    rows = np.flatnonzero(model.tie_index.municipal & pop.participates)
+    agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
+    trust = np.nan_to_num(model.trust.in_uwv[rows], nan=0.5)
+    for column, say in ICT_SAY_COST.items():
+        uses = getattr(pop, column)
+        chance = p.ict_uptake_rate * trust * (1.0 - say * pop.autonomy_guard[rows])
+        starts = rng.random(len(rows)) < chance
+        uses[rows] |= starts | agreed

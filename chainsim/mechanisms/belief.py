@@ -1,0 +1,64 @@
+"""Belief that cooperation pays, fed by evidence from the own and other regions (M11).
+
+Parties cooperate when they believe it pays, and belief follows visible
+results: "in that region placements tripled since they work together"
+(004 §4.5). Results come from pooling vacancies and candidates -- the scale
+argument of seed 003 -- and need jobs to fill, so they show more in a tight
+labour market. Learning between regions (000 'Leren van elkaar'; the
+Programmaraad's aanjagers, 004 §2.3) carries evidence across borders,
+weighted by trust between the centres.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.arrangements import TABLE
+from chainsim.network import TieKind
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+POOLING_TOTAL = float(TABLE.pooling.sum())
+
+
+def gather_evidence(model: "ChainModel") -> None:
+    """Per region, the visible result of pooling: own and in bordering regions.
+
+    Own evidence is the pooled share of the region's arrangements in force
+    (weights ``pooling``), times how many jobs there are to fill. Neighbour
+    evidence is the trust-weighted mean over bordering regions.
+    """
+    t, rs = model.t, model.regions_state
+    jobs = 0.5 + rs.tightness * model.calendar.drivers.business_cycle[t]
+    rs.evidence[:] = (rs.in_force @ TABLE.pooling) / POOLING_TOTAL * jobs
+    ties = model.graph.ties
+    bc = model.tie_index.by_kind[TieKind.BORDERING_CENTRES]
+    if len(bc) == 0:
+        rs.neighbour_evidence[:] = 0.0
+        return
+    ru = model.population.region[ties.u[bc]]
+    rv = model.population.region[ties.v[bc]]
+    w = ties.trust[bc]
+    total = np.bincount(ru, w * rs.evidence[rv], rs.n) + np.bincount(rv, w * rs.evidence[ru], rs.n)
+    weight = np.bincount(ru, w, rs.n) + np.bincount(rv, w, rs.n)
+    rs.neighbour_evidence[:] = np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)
+
+
+def update_belief(model: "ChainModel") -> None:
+    """M11: each organisation's belief moves towards what the evidence suggests.
+
+    The target is the organisation's own disposition plus the evidence from
+    its region and from bordering regions plus national knowledge sharing
+    (and any extra a scenario adds); belief moves a fraction
+    ``belief_learning_rate`` of the way each month.
+    """
+    p, pop, rs = model.params, model.population, model.regions_state
+    r = pop.region
+    target = (pop.belief_prior
+              + p.evidence_own_weight * rs.evidence[r]
+              + p.evidence_neighbour_weight * rs.neighbour_evidence[r]
+              + p.knowledge_sharing + rs.knowledge_boost[r])
+    pop.belief += p.belief_learning_rate * (np.clip(target, 0.0, 1.0) - pop.belief)

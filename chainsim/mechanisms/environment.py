@@ -1,0 +1,178 @@
+"""What the national time line does to the regions each month.
+
+Outside pressure (M10), turbulence (M15), own-target rivalry with its relief
+by joint targets (M1, M2), cost shifting (M14), the 2014 elections (M6) and
+UWV's office closures (M7, M3).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.agents import Kind
+from chainsim.arrangements import INDEX
+from chainsim.mechanisms.ties import scale_ties
+from chainsim.network import TieKind
+from chainsim.state import IN_FORCE
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+SECTOR_PLAN_APPROVAL = 24 / 37
+"""Share of sector-plan applications approved in the first round (004 App. 2)."""
+SUBSIDY_MONTHS = 18
+"""Months a granted joint subsidy keeps the partners working to a shared goal (estimate)."""
+APPLICATION_CHANCE = 0.35
+"""Chance per window month that a region able to apply jointly does so (estimate)."""
+
+
+def apply_subsidy_windows(model: "ChainModel") -> None:
+    """M10: joint subsidy applications (sector plans 2013-14, ESF 2014).
+
+    In an application window, a region whose parties already meet at a
+    governance table, or whose employers are engaged, applies jointly with
+    some chance; an approved application binds the partners to a concrete
+    shared goal for a while, which the seed found a strong impulse for
+    result-oriented regional steering (004 §3.1, §4.5, App. 2).
+    """
+    t, d, rs, rng = model.t, model.calendar.drivers, model.regions_state, model.rng
+    window = max(d.subsidy_window[t], d.esf_window[t])
+    if window <= 0:
+        return
+    employers = model.population.engaged[rs.employer_row]
+    able = (rs.status[:, INDEX["governance_table"]] == IN_FORCE) | employers
+    applies = able & (rs.subsidy_until < t) & (rng.random(rs.n) < APPLICATION_CHANCE)
+    granted = applies & (rng.random(rs.n) < SECTOR_PLAN_APPROVAL)
+    rs.subsidy_until[granted] = t + SUBSIDY_MONTHS
+
+
+def update_outside_pressure(model: "ChainModel") -> None:
+    """M10: outside pressure in force in each region this month.
+
+    The sum of the Participatiewet deadline (rising towards 2015-01-01), the
+    social accord, a running joint subsidy, an engaged employer organisation
+    (M9) and any pressure a scenario adds (minister visits, employer demand).
+    Pressure moves governance-level agreements more than execution; the
+    decision rule weighs it by level (004 §4.5, §4.6).
+    """
+    t, d, p, rs = model.t, model.calendar.drivers, model.params, model.regions_state
+    engaged = model.population.engaged[rs.employer_row]
+    rs.pressure[:] = (p.deadline_pressure * d.deadline[t]
+                      + p.accord_pressure * d.accord[t]
+                      + p.subsidy_pressure * (rs.subsidy_until >= t)
+                      + p.employer_pressure * engaged
+                      + rs.extra_pressure)
+
+
+def update_turbulence(model: "ChainModel") -> None:
+    """M15: attention lost to reorganisations, decentralisations and caseloads.
+
+    UWV is absorbed by its redesign (2012-2014), municipalities by the three
+    decentralisations of 2015 and by caseloads that grow when jobs are scarce,
+    SW companies by their transition once the Wsw closes (000; 001 §5.1;
+    004 §1.1, §4.3).
+    """
+    t, d, p, pop, rs = model.t, model.calendar.drivers, model.params, model.population, model.regions_state
+    scarcity = 1.0 - rs.tightness * d.business_cycle[t]
+    turb = np.zeros(pop.n)
+    kind = pop.kind
+    municipal = (kind == Kind.MUNICIPALITY) | (kind == Kind.CENTRE)
+    turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[pop.region[municipal]]
+    turb[kind == Kind.UWV] = d.turbulence_uwv[t]
+    turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
+    pop.turbulence[:] = np.clip(p.turbulence_scale * turb, 0.0, 1.0)
+
+
+def update_rivalry(model: "ChainModel") -> None:
+    """M1, M2, M14: own-target rivalry each organisation feels this month.
+
+    Each organisation is judged on placing its own clients; the fear of
+    placing fewer of them is stronger when jobs are scarce, when municipal
+    budgets are cut, when SW companies compete for the same vacancies and
+    when costs are shifted onto municipalities (004 §4.1-4.3; 003). Joint
+    placement targets remove part of the rivalry -- "100 WWB + 500 WW = 600
+    together" -- but only as far as UWV and municipalities trust each other
+    (004 §4.2).
+
+    Cost shifting (003 'Kostenafwenteling'): without joint steering UWV has
+    little reason to invest in WW clients near the end of their entitlement
+    and municipalities place clients just long enough to regain WW rights;
+    each month this wears down trust on UWV-municipality ties. Joint targets
+    (fully) or FTE agreements (half) reduce it.
+    """
+    t, d, p, pop, rs, ix = (model.t, model.calendar.drivers, model.params, model.population,
+                            model.regions_state, model.tie_index)
+    in_force = rs.in_force
+    joint_targets = in_force[:, INDEX["joint_placement_targets"]]
+    fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
+    steering = np.maximum(joint_targets.astype(float), 0.5 * fte)
+    rs.cost_shifting[:] = p.cost_shifting * (1.0 - steering)
+    um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
+    scale_ties(model.graph.ties.trust, um, 0.0,
+               p.cost_shifting_trust_loss * rs.cost_shifting[model.graph.ties.region[um]])
+
+    scarcity = 1.0 - rs.tightness * d.business_cycle[t]
+    sw = pop.kind == Kind.SW_COMPANY
+    competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
+    relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)
+    r = pop.region
+    municipal = ix.municipal
+    rivalry = (pop.own_target * scarcity[r]
+               * (1.0 + p.sw_competition * np.sqrt(competing[r]))
+               * (1.0 - relief[r]))
+    rivalry = np.where(municipal,
+                       rivalry * (1.0 + p.budget_cut_effect * d.budget_cuts[t]) * (1.0 + rs.cost_shifting[r]),
+                       rivalry)
+    pop.rivalry[:] = np.clip(rivalry, 0.0, 2.0)
+
+
+def hold_elections(model: "ChainModel") -> None:
+    """M6: municipal elections (March 2014) change some aldermen.
+
+    A municipality's alderman for work and income changes with probability
+    ``alderman_turnover`` (the centre's not, where a source says the
+    coalition continued). A new alderman brings a new orientation and
+    strength, and the municipality's ties lose part of the trust built above
+    or below the starting level: relations have to be built anew. Continuity
+    keeps the agenda going (004 §4.1, §4.5).
+    """
+    t, d = model.t, model.calendar.drivers
+    if d.elections[t] <= 0:
+        return
+    rng, p, pop, rs = model.rng, model.params, model.population, model.regions_state
+    municipal = np.flatnonzero(model.tie_index.municipal)
+    changes = rng.random(len(municipal)) < p.alderman_turnover
+    protected = pop.kind[municipal] == Kind.CENTRE
+    protected &= rs.alderman_continuity[pop.region[municipal]]
+    new = municipal[changes & ~protected]
+    if len(new) == 0:
+        return
+    pop.alderman_orientation[new] = rng.beta(2, 2, len(new))
+    pop.alderman_strength[new] = rng.beta(2, 2, len(new))
+    ties = model.graph.ties
+    touched = np.isin(ties.u, new) | np.isin(ties.v, new)
+    touched &= ties.kind >= 0
+    ties.trust[touched] -= p.trust_reset_on_turnover * (ties.trust[touched] - p.trust_initial)
+    np.clip(ties.trust, 0.0, 1.0, out=ties.trust)
+    model.record_event("elections", f"{len(new)} aldermen changed")
+
+
+def close_uwv_offices(model: "ChainModel") -> None:
+    """M7, M3: UWV closes the region's local offices (2012-2014).
+
+    UWV went from about 100 werkpleinen to 35 regional offices. Where it left
+    a shared building, municipalities felt let down: trust on the
+    UWV-municipality ties of the region drops, the more so the more offices
+    the region lost (004 §4.2, §4.6).
+    """
+    rs = model.regions_state
+    closing = np.flatnonzero(rs.closure_month == model.t)
+    if len(closing) == 0:
+        return
+    ties = model.graph.ties
+    um = model.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
+    loss = model.params.trust_withdrawal_loss * rs.closure_severity * rs.uwv_withdrawal
+    hit = um[np.isin(ties.region[um], closing)]
+    scale_ties(ties.trust, hit, 0.0, loss[ties.region[hit]])

@@ -1,0 +1,106 @@
+"""From agreement to practice (M13), and what delivery does to trust (M3).
+
+An arrangement agreed at the table reaches the shop floor of UWV and every
+municipality only after a delay that grows with the number of
+organisations, each with its own steering layers, and with the attention
+they have left; governance agreements take effect sooner than execution
+(004 summary, §4.6). Delivery can fail. Success -- a "small win" -- builds
+trust on the region's ties; failure costs more trust than success gains
+(004 §4.2, §4.5; Ansell & Gash 2008).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.arrangements import ARRANGEMENTS, TABLE
+from chainsim.mechanisms.ties import scale_ties
+from chainsim.network import TieKind
+from chainsim.state import ABSENT, AGREED, IN_FORCE
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+LAG_BY_LEVEL = np.array([0.3, 0.8, 1.2])
+"""Relative delay of governance, tactical and operational arrangements (estimate)."""
+
+DEPENDANTS = [np.flatnonzero(TABLE.requires[:, a]) for a in range(len(ARRANGEMENTS))]
+
+
+class Execution:
+    """Schedules agreed arrangements and delivers or fails them when due."""
+
+    def __init__(self, model: "ChainModel") -> None:
+        self.model = model
+
+    def schedule(self, regions: np.ndarray, arrangements: np.ndarray) -> None:
+        """Mark arrangements as agreed and draw the month they reach practice."""
+        if len(regions) == 0:
+            return
+        m = self.model
+        p, rs, pop = m.params, m.regions_state, m.population
+        turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
+        mean_lag = (p.implementation_lag * LAG_BY_LEVEL[TABLE.level[arrangements]]
+                    * (1.0 + p.lag_per_organisation * rs.n_organisations[regions])
+                    * (1.0 + turbulence[regions]))
+        rs.status[regions, arrangements] = AGREED
+        rs.due[regions, arrangements] = m.t + 1 + m.rng.poisson(mean_lag)
+
+    def deliver(self) -> None:
+        """Arrangements whose month has come are delivered, or fail.
+
+        The chance of delivery is ``delivery_reliability``, lowered by the
+        attention the region's organisations lost to turbulence (M15) and by
+        low trust between the parties that must deliver (M3).
+        """
+        m = self.model
+        p, rs, pop = m.params, m.regions_state, m.population
+        due = (rs.status == AGREED) & (rs.due <= m.t)
+        if not due.any():
+            return
+        regions, arrangements = np.nonzero(due)
+        turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
+        trust = np.where(TABLE.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
+        trust = np.nan_to_num(trust, nan=0.5)
+        chance = (p.delivery_reliability * (1.0 - 0.5 * turbulence[regions]) * (0.5 + 0.5 * trust))
+        success = m.rng.random(len(regions)) < chance
+        rs.status[regions[success], arrangements[success]] = IN_FORCE
+        rs.status[regions[~success], arrangements[~success]] = ABSENT
+        rs.due[regions, arrangements] = -1
+        self._trust_after_delivery(regions[success], p.trust_success_gain, 0.0)
+        self._trust_after_delivery(regions[~success], 0.0, p.trust_failure_loss)
+        for r, a in zip(regions[~success], arrangements[~success]):
+            m.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered")
+
+    def drop(self, region: int, arrangement: int) -> None:
+        """Drop an arrangement in force and everything that requires it."""
+        m = self.model
+        rs = m.regions_state
+        stack, dropped = [arrangement], []
+        while stack:
+            a = stack.pop()
+            if rs.status[region, a] == ABSENT:
+                continue
+            rs.status[region, a] = ABSENT
+            rs.due[region, a] = -1
+            dropped.append(a)
+            stack.extend(DEPENDANTS[a].tolist())
+        self._trust_after_delivery(np.array([region]), 0.0, 0.5 * m.params.trust_failure_loss)
+        m.record_event("dropped", f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
+
+    def _trust_after_delivery(self, regions: np.ndarray, gain: float, loss: float) -> None:
+        """M3: success builds, failure breaks trust on the region's centre and UWV ties."""
+        if len(regions) == 0:
+            return
+        m = self.model
+        ties = m.graph.ties
+        counts = np.bincount(regions, None, m.regions_state.n)
+        for kind in (TieKind.CENTRE_MUNICIPALITY, TieKind.UWV_MUNICIPALITY):
+            idx = m.tie_index.by_kind[kind]
+            times = counts[ties.region[idx]]
+            hit = times > 0
+            # several deliveries in one month compound
+            scale_ties(ties.trust, idx[hit], 1.0 - (1.0 - gain) ** times[hit],
+                       1.0 - (1.0 - loss) ** times[hit])

@@ -1,0 +1,226 @@
+"""The regional table: what the centre proposes and how the members decide.
+
+The centre municipality convenes the region (M5). At each meeting it puts
+one arrangement on the agenda; every member weighs it and votes. A member's
+support adds up what the seeds name as reasons to cooperate and subtracts
+the reasons not to (MODEL_SKETCH "The regional table"):
+
+    support = belief that cooperation pays (M11)
+            + trust in the centre and UWV (M3)
+            + persuasion by a skilled centre, through trust in it (M5)
+            + the alderman's regional orientation (M6)
+            + outside pressure, weighed by level (M10)
+            + governance agreements that mandate execution (M13)
+            - the arrangement's effort
+            - say given up x how much the member guards its say (M4)
+            - rivalry touched x own-target rivalry felt (M1, M14)
+              x (1.5 - trust): trusted partners fear less for their own
+              placements, which is why pooled targets need trust (M2)
+            - attention lost to turbulence (M15)
+            - for UWV: room needed in its national frame (M7)
+            + noise
+
+An arrangement is agreed when UWV consents (if it takes part), the centre
+supports it, and enough participating municipalities do (the quorum; a
+simple majority where a joint arrangement gives the centre a mandate).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.agents import Kind
+from chainsim.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
+from chainsim.state import ABSENT, AGREED, IN_FORCE
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+PRESSURE_BY_LEVEL = np.array([1.0, 0.6, 0.35])
+"""Outside pressure catalyses governance agreements more than execution
+(004 §4.6): its weight on governance, tactical and operational proposals."""
+
+SHELF_MONTHS = 6
+"""A rejected proposal is shelved this many months before it returns to the
+agenda; meanwhile the convenor looks for other points the members can agree
+on (004 summary: 'searching for openings'). Estimate."""
+
+MANDATE_ITEMS = [INDEX[a] for a in ("shared_vision", "market_plan", "fte_agreements")]
+
+
+def mandate(model: "ChainModel") -> np.ndarray:
+    """Share of the governance agreements that mandate execution in force, per region."""
+    return model.regions_state.in_force[:, MANDATE_ITEMS].mean(axis=1)
+
+
+def eligible(model: "ChainModel", levels: tuple[int, ...]) -> np.ndarray:
+    """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
+    rs, pop = model.regions_state, model.population
+    in_force = rs.in_force
+    missing = (~in_force).astype(np.int64) @ TABLE.requires.T.astype(np.int64)
+    ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < model.t)
+    ok &= np.isin(TABLE.level, levels)[None, :]
+    ok &= ~(TABLE.needs_subregions[None, :] & ~rs.has_subregions[:, None])
+    sw = pop.kind == Kind.SW_COMPANY
+    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
+    ok &= ~(TABLE.needs_sw_partner[None, :] & ~has_partner[:, None])
+    engaged = pop.engaged[rs.employer_row]
+    ok &= ~(TABLE.needs_engaged_employers[None, :] & ~engaged[:, None])
+    ok &= rs.available & (rs.available_from <= model.t)
+    return ok
+
+
+def expected_support(model: "ChainModel") -> np.ndarray:
+    """(regions x arrangements): the convenor's estimate of the table's support.
+
+    The same terms as :func:`member_support`, with the members' mean values.
+    """
+    p, pop, rs = model.params, model.population, model.regions_state
+    members = model.tie_index.municipal & pop.participates
+    count = np.maximum(np.bincount(pop.region[members], None, rs.n), 1)
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        return np.bincount(pop.region[members], values[members], rs.n) / count
+
+    belief, guard, rivalry = mean(pop.belief), mean(pop.autonomy_guard), mean(pop.rivalry)
+    trust = mean(model.trust.at_table)
+    turbulence = mean(pop.turbulence)
+    rivalry = rivalry * (1.5 - trust)
+    level = TABLE.level
+    return (p.weight_belief * belief[:, None]
+            + p.weight_trust * trust[:, None]
+            + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
+            + p.weight_mandate * mandate(model)[:, None] * (level != GOVERNANCE)[None, :]
+            - p.effort_scale * rs.effort_factor * TABLE.effort[None, :]
+            - p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
+            - p.weight_rivalry * TABLE.rivalry[None, :] * rivalry[:, None]
+            - p.weight_turbulence * turbulence[:, None]
+            - p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
+
+
+def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
+    """M5, M10: the arrangement each convening centre puts on the agenda (-1: none).
+
+    A facilitating centre proposes what its members look ready for (the
+    ripest arrangement); a dominating centre pushes the most ambitious one,
+    which is how the 'big brother' reflex is provoked (004 §4.1, §4.5). The
+    style is the chance of acting facilitatively at a given meeting. When
+    the 2015 deadline nears, arrangements the law requires are put on the
+    agenda with a chance that grows with the deadline's pressure (004 §2.1).
+    """
+    rs, rng, t = model.regions_state, model.rng, model.t
+    ok = eligible(model, levels) & regions[:, None]
+    if not ok.any():
+        return np.full(rs.n, -1)
+    score = expected_support(model)
+    ripest = np.where(ok, score, -np.inf).argmax(axis=1)
+    ambition = TABLE.effort[None, :] + 0.2 * rng.random(ok.shape)
+    boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
+    facilitating = rng.random(rs.n) < rs.leadership_style
+    choice = np.where(facilitating, ripest, boldest)
+    deadline_ok = ok & TABLE.deadline[None, :]
+    forced = deadline_ok.any(axis=1) & (rng.random(rs.n) < 0.5 * model.calendar.drivers.deadline[t])
+    by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
+    choice = np.where(forced, by_law, choice)
+    return np.where(ok.any(axis=1), choice, -1)
+
+
+def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool = False,
+                   noise: bool = True) -> np.ndarray:
+    """Support of every organisation for the arrangement on its region's table.
+
+    ``proposal`` gives the arrangement per region (-1: none); rows of regions
+    without one get NaN. With ``sunk_effort`` the effort term is left out
+    (used when members review an arrangement already in force); without
+    ``noise`` the systematic part alone is returned (for explanations).
+    """
+    p, pop, rs = model.params, model.population, model.regions_state
+    r = pop.region
+    a_of_row = proposal[r]
+    has = a_of_row >= 0
+    a = np.where(has, a_of_row, 0)
+    level = TABLE.level[a]
+    ix = model.tie_index
+    s = (p.weight_belief * pop.belief
+         + p.weight_trust * model.trust.at_table
+         + p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level]
+         + p.weight_mandate * mandate(model)[r] * (level != GOVERNANCE)
+         - p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard * (1.0 - 0.5 * rs.formal_mandate[r])
+         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * (1.5 - model.trust.at_table)
+         - p.weight_turbulence * pop.turbulence)
+    if not sunk_effort:
+        s -= p.effort_scale * rs.effort_factor[r, a] * TABLE.effort[a]
+    in_centre = np.nan_to_num(model.trust.in_centre, nan=0.5)
+    leader = p.weight_leadership * rs.strategic_skill[r] * in_centre
+    alderman = p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
+    s = np.where(ix.municipal & ~ix.is_centre, s + leader, s)
+    s = np.where(ix.municipal, s + alderman, s)
+    s = np.where(ix.is_uwv, s - p.uwv_central_steering * TABLE.central_room[a], s)
+    if noise:
+        s = s + model.rng.normal(0.0, p.decision_noise, pop.n)
+    return np.where(has, s, np.nan)
+
+
+def tally(model: "ChainModel", proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per region: whether the proposal is carried, and the share of municipalities in favour."""
+    p, pop, rs = model.params, model.population, model.regions_state
+    has = proposal >= 0
+    a = np.where(has, proposal, 0)
+    voters = model.tie_index.municipal & pop.participates
+    yes = voters & (support > 0)
+    n_voters = np.bincount(pop.region[voters], None, rs.n)
+    share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
+    quorum = np.where(rs.formal_mandate, 0.5, p.municipal_quorum)
+    quorum = np.where(TABLE.consensus[a], 1.0, quorum)
+    uwv_yes = support[rs.uwv_row] > 0
+    centre_yes = support[rs.centre_row] > 0
+    carried = has & centre_yes & (share >= quorum) & (uwv_yes | ~TABLE.needs_uwv[a])
+    return carried, share
+
+
+def hold_meeting(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
+    """One round of the regional tables: propose, weigh, vote, agree (M5, M1-M4, M6, M10, M11).
+
+    Returns the regions that agreed something. An agreed arrangement is not
+    yet practice: it waits for implementation (M13, :mod:`execution`).
+    """
+    rs = model.regions_state
+    proposal = choose_proposals(model, levels, regions)
+    if (proposal < 0).all():
+        return np.zeros(rs.n, dtype=bool)
+    support = member_support(model, proposal)
+    carried, share = tally(model, proposal, support)
+    rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
+    rs.proposal[:] = proposal
+    rejected = np.flatnonzero((proposal >= 0) & ~carried)
+    rs.shelved_until[rejected, proposal[rejected]] = model.t + SHELF_MONTHS
+    model.execution.schedule(np.flatnonzero(carried), proposal[carried])
+    return carried
+
+
+def review_arrangements(model: "ChainModel", regions: np.ndarray) -> None:
+    """M3, M4: at a governance meeting the table reviews one arrangement in force.
+
+    If too few members still support it (their trust or belief has eroded,
+    their rivalry grown), the region drops it, with everything that rests on
+    it; members who had invested in it lose some trust (004 §4.2: agreements
+    not kept). Arrangements are not given up lightly: the effort already
+    made is sunk.
+    """
+    rs, rng, p = model.regions_state, model.rng, model.params
+    in_force = rs.in_force & regions[:, None]
+    if not in_force.any():
+        return
+    pick = np.where(in_force, rng.random(in_force.shape), -1.0).argmax(axis=1)
+    proposal = np.where(in_force.any(axis=1), pick, -1)
+    support = member_support(model, proposal, sunk_effort=True)
+    _, share = tally(model, proposal, support)
+    dropped = (proposal >= 0) & (share < p.drop_share)
+    for r in np.flatnonzero(dropped):
+        model.execution.drop(int(r), int(proposal[r]))
+
+
+__all__ = ["hold_meeting", "review_arrangements", "choose_proposals", "member_support", "tally",
+           "GOVERNANCE", "TACTICAL", "OPERATIONAL", "AGREED", "IN_FORCE"]

@@ -1,0 +1,103 @@
+"""Indexes into the tie store and the trust summaries the mechanisms read.
+
+Not a mechanism itself: it answers "how much does this municipality trust
+its centre, its UWV office?" for all organisations at once, from the trust
+on the graph's edges, once per month.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.agents import Kind
+from chainsim.network import TieKind
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+
+class TieIndex:
+    """Which ties are of which kind, and each municipality's tie to its centre and UWV."""
+
+    def __init__(self, model: "ChainModel") -> None:
+        ties, pop = model.graph.ties, model.population
+        self.by_kind = {kind: np.flatnonzero(ties.kind == kind) for kind in TieKind}
+        # Within-region ties are added hub first (centre, UWV, SW company,
+        # employer organisation), so the second endpoint is the member.
+        self.centre_tie = np.full(pop.n, -1, dtype=np.int64)
+        self.uwv_tie = np.full(pop.n, -1, dtype=np.int64)
+        cm = self.by_kind[TieKind.CENTRE_MUNICIPALITY]
+        um = self.by_kind[TieKind.UWV_MUNICIPALITY]
+        self.centre_tie[ties.v[cm]] = cm
+        self.uwv_tie[ties.v[um]] = um
+        self.region_ties = {kind: idx for kind, idx in self.by_kind.items()}
+        self.municipal = pop.is_municipality
+        self.is_centre = pop.kind == Kind.CENTRE
+        self.is_uwv = pop.kind == Kind.UWV
+        self.is_sw = pop.kind == Kind.SW_COMPANY
+        self.is_employer = pop.kind == Kind.EMPLOYER_ORGANISATION
+
+
+class TrustSummary:
+    """Per-organisation and per-region trust, refreshed from the edges each month."""
+
+    def __init__(self, model: "ChainModel") -> None:
+        self.refresh(model)
+
+    def refresh(self, model: "ChainModel") -> None:
+        ties, pop, rs, ix = model.graph.ties, model.population, model.regions_state, model.tie_index
+        trust = ties.trust
+        n, n_regions = pop.n, rs.n
+
+        def mean_by(index: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
+            total = np.bincount(key[index], trust[index], size)
+            count = np.bincount(key[index], None, size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+        cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+        um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
+        so = ix.by_kind[TieKind.SW_OWNER]
+        region_cm = mean_by(cm, ties.region, n_regions)
+        region_um = mean_by(um, ties.region, n_regions)
+        # a region with a single municipality has no centre-municipality tie
+        region_cm = np.where(np.isnan(region_cm), region_um, region_cm)
+        self.region_centre = region_cm
+        self.region_uwv = region_um
+        rs.trust_centre[:] = region_cm
+        rs.trust_uwv[:] = region_um
+
+        in_centre = np.where(ix.centre_tie >= 0, trust[np.maximum(ix.centre_tie, 0)], np.nan)
+        in_uwv = np.where(ix.uwv_tie >= 0, trust[np.maximum(ix.uwv_tie, 0)], np.nan)
+        # the centre's own view of the region: its mean trust in the others
+        in_centre = np.where(ix.is_centre, region_cm[pop.region], in_centre)
+        # UWV and SW companies judge the region by their own ties
+        in_uwv = np.where(ix.is_uwv, region_um[pop.region], in_uwv)
+        sw_owner_trust = mean_by(so, ties.u, n)
+        self.in_centre = in_centre
+        self.in_uwv = in_uwv
+        self.sw_owner = sw_owner_trust
+        # the trust a member brings to the regional table
+        table = np.full(n, np.nan)
+        table[ix.municipal] = 0.5 * in_centre[ix.municipal] + 0.5 * in_uwv[ix.municipal]
+        table[ix.is_uwv] = in_uwv[ix.is_uwv]
+        table[ix.is_sw] = sw_owner_trust[ix.is_sw]
+        table[ix.is_employer] = region_um[pop.region[ix.is_employer]]
+        self.at_table = np.nan_to_num(table, nan=0.5)
+
+
+def scale_ties(trust: np.ndarray, index: np.ndarray, gain: np.ndarray | float,
+               loss: np.ndarray | float = 0.0) -> None:
+    """Move trust on ties ``index`` up by gain x (1 - trust) and down by loss x trust.
+
+    Gains shrink as trust nears 1 and losses as it nears 0, so trust stays in
+    [0, 1] and a tie with a long good history loses a larger absolute amount
+    when it is betrayed than a tie that never had much (history matters; in
+    the spirit of Klos & Nooteboom 2001).
+    """
+    if len(index) == 0:
+        return
+    t = trust[index]
+    trust[index] = np.clip(t + gain * (1.0 - t) - loss * t, 0.0, 1.0)

@@ -1,0 +1,77 @@
+"""Trust that grows with time spent together and erodes under dominance (M3, M5).
+
+Trust between two organisations rises with the time they spend together at
+a working table and falls when one of them dominates (004 §4.2, §4.5, §4.6).
+Delivery successes and failures (M13), cost shifting (M14), closures (M7)
+and new aldermen (M6) move trust too; they live with their mechanisms.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chainsim.arrangements import INDEX
+from chainsim.mechanisms.ties import scale_ties
+from chainsim.network import TieKind
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+
+def build_trust_through_contact(model: "ChainModel") -> None:
+    """M3, M7, M5: parties that meet regularly come to trust each other.
+
+    - UWV and municipalities, where they meet at a tactical or governance
+      table; faster with a connecting UWV regional manager (004 §4.2, §4.6)
+      and with the attention left after turbulence (M15);
+    - centre and municipalities, where a governance table meets; faster
+      under a facilitating centre (004 §4.5);
+    - municipalities of one subregion, which already work together;
+    - SW companies and their owners, where the SW company acts as partner;
+    - an engaged employer organisation with the centre and UWV;
+    - centres of bordering regions, through national learning (M11).
+    """
+    p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
+    ties, gain = model.graph.ties, p.trust_contact_gain
+    in_force = rs.in_force
+    meets_uwv = in_force[:, INDEX["tactical_meeting"]] | in_force[:, INDEX["governance_table"]]
+    governance = in_force[:, INDEX["governance_table"]]
+    attention = 1.0 - np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
+
+    um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
+    r = ties.region[um]
+    scale_ties(ties.trust, um, gain * meets_uwv[r] * (0.5 + rs.uwv_connector[r]) * attention[r])
+    cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+    r = ties.region[cm]
+    scale_ties(ties.trust, cm, gain * governance[r] * (0.5 + rs.leadership_style[r]))
+    scale_ties(ties.trust, ix.by_kind[TieKind.SUBREGION_PEERS], 0.5 * gain)
+    so = ix.by_kind[TieKind.SW_OWNER]
+    scale_ties(ties.trust, so, gain * pop.partner[ties.u[so]])
+    engaged = pop.engaged
+    for kind in (TieKind.EMPLOYER_CENTRE, TieKind.EMPLOYER_UWV):
+        idx = ix.by_kind[kind]
+        scale_ties(ties.trust, idx, gain * engaged[ties.u[idx]])
+    bc = ix.by_kind[TieKind.BORDERING_CENTRES]
+    boost = rs.knowledge_boost[pop.region[ties.u[bc]]] + rs.knowledge_boost[pop.region[ties.v[bc]]]
+    scale_ties(ties.trust, bc, 0.5 * gain * (1.0 + boost))
+
+
+def dominance_erodes_trust(model: "ChainModel", regions: np.ndarray) -> None:
+    """M5, M4: a dominating centre provokes the 'big brother' reflex.
+
+    At each governance meeting, ties between the centre and the other
+    municipalities lose trust in proportion to how dominating the centre is
+    (1 - leadership style), how much the region's economy turns around the
+    centre city, and how small the municipality is (004 §4.1, §4.5).
+    """
+    p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
+    ties = model.graph.ties
+    cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+    r = ties.region[cm]
+    meeting = regions[r]
+    smallness = 1.0 - np.minimum(1.0, pop.size[ties.v[cm]] / np.maximum(pop.size[ties.u[cm]], 1e-9))
+    loss = (p.trust_dominance_loss * (1.0 - rs.leadership_style[r]) * (0.5 + rs.concentration[r])
+            * smallness * meeting)
+    scale_ties(ties.trust, cm, 0.0, loss)

@@ -1,0 +1,158 @@
+"""The network of ties between organisations, with trust on its edges (M3).
+
+One networkx graph holds every tie: within a region the pairs that actually
+meet (the centre with every municipality, UWV with every municipality, SW
+companies with the municipalities that own them, the employer organisation
+with the centre and UWV, municipalities of one subregion with each other) and
+between regions (centres of bordering regions; municipalities that commute
+towards a neighbouring region with that region's centre).
+
+Trust is the edge attribute ``"trust"``: ``graph.edges[u, v]["trust"]`` reads
+and writes it. So that mechanisms can update thousands of ties at once, the
+values sit in one contiguous array (:class:`TieStore`) and each edge's
+attribute mapping points at its slot -- the graph stays the single place
+where a tie's trust lives, there is no copy to keep in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from enum import IntEnum
+
+import networkx as nx
+import numpy as np
+
+
+class TieKind(IntEnum):
+    """Kinds of ties; the names say which pairs they join."""
+
+    CENTRE_MUNICIPALITY = 0
+    UWV_MUNICIPALITY = 1
+    SW_OWNER = 2
+    EMPLOYER_CENTRE = 3
+    EMPLOYER_UWV = 4
+    SUBREGION_PEERS = 5
+    BORDERING_CENTRES = 6
+    COMMUTING_MUNICIPALITY = 7
+
+
+class TieStore:
+    """Contiguous arrays behind the edges: endpoints, kind, region and trust."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self.trust = np.zeros(capacity)
+        self.u = np.zeros(capacity, dtype=np.int64)
+        self.v = np.zeros(capacity, dtype=np.int64)
+        # Slots networkx allocates but never fills keep kind -1 and are ignored.
+        self.kind = np.full(capacity, -1, dtype=np.int8)
+        self.region = np.full(capacity, -1, dtype=np.int64)
+
+    def allocate(self) -> int:
+        if self.n == len(self.trust):
+            for name in ("trust", "u", "v", "kind", "region"):
+                old = getattr(self, name)
+                new = np.full(2 * len(old), -1 if name in ("kind", "region") else 0,
+                              dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+        self.n += 1
+        return self.n - 1
+
+    def freeze(self) -> None:
+        """Trim the arrays to the ties that exist (after the network is built)."""
+        for name in ("trust", "u", "v", "kind", "region"):
+            setattr(self, name, getattr(self, name)[: self.n].copy())
+
+
+class TieAttributes(MutableMapping):
+    """An edge's attribute mapping; ``trust``, ``kind`` and ``region`` live in the store."""
+
+    __slots__ = ("_store", "_i", "_extra")
+    _STORED = ("trust", "kind", "region")
+
+    def __init__(self, store: TieStore) -> None:
+        self._store = store
+        self._i = store.allocate()
+        self._extra: dict = {}
+
+    @property
+    def index(self) -> int:
+        return self._i
+
+    def __getitem__(self, key):
+        if key in self._STORED:
+            value = getattr(self._store, key)[self._i]
+            return TieKind(int(value)) if key == "kind" else value.item()
+        return self._extra[key]
+
+    def __setitem__(self, key, value) -> None:
+        if key == "trust":
+            value = float(value)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"trust must lie in [0, 1], got {value}")
+        if key in self._STORED:
+            getattr(self._store, key)[self._i] = value
+        else:
+            self._extra[key] = value
+
+    def __delitem__(self, key) -> None:
+        if key in self._STORED:
+            raise KeyError(f"{key!r} is part of every tie and cannot be removed")
+        del self._extra[key]
+
+    def __iter__(self) -> Iterator:
+        yield from self._STORED
+        yield from self._extra
+
+    def __len__(self) -> int:
+        return len(self._STORED) + len(self._extra)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class TieGraph(nx.Graph):
+    """An undirected graph whose edges keep trust in a shared :class:`TieStore`."""
+
+    def __init__(self, incoming_graph_data=None, **attr) -> None:
+        self.ties = TieStore()
+        store = self.ties
+        # networkx calls this factory once per new edge (public extension point).
+        self.edge_attr_dict_factory = lambda: TieAttributes(store)
+        super().__init__(incoming_graph_data, **attr)
+
+    def add_tie(self, u: int, v: int, kind: TieKind, region: int, trust: float) -> int:
+        """Add a tie between two organisations (rows); returns its index in the store."""
+        if self.has_edge(u, v):
+            raise ValueError(f"tie {u}-{v} exists already")
+        self.add_edge(u, v, trust=trust, kind=int(kind), region=region)
+        data = self.adj[u][v]
+        self.ties.u[data.index] = u
+        self.ties.v[data.index] = v
+        return data.index
+
+    def to_plain_graph(self) -> nx.Graph:
+        """A copy with ordinary dict attributes (for drawing or export)."""
+        plain = nx.Graph()
+        plain.add_nodes_from(self.nodes(data=True))
+        plain.add_edges_from((u, v, dict(d)) for u, v, d in self.edges(data=True))
+        return plain
+
+
+def mean_trust_per_node(ties: TieStore, kind: TieKind, n_nodes: int) -> np.ndarray:
+    """Mean trust over each node's ties of one kind (NaN where it has none)."""
+    mask = ties.kind == kind
+    u, v, t = ties.u[mask], ties.v[mask], ties.trust[mask]
+    total = np.bincount(u, t, n_nodes) + np.bincount(v, t, n_nodes)
+    count = np.bincount(u, None, n_nodes) + np.bincount(v, None, n_nodes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
+
+
+def mean_trust_per_region(ties: TieStore, kind: TieKind, n_regions: int) -> np.ndarray:
+    """Mean trust over a region's ties of one kind (NaN where it has none)."""
+    mask = (ties.kind == kind) & (ties.region >= 0)
+    r, t = ties.region[mask], ties.trust[mask]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(r, t, n_regions) / np.bincount(r, None, n_regions)

@@ -1,0 +1,86 @@
+"""Per-region state: structure, the arrangements in force, pressure and evidence.
+
+A region is not an agent; it is the unit whose table the organisations sit
+at and the unit the Inspectorate scores. Its structure comes from
+:mod:`chainsim.regions` (M12); its changing state -- which arrangements are
+agreed or in force, outside pressure, evidence of results -- is kept here as
+arrays over regions so that mechanisms act on all regions at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.arrangements import N_ARRANGEMENTS
+from chainsim.regions import RegionInfo
+
+ABSENT, AGREED, IN_FORCE = 0, 1, 2
+"""Status of an arrangement in a region: not there, agreed but not yet
+delivered in practice (M13), in force."""
+
+
+class RegionState:
+    """Arrays over the regions of one run (index r follows ``infos``)."""
+
+    def __init__(self, infos: tuple[RegionInfo, ...]) -> None:
+        self.infos = infos
+        n = len(infos)
+        self.n = n
+        self.codes = [r.code for r in infos]
+        self.names = [r.name for r in infos]
+
+        def arr(values, dtype=float) -> np.ndarray:
+            return np.array(list(values), dtype=dtype)
+
+        # structure (M12)
+        self.tightness = arr(r.labour_tightness for r in infos)
+        self.identity = arr(r.regional_identity for r in infos)
+        self.concentration = arr(r.economy_concentration for r in infos)
+        self.commuting_out = arr(r.commuting_out for r in infos)
+        self.history = arr(r.joint_arrangement_history for r in infos)
+        self.n_municipalities = arr((r.n_municipalities for r in infos), int)
+        self.n_sw = arr((r.n_sw_companies for r in infos), int)
+        self.n_subregions = arr((r.n_subregions for r in infos), int)
+        self.formal_mandate = arr((r.formal_mandate for r in infos), bool)
+        # drawn at initialisation where no source gives them
+        self.leadership_style = np.zeros(n)
+        self.strategic_skill = np.zeros(n)
+        self.employer_activism = np.zeros(n)
+        self.uwv_connector = np.zeros(n)
+        self.alderman_continuity = np.zeros(n, dtype=bool)
+        self.closure_month = np.zeros(n, dtype=np.int64)
+        self.closure_severity = np.zeros(n)
+        self.meeting_offset = np.zeros(n, dtype=np.int64)
+        # organisation rows of the region's single actors
+        self.centre_row = np.zeros(n, dtype=np.int64)
+        self.uwv_row = np.zeros(n, dtype=np.int64)
+        self.employer_row = np.zeros(n, dtype=np.int64)
+        self.n_organisations = np.zeros(n, dtype=np.int64)
+        # changing state
+        self.status = np.zeros((n, N_ARRANGEMENTS), dtype=np.int8)
+        self.due = np.full((n, N_ARRANGEMENTS), -1, dtype=np.int64)
+        self.shelved_until = np.full((n, N_ARRANGEMENTS), -1, dtype=np.int64)
+        self.pressure = np.zeros(n)
+        self.extra_pressure = np.zeros(n)     # levers and scheduled visits (M10)
+        self.uwv_withdrawal = np.ones(n)      # 0 where UWV keeps its local presence (M7)
+        self.knowledge_boost = np.zeros(n)    # learning between regions added by levers (M11)
+        self.effort_factor = np.ones((n, N_ARRANGEMENTS))          # levers that ease an arrangement
+        self.available = np.ones((n, N_ARRANGEMENTS), dtype=bool)  # arrangements a region may adopt
+        self.available_from = np.zeros((n, N_ARRANGEMENTS), dtype=np.int64)  # first month index
+        self.subsidy_until = np.full(n, -1, dtype=np.int64)
+        self.evidence = np.zeros(n)
+        self.neighbour_evidence = np.zeros(n)
+        self.public_cooperation = np.zeros(n)
+        self.cost_shifting = np.zeros(n)
+        self.trust_uwv = np.zeros(n)          # mean trust on UWV-municipality ties
+        self.trust_centre = np.zeros(n)       # mean trust on centre-municipality ties
+        self.proposal = np.full(n, -1, dtype=np.int64)
+        self.last_vote_share = np.full(n, np.nan)
+
+    @property
+    def in_force(self) -> np.ndarray:
+        return self.status == IN_FORCE
+
+    @property
+    def has_subregions(self) -> np.ndarray:
+        return self.n_subregions > 0

@@ -1,0 +1,49 @@
+import networkx as nx
+import numpy as np
+import pytest
+from helpers import small_model, small_region
+
+from chainsim.agents import Kind
+from chainsim.network import TieGraph, TieKind
+
+
+def test_trust_lives_on_the_edges_and_in_one_store():
+    g = TieGraph()
+    i = g.add_tie(1, 2, TieKind.UWV_MUNICIPALITY, 0, 0.4)
+    assert g.edges[1, 2]["trust"] == pytest.approx(0.4)
+    g.edges[2, 1]["trust"] = 0.7
+    assert g.ties.trust[i] == pytest.approx(0.7)
+    g.ties.trust[i] = 0.1
+    assert nx.get_edge_attributes(g, "trust")[(1, 2)] == pytest.approx(0.1)
+    assert g.edges[1, 2]["kind"] == TieKind.UWV_MUNICIPALITY
+    with pytest.raises(ValueError):
+        g.edges[1, 2]["trust"] = 1.5
+    with pytest.raises(ValueError):
+        g.add_tie(2, 1, TieKind.UWV_MUNICIPALITY, 0, 0.5)
+
+
+def test_region_ties_are_the_pairs_that_meet():
+    m = small_model([small_region(n_municipalities=6, n_sw=2, n_subregions=2)])
+    pop, g, rs = m.population, m.graph, m.regions_state
+    munis = np.flatnonzero(m.tie_index.municipal)
+    centre, uwv, employer = rs.centre_row[0], rs.uwv_row[0], rs.employer_row[0]
+    for mu in munis:
+        assert g.has_edge(uwv, mu)
+        if mu != centre:
+            assert g.has_edge(centre, mu)
+    assert g.has_edge(employer, centre) and g.has_edge(employer, uwv)
+    for sw in np.flatnonzero(pop.kind == Kind.SW_COMPANY):
+        owners = [v for v in g.adj[sw]]
+        assert owners and all(pop.kind[o] in (Kind.MUNICIPALITY, Kind.CENTRE) for o in owners)
+    peers = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == TieKind.SUBREGION_PEERS]
+    assert peers and all(pop.subregion[u] == pop.subregion[v] for u, v in peers)
+
+
+def test_bordering_regions_are_tied_through_their_centres():
+    from chainsim.regions import find_region
+
+    m = small_model([find_region("Friesland"), find_region("Groningen"), find_region("Zeeland")])
+    rs, g = m.regions_state, m.graph
+    assert g.has_edge(rs.centre_row[0], rs.centre_row[1])
+    assert not g.has_edge(rs.centre_row[0], rs.centre_row[2])
+    assert g.edges[rs.centre_row[0], rs.centre_row[1]]["region"] == -1

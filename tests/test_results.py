@@ -1,0 +1,68 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainsim.calendar import Calendar, Month
+from chainsim.measurement import INDICATORS
+from chainsim.plotting import plot_stage_shares, stage_share_data
+from chainsim.results import Results, mean_ci, write_json
+from chainsim.runner import RunConfig, run_replications
+
+CONFIG = RunConfig(regions=("AM02", "AM12", "AM22"), calendar=Calendar(Month(2014, 1), Month(2015, 2), Month(2014, 11)))
+
+
+@pytest.fixture(scope="module")
+def results():
+    return Results(CONFIG, run_replications(CONFIG, 4, seed=11), seed=11)
+
+
+def test_mean_ci_known_answer():
+    stat = mean_ci([1.0, 2.0, 3.0])
+    assert stat["mean"] == pytest.approx(2.0)
+    # t(0.975, 2) = 4.302653; sd = 1; half width = 4.302653 / sqrt(3)
+    assert stat["ci95"][1] - 2.0 == pytest.approx(4.302653 / np.sqrt(3), rel=1e-5)
+    assert mean_ci([0.5], 0, 1) == {"mean": 0.5, "ci95": [0.5, 0.5]}
+    assert mean_ci([0.9, 1.0, 1.0], 0.0, 1.0)["ci95"][1] == 1.0
+    assert mean_ci([np.nan, np.nan])["mean"] is None
+
+
+def test_summary_has_what_the_cli_promises(results):
+    s = results.summary()
+    for key in ("chainsim_version", "scenario", "replications", "seed", "observed_at"):
+        assert key in s
+    assert s["observed_at"] == "2014-11" and s["replications"] == 4
+    assert set(s["stage_shares"]) == {"coordinated", "middle", "little"}
+    assert set(s["cooperation_levels"]) == {"all_levels", "intermediate", "hardly", "none"}
+    assert set(s["indicators"]) == set(INDICATORS)
+    for stat in s["stage_shares"].values():
+        assert stat["ci95"][0] <= stat["mean"] <= stat["ci95"][1]
+    json.dumps(s)          # serialisable
+
+
+def test_region_month_table(results):
+    table = results.region_month_table()
+    assert len(table) == 4 * CONFIG.calendar.n_months * 3
+    assert set(INDICATORS) <= set(table.columns)
+    assert set(table["stage"].unique()) <= {"coordinated", "middle", "little"}
+    assert table.groupby(["replication", "month"], observed=True).size().eq(3).all()
+
+
+def test_plot_data_and_drawing(results):
+    data = stage_share_data(results)
+    assert len(data) == CONFIG.calendar.n_months * 3
+    assert data[["mean", "low", "high"]].apply(lambda c: c.between(0, 1)).all().all()
+    sums = data.groupby("month")["mean"].sum()
+    assert np.allclose(sums, 1.0)
+    ax = plot_stage_shares(results, {"coordinated": 0.25, "middle": 0.5, "little": 0.25})
+    assert len(ax.lines) == 4        # three stages and the observation line
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "summary.json"
+    write_json(target, {"a": 1})
+    with pytest.raises(TypeError):
+        write_json(target, {"b": object()})
+    assert json.loads(target.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
