@@ -24,24 +24,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or positive, got {value}")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {value}")
+        return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,10 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run a scenario (default: the Netherlands 2012-2016) and write "
                                      "summary.json, region_months.parquet and stage_shares.png.")
     run.add_argument("scenario", nargs="?", help="scenario file (TOML); default: the built-in Netherlands scenario")
-    run.add_argument("--replications", type=_positive_int, default=30, metavar="N",
+    run.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
                      help="number of replications (default 30)")
-    run.add_argument("--seed", type=_seed, default=0, metavar="S", help="root seed (default 0)")
-    run.add_argument("--workers", type=_positive_int, default=None, metavar="W",
+    run.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
+    run.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
                      help="worker processes (default: all cores); never changes results")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default results/<scenario>)")

@@ -8,7 +8,7 @@ so a researcher never has to translate between layers (STYLE.md habit 5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from typing import Any
 
 
@@ -164,60 +164,8 @@ _SPECS: tuple[ParameterSpec, ...] = (
 SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in _SPECS}
 
 
-@dataclass(frozen=True)
-class Parameters:
-    """The values of all model parameters for one run.
-
-    Build with ``Parameters()`` for the defaults or ``Parameters.from_mapping``
-    to override by name; every value is checked against its declared range.
-    """
-
-    trust_initial: float = SPECS["trust_initial"].default
-    trust_identity_effect: float = SPECS["trust_identity_effect"].default
-    trust_history_effect: float = SPECS["trust_history_effect"].default
-    trust_contact_gain: float = SPECS["trust_contact_gain"].default
-    trust_success_gain: float = SPECS["trust_success_gain"].default
-    trust_failure_loss: float = SPECS["trust_failure_loss"].default
-    trust_dominance_loss: float = SPECS["trust_dominance_loss"].default
-    trust_withdrawal_loss: float = SPECS["trust_withdrawal_loss"].default
-    trust_reset_on_turnover: float = SPECS["trust_reset_on_turnover"].default
-    belief_initial: float = SPECS["belief_initial"].default
-    belief_learning_rate: float = SPECS["belief_learning_rate"].default
-    evidence_own_weight: float = SPECS["evidence_own_weight"].default
-    evidence_neighbour_weight: float = SPECS["evidence_neighbour_weight"].default
-    knowledge_sharing: float = SPECS["knowledge_sharing"].default
-    weight_belief: float = SPECS["weight_belief"].default
-    weight_trust: float = SPECS["weight_trust"].default
-    weight_pressure: float = SPECS["weight_pressure"].default
-    weight_autonomy: float = SPECS["weight_autonomy"].default
-    weight_rivalry: float = SPECS["weight_rivalry"].default
-    weight_turbulence: float = SPECS["weight_turbulence"].default
-    weight_leadership: float = SPECS["weight_leadership"].default
-    weight_alderman: float = SPECS["weight_alderman"].default
-    weight_mandate: float = SPECS["weight_mandate"].default
-    decision_noise: float = SPECS["decision_noise"].default
-    effort_scale: float = SPECS["effort_scale"].default
-    municipal_quorum: float = SPECS["municipal_quorum"].default
-    drop_share: float = SPECS["drop_share"].default
-    outside_pull: float = SPECS["outside_pull"].default
-    budget_cut_effect: float = SPECS["budget_cut_effect"].default
-    joint_target_relief: float = SPECS["joint_target_relief"].default
-    cost_shifting: float = SPECS["cost_shifting"].default
-    cost_shifting_trust_loss: float = SPECS["cost_shifting_trust_loss"].default
-    alderman_turnover: float = SPECS["alderman_turnover"].default
-    uwv_central_steering: float = SPECS["uwv_central_steering"].default
-    ict_uptake_rate: float = SPECS["ict_uptake_rate"].default
-    sw_business_interest: float = SPECS["sw_business_interest"].default
-    sw_competition: float = SPECS["sw_competition"].default
-    employer_threshold: float = SPECS["employer_threshold"].default
-    employer_pressure: float = SPECS["employer_pressure"].default
-    deadline_pressure: float = SPECS["deadline_pressure"].default
-    accord_pressure: float = SPECS["accord_pressure"].default
-    subsidy_pressure: float = SPECS["subsidy_pressure"].default
-    implementation_lag: float = SPECS["implementation_lag"].default
-    lag_per_organisation: float = SPECS["lag_per_organisation"].default
-    delivery_reliability: float = SPECS["delivery_reliability"].default
-    turbulence_scale: float = SPECS["turbulence_scale"].default
+class _ParameterMethods:
+    """Behaviour of :class:`Parameters`; its fields are generated from ``SPECS``."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -247,6 +195,23 @@ class Parameters:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+# One field per declared parameter, in declaration order, so that the table
+# above is the only place where a parameter is named and given its default.
+Parameters = make_dataclass(
+    "Parameters",
+    [(spec.name, float, field(default=spec.default)) for spec in _SPECS],
+    bases=(_ParameterMethods,),
+    frozen=True,
+    module=__name__,
+)
+Parameters.__doc__ = """The values of all model parameters for one run.
+
+Build with ``Parameters()`` for the defaults, ``Parameters(weight_trust=1.2)``
+or ``Parameters.from_mapping({...})`` to override by name; every value is
+checked against its declared range. The fields are the names of ``SPECS``.
+"""
+
+
 class ParameterError(ValueError):
     """A parameter value that is unknown, of the wrong type or out of range."""
 
@@ -255,5 +220,3 @@ class ParameterError(ValueError):
         self.name = name
         self.problem = problem
 
-
-assert {f.name for f in fields(Parameters)} == set(SPECS), "Parameters and SPECS must list the same names"
