@@ -58,30 +58,133 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated region names or codes to simulate (default: all 35)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    validate = sub.add_parser("validate", help="check scenario files and report every problem",
+                              description="Check scenario files; each problem is one line FILE:LINE: key: "
+                                          "what is wrong. Exit code 0 when all are valid, 2 otherwise.")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    comp = sub.add_parser("compare", help="compare scenarios with a base, with confidence intervals",
+                          description="Run a base scenario and others with the same seeds and report the share "
+                                      "of coordinated regions and the paired difference to the base.")
+    comp.add_argument("base", metavar="BASE", help="the base scenario file (e.g. scenarios/netherlands_2012.toml)")
+    comp.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with the base")
+    comp.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
+                      help="replications per scenario (default 30)")
+    comp.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
+    comp.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
+                      help="worker processes (default: all cores)")
+    comp.add_argument("--regions", default=None, metavar="NAMES",
+                      help="comma-separated region names or codes (default: the scenarios' own)")
+    comp.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="output folder (default results/compare_<base>)")
+    comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
+    comp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
 
+def _scenario(path: str | None):
+    from chainsim.scenario import ScenarioError, default_scenario, load_scenario
+
+    if not path:
+        return default_scenario()
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        more = len(exc.problems) - 1
+        raise UsageError(exc.problems[0] + (f" (and {more} more; see chainsim validate)" if more else "")) from None
+
+
+def _region_codes(text: str | None, command: str) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    try:
+        return tuple(find_region(n).code for n in names)
+    except UnknownRegionError as exc:
+        raise UsageError(f"chainsim {command}: --regions: {exc}") from None
+
+
 def _config(args):
-    from chainsim.runner import RunConfig
+    from dataclasses import replace
+
+    config = _scenario(args.scenario).run_config()
+    codes = _region_codes(args.regions, "run")
+    return replace(config, regions=codes) if codes else config
+
+
+def _progress(quiet: bool, total: int):
+    show = not quiet and sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if show:
+            print(f"\rreplications: {done}/{total}", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+    return progress
+
+
+def command_validate(args) -> int:
     from chainsim.scenario import ScenarioError, load_scenario
 
-    if args.scenario:
+    failed = 0
+    for path in args.files:
         try:
-            config = load_scenario(args.scenario)
+            scenario = load_scenario(path)
         except ScenarioError as exc:
-            raise UsageError(exc.problems[0] if len(exc.problems) == 1 else
-                             f"{exc.problems[0]} (and {len(exc.problems) - 1} more problems)") from None
+            failed += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+        else:
+            print(f"{path}: valid ({len(scenario.levers)} levers)")
+    return EXIT_USAGE if failed else 0
+
+
+def command_compare(args) -> int:
+    from chainsim.compare import ComparisonError, compare
+    from chainsim.plotting import plot_comparison
+    from chainsim.results import load_observed, write_figure, write_json
+    from chainsim.runner import default_workers
+
+    scenarios = [_scenario(path) for path in [args.base, *args.others]]
+    regions = _region_codes(args.regions, "compare")
+    out = args.out or Path("results") / f"compare_{scenarios[0].name}"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"chainsim compare: --out: {out} exists and is not a folder")
+    total = args.replications * len(scenarios)
+    try:
+        comparison = compare(scenarios, args.replications, args.seed, args.workers or default_workers(),
+                             regions, _progress(args.quiet, total))
+    except ComparisonError as exc:
+        raise UsageError(f"chainsim compare: {exc}") from None
+    summary = comparison.summary()
+    write_json(out / "comparison.json", summary)
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(9, 5))
+    plot_comparison(comparison, load_observed()["stage_shares"]["coordinated"], ax=ax)
+    write_figure(out / "comparison.png", fig)
+    plt.close(fig)
+    if args.json:
+        print(json.dumps(summary, indent=2))
     else:
-        config = RunConfig(scenario="netherlands_2012")
-    if args.regions:
-        names = [n.strip() for n in args.regions.split(",") if n.strip()]
-        try:
-            codes = tuple(find_region(n).code for n in names)
-        except UnknownRegionError as exc:
-            raise UsageError(f"chainsim run: --regions: {exc}") from None
-        from dataclasses import replace
-        config = replace(config, regions=codes)
-    return config
+        print(compare_report(summary, out))
+    return 0
+
+
+def compare_report(summary: dict, out: Path) -> str:
+    """The plain-text table printed after a comparison."""
+    obs, end = summary["observed_at"], summary["end"]
+    lines = [f"Share of regions with a coordinated approach, {summary['replications']} replications per "
+             f"scenario (seed {summary['seed']}, common random numbers); mean [95% CI]",
+             "",
+             f"  {'scenario':<38}{'at ' + obs:<21}{'difference':<23}{'at ' + end:<21}difference"]
+    for name, s in summary["scenarios"].items():
+        share, diff = s["share_coordinated"], s["difference_vs_base"]
+        d_obs = "(base)" if name == summary["base"] else _fmt(diff["observed_at"])
+        d_end = "(base)" if name == summary["base"] else _fmt(diff["end"])
+        lines.append(f"  {name[:37]:<38}{_fmt(share['observed_at']):<21}{d_obs:<23}"
+                     f"{_fmt(share['end']):<21}{d_end}")
+    lines += ["", f"Written: {out / 'comparison.json'}, {out / 'comparison.png'}"]
+    return "\n".join(lines)
 
 
 def command_run(args) -> int:
@@ -95,15 +198,8 @@ def command_run(args) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"chainsim run: --out: {out} exists and is not a folder")
 
-    show = not args.quiet and sys.stderr.isatty()
-
-    def progress(done: int) -> None:
-        if show:
-            print(f"\rreplications: {done}/{args.replications}", end="", file=sys.stderr, flush=True)
-
-    runs = run_replications(config, args.replications, args.seed, workers, progress)
-    if show:
-        print(file=sys.stderr)
+    runs = run_replications(config, args.replications, args.seed, workers,
+                            _progress(args.quiet, args.replications))
     results = Results(config, runs, args.seed)
     summary = results.summary()
     observed = load_observed()
@@ -153,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command == "run":
-            return command_run(args)
+        commands = {"run": command_run, "validate": command_validate, "compare": command_compare}
+        return commands[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

@@ -12,6 +12,7 @@ description and :mod:`chainsim.mechanisms` for the mechanisms M1-M15.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 
 import mesa
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from chainsim.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.calendar import Calendar, Month
 from chainsim.initialise import build_world
+from chainsim.levers import Lever, LeverSchedule
 from chainsim.measurement import INDICATORS, measure
 from chainsim.mechanisms import actors, belief, environment, table, trust
 from chainsim.mechanisms.execution import Execution
@@ -63,6 +65,32 @@ class Recorder:
         ], axis=1)
 
 
+@dataclass(frozen=True)
+class RandomStreams:
+    """One random stream per kind of chance event, all children of the run's seed.
+
+    The initial state is drawn from ``model.rng``; each monthly process draws
+    from its own stream, and draws a fixed number of values whatever the
+    state. Two scenarios run with the same seed therefore share their
+    random numbers process by process (common random numbers): a lever that
+    changes what one region decides does not shift the dice of every later
+    decision, and paired differences between scenarios get narrow.
+    """
+
+    agenda: np.random.Generator      # what a centre proposes, reviews (M5)
+    decisions: np.random.Generator   # idiosyncratic part of support (all weighing)
+    delivery: np.random.Generator    # implementation delay and success (M13)
+    actors: np.random.Generator      # participation (M4), ICT uptake (M7)
+    events: np.random.Generator      # elections (M6), subsidy applications (M10)
+    levers: np.random.Generator      # scenario levers: random region selections, subsidies
+
+    @classmethod
+    def from_generator(cls, rng: np.random.Generator) -> "RandomStreams":
+        seed_seq = rng.bit_generator.seed_seq
+        children = seed_seq.spawn(len(fields(cls)))
+        return cls(*(np.random.default_rng(child) for child in children))
+
+
 class ChainModel(mesa.Model):
     """The chain of work and income in the Dutch labour market regions.
 
@@ -72,15 +100,18 @@ class ChainModel(mesa.Model):
             observed 2014-11).
         regions: the regions to simulate (default: all 35).
         rng: seed or numpy Generator; every random draw of the run comes from it.
-        interventions: callables applied at the start of every month, before
-            the mechanisms (how scenario levers act; they change attributes
-            of agents, ties or arrangements, never outcomes).
+        levers: scenario levers (:mod:`chainsim.levers`), applied at the start
+            of every month; they change attributes of agents, ties or
+            arrangements, never outcomes.
+        interventions: further callables applied at the start of every month.
     """
 
     def __init__(self, params: Parameters | None = None, calendar: Calendar | None = None,
                  regions: Sequence[RegionInfo] | None = None, rng=None,
-                 interventions: Sequence[Intervention] = ()) -> None:
+                 levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = ()) -> None:
         super().__init__(rng=rng)
+        self.streams = RandomStreams.from_generator(self.rng)
+        self.lever_rng = self.streams.levers
         self.params = params or Parameters()
         self.calendar = calendar or Calendar()
         self.interventions = list(interventions)
@@ -93,6 +124,8 @@ class ChainModel(mesa.Model):
         self.trust = TrustSummary(self)
         self.execution = Execution(self)
         self.recorder = Recorder(self.calendar.n_months, self.regions_state.n)
+        if levers:
+            self.interventions.insert(0, LeverSchedule(self, tuple(levers)))
 
     @property
     def month(self) -> Month:

@@ -95,7 +95,7 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "support for tactical and operational steps added by governance agreements in force"),
     ParameterSpec("decision_noise", 0.25, 0.05, 0.6, "all",
                   "estimate", "standard deviation of the idiosyncratic part of support"),
-    ParameterSpec("effort_scale", 1.35, 0.5, 1.5, "all",
+    ParameterSpec("effort_scale", 1.25, 0.5, 1.5, "all",
                   "estimate: calibrated", "multiplier on every arrangement's base effort"),
     ParameterSpec("municipal_quorum", 0.67, 0.5, 1.0, "M4",
                   "estimate; Choi & Robertson 2014 (decision rules in collaborative governance)",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chainsim.calendar import Calendar
+from chainsim.levers import Lever
 from chainsim.model import ChainModel
 from chainsim.parameters import Parameters
 from chainsim.regions import select_regions
@@ -28,10 +29,11 @@ class RunConfig:
     calendar: Calendar = field(default_factory=Calendar)
     regions: tuple[str, ...] | None = None   # region codes; None = all 35
     scenario: str = "netherlands_2012 (built-in)"
+    levers: tuple[Lever, ...] = ()
 
     def build_model(self, rng) -> ChainModel:
         infos = select_regions(list(self.regions)) if self.regions else None
-        return ChainModel(self.params, self.calendar, infos, rng=rng)
+        return ChainModel(self.params, self.calendar, infos, rng=rng, levers=self.levers)
 
 
 @dataclass

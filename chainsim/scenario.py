@@ -1,136 +1,354 @@
-"""Scenario files: what a run simulates, written in TOML and checked on load.
+"""Scenario files: what-if cases written in TOML, checked on every load.
 
-A scenario file describes itself, cites its sources, and may set the
-calendar, the regions and parameter values by the names of docs/ODD.md::
+A scenario describes itself, cites its sources, may build on another
+scenario, and may set the calendar, the regions, parameter values (by the
+names of docs/ODD.md §7.2) and levers (:mod:`chainsim.levers`)::
 
-    description = "The Netherlands 2012-2016, default parameters"
-    sources = ["Inspectie SZW (2015) Samen voor werkgevers (seed 004)"]
-    regions = "all"                       # or a list of names or codes
-
-    [calendar]
-    start = "2012-01"
-    end = "2016-12"
-    observed_at = "2014-11"
+    extends = "netherlands_2012.toml"      # relative to this file; chains allowed
+    description = "Joint placement targets from 2013 in half of the regions"
+    sources = ["Inspectie SZW (2015) Samen voor werkgevers, §4.2 (seed 004)"]
 
     [parameters]
-    weight_pressure = 0.8
+    weight_pressure = 1.0
 
-Every problem is reported as one line ``FILE: key: what is wrong (allowed:
-...)``, all problems of a file at once, as a :class:`ScenarioError`.
+    [[levers]]
+    kind = "joint_targets"
+    start = "2013-01"
+    end = "2016-12"                        # optional
+    regions = { fraction = 0.5 }           # "all", ["Friesland", ...], { rule = "n_municipalities > 15" }
+    strength = 0.8                         # 0..1, default 1
+
+A child scenario's calendar and parameters update its base's, its levers
+come after the base's, its regions (if given) replace the base's. Every
+problem of a file is reported at once, one line each:
+``FILE:LINE: key.path: what is wrong (allowed: ...)``.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chainsim.calendar import Calendar, Month
+from chainsim.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
 from chainsim.parameters import SPECS, Parameters
 from chainsim.regions import UnknownRegionError, find_region
 from chainsim.runner import RunConfig
+from chainsim.toml_lines import key_lines, line_of
 
-TOP_KEYS = {"description": str, "sources": list, "regions": (str, list),
-            "calendar": dict, "parameters": dict}
+TOP_KEYS = ("extends", "description", "sources", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
+LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
+MAX_EXTENDS_DEPTH = 20
 
 
 class ScenarioError(ValueError):
-    """One or more problems in a scenario file; ``problems`` has one line each."""
+    """Problems in one or more scenario files; ``problems`` holds one line each."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario, with its bases merged in."""
+
+    name: str
+    description: str
+    sources: tuple[str, ...]
+    calendar: Calendar = field(default_factory=Calendar)
+    params: Parameters = field(default_factory=Parameters)
+    regions: tuple[str, ...] | None = None
+    levers: tuple[Lever, ...] = ()
+    path: Path | None = None
+
+    def run_config(self) -> RunConfig:
+        return RunConfig(params=self.params, calendar=self.calendar, regions=self.regions,
+                         scenario=self.name, levers=self.levers)
+
+
 def _suggest(key: str, allowed) -> str:
-    close = difflib.get_close_matches(key, list(allowed), n=1)
+    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def load_scenario(path: str | Path) -> RunConfig:
-    """Read and check a scenario file; raise :class:`ScenarioError` on any problem."""
-    path = Path(path)
-    where = str(path)
+def _type_name(value: Any) -> str:
+    return {str: "text", int: "integer", float: "number", bool: "true/false", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)
+
+
+class _File:
+    """One parsed scenario file and the problems found in it."""
+
+    def __init__(self, path: Path, text: str, data: dict) -> None:
+        self.path, self.data = path, data
+        self.lines = key_lines(text)
+        self.problems: list[str] = []
+
+    def problem(self, key: str, what: str) -> None:
+        self.problems.append(f"{self.path}:{line_of(self.lines, key)}: {key}: {what}")
+
+
+def _read(path: Path) -> tuple[_File | None, list[str]]:
     if not path.is_file():
-        raise ScenarioError([f"{where}: file not found"])
+        return None, [f"{path}:1: file not found"]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        return None, [f"{path}:1: cannot be read as UTF-8 text ({exc.__class__.__name__})"]
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{where}: TOML syntax error: {exc}"]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{where}: not a UTF-8 text file"]) from None
-    return config_from_mapping(data, where, name=path.stem)
+        match = re.search(r"line (\d+)", str(exc))
+        line = match.group(1) if match else "1"
+        return None, [f"{path}:{line}: TOML syntax error: {exc}"]
+    return _File(path, text, data), []
 
 
-def config_from_mapping(data: dict, where: str, name: str) -> RunConfig:
-    """Build a run configuration from a parsed scenario (shared by files and tests)."""
-    problems: list[str] = []
-    for key, value in data.items():
+def _month(f: _File, key: str, value: Any) -> Month | None:
+    if not isinstance(value, str):
+        f.problem(key, f"must be a month in quotes, got {_type_name(value)} (allowed: \"YYYY-MM\")")
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError:
+        f.problem(key, f"{value!r} is not a month (allowed: \"YYYY-MM\")")
+        return None
+
+
+def _number(f: _File, key: str, value: Any, low: float, high: float) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        f.problem(key, f"must be a number, got {_type_name(value)} (allowed: {low:g} to {high:g})")
+        return None
+    if not low <= value <= high:
+        f.problem(key, f"{value:g} out of range (allowed: {low:g} to {high:g})")
+        return None
+    return float(value)
+
+
+def _region_codes(f: _File, key: str, names: list) -> tuple[str, ...] | None:
+    if not names:
+        f.problem(key, "empty list (allowed: \"all\" or a list of region names)")
+        return None
+    codes = []
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            f.problem(key, f"item {i + 1} must be a region name in quotes, got {_type_name(name)}")
+            continue
+        try:
+            codes.append(find_region(name).code)
+        except UnknownRegionError:
+            from chainsim.regions import load_regions
+            f.problem(key, f"unknown region {name!r}{_suggest(name, [r.name for r in load_regions()])}")
+    return tuple(dict.fromkeys(codes)) if len(codes) == len(names) else None
+
+
+def _selection(f: _File, key: str, value: Any) -> RegionSelection | None:
+    """Lever regions: "all", a list of names, { fraction = x } or { rule = "..." }."""
+    if value == "all":
+        return RegionSelection()
+    if isinstance(value, list):
+        codes = _region_codes(f, key, value)
+        return RegionSelection(codes=codes) if codes else None
+    if isinstance(value, dict):
+        if set(value) == {"fraction"}:
+            share = _number(f, f"{key}.fraction", value["fraction"], 0.0, 1.0)
+            return RegionSelection(fraction=share) if share is not None else None
+        if set(value) == {"rule"}:
+            rule = value["rule"]
+            match = RULE_PATTERN.match(rule) if isinstance(rule, str) else None
+            if not match:
+                f.problem(f"{key}.rule", f"{rule!r} is not a rule (allowed: \"ATTRIBUTE OP NUMBER\", "
+                                         "OP one of > >= < <= == !=)")
+                return None
+            if match.group(1) not in RULE_ATTRIBUTES:
+                f.problem(f"{key}.rule", f"unknown attribute {match.group(1)!r} (allowed: "
+                                         f"{', '.join(RULE_ATTRIBUTES)}){_suggest(match.group(1), RULE_ATTRIBUTES)}")
+                return None
+            return RegionSelection(rule=rule)
+    f.problem(key, "must be \"all\", a list of region names, { fraction = 0.5 } or "
+                   "{ rule = \"n_municipalities > 15\" }")
+    return None
+
+
+def _check_file(f: _File) -> dict:
+    """Check one file on its own; return its usable parts."""
+    data, out = f.data, {}
+    for key in data:
         if key not in TOP_KEYS:
-            problems.append(f"{where}: {key}: unknown key (allowed: {', '.join(TOP_KEYS)})"
-                            + _suggest(key, TOP_KEYS))
-        elif not isinstance(value, TOP_KEYS[key]):
-            problems.append(f"{where}: {key}: wrong type {type(value).__name__}")
+            f.problem(key, f"unknown key (allowed: {', '.join(TOP_KEYS)}){_suggest(key, TOP_KEYS)}")
     for key in ("description", "sources"):
         if key not in data:
-            problems.append(f"{where}: {key}: missing (every scenario describes itself and cites its sources)")
-    if isinstance(data.get("sources"), list) and not all(isinstance(s, str) for s in data["sources"]):
-        problems.append(f"{where}: sources: must be a list of strings")
+            f.problems.append(f"{f.path}:1: {key}: missing (every scenario describes itself and cites its sources)")
+    if "description" in data and (not isinstance(data["description"], str) or not data["description"].strip()):
+        f.problem("description", "must be a non-empty text")
+    if "sources" in data:
+        sources = data["sources"]
+        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) and s.strip() for s in sources):
+            f.problem("sources", "must be a non-empty list of texts, one per source")
+        else:
+            out["sources"] = tuple(sources)
+    if isinstance(data.get("description"), str):
+        out["description"] = data["description"]
+    if "extends" in data and not isinstance(data["extends"], str):
+        f.problem("extends", f"must be a file name in quotes, got {_type_name(data['extends'])}")
 
-    calendar = Calendar()
     cal = data.get("calendar", {})
-    if isinstance(cal, dict):
-        values = {}
+    out["calendar"] = {}
+    if not isinstance(cal, dict):
+        f.problem("calendar", f"must be a table [calendar], got {_type_name(cal)}")
+    else:
         for key, value in cal.items():
             if key not in CALENDAR_KEYS:
-                problems.append(f"{where}: calendar.{key}: unknown key (allowed: {', '.join(CALENDAR_KEYS)})"
-                                + _suggest(key, CALENDAR_KEYS))
-                continue
-            try:
-                values[key] = Month.parse(value)
-            except ValueError:
-                problems.append(f"{where}: calendar.{key}: {value!r} is not a month (allowed: YYYY-MM)")
-        if not any(p.startswith(f"{where}: calendar.") for p in problems):
-            defaults = Calendar()
-            try:
-                calendar = Calendar(values.get("start", defaults.start), values.get("end", defaults.end),
-                                    values.get("observed_at", defaults.observed_at))
-            except ValueError as exc:
-                problems.append(f"{where}: calendar: {exc}")
+                f.problem(f"calendar.{key}", f"unknown key (allowed: {', '.join(CALENDAR_KEYS)})"
+                                             + _suggest(key, CALENDAR_KEYS))
+            elif (month := _month(f, f"calendar.{key}", value)) is not None:
+                out["calendar"][key] = month
 
-    params = Parameters()
-    overrides = data.get("parameters", {})
-    if isinstance(overrides, dict):
-        good = {}
-        for key, value in overrides.items():
+    params = data.get("parameters", {})
+    out["parameters"] = {}
+    if not isinstance(params, dict):
+        f.problem("parameters", f"must be a table [parameters], got {_type_name(params)}")
+    else:
+        for key, value in params.items():
             spec = SPECS.get(key)
             if spec is None:
-                problems.append(f"{where}: parameters.{key}: unknown parameter{_suggest(key, SPECS)}")
-            elif isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(f"{where}: parameters.{key}: must be a number, got {value!r}")
-            elif not spec.low <= value <= spec.high:
-                problems.append(f"{where}: parameters.{key}: {value} out of range "
-                                f"(allowed: {spec.low} to {spec.high})")
-            else:
-                good[key] = float(value)
-        params = Parameters.from_mapping(good)
+                f.problem(f"parameters.{key}", "unknown parameter (allowed: the names in docs/ODD.md §7.2)"
+                                                + _suggest(key, SPECS))
+            elif (number := _number(f, f"parameters.{key}", value, spec.low, spec.high)) is not None:
+                out["parameters"][key] = number
 
-    regions = None
-    chosen = data.get("regions", "all")
-    if isinstance(chosen, str) and chosen != "all":
-        problems.append(f"{where}: regions: {chosen!r} (allowed: \"all\" or a list of region names)")
-    elif isinstance(chosen, list):
-        codes = []
-        for item in chosen:
-            try:
-                codes.append(find_region(str(item)).code)
-            except UnknownRegionError:
-                problems.append(f"{where}: regions: unknown region {item!r}")
-        regions = tuple(codes) if codes else None
-        if not chosen:
-            problems.append(f"{where}: regions: empty list (allowed: \"all\" or region names)")
+    if "regions" in data:
+        regions = data["regions"]
+        if regions == "all":
+            out["regions"] = None
+        elif isinstance(regions, list):
+            codes = _region_codes(f, "regions", regions)
+            if codes:
+                out["regions"] = codes
+        else:
+            f.problem("regions", f"must be \"all\" or a list of region names, got {_type_name(regions)}")
 
-    if problems:
+    out["levers"] = []
+    levers = data.get("levers", [])
+    if not isinstance(levers, list):
+        f.problem("levers", "must be an array of tables, written [[levers]]")
+        levers = []
+    for i, raw in enumerate(levers):
+        key = f"levers[{i}]"
+        if not isinstance(raw, dict):
+            f.problem(key, f"must be a table, written [[levers]], got {_type_name(raw)}")
+            continue
+        out["levers"].append((i, raw))
+    return out
+
+
+def _build_lever(f: _File, i: int, raw: dict, calendar: Calendar) -> Lever | None:
+    key = f"levers[{i}]"
+    before = len(f.problems)
+    kind = raw.get("kind")
+    if kind is None:
+        f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
+        return None
+    if not isinstance(kind, str) or kind not in LEVERS:
+        f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
+                                 + _suggest(kind, LEVERS))
+        return None
+    spec = LEVERS[kind]
+    allowed = LEVER_KEYS + tuple(spec.options)
+    for k in raw:
+        if k not in allowed:
+            f.problem(f"{key}.{k}", f"unknown key for a {kind} lever (allowed: {', '.join(allowed)})"
+                                    + _suggest(k, allowed))
+    if "start" not in raw:
+        f.problem(key, "missing start (allowed: a month \"YYYY-MM\" within the calendar)")
+    start = _month(f, f"{key}.start", raw["start"]) if "start" in raw else None
+    end = _month(f, f"{key}.end", raw["end"]) if "end" in raw else None
+    window = f"(allowed: {calendar.start} to {calendar.end})"
+    if start is not None and not calendar.start <= start <= calendar.end:
+        f.problem(f"{key}.start", f"{start} lies outside the calendar {window}")
+    if end is not None and not calendar.start <= end <= calendar.end:
+        f.problem(f"{key}.end", f"{end} lies outside the calendar {window}")
+    if start is not None and end is not None and end < start:
+        f.problem(f"{key}.end", f"{end} lies before the start {start}")
+    strength = _number(f, f"{key}.strength", raw.get("strength", 1.0), 0.0, 1.0)
+    regions = _selection(f, f"{key}.regions", raw.get("regions", "all"))
+    options = []
+    for name, (_, low, high, _meaning) in spec.options.items():
+        if name in raw and (value := _number(f, f"{key}.{name}", raw[name], low, high)) is not None:
+            options.append((name, value))
+    if len(f.problems) > before:
+        return None
+    return Lever(kind, start, end, regions, strength, tuple(options))
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[_File, dict]], list[str]]:
+    """The file and its bases, base first, each checked on its own."""
+    f, problems = _read(path)
+    if f is None:
+        return [], problems
+    checked = _check_file(f)
+    chain: list[tuple[_File, dict]] = []
+    base = f.data.get("extends")
+    if isinstance(base, str):
+        base_path = (path.parent / base).resolve()
+        if base_path in seen or base_path == path.resolve():
+            cycle = " -> ".join(p.name for p in (*seen, path.resolve(), base_path))
+            f.problem("extends", f"cycle of extends: {cycle}")
+        elif len(seen) >= MAX_EXTENDS_DEPTH:
+            f.problem("extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")
+        elif not base_path.is_file():
+            f.problem("extends", f"base scenario {base!r} not found (looked for {base_path})")
+        else:
+            chain, problems = _load_chain(base_path, (*seen, path.resolve()))
+    return chain + [(f, checked)], problems
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and check a scenario; raise :class:`ScenarioError` listing every problem."""
+    path = Path(path)
+    chain, problems = _load_chain(path, ())
+    if not chain:
         raise ScenarioError(problems)
-    return RunConfig(params=params, calendar=calendar, regions=regions, scenario=name)
+    calendar_values: dict[str, Month] = {}
+    parameters: dict[str, float] = {}
+    regions = None
+    for _, checked in chain:
+        calendar_values.update(checked["calendar"])
+        parameters.update(checked["parameters"])
+        if "regions" in checked:
+            regions = checked["regions"]
+    own, top = chain[-1]
+    calendar = Calendar()
+    try:
+        calendar = Calendar(calendar_values.get("start", calendar.start), calendar_values.get("end", calendar.end),
+                            calendar_values.get("observed_at", calendar.observed_at))
+    except ValueError as exc:
+        own.problem("calendar", f"{exc} (allowed: start <= observed_at <= end)")
+    levers = []
+    for f, checked in chain:
+        for i, raw in checked["levers"]:
+            lever = _build_lever(f, i, raw, calendar)
+            if lever is not None:
+                levers.append(lever)
+    for f, _ in chain:
+        problems.extend(f.problems)
+    if problems:
+        raise ScenarioError(list(dict.fromkeys(problems)))
+    return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
+                    calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
+                    levers=tuple(levers), path=path)
+
+
+def default_scenario() -> Scenario:
+    """The built-in Netherlands 2012-2016 scenario (what scenarios/netherlands_2012.toml restates)."""
+    return Scenario(
+        name="netherlands_2012",
+        description="The Netherlands 2012-2016: 35 labour market regions under the national time line.",
+        sources=("Inspectie SZW (2015) Samen voor werkgevers, R16/10a (seed 004)",),
+    )

@@ -41,7 +41,7 @@ class RegionState:
         self.n_municipalities = arr((r.n_municipalities for r in infos), int)
         self.n_sw = arr((r.n_sw_companies for r in infos), int)
         self.n_subregions = arr((r.n_subregions for r in infos), int)
-        self.formal_mandate = arr((r.formal_mandate for r in infos), bool)
+        self.formal_mandate = arr((r.formal_mandate for r in infos), float)   # 0..1
         # drawn at initialisation where no source gives them
         self.leadership_style = np.zeros(n)
         self.strategic_skill = np.zeros(n)
@@ -63,7 +63,15 @@ class RegionState:
         self.pressure = np.zeros(n)
         self.extra_pressure = np.zeros(n)     # levers and scheduled visits (M10)
         self.uwv_withdrawal = np.ones(n)      # 0 where UWV keeps its local presence (M7)
+        # handles for scenario levers (chainsim.levers); neutral values here
         self.knowledge_boost = np.zeros(n)    # learning between regions added by levers (M11)
+        self.imposed_joint_targets = np.zeros(n)   # joint targets set from outside (M2)
+        self.budget_cut_extra = np.zeros(n)   # cuts on top of the national ones (M1, M15)
+        self.deadline_push = np.zeros(n)      # a scenario's own legal deadline (M10)
+        self.ict_push = np.ones(n)            # UWV's push for its systems (M7)
+        self.turnover_factor = np.ones(n)     # multiplier on alderman turnover (M6)
+        self.contact_factor = np.ones(n)      # how often UWV and municipalities meet (M3)
+        self.reset_factor = np.ones(n)        # share of trust a new alderman resets (M6)
         self.effort_factor = np.ones((n, N_ARRANGEMENTS))          # levers that ease an arrangement
         self.available = np.ones((n, N_ARRANGEMENTS), dtype=bool)  # arrangements a region may adopt
         self.available_from = np.zeros((n, N_ARRANGEMENTS), dtype=np.int64)  # first month index

@@ -1,13 +1,17 @@
 """Print the parameter and arrangement tables of docs/ODD.md from the code.
 
-    .venv/bin/python scripts/odd_tables.py
+    .venv/bin/python scripts/odd_tables.py            # print them
+    .venv/bin/python scripts/odd_tables.py --write    # rewrite them in docs/ODD.md
 
 tests/test_docs.py checks that docs/ODD.md contains exactly these tables, so
-the documentation cannot drift from the code: change a default, re-run this
-script and paste its output over the old tables.
+the documentation cannot drift from the code.
 """
 
 from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
 
 from chainsim.arrangements import ARRANGEMENTS, LEVEL_NAMES
 from chainsim.parameters import SPECS
@@ -52,7 +56,19 @@ def arrangement_table() -> str:
     return "\n".join(lines)
 
 
+def write_tables(path: Path) -> None:
+    """Replace the tables between their markers in docs/ODD.md."""
+    text = path.read_text(encoding="utf-8")
+    for name, table in (("parameter-table", parameter_table()), ("arrangement-table", arrangement_table())):
+        text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
+                      lambda m, table=table: m.group(1) + table + m.group(2), text, flags=re.S)
+    path.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(parameter_table())
-    print()
-    print(arrangement_table())
+    if "--write" in sys.argv:
+        write_tables(Path(__file__).resolve().parents[1] / "docs" / "ODD.md")
+    else:
+        print(parameter_table())
+        print()
+        print(arrangement_table())

@@ -21,8 +21,8 @@ def block(name: str) -> str:
 
 
 def test_parameter_and_arrangement_tables_match_the_code():
-    assert block("parameter-table") == parameter_table(), "re-run scripts/odd_tables.py"
-    assert block("arrangement-table") == arrangement_table(), "re-run scripts/odd_tables.py"
+    assert block("parameter-table") == parameter_table(), "run scripts/odd_tables.py --write"
+    assert block("arrangement-table") == arrangement_table(), "run scripts/odd_tables.py --write"
 
 
 def test_every_mechanism_is_described_with_a_source_and_mapped_to_code():

@@ -90,14 +90,12 @@ def update_participation(model: "ChainModel", regions: np.ndarray) -> None:
     """
     p, pop, rs = model.params, model.population, model.regions_state
     rows = np.flatnonzero((pop.kind == Kind.MUNICIPALITY) & regions[pop.region])
-    if len(rows) == 0:
-        return
     stay_out = (p.outside_pull * pop.outside_orientation[rows]
                 + 0.5 * pop.autonomy_guard[rows]
                 - np.nan_to_num(model.trust.in_centre[rows], nan=0.5)
                 - 0.5 * pop.belief[rows]
                 - 0.3 * rs.pressure[pop.region[rows]]
-                + model.rng.normal(0.0, 0.1, len(rows)))
+                + model.streams.actors.normal(0.0, 0.1, pop.n)[rows])
     pop.participates[rows] = stay_out < 0
 
 
@@ -110,12 +108,12 @@ def adopt_uwv_systems(model: "ChainModel") -> None:
     UWV and shrinks with the say it guards. Where the region agreed on shared
     systems, every participating municipality uses them.
     """
-    p, pop, rs, rng = model.params, model.population, model.regions_state, model.rng
+    p, pop, rs, rng = model.params, model.population, model.regions_state, model.streams.actors
     rows = np.flatnonzero(model.tie_index.municipal & pop.participates)
     agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
     trust = np.nan_to_num(model.trust.in_uwv[rows], nan=0.5)
     for column, say in ICT_SAY_COST.items():
         uses = getattr(pop, column)
-        chance = p.ict_uptake_rate * trust * (1.0 - say * pop.autonomy_guard[rows])
-        starts = rng.random(len(rows)) < chance
+        chance = p.ict_uptake_rate * rs.ict_push[pop.region[rows]] * trust * (1.0 - say * pop.autonomy_guard[rows])
+        starts = rng.random(pop.n)[rows] < chance
         uses[rows] |= starts | agreed

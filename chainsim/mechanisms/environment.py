@@ -37,7 +37,7 @@ def apply_subsidy_windows(model: "ChainModel") -> None:
     shared goal for a while, which the seed found a strong impulse for
     result-oriented regional steering (004 §3.1, §4.5, App. 2).
     """
-    t, d, rs, rng = model.t, model.calendar.drivers, model.regions_state, model.rng
+    t, d, rs, rng = model.t, model.calendar.drivers, model.regions_state, model.streams.events
     window = max(d.subsidy_window[t], d.esf_window[t])
     if window <= 0:
         return
@@ -79,7 +79,8 @@ def update_turbulence(model: "ChainModel") -> None:
     turb = np.zeros(pop.n)
     kind = pop.kind
     municipal = (kind == Kind.MUNICIPALITY) | (kind == Kind.CENTRE)
-    turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[pop.region[municipal]]
+    r = pop.region[municipal]
+    turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[r] + 0.2 * rs.budget_cut_extra[r]
     turb[kind == Kind.UWV] = d.turbulence_uwv[t]
     turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
     pop.turbulence[:] = np.clip(p.turbulence_scale * turb, 0.0, 1.0)
@@ -107,7 +108,8 @@ def update_rivalry(model: "ChainModel") -> None:
     in_force = rs.in_force
     joint_targets = in_force[:, INDEX["joint_placement_targets"]]
     fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
-    steering = np.maximum(joint_targets.astype(float), 0.5 * fte)
+    joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
+    steering = np.maximum(joint_targets, 0.5 * fte)
     rs.cost_shifting[:] = p.cost_shifting * (1.0 - steering)
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     scale_ties(model.graph.ties.trust, um, 0.0,
@@ -122,8 +124,8 @@ def update_rivalry(model: "ChainModel") -> None:
     rivalry = (pop.own_target * scarcity[r]
                * (1.0 + p.sw_competition * np.sqrt(competing[r]))
                * (1.0 - relief[r]))
-    rivalry = np.where(municipal,
-                       rivalry * (1.0 + p.budget_cut_effect * d.budget_cuts[t]) * (1.0 + rs.cost_shifting[r]),
+    cuts = d.budget_cuts[t] + rs.budget_cut_extra[r]
+    rivalry = np.where(municipal, rivalry * (1.0 + p.budget_cut_effect * cuts) * (1.0 + rs.cost_shifting[r]),
                        rivalry)
     pop.rivalry[:] = np.clip(rivalry, 0.0, 2.0)
 
@@ -141,20 +143,24 @@ def hold_elections(model: "ChainModel") -> None:
     t, d = model.t, model.calendar.drivers
     if d.elections[t] <= 0:
         return
-    rng, p, pop, rs = model.rng, model.params, model.population, model.regions_state
+    rng, p, pop, rs = model.streams.events, model.params, model.population, model.regions_state
     municipal = np.flatnonzero(model.tie_index.municipal)
-    changes = rng.random(len(municipal)) < p.alderman_turnover
+    changes = rng.random(len(municipal)) < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]]
+    orientation, strength = rng.beta(2, 2, len(municipal)), rng.beta(2, 2, len(municipal))
     protected = pop.kind[municipal] == Kind.CENTRE
     protected &= rs.alderman_continuity[pop.region[municipal]]
-    new = municipal[changes & ~protected]
+    change = changes & ~protected
+    new = municipal[change]
     if len(new) == 0:
         return
-    pop.alderman_orientation[new] = rng.beta(2, 2, len(new))
-    pop.alderman_strength[new] = rng.beta(2, 2, len(new))
+    pop.alderman_orientation[new] = orientation[change]
+    pop.alderman_strength[new] = strength[change]
     ties = model.graph.ties
-    touched = np.isin(ties.u, new) | np.isin(ties.v, new)
-    touched &= ties.kind >= 0
-    ties.trust[touched] -= p.trust_reset_on_turnover * (ties.trust[touched] - p.trust_initial)
+    u_new = np.isin(ties.u, new)
+    touched = (u_new | np.isin(ties.v, new)) & (ties.kind >= 0)
+    region = np.where(u_new, pop.region[ties.u], pop.region[ties.v])[touched]
+    reset = p.trust_reset_on_turnover * rs.reset_factor[region]
+    ties.trust[touched] -= reset * (ties.trust[touched] - p.trust_initial)
     np.clip(ties.trust, 0.0, 1.0, out=ties.trust)
     model.record_event("elections", f"{len(new)} aldermen changed")
 

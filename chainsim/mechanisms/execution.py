@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import math
+
 import numpy as np
 
 from chainsim.arrangements import ARRANGEMENTS, TABLE
@@ -26,6 +28,20 @@ if TYPE_CHECKING:
 LAG_BY_LEVEL = np.array([0.3, 0.8, 1.2])
 """Relative delay of governance, tactical and operational arrangements (estimate)."""
 
+_LOG_FACTORIAL = np.array([math.lgamma(k + 1) for k in range(1024)])
+
+
+def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Smallest k with P(Poisson(mean) <= k) >= u: one uniform number per draw."""
+    if len(u) == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = int(min(1023, mean.max() + 12 * math.sqrt(mean.max()) + 12))
+    k = np.arange(top + 1)
+    log_pmf = k[None, :] * np.log(np.maximum(mean, 1e-12))[:, None] - mean[:, None] - _LOG_FACTORIAL[: top + 1]
+    cdf = np.cumsum(np.exp(log_pmf), axis=1)
+    return np.minimum((cdf < u[:, None]).sum(axis=1), top).astype(np.int64)
+
+
 DEPENDANTS = [np.flatnonzero(TABLE.requires[:, a]) for a in range(len(ARRANGEMENTS))]
 
 
@@ -36,17 +52,24 @@ class Execution:
         self.model = model
 
     def schedule(self, regions: np.ndarray, arrangements: np.ndarray) -> None:
-        """Mark arrangements as agreed and draw the month they reach practice."""
-        if len(regions) == 0:
-            return
+        """Mark arrangements as agreed and draw the month they reach practice.
+
+        One uniform number per region is drawn at every call and turned into
+        a Poisson delay by its inverse distribution function, so the stream
+        advances the same way whatever was agreed (common random numbers).
+        """
         m = self.model
         p, rs, pop = m.params, m.regions_state, m.population
+        uniform = m.streams.delivery.random(rs.n)
+        if len(regions) == 0:
+            return
         turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
         mean_lag = (p.implementation_lag * LAG_BY_LEVEL[TABLE.level[arrangements]]
                     * (1.0 + p.lag_per_organisation * rs.n_organisations[regions])
                     * (1.0 + turbulence[regions]))
         rs.status[regions, arrangements] = AGREED
-        rs.due[regions, arrangements] = m.t + 1 + m.rng.poisson(mean_lag)
+        delay = poisson_quantile(uniform[regions], mean_lag)
+        rs.due[regions, arrangements] = m.t + 1 + delay
 
     def deliver(self) -> None:
         """Arrangements whose month has come are delivered, or fail.
@@ -57,6 +80,7 @@ class Execution:
         """
         m = self.model
         p, rs, pop = m.params, m.regions_state, m.population
+        uniform = m.streams.delivery.random(rs.status.shape)
         due = (rs.status == AGREED) & (rs.due <= m.t)
         if not due.any():
             return
@@ -65,7 +89,7 @@ class Execution:
         trust = np.where(TABLE.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
         trust = np.nan_to_num(trust, nan=0.5)
         chance = (p.delivery_reliability * (1.0 - 0.5 * turbulence[regions]) * (0.5 + 0.5 * trust))
-        success = m.rng.random(len(regions)) < chance
+        success = uniform[regions, arrangements] < chance
         rs.status[regions[success], arrangements[success]] = IN_FORCE
         rs.status[regions[~success], arrangements[~success]] = ABSENT
         rs.due[regions, arrangements] = -1

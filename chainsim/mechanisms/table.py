@@ -110,18 +110,20 @@ def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.n
     the 2015 deadline nears, arrangements the law requires are put on the
     agenda with a chance that grows with the deadline's pressure (004 §2.1).
     """
-    rs, rng, t = model.regions_state, model.rng, model.t
+    rs, rng, t = model.regions_state, model.streams.agenda, model.t
     ok = eligible(model, levels) & regions[:, None]
+    jitter, style_draw, law_draw = rng.random(ok.shape), rng.random(rs.n), rng.random(rs.n)
     if not ok.any():
         return np.full(rs.n, -1)
     score = expected_support(model)
     ripest = np.where(ok, score, -np.inf).argmax(axis=1)
-    ambition = TABLE.effort[None, :] + 0.2 * rng.random(ok.shape)
+    ambition = TABLE.effort[None, :] + 0.2 * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
-    facilitating = rng.random(rs.n) < rs.leadership_style
+    facilitating = style_draw < rs.leadership_style
     choice = np.where(facilitating, ripest, boldest)
     deadline_ok = ok & TABLE.deadline[None, :]
-    forced = deadline_ok.any(axis=1) & (rng.random(rs.n) < 0.5 * model.calendar.drivers.deadline[t])
+    deadline = np.maximum(model.calendar.drivers.deadline[t], rs.deadline_push)
+    forced = deadline_ok.any(axis=1) & (law_draw < 0.5 * deadline)
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
     choice = np.where(forced, by_law, choice)
     return np.where(ok.any(axis=1), choice, -1)
@@ -159,7 +161,7 @@ def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool 
     s = np.where(ix.municipal, s + alderman, s)
     s = np.where(ix.is_uwv, s - p.uwv_central_steering * TABLE.central_room[a], s)
     if noise:
-        s = s + model.rng.normal(0.0, p.decision_noise, pop.n)
+        s = s + model.streams.decisions.normal(0.0, p.decision_noise, pop.n)
     return np.where(has, s, np.nan)
 
 
@@ -172,7 +174,8 @@ def tally(model: "ChainModel", proposal: np.ndarray, support: np.ndarray) -> tup
     yes = voters & (support > 0)
     n_voters = np.bincount(pop.region[voters], None, rs.n)
     share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
-    quorum = np.where(rs.formal_mandate, 0.5, p.municipal_quorum)
+    # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority
+    quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
     quorum = np.where(TABLE.consensus[a], 1.0, quorum)
     uwv_yes = support[rs.uwv_row] > 0
     centre_yes = support[rs.centre_row] > 0
@@ -188,8 +191,6 @@ def hold_meeting(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarr
     """
     rs = model.regions_state
     proposal = choose_proposals(model, levels, regions)
-    if (proposal < 0).all():
-        return np.zeros(rs.n, dtype=bool)
     support = member_support(model, proposal)
     carried, share = tally(model, proposal, support)
     rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
@@ -209,10 +210,8 @@ def review_arrangements(model: "ChainModel", regions: np.ndarray) -> None:
     not kept). Arrangements are not given up lightly: the effort already
     made is sunk.
     """
-    rs, rng, p = model.regions_state, model.rng, model.params
+    rs, rng, p = model.regions_state, model.streams.agenda, model.params
     in_force = rs.in_force & regions[:, None]
-    if not in_force.any():
-        return
     pick = np.where(in_force, rng.random(in_force.shape), -1.0).argmax(axis=1)
     proposal = np.where(in_force.any(axis=1), pick, -1)
     support = member_support(model, proposal, sunk_effort=True)

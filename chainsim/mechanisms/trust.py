@@ -42,7 +42,7 @@ def build_trust_through_contact(model: "ChainModel") -> None:
 
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     r = ties.region[um]
-    scale_ties(ties.trust, um, gain * meets_uwv[r] * (0.5 + rs.uwv_connector[r]) * attention[r])
+    scale_ties(ties.trust, um, gain * meets_uwv[r] * (0.5 + rs.uwv_connector[r]) * attention[r] * rs.contact_factor[r])
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
     scale_ties(ties.trust, cm, gain * governance[r] * (0.5 + rs.leadership_style[r]))

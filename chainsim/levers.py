@@ -1,0 +1,475 @@
+"""Policy levers: scheduled changes that act through the mechanisms.
+
+A lever switches on at a month, for some regions, with a strength in [0, 1]
+(1 = the strongest version the sources support), and may switch off again.
+It changes attributes of agents, ties, arrangements or decision rules --
+the handles of docs/ODD.md §7 -- and never an outcome: whether a region
+then reaches a coordinated approach is still decided at its table.
+
+Each month, before the mechanisms run, every handle is reset to its value
+without levers and every active lever applies its change, so levers combine
+and switch off cleanly. Each lever class names the mechanism it works
+through and its source.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from chainsim.arrangements import INDEX
+from chainsim.calendar import Month
+from chainsim.regions import RegionInfo
+
+if TYPE_CHECKING:
+    from chainsim.model import ChainModel
+
+
+# --- which regions a lever applies to -------------------------------------
+RULE_ATTRIBUTES: dict[str, str] = {
+    "n_municipalities": "number of municipalities",
+    "n_sw_companies": "number of SW companies",
+    "n_subregions": "number of subregions",
+    "regional_identity": "regional identity (0-1)",
+    "economy_concentration": "economic concentration (0-1)",
+    "commuting_out": "commuting towards other regions (0-1)",
+    "joint_arrangement_history": "earlier joint arrangements (0-1)",
+    "labour_tightness": "vacancies per jobseeker (+ 0.65, +/- 0.5, - 0.35)",
+}
+_OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
+              "==": operator.eq, "!=": operator.ne}
+RULE_PATTERN = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9.]+)\s*$")
+
+
+@dataclass(frozen=True)
+class RegionSelection:
+    """All regions, named regions, a random fraction, or a rule on an attribute."""
+
+    codes: tuple[str, ...] | None = None    # named regions
+    fraction: float | None = None           # random share of the regions, drawn per replication
+    rule: str | None = None                 # e.g. "n_municipalities > 15"
+
+    def mask(self, infos: tuple[RegionInfo, ...], rng: np.random.Generator) -> np.ndarray:
+        n = len(infos)
+        if self.codes is not None:
+            return np.array([info.code in self.codes for info in infos])
+        if self.fraction is not None:
+            chosen = np.zeros(n, dtype=bool)
+            chosen[rng.permutation(n)[: round(self.fraction * n)]] = True
+            return chosen
+        if self.rule is not None:
+            attribute, op, value = RULE_PATTERN.match(self.rule).groups()
+            return np.array([_OPERATORS[op](getattr(info, attribute), float(value)) for info in infos])
+        return np.ones(n, dtype=bool)
+
+    def describe(self) -> str:
+        if self.codes is not None:
+            return ", ".join(self.codes)
+        if self.fraction is not None:
+            return f"a random {self.fraction:g} of the regions"
+        return f"regions with {self.rule}" if self.rule else "all regions"
+
+
+# --- the levers -------------------------------------------------------------
+@dataclass(frozen=True)
+class Lever:
+    """A lever as written in a scenario: kind, period, regions, strength, options."""
+
+    kind: str
+    start: Month
+    end: Month | None = None
+    regions: RegionSelection = field(default_factory=RegionSelection)
+    strength: float = 1.0
+    options: tuple[tuple[str, float], ...] = ()
+
+    def active(self, month: Month) -> bool:
+        return self.start <= month and (self.end is None or month <= self.end)
+
+    def option(self, name: str) -> float:
+        return dict(self.options).get(name, LEVERS[self.kind].options[name][0])
+
+
+class LeverKind:
+    """Base of the lever kinds: how one lever changes the model while active."""
+
+    kind: ClassVar[str]
+    mechanisms: ClassVar[str]
+    source: ClassVar[str]
+    options: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
+    """Extra settings: name -> (default, low, high, meaning)."""
+
+    @staticmethod
+    def apply(model: "ChainModel", lever: Lever, regions: np.ndarray, months_active: int) -> None:
+        raise NotImplementedError
+
+
+LEVERS: dict[str, type[LeverKind]] = {}
+
+
+def _register(cls: type[LeverKind]) -> type[LeverKind]:
+    LEVERS[cls.kind] = cls
+    return cls
+
+
+def _ease(model: "ChainModel", regions: np.ndarray, arrangements: list[str], by: float) -> None:
+    """Lower the effort of arrangements in the given regions by a fraction ``by``."""
+    cols = [INDEX[a] for a in arrangements]
+    model.regions_state.effort_factor[np.ix_(regions, cols)] *= (1.0 - by)
+
+
+@_register
+class JointTargets(LeverKind):
+    """Joint placement targets set for UWV and municipalities together (M2).
+
+    The pooled target ("100 WWB + 500 WW = 600 together") acts as if joint
+    steering were in place: it relieves own-target rivalry as far as the
+    partners trust each other and stops cost shifting in proportion to the
+    strength; agreeing the regional joint-targets arrangement gets easier.
+    Source: 004 §4.2, §4.5 (recommendation to set joint targets); 003.
+    """
+
+    kind = "joint_targets"
+    mechanisms = "M2, M1, M14"
+    source = "004 §4.2, §4.5; 003"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        rs = model.regions_state
+        rs.imposed_joint_targets[regions] = np.maximum(rs.imposed_joint_targets[regions], lever.strength)
+        _ease(model, regions, ["joint_placement_targets"], 0.5 * lever.strength)
+
+
+@_register
+class LegalDeadline(LeverKind):
+    """A legal obligation with a deadline at the lever's end month (M10).
+
+    Pressure rises linearly from the start to the deadline (at ``strength``
+    times the height of the 2015 Participatiewet deadline) and the
+    arrangements the law requires are put on the agenda as the deadline
+    nears -- like the Werkbedrijf obligation, which catalysed governance
+    agreements more than execution (004 §2.1, §4.6).
+    """
+
+    kind = "legal_deadline"
+    mechanisms = "M10"
+    source = "004 §2.1, §4.6"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        rs = model.regions_state
+        span = max(lever.end.minus(lever.start), 1) if lever.end else 24
+        ramp = min(1.0, (months_active + 1) / span) * lever.strength
+        rs.extra_pressure[regions] += model.params.deadline_pressure * ramp
+        rs.deadline_push[regions] = np.maximum(rs.deadline_push[regions], ramp)
+
+
+@_register
+class CooperationSubsidy(LeverKind):
+    """A subsidy for which the parties must apply jointly (M10).
+
+    Each month, a region whose parties meet at a governance table (or whose
+    employers are engaged) obtains it with chance ``strength`` x 0.3; a
+    grant binds the partners to a concrete shared goal for 18 months, as the
+    sector plans and ESF did (004 §3.1, §4.5, App. 2).
+    """
+
+    kind = "cooperation_subsidy"
+    mechanisms = "M10"
+    source = "004 §3.1, §4.5, App. 2"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        from chainsim.mechanisms.environment import SUBSIDY_MONTHS
+
+        rs, pop = model.regions_state, model.population
+        able = rs.in_force[:, INDEX["governance_table"]] | pop.engaged[rs.employer_row]
+        draw = model.lever_rng.random(rs.n)
+        granted = regions & able & (rs.subsidy_until < model.t) & (draw < 0.3 * lever.strength)
+        rs.subsidy_until[granted] = model.t + SUBSIDY_MONTHS
+
+
+@_register
+class MinisterVisits(LeverKind):
+    """Repeated visits by a minister to the regions (M10).
+
+    A visit every ``interval`` months adds outside pressure of ``strength``
+    times the deadline's height, halving each month after the visit. The
+    seed recommends organising outside pressure "through (repeated) visits
+    by a minister" where cooperation stalls (004 §4.5).
+    """
+
+    kind = "minister_visits"
+    mechanisms = "M10"
+    source = "004 §4.5"
+    options = {"interval": (3.0, 1.0, 24.0, "months between visits")}
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        interval = int(lever.option("interval"))
+        since_visit = months_active % interval
+        model.regions_state.extra_pressure[regions] += (
+            lever.strength * model.params.deadline_pressure * 0.5 ** since_visit)
+
+
+@_register
+class EmployerDemand(LeverKind):
+    """Employers demand one harmonised service from the public parties (M9, M10).
+
+    Employers who have trouble placing people from different municipalities
+    ask for harmonised service (004 §4.5): the employer organisation becomes
+    more active (it engages sooner, M9) and the demand adds outside pressure.
+    """
+
+    kind = "employer_demand"
+    mechanisms = "M9, M10"
+    source = "004 §4.4, §4.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        rs = model.regions_state
+        rs.employer_activism[regions] = np.minimum(1.0, rs.employer_activism[regions] + lever.strength)
+        rs.extra_pressure[regions] += 0.5 * lever.strength * model.params.employer_pressure
+
+
+@_register
+class ICTHarmonisation(LeverKind):
+    """A national programme to harmonise ICT between UWV and municipalities (M7).
+
+    Makes the shared-systems arrangement cheaper to agree and UWV's push for
+    its systems (Sonar, WBS) stronger; ICT was named a condition of chain
+    cooperation and different systems a main bottleneck (004 §4.2; 001 §5.5).
+    """
+
+    kind = "ict_harmonisation"
+    mechanisms = "M7"
+    source = "004 §4.2; 001 §5.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        _ease(model, regions, ["shared_systems"], 0.6 * lever.strength)
+        model.regions_state.ict_push[regions] *= 1.0 + 2.0 * lever.strength
+
+
+@_register
+class FacilitativeLeadership(LeverKind):
+    """Coaching of the centre municipality towards facilitating, strategic leadership (M5).
+
+    Moves the centre's style and strategic skill ``strength`` of the way to
+    the best: the connecting centre the seed found in every successful case
+    (004 summary, §4.5).
+    """
+
+    kind = "facilitative_leadership"
+    mechanisms = "M5"
+    source = "004 summary, §4.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        rs = model.regions_state
+        for name in ("leadership_style", "strategic_skill"):
+            values = getattr(rs, name)
+            values[regions] += lever.strength * (1.0 - values[regions])
+
+
+@_register
+class FormalPowers(LeverKind):
+    """A joint arrangement (WGR) that gives the centre municipality a mandate.
+
+    Under a mandate the table decides by a simple majority and members give
+    up less say per arrangement, as in Helmond-De Peel where nearly all
+    municipalities already worked in a joint arrangement (004 footnote 10,
+    §4.1). Strength 1 is a full mandate.
+    """
+
+    kind = "formal_powers"
+    mechanisms = "M4, M5"
+    source = "004 footnote 10, §4.1"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        rs = model.regions_state
+        rs.formal_mandate[regions] = np.maximum(rs.formal_mandate[regions], lever.strength)
+
+
+@_register
+class SubregionDesign(LeverKind):
+    """Subregions organised with one contact point for the region (M12).
+
+    Where a region has subregions, the single-contact arrangement and the
+    subregional service points become easier to agree; the seed sees
+    subregions as a way to accommodate local differences that needs strong
+    regional steering (004 §3.1, §4.5). No effect in regions without
+    subregions.
+    """
+
+    kind = "subregion_design"
+    mechanisms = "M12"
+    source = "004 §3.1, §4.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        with_sub = regions & model.regions_state.has_subregions
+        _ease(model, with_sub, ["subregion_single_contact", "subregional_wsp", "subregional_fte"],
+              0.5 * lever.strength)
+
+
+@_register
+class AldermanContinuity(LeverKind):
+    """Aldermen stay on after the elections (M6).
+
+    Lowers the chance that an alderman changes at the 2014 elections by the
+    strength; continuity kept the agenda going in a case region (004 §4.5).
+    """
+
+    kind = "alderman_continuity"
+    mechanisms = "M6"
+    source = "004 §4.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.turnover_factor[regions] *= 1.0 - lever.strength
+
+
+@_register
+class UWVPresence(LeverKind):
+    """UWV keeps its local presence: the counterfactual of its redesign (M3, M7).
+
+    Where UWV keeps staff on site, closing the werkplein does not cost trust
+    ("in one municipality it went fine because UWV kept staff on site",
+    004 §4.2); strength 1 removes the closure's damage entirely.
+    """
+
+    kind = "uwv_presence"
+    mechanisms = "M3, M7"
+    source = "004 §4.2, §4.6"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.uwv_withdrawal[regions] *= 1.0 - lever.strength
+
+
+@_register
+class KnowledgeSharing(LeverKind):
+    """Learning between regions: sharing practice, process facilitators (M11).
+
+    Raises what organisations believe cooperation yields (up to 0.15 at
+    strength 1) and strengthens ties between bordering centres; the older
+    chain programme used managers' sharing and process facilitators
+    (000 'Leren van elkaar'; 004 §2.3, Programmaraad).
+    """
+
+    kind = "knowledge_sharing"
+    mechanisms = "M11"
+    source = "000 'Leren van elkaar'; 004 §2.3"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.knowledge_boost[regions] += 0.15 * lever.strength
+
+
+@_register
+class SWPartnership(LeverKind):
+    """Agreements that give SW companies a regional role (M8).
+
+    Shifts each SW company's weighing towards a partner role by up to 0.6;
+    the seed describes regions where the SW company becomes a full partner in
+    regional cooperation and execution (004 §4.3; Werkkamer advice, §2.3).
+    """
+
+    kind = "sw_partnership"
+    mechanisms = "M8"
+    source = "004 §4.3, §2.3"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        from chainsim.agents import Kind
+
+        pop = model.population
+        sw = (pop.kind == Kind.SW_COMPANY) & regions[pop.region]
+        pop.partner_offset[sw] += 0.6 * lever.strength
+
+
+@_register
+class BudgetCuts(LeverKind):
+    """Extra cuts in the municipal reintegration budget (M1, M15).
+
+    Adds to the national cuts: own-target pressure grows and municipalities
+    lose attention (004 §4.1, §4.3: participation budgets "hugely cut"; 003).
+    """
+
+    kind = "budget_cuts"
+    mechanisms = "M1, M15"
+    source = "004 §4.1, §4.3; 003"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.budget_cut_extra[regions] += lever.strength
+
+
+@_register
+class CoLocation(LeverKind):
+    """UWV and municipalities work from one building (M3).
+
+    Physical co-location built trust faster than virtual cooperation in the
+    werkplein era (001 §5.6): UWV-municipality ties gain trust up to three
+    times as fast, and joint staff and shared counters are easier to set up.
+    """
+
+    kind = "co_location"
+    mechanisms = "M3, M13"
+    source = "001 §5.6; 004 §3.1"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.contact_factor[regions] *= 1.0 + 2.0 * lever.strength
+        _ease(model, regions, ["joint_staff", "multiple_public_counters"], 0.4 * lever.strength)
+
+
+@_register
+class WrittenAgreements(LeverKind):
+    """A clear, written set of agreements between the parties (M6, M3).
+
+    Makes cooperation less vulnerable to changes of persons (004 §4.5): a new
+    alderman resets less of the trust on the municipality's ties.
+    """
+
+    kind = "written_agreements"
+    mechanisms = "M6, M3"
+    source = "004 §4.5"
+
+    @staticmethod
+    def apply(model, lever, regions, months_active):
+        model.regions_state.reset_factor[regions] *= 1.0 - lever.strength
+
+
+# --- applying the levers each month ---------------------------------------
+HANDLES = ("extra_pressure", "effort_factor", "leadership_style", "strategic_skill", "formal_mandate",
+           "employer_activism", "uwv_withdrawal", "knowledge_boost", "imposed_joint_targets",
+           "budget_cut_extra", "deadline_push", "ict_push", "turnover_factor", "contact_factor",
+           "reset_factor")
+
+
+class LeverSchedule:
+    """The levers of a scenario, applied at the start of every month (a model intervention)."""
+
+    def __init__(self, model: "ChainModel", levers: tuple[Lever, ...]) -> None:
+        self.levers = levers
+        infos = model.regions_state.infos
+        self.masks = [lever.regions.mask(infos, model.lever_rng) for lever in levers]
+        rs = model.regions_state
+        self.baseline = {name: getattr(rs, name).copy() for name in HANDLES}
+        self.partner_offset = model.population.partner_offset.copy()
+
+    def __call__(self, model: "ChainModel") -> None:
+        rs = model.regions_state
+        for name, values in self.baseline.items():
+            getattr(rs, name)[...] = values
+        model.population.partner_offset[:] = self.partner_offset
+        month = model.month
+        for lever, mask in zip(self.levers, self.masks):
+            if lever.active(month) and mask.any():
+                LEVERS[lever.kind].apply(model, lever, mask, month.minus(lever.start))
