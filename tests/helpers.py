@@ -27,10 +27,10 @@ def small_region(code: str = "XX01", n_municipalities: int = 5, n_sw: int = 1, n
 
 
 def small_model(regions=None, seed: int = 1, params: Parameters | None = None,
-                calendar: Calendar | None = None) -> ChainModel:
+                calendar: Calendar | None = None, levers=()) -> ChainModel:
     """A model of hand-built regions (default: two regions of five municipalities)."""
     regions = regions or [small_region("XX01"), small_region("XX02")]
-    return ChainModel(params or Parameters(), calendar or Calendar(), regions, rng=seed)
+    return ChainModel(params or Parameters(), calendar or Calendar(), regions, rng=seed, levers=levers)
 
 
 def at_month(model: ChainModel, month: str) -> ChainModel:

@@ -60,3 +60,51 @@ def test_bad_arguments_get_one_line_and_exit_code_2(tmp_path):
         assert result.returncode == 2, args
         assert result.stderr.count("\n") == 1, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_validate_good_and_broken_files(tmp_path):
+    good = chainsim("validate", *sorted(str(p) for p in (ROOT / "scenarios").glob("*.toml")))
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.count("valid") >= 17
+    broken = tmp_path / "broken.toml"
+    broken.write_text('extends = "%s"\ndescription = "x"\nsources = ["y"]\n\n[[levers]]\nkind = "joint_targetz"\n'
+                      'start = "2013-01"\n\n[[levers]]\nkind = "budget_cuts"\nstart = "2030-01"\nstrenght = 1\n'
+                      % (ROOT / "scenarios" / "netherlands_2012.toml"))
+    syntax = tmp_path / "syntax.toml"
+    syntax.write_text("description = 'x'\nsources = [\n")
+    result = chainsim("validate", str(broken), str(syntax))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith(f"{broken}:6: levers[0].kind: unknown lever kind 'joint_targetz'")
+    assert "did you mean 'joint_targets'?" in lines[0]
+    assert any(line.startswith(f"{broken}:11: levers[1].start: 2030-01 lies outside the calendar") for line in lines)
+    assert any(line.startswith(f"{broken}:12: levers[1].strenght: unknown key") and "did you mean 'strength'" in line
+               for line in lines)
+    assert any(line.startswith(f"{syntax}:") and "TOML syntax error" in line for line in lines)
+
+
+def test_compare_json_with_intervals(tmp_path):
+    out = tmp_path / "cmp"
+    result = chainsim("compare", str(ROOT / "scenarios" / "netherlands_2012.toml"),
+                      str(ROOT / "scenarios" / "lever_joint_targets.toml"), "--replications", "3",
+                      "--regions", "Friesland,Rijnmond,Twente", "--json", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary["scenarios"]) == {"netherlands_2012", "lever_joint_targets"}
+    for s in summary["scenarios"].values():
+        for group in ("share_coordinated", "difference_vs_base"):
+            for when in ("observed_at", "end"):
+                stat = s[group][when]
+                assert set(stat) == {"mean", "ci95"} and len(stat["ci95"]) == 2
+    assert summary["scenarios"]["netherlands_2012"]["difference_vs_base"]["end"]["mean"] == 0.0
+    assert (out / "comparison.png").stat().st_size > 10_000
+
+
+def test_compare_refuses_different_calendars(tmp_path):
+    short = tmp_path / "short.toml"
+    short.write_text('description = "x"\nsources = ["y"]\n[calendar]\nend = "2015-12"\n')
+    result = chainsim("compare", str(ROOT / "scenarios" / "netherlands_2012.toml"), str(short),
+                      "--replications", "2")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "must share their calendar" in result.stderr

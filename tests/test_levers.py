@@ -1,0 +1,240 @@
+"""Each lever moves the mechanism it claims, in the expected direction, on a small hand-built region."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_model, small_region
+
+from chainsim.agents import Kind
+from chainsim.arrangements import INDEX
+from chainsim.calendar import Month
+from chainsim.levers import LEVERS, Lever, RegionSelection
+from chainsim.mechanisms import actors, belief, environment, trust
+from chainsim.mechanisms.table import expected_support
+from chainsim.network import TieKind
+from chainsim.parameters import Parameters
+from chainsim.state import IN_FORCE
+
+REGION = small_region("XX01", n_municipalities=8, n_sw=2, n_subregions=2)
+
+
+def pair(kind: str, month: str = "2014-06", strength: float = 1.0, params: Parameters | None = None,
+         region=REGION, start: str = "2013-01", **options):
+    """The same model without and with the lever (from ``start``), both at ``month`` with levers applied."""
+    lever = Lever(kind, Month.parse(start), None, RegionSelection(), strength, tuple(options.items()))
+    models = []
+    for levers in ((), (lever,)):
+        m = small_model([region], seed=5, params=params, levers=levers)
+        at_month(m, month)
+        for intervention in m.interventions:
+            intervention(m)
+        models.append(m)
+    return models
+
+
+def municipal(m):
+    return np.flatnonzero(m.tie_index.municipal)
+
+
+def um_trust(m):
+    return m.graph.ties.trust[m.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]].mean()
+
+
+def test_every_lever_kind_has_a_test_and_a_source():
+    tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
+    for kind, cls in LEVERS.items():
+        assert kind in tested, f"no direction test for lever {kind}"
+        assert cls.source and cls.mechanisms and cls.__doc__
+
+
+def test_joint_targets():
+    base, lever = pair("joint_targets")
+    for m in (base, lever):
+        clear_arrangements(m)
+        set_all_trust(m, 0.7)
+        environment.update_rivalry(m)
+    assert lever.population.rivalry[municipal(lever)].mean() < base.population.rivalry[municipal(base)].mean()
+    assert lever.regions_state.cost_shifting[0] < base.regions_state.cost_shifting[0]
+
+
+def test_legal_deadline():
+    base, lever = pair("legal_deadline", month="2013-06")
+    for m in (base, lever):
+        environment.update_outside_pressure(m)
+    assert lever.regions_state.pressure[0] > base.regions_state.pressure[0]
+    assert lever.regions_state.deadline_push[0] > 0 == base.regions_state.deadline_push[0]
+
+
+def test_cooperation_subsidy():
+    base, lever = pair("cooperation_subsidy", month="2013-03")
+    for m in (base, lever):
+        m.regions_state.status[:, INDEX["governance_table"]] = IN_FORCE
+        for _ in range(24):                         # two years of monthly chances
+            m.interventions and m.interventions[0](m)
+        environment.update_outside_pressure(m)
+    assert lever.regions_state.subsidy_until[0] >= lever.t > base.regions_state.subsidy_until[0]
+    assert lever.regions_state.pressure[0] > base.regions_state.pressure[0]
+
+
+def test_minister_visits():
+    base, lever = pair("minister_visits", month="2013-04", interval=3)     # a visit month
+    for m in (base, lever):
+        environment.update_outside_pressure(m)
+    visit = lever.regions_state.pressure[0] - base.regions_state.pressure[0]
+    _, later = pair("minister_visits", month="2013-05", interval=3)
+    environment.update_outside_pressure(later)
+    base_later, _ = pair("minister_visits", month="2013-05")
+    environment.update_outside_pressure(base_later)
+    assert visit > later.regions_state.pressure[0] - base_later.regions_state.pressure[0] > 0
+
+
+def test_employer_demand():
+    base, lever = pair("employer_demand", region=small_region(employer_activism=0.0))
+    for m in (base, lever):
+        clear_arrangements(m)
+        for a in ("governance_table", "tactical_meeting", "joint_consultation"):
+            m.regions_state.status[:, INDEX[a]] = IN_FORCE
+        set_all_trust(m, 1.0)
+        actors.update_employer_engagement(m)
+    rows = base.regions_state.employer_row
+    assert lever.population.engaged[rows].all() and not base.population.engaged[rows].any()
+
+
+def test_ict_harmonisation():
+    base, lever = pair("ict_harmonisation", params=Parameters(ict_uptake_rate=0.1))
+    for m in (base, lever):
+        for _ in range(6):
+            actors.adopt_uwv_systems(m)
+    users = [m.population.uses_sonar[municipal(m)].sum() for m in (base, lever)]
+    assert users[1] > users[0]
+    assert expected_support(lever)[0, INDEX["shared_systems"]] > expected_support(base)[0, INDEX["shared_systems"]]
+
+
+def test_facilitative_leadership():
+    base, lever = pair("facilitative_leadership", strength=0.5,
+                       region=small_region(leadership_style=0.2, strategic_skill=0.2))
+    assert lever.regions_state.leadership_style[0] == pytest.approx(0.6)
+    for m in (base, lever):
+        set_all_trust(m, 0.6)
+        trust.dominance_erodes_trust(m, np.ones(1, dtype=bool))
+    cm = lambda m: m.graph.ties.trust[m.tie_index.by_kind[TieKind.CENTRE_MUNICIPALITY]].mean()  # noqa: E731
+    assert cm(lever) > cm(base)
+    villages = np.flatnonzero(base.population.kind == Kind.MUNICIPALITY)
+    assert mean_support(lever, "shared_vision", villages) > mean_support(base, "shared_vision", villages)
+
+
+def test_formal_powers():
+    base, lever = pair("formal_powers")
+    assert mean_support(lever, "regional_wsp") > mean_support(base, "regional_wsp")
+    assert lever.regions_state.formal_mandate[0] == 1.0 and base.regions_state.formal_mandate[0] == 0.0
+
+
+def test_subregion_design():
+    base, lever = pair("subregion_design")
+    a = INDEX["subregion_single_contact"]
+    assert expected_support(lever)[0, a] > expected_support(base)[0, a]
+    flat = small_region("XX02", n_subregions=0)
+    base_flat, lever_flat = pair("subregion_design", region=flat)
+    assert np.array_equal(lever_flat.regions_state.effort_factor, base_flat.regions_state.effort_factor)
+
+
+def test_alderman_continuity():
+    p = Parameters(alderman_turnover=0.8, trust_reset_on_turnover=1.0)
+    base, lever = pair("alderman_continuity", month="2014-03", params=p)
+    for m in (base, lever):
+        set_all_trust(m, 0.9)
+        environment.hold_elections(m)
+    assert um_trust(lever) == pytest.approx(0.9) and um_trust(base) < 0.9
+
+
+def test_uwv_presence():
+    big = small_region("XX03", n_municipalities=12)
+    base, lever = pair("uwv_presence", region=big, start="2012-01")
+    for m in (base, lever):
+        m.t = int(m.regions_state.closure_month[0])
+        for intervention in m.interventions:
+            intervention(m)
+        set_all_trust(m, 0.6)
+        environment.close_uwv_offices(m)
+    assert um_trust(lever) == pytest.approx(0.6) and um_trust(base) < 0.6
+
+
+def test_knowledge_sharing():
+    base, lever = pair("knowledge_sharing")
+    for m in (base, lever):
+        for _ in range(12):
+            belief.gather_evidence(m)
+            belief.update_belief(m)
+    assert lever.population.belief.mean() > base.population.belief.mean()
+
+
+def test_sw_partnership():
+    base, lever = pair("sw_partnership")
+    for m in (base, lever):
+        sw = m.population.kind == Kind.SW_COMPANY
+        m.population.business_interest[sw] = 0.9
+        actors.update_sw_stance(m)
+    sw = base.population.kind == Kind.SW_COMPANY
+    assert lever.population.partner[sw].sum() > base.population.partner[sw].sum()
+
+
+def test_budget_cuts():
+    base, lever = pair("budget_cuts", month="2016-06")
+    for m in (base, lever):
+        environment.update_turbulence(m)
+        environment.update_rivalry(m)
+    rows = municipal(base)
+    assert lever.population.rivalry[rows].mean() > base.population.rivalry[rows].mean()
+    assert lever.population.turbulence[rows].mean() > base.population.turbulence[rows].mean()
+
+
+def test_co_location():
+    base, lever = pair("co_location")
+    for m in (base, lever):
+        clear_arrangements(m)
+        m.regions_state.status[:, INDEX["tactical_meeting"]] = IN_FORCE
+        set_all_trust(m, 0.5)
+        trust.build_trust_through_contact(m)
+    assert um_trust(lever) > um_trust(base) > 0.5
+
+
+def test_written_agreements():
+    p = Parameters(alderman_turnover=0.8, trust_reset_on_turnover=1.0)
+    base, lever = pair("written_agreements", month="2014-03", params=p, strength=0.5)
+    for m in (base, lever):
+        set_all_trust(m, 0.9)
+        environment.hold_elections(m)
+    assert um_trust(base) < um_trust(lever) < 0.9
+
+
+# --- the lever machinery ----------------------------------------------------
+def test_levers_switch_off_after_their_end_and_combine():
+    lever = Lever("knowledge_sharing", Month(2013, 1), Month(2013, 6), RegionSelection(), 1.0)
+    again = Lever("knowledge_sharing", Month(2013, 3), Month(2013, 4), RegionSelection(), 1.0)
+    m = small_model([REGION], seed=1, levers=(lever, again))
+    schedule = m.interventions[0]
+    for month, expected in (("2012-12", 0.0), ("2013-01", 0.15), ("2013-03", 0.30), ("2013-06", 0.15),
+                            ("2013-07", 0.0)):
+        at_month(m, month)
+        schedule(m)
+        assert m.regions_state.knowledge_boost[0] == pytest.approx(expected), month
+
+
+def test_region_selections():
+    from chainsim.regions import load_regions
+
+    infos = load_regions()
+    rng = np.random.default_rng(0)
+    assert RegionSelection().mask(infos, rng).all()
+    assert RegionSelection(codes=("AM02",)).mask(infos, rng).sum() == 1
+    assert RegionSelection(fraction=0.5).mask(infos, rng).sum() == 18
+    big = RegionSelection(rule="n_municipalities > 15").mask(infos, rng)
+    assert all((info.n_municipalities > 15) == chosen for info, chosen in zip(infos, big))
+
+
+def test_a_lever_that_touches_no_region_changes_nothing():
+    nowhere = Lever("joint_targets", Month(2013, 1), None, RegionSelection(rule="n_municipalities > 99"), 1.0)
+    plain = small_model([REGION], seed=9).run()
+    with_lever = small_model([REGION], seed=9, levers=(nowhere,)).run()
+    assert np.array_equal(plain.recorder.items, with_lever.recorder.items)
