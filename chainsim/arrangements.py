@@ -72,8 +72,8 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                 requires=("governance_table",), demand_led=True, source="004 Table 3.2, §4.4"),
     Arrangement("seat_education", G, 0.40, 0.05, 0.0, requires=("shared_vision",),
                 source="004 Table 3.2"),
-    Arrangement("seat_unions", G, 0.90, 0.05, 0.0, requires=("shared_vision",), available_from="2013-04",
-                source="004 Table 3.2; Werkbedrijf with social partners (004 summary, §2.2)"),
+    Arrangement("seat_unions", G, 0.90, 0.05, 0.0, requires=("shared_vision",), available_from="2014-01",
+                source="004 Table 3.2; regions prepared their Werkbedrijf, with social partners, during 2014 (004 §3.1, §2.1)"),
     # --- tactical level (004 §3.1 'Samenwerking op tactisch en operationeel niveau') ---
     Arrangement("tactical_meeting", T, 0.40, 0.05, 0.0, central_room=0.3, legacy=0.6,
                 source="004 §3.1 (UWV at the tactical level)"),

@@ -260,7 +260,7 @@ def _draw_legacy_arrangements(model: "ChainModel") -> None:
 
 def _schedule_availability(model: "ChainModel") -> None:
     """Arrangements that cannot be proposed before a date (e.g. unions as social
-    partners in a Werkbedrijf, from the 2013 social accord, 004 §2.2)."""
+    partners in a Werkbedrijf, prepared during 2014, 004 §3.1)."""
     rs, cal = model.regions_state, model.calendar
     for a in ARRANGEMENTS:
         if a.available_from is not None:

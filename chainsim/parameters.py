@@ -133,7 +133,7 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 004 §4.3 (several SW companies multiply the players)",
                   "rivalry added per extra SW company that acts as competitor"),
     # --- M9 employer organisations --------------------------------------
-    ParameterSpec("employer_threshold", 0.8, 0.3, 0.95, "M9",
+    ParameterSpec("employer_threshold", 0.6, 0.3, 0.95, "M9",
                   "estimate; 004 §4.4 (employers wait until the public parties agree)",
                   "public cooperation an employer organisation waits for before engaging"),
     ParameterSpec("employer_pressure", 0.25, 0.0, 0.6, "M9, M10",

@@ -125,15 +125,20 @@ def test_m5_dominating_centre_erodes_trust_facilitating_does_not():
     assert cm_trust_after(1.0) == pytest.approx(0.6)
 
 
-def test_m5_facilitating_centre_proposes_what_is_ripe():
-    facilitating = small_model([small_region(leadership_style=1.0)])
-    dominating = small_model([small_region(leadership_style=0.0)])
-    chosen = {}
-    for name, m in (("facilitating", facilitating), ("dominating", dominating)):
-        at_month(m, "2012-06")
-        proposal = table.choose_proposals(m, (1, 2), np.ones(1, dtype=bool))[0]
-        chosen[name] = TABLE.effort[proposal]
-    assert chosen["facilitating"] < chosen["dominating"]
+def test_m5_facilitating_centre_proposes_what_the_table_is_ready_for():
+    from chainsim.mechanisms.table import eligible, expected_support
+
+    for seed in range(5):
+        facilitating = small_model([small_region(leadership_style=1.0)], seed=seed)
+        dominating = small_model([small_region(leadership_style=0.0)], seed=seed)
+        for m in (facilitating, dominating):
+            at_month(m, "2012-06")
+        ok = eligible(facilitating, (1, 2))[0]
+        ready = ok & (expected_support(facilitating)[0] > 0)
+        chosen = table.choose_proposals(facilitating, (1, 2), np.ones(1, dtype=bool))[0]
+        assert ready[chosen] or not ready.any()
+        pushed = table.choose_proposals(dominating, (1, 2), np.ones(1, dtype=bool))[0]
+        assert TABLE.effort[pushed] >= TABLE.effort[eligible(dominating, (1, 2))[0]].max() - 0.2
 
 
 def test_m5_skilled_centre_persuades_through_trust():

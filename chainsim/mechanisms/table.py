@@ -103,10 +103,14 @@ def expected_support(model: "ChainModel") -> np.ndarray:
 def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
     """M5, M10: the arrangement each convening centre puts on the agenda (-1: none).
 
-    A facilitating centre proposes what its members look ready for (the
-    ripest arrangement); a dominating centre pushes the most ambitious one,
-    which is how the 'big brother' reflex is provoked (004 §4.1, §4.5). The
-    style is the chance of acting facilitatively at a given meeting. When
+    A facilitating, strategic centre looks for openings: it proposes one of
+    the arrangements its members look ready for (expected support above
+    zero; any of them, with equal chance), and when none is ready, the one
+    closest to it. A
+    dominating centre pushes the most ambitious arrangement whether or not
+    the members are ready, which is how the 'big brother' reflex is provoked
+    (004 summary, §4.1, §4.5). The style is the chance of acting
+    facilitatively at a given meeting. When
     the 2015 deadline nears, arrangements the law requires are put on the
     agenda with a chance that grows with the deadline's pressure (004 §2.1).
     """
@@ -116,11 +120,13 @@ def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.n
     if not ok.any():
         return np.full(rs.n, -1)
     score = expected_support(model)
-    ripest = np.where(ok, score, -np.inf).argmax(axis=1)
     ambition = TABLE.effort[None, :] + 0.2 * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
+    ripe = ok & (score > 0)
+    strategic = np.where(ripe, jitter, -np.inf).argmax(axis=1)
+    ripest = np.where(ok, score, -np.inf).argmax(axis=1)
     facilitating = style_draw < rs.leadership_style
-    choice = np.where(facilitating, ripest, boldest)
+    choice = np.where(facilitating, np.where(ripe.any(axis=1), strategic, ripest), boldest)
     deadline_ok = ok & TABLE.deadline[None, :]
     deadline = np.maximum(model.calendar.drivers.deadline[t], rs.deadline_push)
     forced = deadline_ok.any(axis=1) & (law_draw < 0.5 * deadline)
