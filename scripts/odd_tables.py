@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from chainsim.arrangements import ARRANGEMENTS, LEVEL_NAMES
+from chainsim.levers import LEVERS
 from chainsim.parameters import SPECS
 
 
@@ -56,10 +57,21 @@ def arrangement_table() -> str:
     return "\n".join(lines)
 
 
+def lever_table() -> str:
+    lines = ["| lever | mechanisms | what it changes while active | options | source |", "|---|---|---|---|---|"]
+    for kind, cls in LEVERS.items():
+        summary = " ".join(cls.__doc__.strip().split("\n\n")[1].split()) if "\n\n" in cls.__doc__ else ""
+        options = "; ".join(f"`{name}` (default {d:g}, {lo:g}–{hi:g}): {meaning}"
+                            for name, (d, lo, hi, meaning) in cls.options.items()) or "–"
+        lines.append(f"| `{kind}` | {cls.mechanisms} | {summary} | {options} | {cls.source} |")
+    return "\n".join(lines)
+
+
 def write_tables(path: Path) -> None:
     """Replace the tables between their markers in docs/ODD.md."""
     text = path.read_text(encoding="utf-8")
-    for name, table in (("parameter-table", parameter_table()), ("arrangement-table", arrangement_table())):
+    for name, table in (("parameter-table", parameter_table()), ("arrangement-table", arrangement_table()),
+                        ("lever-table", lever_table())):
         text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
                       lambda m, table=table: m.group(1) + table + m.group(2), text, flags=re.S)
     path.write_text(text, encoding="utf-8")
@@ -72,3 +84,5 @@ if __name__ == "__main__":
         print(parameter_table())
         print()
         print(arrangement_table())
+        print()
+        print(lever_table())

@@ -9,7 +9,7 @@ from chainsim.mechanisms import __doc__ as mechanism_map
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from odd_tables import arrangement_table, parameter_table  # noqa: E402
+from odd_tables import arrangement_table, lever_table, parameter_table  # noqa: E402
 
 ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
@@ -23,6 +23,7 @@ def block(name: str) -> str:
 def test_parameter_and_arrangement_tables_match_the_code():
     assert block("parameter-table") == parameter_table(), "run scripts/odd_tables.py --write"
     assert block("arrangement-table") == arrangement_table(), "run scripts/odd_tables.py --write"
+    assert block("lever-table") == lever_table(), "run scripts/odd_tables.py --write"
 
 
 def test_every_mechanism_is_described_with_a_source_and_mapped_to_code():
