@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim.agents import AGENT_CLASSES, Kind, Population
-from chainsim.arrangements import ARRANGEMENTS, INDEX, TABLE
+from chainsim.arrangements import ARRANGEMENTS, INDEX
 from chainsim.calendar import Month
 from chainsim.network import TieGraph, TieKind
 from chainsim.regions import RegionInfo, load_borders
@@ -70,7 +70,6 @@ def _beta_mean(rng: np.random.Generator, mean: float, concentration: float = 6.0
 
 def build_world(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None:
     """Create population, agents, network and region state on ``model``."""
-    rng, p = model.rng, model.params
     n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
     pop = Population(n_rows)
     rs = RegionState(infos)
@@ -255,7 +254,6 @@ def _draw_legacy_arrangements(model: "ChainModel") -> None:
         if a.needs_sw_partner or a.needs_engaged_employers:
             ok[:] = False
         rs.status[ok, i] = IN_FORCE
-    assert TABLE.legacy.shape[0] == len(ARRANGEMENTS)
 
 
 def _schedule_availability(model: "ChainModel") -> None:

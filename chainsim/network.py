@@ -138,21 +138,3 @@ class TieGraph(nx.Graph):
         plain.add_nodes_from(self.nodes(data=True))
         plain.add_edges_from((u, v, dict(d)) for u, v, d in self.edges(data=True))
         return plain
-
-
-def mean_trust_per_node(ties: TieStore, kind: TieKind, n_nodes: int) -> np.ndarray:
-    """Mean trust over each node's ties of one kind (NaN where it has none)."""
-    mask = ties.kind == kind
-    u, v, t = ties.u[mask], ties.v[mask], ties.trust[mask]
-    total = np.bincount(u, t, n_nodes) + np.bincount(v, t, n_nodes)
-    count = np.bincount(u, None, n_nodes) + np.bincount(v, None, n_nodes)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return total / count
-
-
-def mean_trust_per_region(ties: TieStore, kind: TieKind, n_regions: int) -> np.ndarray:
-    """Mean trust over a region's ties of one kind (NaN where it has none)."""
-    mask = (ties.kind == kind) & (ties.region >= 0)
-    r, t = ties.region[mask], ties.trust[mask]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.bincount(r, t, n_regions) / np.bincount(r, None, n_regions)

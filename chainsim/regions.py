@@ -121,7 +121,7 @@ def find_region(name_or_code: str) -> RegionInfo:
     Also accepts the seed's spelling "Gooi- en Vechtstreek" and "Helmond".
     """
     key = _normalise(name_or_code)
-    aliases = {"helmond": "helmonddepeel", "gooienvechtstreek": "gooienvechtstreek"}
+    aliases = {"helmond": "helmonddepeel"}
     key = aliases.get(key, key)
     for region in load_regions():
         if key in (_normalise(region.code), _normalise(region.name)):

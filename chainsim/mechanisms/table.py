@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim.agents import Kind
-from chainsim.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
-from chainsim.state import ABSENT, AGREED, IN_FORCE
+from chainsim.arrangements import GOVERNANCE, INDEX, TABLE
+from chainsim.state import ABSENT
 
 if TYPE_CHECKING:
     from chainsim.model import ChainModel
@@ -225,7 +225,3 @@ def review_arrangements(model: "ChainModel", regions: np.ndarray) -> None:
     dropped = (proposal >= 0) & (share < p.drop_share)
     for r in np.flatnonzero(dropped):
         model.execution.drop(int(r), int(proposal[r]))
-
-
-__all__ = ["hold_meeting", "review_arrangements", "choose_proposals", "member_support", "tally",
-           "GOVERNANCE", "TACTICAL", "OPERATIONAL", "AGREED", "IN_FORCE"]

@@ -32,7 +32,6 @@ class TieIndex:
         um = self.by_kind[TieKind.UWV_MUNICIPALITY]
         self.centre_tie[ties.v[cm]] = cm
         self.uwv_tie[ties.v[um]] = um
-        self.region_ties = {kind: idx for kind, idx in self.by_kind.items()}
         self.municipal = pop.is_municipality
         self.is_centre = pop.kind == Kind.CENTRE
         self.is_uwv = pop.kind == Kind.UWV
