@@ -26,9 +26,6 @@ problem of a file is reported at once, one line each:
 
 from __future__ import annotations
 
-import difflib
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,7 @@ from chainsim.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, Region
 from chainsim.parameters import SPECS, Parameters
 from chainsim.regions import UnknownRegionError, find_region
 from chainsim.runner import RunConfig
-from chainsim.toml_lines import key_lines, line_of
+from chainsim.tomlcheck import TomlFile, check_month, check_number, read_toml, suggest, type_name
 
 TOP_KEYS = ("extends", "description", "sources", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
@@ -72,83 +69,24 @@ class Scenario:
                          scenario=self.name, levers=self.levers)
 
 
-def _suggest(key: str, allowed) -> str:
-    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _type_name(value: Any) -> str:
-    return {str: "text", int: "integer", float: "number", bool: "true/false", list: "list",
-            dict: "table"}.get(type(value), type(value).__name__)
-
-
-class _File:
-    """One parsed scenario file and the problems found in it."""
-
-    def __init__(self, path: Path, text: str, data: dict) -> None:
-        self.path, self.data = path, data
-        self.lines = key_lines(text)
-        self.problems: list[str] = []
-
-    def problem(self, key: str, what: str) -> None:
-        self.problems.append(f"{self.path}:{line_of(self.lines, key)}: {key}: {what}")
-
-
-def _read(path: Path) -> tuple[_File | None, list[str]]:
-    if not path.is_file():
-        return None, [f"{path}:1: file not found"]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, OSError) as exc:
-        return None, [f"{path}:1: cannot be read as UTF-8 text ({exc.__class__.__name__})"]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = match.group(1) if match else "1"
-        return None, [f"{path}:{line}: TOML syntax error: {exc}"]
-    return _File(path, text, data), []
-
-
-def _month(f: _File, key: str, value: Any) -> Month | None:
-    if not isinstance(value, str):
-        f.problem(key, f"must be a month in quotes, got {_type_name(value)} (allowed: \"YYYY-MM\")")
-        return None
-    try:
-        return Month.parse(value)
-    except ValueError:
-        f.problem(key, f"{value!r} is not a month (allowed: \"YYYY-MM\")")
-        return None
-
-
-def _number(f: _File, key: str, value: Any, low: float, high: float) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        f.problem(key, f"must be a number, got {_type_name(value)} (allowed: {low:g} to {high:g})")
-        return None
-    if not low <= value <= high:
-        f.problem(key, f"{value:g} out of range (allowed: {low:g} to {high:g})")
-        return None
-    return float(value)
-
-
-def _region_codes(f: _File, key: str, names: list) -> tuple[str, ...] | None:
+def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
     if not names:
         f.problem(key, "empty list (allowed: \"all\" or a list of region names)")
         return None
     codes = []
     for i, name in enumerate(names):
         if not isinstance(name, str):
-            f.problem(key, f"item {i + 1} must be a region name in quotes, got {_type_name(name)}")
+            f.problem(key, f"item {i + 1} must be a region name in quotes, got {type_name(name)}")
             continue
         try:
             codes.append(find_region(name).code)
         except UnknownRegionError:
             from chainsim.regions import load_regions
-            f.problem(key, f"unknown region {name!r}{_suggest(name, [r.name for r in load_regions()])}")
+            f.problem(key, f"unknown region {name!r}{suggest(name, [r.name for r in load_regions()])}")
     return tuple(dict.fromkeys(codes)) if len(codes) == len(names) else None
 
 
-def _selection(f: _File, key: str, value: Any) -> RegionSelection | None:
+def _selection(f: TomlFile, key: str, value: Any) -> RegionSelection | None:
     """Lever regions: "all", a list of names, { fraction = x } or { rule = "..." }."""
     if value == "all":
         return RegionSelection()
@@ -157,7 +95,7 @@ def _selection(f: _File, key: str, value: Any) -> RegionSelection | None:
         return RegionSelection(codes=codes) if codes else None
     if isinstance(value, dict):
         if set(value) == {"fraction"}:
-            share = _number(f, f"{key}.fraction", value["fraction"], 0.0, 1.0)
+            share = check_number(f, f"{key}.fraction", value["fraction"], 0.0, 1.0)
             return RegionSelection(fraction=share) if share is not None else None
         if set(value) == {"rule"}:
             rule = value["rule"]
@@ -168,7 +106,7 @@ def _selection(f: _File, key: str, value: Any) -> RegionSelection | None:
                 return None
             if match.group(1) not in RULE_ATTRIBUTES:
                 f.problem(f"{key}.rule", f"unknown attribute {match.group(1)!r} (allowed: "
-                                         f"{', '.join(RULE_ATTRIBUTES)}){_suggest(match.group(1), RULE_ATTRIBUTES)}")
+                                         f"{', '.join(RULE_ATTRIBUTES)}){suggest(match.group(1), RULE_ATTRIBUTES)}")
                 return None
             return RegionSelection(rule=rule)
     f.problem(key, "must be \"all\", a list of region names, { fraction = 0.5 } or "
@@ -176,12 +114,12 @@ def _selection(f: _File, key: str, value: Any) -> RegionSelection | None:
     return None
 
 
-def _check_file(f: _File) -> dict:
+def _check_file(f: TomlFile) -> dict:
     """Check one file on its own; return its usable parts."""
     data, out = f.data, {}
     for key in data:
         if key not in TOP_KEYS:
-            f.problem(key, f"unknown key (allowed: {', '.join(TOP_KEYS)}){_suggest(key, TOP_KEYS)}")
+            f.problem(key, f"unknown key (allowed: {', '.join(TOP_KEYS)}){suggest(key, TOP_KEYS)}")
     for key in ("description", "sources"):
         if key not in data:
             f.problems.append(f"{f.path}:1: {key}: missing (every scenario describes itself and cites its sources)")
@@ -196,31 +134,31 @@ def _check_file(f: _File) -> dict:
     if isinstance(data.get("description"), str):
         out["description"] = data["description"]
     if "extends" in data and not isinstance(data["extends"], str):
-        f.problem("extends", f"must be a file name in quotes, got {_type_name(data['extends'])}")
+        f.problem("extends", f"must be a file name in quotes, got {type_name(data['extends'])}")
 
     cal = data.get("calendar", {})
     out["calendar"] = {}
     if not isinstance(cal, dict):
-        f.problem("calendar", f"must be a table [calendar], got {_type_name(cal)}")
+        f.problem("calendar", f"must be a table [calendar], got {type_name(cal)}")
     else:
         for key, value in cal.items():
             if key not in CALENDAR_KEYS:
                 f.problem(f"calendar.{key}", f"unknown key (allowed: {', '.join(CALENDAR_KEYS)})"
-                                             + _suggest(key, CALENDAR_KEYS))
-            elif (month := _month(f, f"calendar.{key}", value)) is not None:
+                                             + suggest(key, CALENDAR_KEYS))
+            elif (month := check_month(f, f"calendar.{key}", value)) is not None:
                 out["calendar"][key] = month
 
     params = data.get("parameters", {})
     out["parameters"] = {}
     if not isinstance(params, dict):
-        f.problem("parameters", f"must be a table [parameters], got {_type_name(params)}")
+        f.problem("parameters", f"must be a table [parameters], got {type_name(params)}")
     else:
         for key, value in params.items():
             spec = SPECS.get(key)
             if spec is None:
                 f.problem(f"parameters.{key}", "unknown parameter (allowed: the names in docs/ODD.md §7.2)"
-                                                + _suggest(key, SPECS))
-            elif (number := _number(f, f"parameters.{key}", value, spec.low, spec.high)) is not None:
+                                                + suggest(key, SPECS))
+            elif (number := check_number(f, f"parameters.{key}", value, spec.low, spec.high)) is not None:
                 out["parameters"][key] = number
 
     if "regions" in data:
@@ -232,7 +170,7 @@ def _check_file(f: _File) -> dict:
             if codes:
                 out["regions"] = codes
         else:
-            f.problem("regions", f"must be \"all\" or a list of region names, got {_type_name(regions)}")
+            f.problem("regions", f"must be \"all\" or a list of region names, got {type_name(regions)}")
 
     out["levers"] = []
     levers = data.get("levers", [])
@@ -242,13 +180,13 @@ def _check_file(f: _File) -> dict:
     for i, raw in enumerate(levers):
         key = f"levers[{i}]"
         if not isinstance(raw, dict):
-            f.problem(key, f"must be a table, written [[levers]], got {_type_name(raw)}")
+            f.problem(key, f"must be a table, written [[levers]], got {type_name(raw)}")
             continue
         out["levers"].append((i, raw))
     return out
 
 
-def _build_lever(f: _File, i: int, raw: dict, calendar: Calendar) -> Lever | None:
+def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | None:
     key = f"levers[{i}]"
     before = len(f.problems)
     kind = raw.get("kind")
@@ -257,18 +195,18 @@ def _build_lever(f: _File, i: int, raw: dict, calendar: Calendar) -> Lever | Non
         return None
     if not isinstance(kind, str) or kind not in LEVERS:
         f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
-                                 + _suggest(kind, LEVERS))
+                                 + suggest(kind, LEVERS))
         return None
     spec = LEVERS[kind]
     allowed = LEVER_KEYS + tuple(spec.options)
     for k in raw:
         if k not in allowed:
             f.problem(f"{key}.{k}", f"unknown key for a {kind} lever (allowed: {', '.join(allowed)})"
-                                    + _suggest(k, allowed))
+                                    + suggest(k, allowed))
     if "start" not in raw:
         f.problem(key, "missing start (allowed: a month \"YYYY-MM\" within the calendar)")
-    start = _month(f, f"{key}.start", raw["start"]) if "start" in raw else None
-    end = _month(f, f"{key}.end", raw["end"]) if "end" in raw else None
+    start = check_month(f, f"{key}.start", raw["start"]) if "start" in raw else None
+    end = check_month(f, f"{key}.end", raw["end"]) if "end" in raw else None
     window = f"(allowed: {calendar.start} to {calendar.end})"
     if start is not None and not calendar.start <= start <= calendar.end:
         f.problem(f"{key}.start", f"{start} lies outside the calendar {window}")
@@ -276,24 +214,24 @@ def _build_lever(f: _File, i: int, raw: dict, calendar: Calendar) -> Lever | Non
         f.problem(f"{key}.end", f"{end} lies outside the calendar {window}")
     if start is not None and end is not None and end < start:
         f.problem(f"{key}.end", f"{end} lies before the start {start}")
-    strength = _number(f, f"{key}.strength", raw.get("strength", 1.0), 0.0, 1.0)
+    strength = check_number(f, f"{key}.strength", raw.get("strength", 1.0), 0.0, 1.0)
     regions = _selection(f, f"{key}.regions", raw.get("regions", "all"))
     options = []
     for name, (_, low, high, _meaning) in spec.options.items():
-        if name in raw and (value := _number(f, f"{key}.{name}", raw[name], low, high)) is not None:
+        if name in raw and (value := check_number(f, f"{key}.{name}", raw[name], low, high)) is not None:
             options.append((name, value))
     if len(f.problems) > before:
         return None
     return Lever(kind, start, end, regions, strength, tuple(options))
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[_File, dict]], list[str]]:
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile, dict]], list[str]]:
     """The file and its bases, base first, each checked on its own."""
-    f, problems = _read(path)
+    f, problems = read_toml(path)
     if f is None:
         return [], problems
     checked = _check_file(f)
-    chain: list[tuple[_File, dict]] = []
+    chain: list[tuple[TomlFile, dict]] = []
     base = f.data.get("extends")
     if isinstance(base, str):
         base_path = (path.parent / base).resolve()
