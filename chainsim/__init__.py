@@ -11,6 +11,7 @@ from chainsim.calendar import Calendar, Month
 from chainsim.model import ChainModel
 from chainsim.parameters import Parameters
 from chainsim.regions import find_region, load_regions
+from chainsim.sweep import load_results
 
 __all__ = ["Calendar", "ChainModel", "Month", "Parameters", "__version__", "find_region",
-           "load_regions"]
+           "load_regions", "load_results"]

@@ -80,6 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
                       help="output folder (default results/compare_<base>)")
     comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
     comp.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    sweep = sub.add_parser("sweep", help="run an experiment (factors x design x replications), resumably",
+                           description="Run an experiment file on all local cores or a Dask cluster. Results "
+                                       "stream to DIR/chunks/*.parquet; kill it and continue with --resume.")
+    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (TOML), e.g. experiments/smoke.toml")
+    sweep.add_argument("--workers", type=_whole_number(1), default=None, metavar="N",
+                       help="local worker processes (default: all cores)")
+    sweep.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default results/<experiment>)")
+    sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished runs")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="Dask scheduler address (tcp://host:8786) to run on a cluster instead of locally")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ana = sub.add_parser("analyse", aliases=["analyze"], help="effects of each factor in a sweep, with intervals",
+                         description="Effect of each factor on the share of coordinated regions (observation and "
+                                     "end month, 95% CI); Sobol or Morris indices for those designs; figures.")
+    ana.add_argument("sweep_dir", type=Path, metavar="DIR", help="folder of a sweep")
+    ana.add_argument("--out", type=Path, default=None, metavar="DIR2", help="where to write tables and figures "
+                                                                            "(default DIR/analysis)")
+    ana.add_argument("--json", action="store_true", help="print the effects as JSON on stdout")
     return parser
 
 
@@ -91,8 +111,7 @@ def _scenario(path: str | None):
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        more = len(exc.problems) - 1
-        raise UsageError(exc.problems[0] + (f" (and {more} more; see chainsim validate)" if more else "")) from None
+        raise UsageError(_one_line(exc)) from None
 
 
 def _region_codes(text: str | None, command: str) -> tuple[str, ...] | None:
@@ -123,20 +142,108 @@ def _progress(quiet: bool, total: int):
     return progress
 
 
+def _is_experiment(path: str) -> bool:
+    import tomllib
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    return "factors" in data or "design" in data
+
+
 def command_validate(args) -> int:
+    from chainsim.experiment import load_experiment
     from chainsim.scenario import ScenarioError, load_scenario
 
     failed = 0
     for path in args.files:
         try:
-            scenario = load_scenario(path)
+            if _is_experiment(path):
+                experiment = load_experiment(path)
+                print(f"{path}: valid experiment ({len(experiment.points)} design points x "
+                      f"{experiment.replications} replications = {experiment.n_runs} runs)")
+            else:
+                scenario = load_scenario(path)
+                print(f"{path}: valid ({len(scenario.levers)} levers)")
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
-        else:
-            print(f"{path}: valid ({len(scenario.levers)} levers)")
     return EXIT_USAGE if failed else 0
+
+
+def _one_line(exc) -> str:
+    more = len(exc.problems) - 1
+    return exc.problems[0] + (f" (and {more} more; see chainsim validate)" if more else "")
+
+
+def command_sweep(args) -> int:
+    from chainsim.experiment import ExperimentError, load_experiment
+    from chainsim.runner import default_workers
+    from chainsim.sweep import SweepError, run_sweep
+
+    try:
+        experiment = load_experiment(args.experiment)
+    except ExperimentError as exc:
+        raise UsageError(_one_line(exc)) from None
+    out = args.out or Path("results") / experiment.name
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"chainsim sweep: --out: {out} exists and is not a folder")
+    try:
+        manifest = run_sweep(experiment, out, args.workers or default_workers(), args.resume, args.scheduler,
+                             args.quiet)
+    except SweepError as exc:
+        raise UsageError(f"chainsim sweep: {exc}") from None
+    except OSError as exc:
+        if args.scheduler:
+            raise UsageError(f"chainsim sweep: --scheduler: cannot reach {args.scheduler} ({exc})") from None
+        raise
+    print(f"{manifest['completed_runs']} of {manifest['n_runs']} runs in {out}; "
+          f"analyse with: chainsim analyse {out}")
+    return 0
+
+
+def command_analyse(args) -> int:
+    from chainsim.analysis import analyse, plot_effects
+    from chainsim.results import write_figure, write_json
+    from chainsim.sweep import SweepError
+
+    try:
+        result = analyse(args.sweep_dir)
+    except SweepError as exc:
+        raise UsageError(f"chainsim analyse: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"chainsim analyse: {exc}") from None
+    if result["runs"].empty:
+        raise UsageError(f"chainsim analyse: {args.sweep_dir} holds no finished runs yet")
+    out = args.out or args.sweep_dir / "analysis"
+    effects = result["effects"]
+    tables = {"effects": effects.to_dict(orient="records")}
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(9, 0.45 * effects[["factor", "contrast"]].drop_duplicates().shape[0] + 1.5))
+    plot_effects(effects, ax=ax)
+    write_figure(out / "effects.png", fig)
+    plt.close(fig)
+    if "indices" in result:
+        tables["indices"] = result["indices"].to_dict(orient="records")
+    write_json(out / "analysis.json", tables)
+    if args.json:
+        print(json.dumps(tables, indent=2))
+        return 0
+    lines = [f"Effect on the share of coordinated regions ({len(result['runs'])} runs); mean [95% CI]", "",
+             f"  {'factor':<30}{'contrast':<38}{'at observation':<26}at end"]
+    for (factor, contrast), part in effects.groupby(["factor", "contrast"], sort=False):
+        cells = {row.when: f"{row.effect:+.3f} [{row.low:+.3f}, {row.high:+.3f}]" for row in part.itertuples()}
+        lines.append(f"  {factor[:29]:<30}{str(contrast)[:37]:<38}{cells.get('observed_at', ''):<26}"
+                     f"{cells.get('end', '')}")
+    if "indices" in result:
+        lines += ["", "Sensitivity indices (mean outcome per design point):"]
+        for row in result["indices"].itertuples():
+            lines.append(f"  {row.factor:<34}{row.when:<12}{row.index:<8}{row.value:.3f} ± {row.conf95:.3f}")
+    lines += ["", f"Written: {out / 'analysis.json'}, {out / 'effects.png'}"]
+    print("\n".join(lines))
+    return 0
 
 
 def command_compare(args) -> int:
@@ -249,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        commands = {"run": command_run, "validate": command_validate, "compare": command_compare}
+        commands = {"run": command_run, "validate": command_validate, "compare": command_compare,
+                    "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse}
         return commands[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

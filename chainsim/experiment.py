@@ -1,0 +1,325 @@
+"""Experiment files: factors, a design, replications and seeds for a sweep.
+
+An experiment varies model parameters and lever settings around a base
+scenario::
+
+    description = "Which levers matter? Each lever against the baseline"
+    base = "../scenarios/netherlands_2012.toml"     # relative to this file
+    seed = 2015
+    replications = 10
+    keep = "regions"            # "regions": stage and class per region and month; "national": shares only
+
+    [design]
+    kind = "grid"               # grid, lhs, sobol, morris
+    samples = 32                # lhs: points; sobol: base sample N; morris: trajectories
+
+    [[factors]]
+    name = "weight_pressure"    # a parameter (docs/ODD.md §7.2) ...
+    low = 0.6
+    high = 1.4
+    levels = 3                  # grid: number of levels between low and high (or a list)
+
+    [[factors]]
+    name = "lever.joint_targets"   # ... or the strength of a lever (0 = off), switched on
+    levels = [0.0, 1.0]            #     at `start` (default 2013-01) for all regions
+
+    [[factors]]
+    name = "lever"              # ... or which single lever is on (grid only)
+    levels = ["none", "joint_targets", "minister_visits"]
+
+Seeds: one ``numpy.random.SeedSequence`` tree per experiment. Replication
+*j* of design point *i* runs on the child with spawn key (i, j) -- its own
+child -- or, with ``common_random_numbers = true`` (the default), on the
+child (j,) shared by every design point, so that points are compared on the
+same random numbers. Either way a run's seed depends only on (i, j), never
+on workers, order or interruptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chainsim.calendar import Month
+from chainsim.levers import LEVERS, Lever, RegionSelection
+from chainsim.parameters import SPECS
+from chainsim.runner import RunConfig
+from chainsim.scenario import Scenario, ScenarioError, load_scenario
+from chainsim.tomlcheck import TomlFile, check_month, check_number, read_toml, suggest, type_name
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_random_numbers", "design",
+            "factors")
+DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
+FACTOR_KEYS = ("name", "low", "high", "levels", "start", "regions")
+KEEP = ("regions", "national")
+
+
+class ExperimentError(ScenarioError):
+    """Problems in an experiment file, one line each."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One thing an experiment varies."""
+
+    name: str
+    low: float | None = None
+    high: float | None = None
+    levels: tuple | None = None          # explicit levels (numbers, or lever names for "lever")
+    start: Month = Month(2013, 1)
+
+    @property
+    def is_lever(self) -> bool:
+        return self.name.startswith("lever.")
+
+    @property
+    def categorical(self) -> bool:
+        return self.name == "lever"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A checked experiment: base scenario, factors, design points and seeds."""
+
+    name: str
+    path: Path
+    text: str
+    description: str
+    base: Scenario
+    seed: int
+    replications: int
+    keep: str
+    common_random_numbers: bool
+    design: str
+    factors: tuple[Factor, ...]
+    points: tuple[tuple, ...]          # one value per factor per design point
+    sampler: dict                      # what SALib needs to analyse (problem, settings)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replications
+
+    def run_key(self, run_id: int) -> tuple[int, int]:
+        """(design point, replication) of a run."""
+        return divmod(run_id, self.replications)
+
+    def seed_sequence(self, run_id: int) -> np.random.SeedSequence:
+        point, replication = self.run_key(run_id)
+        key = (replication,) if self.common_random_numbers else (point, replication)
+        return np.random.SeedSequence(self.seed, spawn_key=key)
+
+    def point_values(self, point: int) -> dict[str, Any]:
+        return {f.name: v for f, v in zip(self.factors, self.points[point])}
+
+    def config(self, point: int) -> RunConfig:
+        """The run configuration of a design point: base scenario with the factors applied."""
+        scenario = self.base
+        params = scenario.params.as_dict()
+        levers = list(scenario.levers)
+        for factor, value in zip(self.factors, self.points[point]):
+            if factor.categorical:
+                if value != "none":
+                    levers.append(Lever(value, factor.start, None, RegionSelection(), 1.0))
+            elif factor.is_lever:
+                if value > 0:
+                    levers.append(Lever(factor.name.split(".", 1)[1], factor.start, None, RegionSelection(),
+                                        float(value)))
+            else:
+                params[factor.name] = float(value)
+        from chainsim.parameters import Parameters
+        return replace(scenario.run_config(), params=Parameters.from_mapping(params), levers=tuple(levers),
+                       scenario=f"{self.name}[{point}]")
+
+
+def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | None:
+    key = f"factors[{i}]"
+    if not isinstance(raw, dict):
+        f.problem(key, f"must be a table, written [[factors]], got {type_name(raw)}")
+        return None
+    before = len(f.problems)
+    for k in raw:
+        if k not in FACTOR_KEYS:
+            f.problem(f"{key}.{k}", f"unknown key (allowed: {', '.join(FACTOR_KEYS)}){suggest(k, FACTOR_KEYS)}")
+    name = raw.get("name")
+    allowed_names = [*SPECS, *(f"lever.{k}" for k in LEVERS), "lever"]
+    if not isinstance(name, str) or name not in allowed_names:
+        f.problem(f"{key}.name", f"unknown factor {name!r} (allowed: a parameter name, lever.<kind> or lever)"
+                                 + suggest(name, allowed_names))
+        return None
+    start = Month(2013, 1)
+    if "start" in raw:
+        start = check_month(f, f"{key}.start", raw["start"]) or start
+        if not calendar.start <= start <= calendar.end:
+            f.problem(f"{key}.start", f"{start} lies outside the calendar "
+                                      f"(allowed: {calendar.start} to {calendar.end})")
+    if "regions" in raw:
+        f.problem(f"{key}.regions", "not supported in experiments yet (levers act on all regions); "
+                                    "use a scenario file as base for regional levers")
+    if name == "lever":
+        levels = raw.get("levels")
+        choices = ["none", *LEVERS]
+        if design != "grid":
+            f.problem(f"{key}.name", f"'lever' (which lever is on) needs design kind \"grid\", not {design!r}")
+        if not isinstance(levels, list) or not levels or not all(isinstance(v, str) for v in levels):
+            f.problem(f"{key}.levels", "must be a list of lever kinds, e.g. [\"none\", \"joint_targets\"]")
+            return None
+        for v in levels:
+            if v not in choices:
+                f.problem(f"{key}.levels", f"unknown lever {v!r} (allowed: {', '.join(choices)}){suggest(v, choices)}")
+        return None if len(f.problems) > before else Factor(name, levels=tuple(levels), start=start)
+    low, high = (0.0, 1.0) if name.startswith("lever.") else (SPECS[name].low, SPECS[name].high)
+    lo = check_number(f, f"{key}.low", raw["low"], low, high) if "low" in raw else None
+    hi = check_number(f, f"{key}.high", raw["high"], low, high) if "high" in raw else None
+    if lo is not None and hi is not None and hi <= lo:
+        f.problem(f"{key}.high", f"{hi:g} must be above low {lo:g}")
+    levels = raw.get("levels")
+    explicit = None
+    if isinstance(levels, list):
+        values = [check_number(f, f"{key}.levels", v, low, high) for v in levels]
+        if not levels:
+            f.problem(f"{key}.levels", "empty list")
+        explicit = tuple(values)
+    elif levels is not None and not (isinstance(levels, int) and not isinstance(levels, bool) and 2 <= levels <= 50):
+        f.problem(f"{key}.levels", f"must be a list of values or a whole number 2 to 50, got {levels!r}")
+    if design == "grid" and explicit is None and (lo is None or hi is None):
+        f.problem(key, "a grid factor needs levels = [...] or low, high (and levels = number)")
+    if design != "grid" and (lo is None or hi is None):
+        f.problem(key, f"a {design} factor needs low and high")
+    if len(f.problems) > before:
+        return None
+    if explicit is None and design == "grid":
+        count = levels if isinstance(levels, int) else 3
+        explicit = tuple(float(v) for v in np.linspace(lo, hi, count))
+    return Factor(name, lo, hi, explicit, start)
+
+
+def _design_points(f: TomlFile, design: str, settings: dict, factors: list[Factor], seed: int):
+    """Design points and what SALib needs to analyse them."""
+    if design == "grid":
+        return tuple(itertools.product(*(factor.levels for factor in factors))), {}
+    problem = {"num_vars": len(factors), "names": [fa.name for fa in factors],
+               "bounds": [[fa.low, fa.high] for fa in factors]}
+    samples = settings.get("samples", 16)
+    if design == "lhs":
+        from SALib.sample import latin
+        x = latin.sample(problem, samples, seed=seed)
+    elif design == "sobol":
+        from SALib.sample import sobol
+        if samples & (samples - 1):
+            f.problem("design.samples", f"{samples} is not a power of 2 (allowed: 2, 4, 8, ... for sobol)")
+            return (), {}
+        x = sobol.sample(problem, samples, calc_second_order=settings.get("second_order", False), seed=seed)
+    else:
+        from SALib.sample import morris
+        x = morris.sample(problem, samples, num_levels=settings.get("levels", 4), seed=seed)
+    return tuple(tuple(float(v) for v in row) for row in x), {"problem": problem, **settings}
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file; raise :class:`ExperimentError` listing every problem."""
+    path = Path(path)
+    f, problems = read_toml(path)
+    if f is None:
+        raise ExperimentError(problems)
+    data = f.data
+    for key in data:
+        if key not in TOP_KEYS:
+            f.problem(key, f"unknown key (allowed: {', '.join(TOP_KEYS)}){suggest(key, TOP_KEYS)}")
+    for key in ("description", "base", "factors", "design"):
+        if key not in data:
+            f.problems.append(f"{path}:1: {key}: missing")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        f.problem("description", "must be a text")
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        f.problem("seed", f"must be a whole number >= 0, got {seed!r}")
+        seed = 0
+    replications = data.get("replications", 10)
+    if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= 10_000:
+        f.problem("replications", f"must be a whole number 1 to 10000, got {replications!r}")
+        replications = 1
+    keep = data.get("keep", "regions")
+    if keep not in KEEP:
+        f.problem("keep", f"{keep!r} (allowed: {', '.join(KEEP)})")
+    crn = data.get("common_random_numbers", True)
+    if not isinstance(crn, bool):
+        f.problem("common_random_numbers", f"must be true or false, got {crn!r}")
+
+    base = None
+    if isinstance(data.get("base"), str):
+        base_path = (path.parent / data["base"]).resolve()
+        try:
+            base = load_scenario(base_path)
+        except ScenarioError as exc:
+            f.problem("base", f"base scenario has problems: {exc.problems[0]}")
+    elif "base" in data:
+        f.problem("base", f"must be a scenario file name in quotes, got {type_name(data['base'])}")
+
+    settings = data.get("design", {})
+    design = "grid"
+    if not isinstance(settings, dict):
+        f.problem("design", f"must be a table [design], got {type_name(settings)}")
+        settings = {}
+    for key in settings:
+        if key not in DESIGN_KEYS:
+            f.problem(f"design.{key}", f"unknown key (allowed: {', '.join(DESIGN_KEYS)}){suggest(key, DESIGN_KEYS)}")
+    if "kind" in settings:
+        if settings["kind"] in DESIGNS:
+            design = settings["kind"]
+        else:
+            f.problem("design.kind", f"{settings['kind']!r} (allowed: {', '.join(DESIGNS)})"
+                                     + suggest(settings["kind"], DESIGNS))
+    clean = {}
+    if "samples" in settings:
+        n = settings["samples"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
+            f.problem("design.samples", f"must be a whole number 1 to 100000, got {n!r}")
+        else:
+            clean["samples"] = n
+    if "levels" in settings:
+        n = settings["levels"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 20:
+            f.problem("design.levels", f"must be a whole number 2 to 20, got {n!r}")
+        else:
+            clean["levels"] = n
+    if "second_order" in settings:
+        if isinstance(settings["second_order"], bool):
+            clean["second_order"] = settings["second_order"]
+        else:
+            f.problem("design.second_order", "must be true or false")
+
+    factors: list[Factor] = []
+    raw_factors = data.get("factors", [])
+    if not isinstance(raw_factors, list) or not raw_factors:
+        if "factors" in data:
+            f.problem("factors", "must be one or more tables, written [[factors]]")
+        raw_factors = []
+    calendar = base.calendar if base else None
+    from chainsim.calendar import Calendar
+    for i, raw in enumerate(raw_factors):
+        factor = _factor(f, i, raw, design, calendar or Calendar())
+        if factor is not None:
+            factors.append(factor)
+    names = [fa.name for fa in factors]
+    for name in {n for n in names if names.count(n) > 1}:
+        f.problem("factors", f"factor {name!r} appears more than once")
+
+    points, sampler = ((), {})
+    if not f.problems and factors:
+        points, sampler = _design_points(f, design, clean, factors, seed)
+    if f.problems:
+        raise ExperimentError(f.problems)
+    return Experiment(name=path.stem, path=path, text=path.read_text(encoding="utf-8"), description=description,
+                      base=base, seed=seed, replications=replications, keep=keep, common_random_numbers=crn,
+                      design=design, factors=tuple(factors), points=points, sampler=sampler)
