@@ -20,7 +20,7 @@ from chainsim.agents import AGENT_CLASSES, Kind, Population
 from chainsim.arrangements import ARRANGEMENTS, INDEX
 from chainsim.calendar import Month
 from chainsim.network import TieGraph, TieKind
-from chainsim.regions import RegionInfo, load_borders
+from chainsim.regions import RegionInfo, base_code, load_borders
 from chainsim.state import IN_FORCE, RegionState
 
 if TYPE_CHECKING:
@@ -220,11 +220,17 @@ def _connect_regions(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None
         trust = p.trust_initial + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
         graph.add_tie(u, v, kind, -1, float(np.clip(trust, 0.05, 0.95)))
 
-    for a, b in load_borders():
-        if a in index and b in index:
-            neighbours[a].append(b)
-            neighbours[b].append(a)
-            tie(int(rs.centre_row[index[a]]), int(rs.centre_row[index[b]]), TieKind.BORDERING_CENTRES)
+    copies: dict[str, list[str]] = {}
+    for code in index:
+        copies.setdefault(base_code(code)[1], []).append(code)
+    for group in copies.values():          # real regions, or each synthetic copy on its own
+        by_real = {base_code(code)[0]: code for code in group}
+        for real_a, real_b in load_borders():
+            if real_a in by_real and real_b in by_real:
+                a, b = by_real[real_a], by_real[real_b]
+                neighbours[a].append(b)
+                neighbours[b].append(a)
+                tie(int(rs.centre_row[index[a]]), int(rs.centre_row[index[b]]), TieKind.BORDERING_CENTRES)
     for row, code in model.commuters:
         if neighbours[code]:
             target = neighbours[code][rng.integers(len(neighbours[code]))]

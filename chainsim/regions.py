@@ -130,6 +130,29 @@ def find_region(name_or_code: str) -> RegionInfo:
     raise UnknownRegionError(f"unknown region {name_or_code!r} (allowed: {names})")
 
 
+COPY_SEPARATOR = "#"
+
+
+def synthetic_copies(copies: int) -> tuple[RegionInfo, ...]:
+    """``copies`` synthetic copies of the 35 regions (for scaling benchmarks).
+
+    Copy k of region AM02 has code ``AM02#k``; bordering regions are
+    connected within each copy, never across copies.
+    """
+    from dataclasses import replace
+
+    if copies < 1:
+        raise ValueError(f"copies must be a positive whole number, got {copies}")
+    return tuple(replace(r, code=f"{r.code}{COPY_SEPARATOR}{k}", name=f"{r.name} ({k})")
+                 for k in range(copies) for r in load_regions())
+
+
+def base_code(code: str) -> tuple[str, str]:
+    """(code of the real region, copy id) of a region code; the copy id is '' for real regions."""
+    real, _, copy = code.partition(COPY_SEPARATOR)
+    return real, copy
+
+
 def select_regions(names: list[str] | None) -> tuple[RegionInfo, ...]:
     """The regions named (all when ``names`` is None), in table order, without repeats."""
     if not names:

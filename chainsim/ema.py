@@ -1,0 +1,65 @@
+"""chainsim for the EMA Workbench: uncertainties and levers named as in chainsim.
+
+``build_model()`` returns an ``ema_workbench.ReplicatorModel`` whose
+uncertainties are chainsim parameters (names and ranges of docs/ODD.md
+§7.2) and whose levers are the strengths of chainsim's levers (0 = off,
+switched on from ``start`` in every region). Each replication runs with
+its own seed; the outcomes per replication are the share of coordinated
+regions at the observation month, at the end, and the whole trajectory::
+
+    from ema_workbench import perform_experiments
+    from chainsim.ema import build_model
+    model = build_model(replications=5)
+    experiments, outcomes = perform_experiments(model, scenarios=50, policies=4)
+
+Needs the optional dependency ``ema-workbench`` (``pip install chainsim[ema]``).
+``experiments/ema_prim.py`` runs PRIM scenario discovery with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from chainsim.calendar import Calendar, Month
+from chainsim.levers import LEVERS, Lever, RegionSelection
+from chainsim.measurement import COORDINATED
+from chainsim.model import ChainModel
+from chainsim.parameters import SPECS, Parameters
+
+LEVER_PREFIX = "lever_"
+DEFAULT_UNCERTAINTIES = ("weight_belief", "weight_trust", "weight_pressure", "weight_autonomy",
+                         "weight_rivalry", "effort_scale", "evidence_own_weight", "trust_initial")
+
+
+def run_chainsim(rng: int = 0, lever_start: str = "2013-01", **inputs: float) -> dict[str, object]:
+    """One replication: parameters by name, lever strengths as ``lever_<kind>``."""
+    params = {k: float(v) for k, v in inputs.items() if k in SPECS}
+    unknown = [k for k in inputs if k not in SPECS and not k.startswith(LEVER_PREFIX)]
+    if unknown:
+        raise ValueError(f"unknown chainsim inputs: {', '.join(unknown)}")
+    start = Month.parse(lever_start)
+    levers = [Lever(name.removeprefix(LEVER_PREFIX), start, None, RegionSelection(), float(value))
+              for name, value in inputs.items() if name.startswith(LEVER_PREFIX) and float(value) > 0]
+    model = ChainModel(Parameters.from_mapping(params), Calendar(), rng=np.random.default_rng(rng),
+                       levers=levers).run()
+    share = (model.recorder.stage == COORDINATED).mean(axis=1)
+    cal = model.calendar
+    return {"coordinated_observed_at": float(share[cal.observed_index]),
+            "coordinated_end": float(share[-1]), "coordinated": share.tolist()}
+
+
+def build_model(replications: int = 10, uncertainties: Iterable[str] = DEFAULT_UNCERTAINTIES,
+                levers: Iterable[str] = tuple(LEVERS), seed: int = 0):
+    """A ReplicatorModel of chainsim with the given uncertainties and levers."""
+    from ema_workbench import ArrayOutcome, RealParameter, ReplicatorModel
+
+    model = ReplicatorModel("chainsim", function=run_chainsim)
+    model.uncertainties = [RealParameter(name, SPECS[name].low, SPECS[name].high) for name in uncertainties]
+    model.levers = [RealParameter(f"{LEVER_PREFIX}{kind}", 0.0, 1.0) for kind in levers]
+    model.outcomes = [ArrayOutcome("coordinated_observed_at"), ArrayOutcome("coordinated_end"),
+                      ArrayOutcome("coordinated")]
+    seeds = np.random.SeedSequence(seed).generate_state(replications, dtype=np.uint32)
+    model.replications = [{"rng": int(s)} for s in seeds]
+    return model

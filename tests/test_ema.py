@@ -1,0 +1,38 @@
+"""chainsim as an EMA Workbench model (the optional [ema] extra; part of the dev extras)."""
+
+import numpy as np
+import pytest
+
+ema = pytest.importorskip("ema_workbench")
+
+from chainsim.ema import LEVER_PREFIX, build_model, run_chainsim  # noqa: E402
+from chainsim.levers import LEVERS  # noqa: E402
+from chainsim.parameters import SPECS  # noqa: E402
+
+
+def test_names_and_ranges_are_chainsim_s():
+    model = build_model(replications=2, uncertainties=("weight_trust", "weight_pressure"))
+    assert [u.name for u in model.uncertainties] == ["weight_trust", "weight_pressure"]
+    assert model.uncertainties[0].lower_bound == SPECS["weight_trust"].low
+    assert {lv.name for lv in model.levers} == {LEVER_PREFIX + k for k in LEVERS}
+    assert len(model.replications) == 2
+
+
+def test_one_replication_is_reproducible_and_levers_act():
+    a = run_chainsim(rng=4, weight_pressure=1.2)
+    assert a == run_chainsim(rng=4, weight_pressure=1.2)
+    assert 0 <= a["coordinated_end"] <= 1 and len(a["coordinated"]) == 60
+    with_lever = run_chainsim(rng=4, weight_pressure=1.2, lever_co_location=1.0)
+    assert with_lever != a
+    with pytest.raises(ValueError, match="unknown chainsim inputs"):
+        run_chainsim(rng=1, weight_presure=1.0)
+
+
+def test_perform_experiments_runs_replications():
+    model = build_model(replications=2, uncertainties=("weight_trust",), levers=("joint_targets",))
+    with ema.SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=2, policies=1,
+                                                              uncertainty_sampling_kwargs={"rng": 1},
+                                                              lever_sampling_kwargs={"rng": 2})
+    assert len(experiments) == 2
+    assert np.asarray(outcomes["coordinated_end"]).shape == (2, 2)
