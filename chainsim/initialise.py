@@ -119,8 +119,9 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
     rng, p, pop, rs, graph = (model.rng, model.params, model.population,
                               model.regions_state, model.graph)
     n = info.n_municipalities
-    base_trust = (p.trust_initial + p.trust_identity_effect * (info.regional_identity - 0.5)
-                  + p.trust_history_effect * (info.joint_arrangement_history - 0.5))
+    structure = 0.0 if model.off("M12") else 1.0      # the structural test: regions alike
+    base_trust = (p.trust_initial + structure * p.trust_identity_effect * (info.regional_identity - 0.5)
+                  + structure * p.trust_history_effect * (info.joint_arrangement_history - 0.5))
 
     def tie(u: int, v: int, kind: TieKind, region: int = r) -> None:
         trust = base_trust + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
@@ -157,7 +158,7 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
         for s, group in enumerate(groups):
             pop.subregion[group] = s
     # commuting municipalities feel the pull of a neighbouring region (M12)
-    n_commuting = round(info.commuting_out * (n - 1))
+    n_commuting = round(structure * info.commuting_out * (n - 1))
     commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else []
     pop.outside_orientation[commuters] = rng.uniform(0.1, 0.6, len(commuters))
     model.commuters.extend((int(c), info.code) for c in commuters)
@@ -175,7 +176,7 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
     for kind_row in all_rows:
         kind = Kind(int(pop.kind[kind_row]))
         pop.own_target[kind_row] = OWN_TARGET[kind]
-    beliefs = np.clip(rng.normal(model.params.belief_initial + 0.15 * (info.regional_identity - 0.5),
+    beliefs = np.clip(rng.normal(model.params.belief_initial + structure * 0.15 * (info.regional_identity - 0.5),
                                  0.1, len(all_rows)), 0.0, 1.0)
     pop.belief_prior[all_rows] = beliefs
     pop.belief[all_rows] = beliefs

@@ -11,7 +11,7 @@ description and :mod:`chainsim.mechanisms` for the mechanisms M1-M15.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 
 import mesa
@@ -22,7 +22,7 @@ from chainsim.calendar import Calendar, Month
 from chainsim.initialise import build_world
 from chainsim.levers import Lever, LeverSchedule
 from chainsim.measurement import INDICATORS, measure
-from chainsim.mechanisms import actors, belief, environment, table, trust
+from chainsim.mechanisms import MECHANISMS, actors, belief, environment, table, trust
 from chainsim.mechanisms.execution import Execution
 from chainsim.mechanisms.ties import TieIndex, TrustSummary
 from chainsim.parameters import Parameters
@@ -104,12 +104,19 @@ class ChainModel(mesa.Model):
             of every month; they change attributes of agents, ties or
             arrangements, never outcomes.
         interventions: further callables applied at the start of every month.
+        mechanisms_off: mechanism ids ("M1".."M15") to switch off, for the
+            structural test of the calibration (docs/ODD.md §7.8).
     """
 
     def __init__(self, params: Parameters | None = None, calendar: Calendar | None = None,
                  regions: Sequence[RegionInfo] | None = None, rng=None,
-                 levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = ()) -> None:
+                 levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = (),
+                 mechanisms_off: Iterable[str] = ()) -> None:
         super().__init__(rng=rng)
+        self.mechanisms_off = frozenset(mechanisms_off)
+        unknown = self.mechanisms_off - set(MECHANISMS)
+        if unknown:
+            raise ValueError(f"unknown mechanisms {sorted(unknown)} (allowed: {', '.join(MECHANISMS)})")
         self.streams = RandomStreams.from_generator(self.rng)
         self.lever_rng = self.streams.levers
         self.params = params or Parameters()
@@ -131,6 +138,10 @@ class ChainModel(mesa.Model):
     def month(self) -> Month:
         """The month the next step simulates (the last one once the run is over)."""
         return self.calendar.months[min(self.t, self.calendar.n_months - 1)]
+
+    def off(self, mechanism: str) -> bool:
+        """Whether a mechanism is switched off in this run."""
+        return mechanism in self.mechanisms_off
 
     def record_event(self, kind: str, text: str) -> None:
         self.events.append((str(self.month), kind, text))

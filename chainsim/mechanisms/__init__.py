@@ -17,4 +17,16 @@
 | M13 | from governance to execution      | execution.Execution.schedule / deliver; mandate term of member_support |
 | M14 | cost shifting                     | environment.update_rivalry                                          |
 | M15 | turbulence                        | environment.update_turbulence                                       |
+
+Each mechanism can be switched off (``ChainModel(mechanisms_off=...)``) for
+the structural test of the calibration; docs/ODD.md §7.8 says what "off"
+means for each.
 """
+
+MECHANISMS = {
+    "M1": "own targets", "M2": "joint targets", "M3": "trust", "M4": "autonomy",
+    "M5": "leadership of the centre", "M6": "aldermen", "M7": "UWV", "M8": "SW companies",
+    "M9": "employer organisations", "M10": "outside pressure", "M11": "belief and evidence",
+    "M12": "regional structure", "M13": "from governance to execution", "M14": "cost shifting",
+    "M15": "turbulence",
+}

@@ -47,6 +47,9 @@ def update_sw_stance(model: "ChainModel") -> None:
     sw = np.flatnonzero(pop.kind == Kind.SW_COMPANY)
     if len(sw) == 0:
         return
+    if model.off("M8"):
+        pop.partner[sw] = True
+        return
     transition = model.calendar.drivers.sw_transition[t]
     others = rs.n_sw[pop.region[sw]] - 1
     score = (np.nan_to_num(model.trust.sw_owner[sw], nan=0.5)
@@ -75,6 +78,9 @@ def update_employer_engagement(model: "ChainModel") -> None:
     werkbedrijf = model.calendar.drivers.werkbedrijf[t]
     threshold = p.employer_threshold * (1.0 - 0.5 * rs.employer_activism) * (1.0 - 0.3 * werkbedrijf)
     rows = rs.employer_row
+    if model.off("M9"):
+        pop.engaged[rows] = False
+        return
     engaged = pop.engaged[rows]
     pop.engaged[rows] = np.where(engaged, public >= threshold - EMPLOYER_HYSTERESIS, public >= threshold)
 
@@ -96,7 +102,7 @@ def update_participation(model: "ChainModel", regions: np.ndarray) -> None:
                 - 0.5 * pop.belief[rows]
                 - 0.3 * rs.pressure[pop.region[rows]]
                 + model.streams.actors.normal(0.0, 0.1, pop.n)[rows])
-    pop.participates[rows] = stay_out < 0
+    pop.participates[rows] = True if model.off("M4") else stay_out < 0
 
 
 def adopt_uwv_systems(model: "ChainModel") -> None:
@@ -112,8 +118,9 @@ def adopt_uwv_systems(model: "ChainModel") -> None:
     rows = np.flatnonzero(model.tie_index.municipal & pop.participates)
     agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
     trust = np.nan_to_num(model.trust.in_uwv[rows], nan=0.5)
+    push = 0.0 if model.off("M7") else p.ict_uptake_rate
     for column, say in ICT_SAY_COST.items():
         uses = getattr(pop, column)
-        chance = p.ict_uptake_rate * rs.ict_push[pop.region[rows]] * trust * (1.0 - say * pop.autonomy_guard[rows])
+        chance = push * rs.ict_push[pop.region[rows]] * trust * (1.0 - say * pop.autonomy_guard[rows])
         starts = rng.random(pop.n)[rows] < chance
         uses[rows] |= starts | agreed

@@ -56,6 +56,8 @@ def update_belief(model: "ChainModel") -> None:
     ``belief_learning_rate`` of the way each month.
     """
     p, pop, rs = model.params, model.population, model.regions_state
+    if model.off("M11"):
+        return
     r = pop.region
     target = (pop.belief_prior
               + p.evidence_own_weight * rs.evidence[r]

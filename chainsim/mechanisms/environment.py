@@ -39,12 +39,13 @@ def apply_subsidy_windows(model: "ChainModel") -> None:
     """
     t, d, rs, rng = model.t, model.calendar.drivers, model.regions_state, model.streams.events
     window = max(d.subsidy_window[t], d.esf_window[t])
-    if window <= 0:
+    draws = rng.random((2, rs.n))
+    if window <= 0 or model.off("M10"):
         return
     employers = model.population.engaged[rs.employer_row]
     able = (rs.status[:, INDEX["governance_table"]] == IN_FORCE) | employers
-    applies = able & (rs.subsidy_until < t) & (rng.random(rs.n) < APPLICATION_CHANCE)
-    granted = applies & (rng.random(rs.n) < SECTOR_PLAN_APPROVAL)
+    applies = able & (rs.subsidy_until < t) & (draws[0] < APPLICATION_CHANCE)
+    granted = applies & (draws[1] < SECTOR_PLAN_APPROVAL)
     rs.subsidy_until[granted] = t + SUBSIDY_MONTHS
 
 
@@ -59,6 +60,9 @@ def update_outside_pressure(model: "ChainModel") -> None:
     """
     t, d, p, rs = model.t, model.calendar.drivers, model.params, model.regions_state
     engaged = model.population.engaged[rs.employer_row]
+    if model.off("M10"):
+        rs.pressure[:] = 0.0
+        return
     rs.pressure[:] = (p.deadline_pressure * d.deadline[t]
                       + p.accord_pressure * d.accord[t]
                       + p.subsidy_pressure * (rs.subsidy_until >= t)
@@ -83,7 +87,7 @@ def update_turbulence(model: "ChainModel") -> None:
     turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[r] + 0.2 * rs.budget_cut_extra[r]
     turb[kind == Kind.UWV] = d.turbulence_uwv[t]
     turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
-    pop.turbulence[:] = np.clip(p.turbulence_scale * turb, 0.0, 1.0)
+    pop.turbulence[:] = 0.0 if model.off("M15") else np.clip(p.turbulence_scale * turb, 0.0, 1.0)
 
 
 def update_rivalry(model: "ChainModel") -> None:
@@ -110,15 +114,18 @@ def update_rivalry(model: "ChainModel") -> None:
     fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
     steering = np.maximum(joint_targets, 0.5 * fte)
-    rs.cost_shifting[:] = p.cost_shifting * (1.0 - steering)
+    rs.cost_shifting[:] = 0.0 if model.off("M14") else p.cost_shifting * (1.0 - steering)
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
-    scale_ties(model.graph.ties.trust, um, 0.0,
-               p.cost_shifting_trust_loss * rs.cost_shifting[model.graph.ties.region[um]])
+    if not model.off("M3"):
+        scale_ties(model.graph.ties.trust, um, 0.0,
+                   p.cost_shifting_trust_loss * rs.cost_shifting[model.graph.ties.region[um]])
 
     scarcity = 1.0 - rs.tightness * d.business_cycle[t]
     sw = pop.kind == Kind.SW_COMPANY
     competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
     relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)
+    if model.off("M2"):
+        relief = np.zeros(rs.n)
     r = pop.region
     municipal = ix.municipal
     rivalry = (pop.own_target * scarcity[r]
@@ -127,7 +134,7 @@ def update_rivalry(model: "ChainModel") -> None:
     cuts = d.budget_cuts[t] + rs.budget_cut_extra[r]
     rivalry = np.where(municipal, rivalry * (1.0 + p.budget_cut_effect * cuts) * (1.0 + rs.cost_shifting[r]),
                        rivalry)
-    pop.rivalry[:] = np.clip(rivalry, 0.0, 2.0)
+    pop.rivalry[:] = 0.0 if model.off("M1") else np.clip(rivalry, 0.0, 2.0)
 
 
 def hold_elections(model: "ChainModel") -> None:
@@ -147,6 +154,8 @@ def hold_elections(model: "ChainModel") -> None:
     municipal = np.flatnonzero(model.tie_index.municipal)
     changes = rng.random(len(municipal)) < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]]
     orientation, strength = rng.beta(2, 2, len(municipal)), rng.beta(2, 2, len(municipal))
+    if model.off("M6"):
+        return
     protected = pop.kind[municipal] == Kind.CENTRE
     protected &= rs.alderman_continuity[pop.region[municipal]]
     change = changes & ~protected
@@ -160,7 +169,8 @@ def hold_elections(model: "ChainModel") -> None:
     touched = (u_new | np.isin(ties.v, new)) & (ties.kind >= 0)
     region = np.where(u_new, pop.region[ties.u], pop.region[ties.v])[touched]
     reset = p.trust_reset_on_turnover * rs.reset_factor[region]
-    ties.trust[touched] -= reset * (ties.trust[touched] - p.trust_initial)
+    if not model.off("M3"):
+        ties.trust[touched] -= reset * (ties.trust[touched] - p.trust_initial)
     np.clip(ties.trust, 0.0, 1.0, out=ties.trust)
     model.record_event("elections", f"{len(new)} aldermen changed")
 
@@ -175,7 +185,7 @@ def close_uwv_offices(model: "ChainModel") -> None:
     """
     rs = model.regions_state
     closing = np.flatnonzero(rs.closure_month == model.t)
-    if len(closing) == 0:
+    if len(closing) == 0 or model.off("M7") or model.off("M3"):
         return
     ties = model.graph.ties
     um = model.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]

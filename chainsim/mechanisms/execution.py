@@ -65,11 +65,11 @@ class Execution:
             return
         turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
         mean_lag = (p.implementation_lag * LAG_BY_LEVEL[TABLE.level[arrangements]]
-                    * (1.0 + p.lag_per_organisation * rs.n_organisations[regions])
+                    * (1.0 + (not m.off("M12")) * p.lag_per_organisation * rs.n_organisations[regions])
                     * (1.0 + turbulence[regions]))
         rs.status[regions, arrangements] = AGREED
         delay = poisson_quantile(uniform[regions], mean_lag)
-        rs.due[regions, arrangements] = m.t + 1 + delay
+        rs.due[regions, arrangements] = m.t if m.off("M13") else m.t + 1 + delay
 
     def deliver(self) -> None:
         """Arrangements whose month has come are delivered, or fail.
@@ -89,6 +89,8 @@ class Execution:
         trust = np.where(TABLE.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
         trust = np.nan_to_num(trust, nan=0.5)
         chance = (p.delivery_reliability * (1.0 - 0.5 * turbulence[regions]) * (0.5 + 0.5 * trust))
+        if m.off("M13"):
+            chance = np.ones(len(regions))
         success = uniform[regions, arrangements] < chance
         rs.status[regions[success], arrangements[success]] = IN_FORCE
         rs.status[regions[~success], arrangements[~success]] = ABSENT
@@ -116,7 +118,7 @@ class Execution:
 
     def _trust_after_delivery(self, regions: np.ndarray, gain: float, loss: float) -> None:
         """M3: success builds, failure breaks trust on the region's centre and UWV ties."""
-        if len(regions) == 0:
+        if len(regions) == 0 or self.model.off("M3"):
             return
         m = self.model
         ties = m.graph.ties

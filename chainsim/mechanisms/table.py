@@ -51,8 +51,20 @@ MANDATE_ITEMS = [INDEX[a] for a in ("shared_vision", "market_plan", "fte_agreeme
 
 
 def mandate(model: "ChainModel") -> np.ndarray:
-    """Share of the governance agreements that mandate execution in force, per region."""
+    """Share of the governance agreements that mandate execution in force, per region (M13)."""
+    if model.off("M13"):
+        return np.zeros(model.regions_state.n)
     return model.regions_state.in_force[:, MANDATE_ITEMS].mean(axis=1)
+
+
+def _on(model: "ChainModel", mechanism: str) -> float:
+    """1 when a mechanism is on, 0 when the structural test switched it off."""
+    return 0.0 if model.off(mechanism) else 1.0
+
+
+def _fear_factor(model: "ChainModel", trust):
+    """M2: trusted partners fear less for their own placements (1.5 - trust); 1 without M2."""
+    return 1.0 if model.off("M2") else 1.5 - trust
 
 
 def eligible(model: "ChainModel", levels: tuple[int, ...]) -> np.ndarray:
@@ -87,17 +99,17 @@ def expected_support(model: "ChainModel") -> np.ndarray:
     belief, guard, rivalry = mean(pop.belief), mean(pop.autonomy_guard), mean(pop.rivalry)
     trust = mean(model.trust.at_table)
     turbulence = mean(pop.turbulence)
-    rivalry = rivalry * (1.5 - trust)
+    rivalry = rivalry * _fear_factor(model, trust)
     level = TABLE.level
     return (p.weight_belief * belief[:, None]
             + p.weight_trust * trust[:, None]
             + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
             + p.weight_mandate * mandate(model)[:, None] * (level != GOVERNANCE)[None, :]
             - p.effort_scale * rs.effort_factor * TABLE.effort[None, :]
-            - p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
+            - _on(model, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
             - p.weight_rivalry * TABLE.rivalry[None, :] * rivalry[:, None]
             - p.weight_turbulence * turbulence[:, None]
-            - p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
+            - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
 
 
 def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
@@ -127,8 +139,10 @@ def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.n
     ripest = np.where(ok, score, -np.inf).argmax(axis=1)
     facilitating = style_draw < rs.leadership_style
     choice = np.where(facilitating, np.where(ripe.any(axis=1), strategic, ripest), boldest)
+    if model.off("M5"):                 # no convenor's strategy: any eligible item, at random
+        choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
     deadline_ok = ok & TABLE.deadline[None, :]
-    deadline = np.maximum(model.calendar.drivers.deadline[t], rs.deadline_push)
+    deadline = np.maximum(model.calendar.drivers.deadline[t], rs.deadline_push) * (not model.off("M10"))
     forced = deadline_ok.any(axis=1) & (law_draw < 0.5 * deadline)
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
     choice = np.where(forced, by_law, choice)
@@ -155,17 +169,18 @@ def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool 
          + p.weight_trust * model.trust.at_table
          + p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level]
          + p.weight_mandate * mandate(model)[r] * (level != GOVERNANCE)
-         - p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard * (1.0 - 0.5 * rs.formal_mandate[r])
-         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * (1.5 - model.trust.at_table)
+         - _on(model, "M4") * p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard
+         * (1.0 - 0.5 * rs.formal_mandate[r])
+         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * _fear_factor(model, model.trust.at_table)
          - p.weight_turbulence * pop.turbulence)
     if not sunk_effort:
         s -= p.effort_scale * rs.effort_factor[r, a] * TABLE.effort[a]
     in_centre = np.nan_to_num(model.trust.in_centre, nan=0.5)
-    leader = p.weight_leadership * rs.strategic_skill[r] * in_centre
-    alderman = p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
+    leader = _on(model, "M5") * p.weight_leadership * rs.strategic_skill[r] * in_centre
+    alderman = _on(model, "M6") * p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
     s = np.where(ix.municipal & ~ix.is_centre, s + leader, s)
     s = np.where(ix.municipal, s + alderman, s)
-    s = np.where(ix.is_uwv, s - p.uwv_central_steering * TABLE.central_room[a], s)
+    s = np.where(ix.is_uwv, s - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[a], s)
     if noise:
         s = s + model.streams.decisions.normal(0.0, p.decision_noise, pop.n)
     return np.where(has, s, np.nan)

@@ -35,6 +35,8 @@ def build_trust_through_contact(model: "ChainModel") -> None:
     """
     p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
     ties, gain = model.graph.ties, p.trust_contact_gain
+    if model.off("M3"):
+        return
     in_force = rs.in_force
     meets_uwv = in_force[:, INDEX["tactical_meeting"]] | in_force[:, INDEX["governance_table"]]
     governance = in_force[:, INDEX["governance_table"]]
@@ -67,6 +69,8 @@ def dominance_erodes_trust(model: "ChainModel", regions: np.ndarray) -> None:
     centre city, and how small the municipality is (004 §4.1, §4.5).
     """
     p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
+    if model.off("M3") or model.off("M5"):
+        return
     ties = model.graph.ties
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
