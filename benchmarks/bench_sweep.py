@@ -352,14 +352,14 @@ def main() -> None:
         "memory_exponent": goal(scaling["memory_exponent"], GOALS["scaling_exponent_max"], True),
     }
     notes += [
-        "peak_mb = main process max RSS + (with >1 worker) workers x largest worker max RSS: "
-        "exact with 1 worker, an upper bound of the process tree's peak otherwise",
-        "main_above_baseline_mb = max RSS minus the RSS after imports and setup: "
-        "the memory the approach itself added in the main process",
-        "batch_run keeps all rows (one dict per region per month per run) in one in-memory list; "
-        "the sweep streams them to Parquet chunks and holds only the batches in flight",
-        f"timings: best of {args.repeats} repeats, each measurement in a fresh process; "
-        "peak memory: the largest over the repeats",
+        ("peak_mb = main process max RSS + (with >1 worker) workers x largest worker max RSS: "
+         "exact with 1 worker, an upper bound of the process tree's peak otherwise"),
+        ("main_above_baseline_mb = max RSS minus the RSS after imports and setup: "
+         "the memory the approach itself added in the main process"),
+        ("batch_run keeps all rows (one dict per region per month per run) in one in-memory list; "
+         "the sweep streams them to Parquet chunks and holds only the batches in flight"),
+        (f"timings: best of {args.repeats} repeats, each measurement in a fresh process; "
+         "peak memory: the largest over the repeats"),
     ]
     if not comparison["identical_results"]:
         notes.append("WARNING: sweep and batch_run results differ (see results.sha256)")

@@ -7,7 +7,8 @@ scenario::
     base = "../scenarios/netherlands_2012.toml"     # relative to this file
     seed = 2015
     replications = 10
-    keep = "regions"            # "regions": stage and class per region and month; "national": shares only
+    keep = "regions"            # "regions": stage and class per region and month; "national": shares
+                                # per month; "patterns": the observation month's counts (calibration)
 
     [design]
     kind = "grid"               # grid, lhs, sobol, morris
@@ -57,7 +58,7 @@ TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_rando
             "factors")
 DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
 FACTOR_KEYS = ("name", "low", "high", "levels", "start", "regions")
-KEEP = ("regions", "national")
+KEEP = ("regions", "national", "patterns")
 
 
 class ExperimentError(ScenarioError):

@@ -105,7 +105,7 @@ class ChainModel(mesa.Model):
             arrangements, never outcomes.
         interventions: further callables applied at the start of every month.
         mechanisms_off: mechanism ids ("M1".."M15") to switch off, for the
-            structural test of the calibration (docs/ODD.md §7.8).
+            structural test of the calibration (docs/ODD.md §7.7).
     """
 
     def __init__(self, params: Parameters | None = None, calendar: Calendar | None = None,

@@ -8,7 +8,9 @@ so a researcher never has to translate between layers (STYLE.md habit 5).
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field, fields, make_dataclass, replace
+from importlib import resources
 from typing import Any
 
 
@@ -161,7 +163,24 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 000, 001 §5.1", "multiplier on the turbulence of the national time line"),
 )
 
+def _calibrated(specs: tuple[ParameterSpec, ...]) -> tuple[ParameterSpec, ...]:
+    """The declared specs with the calibrated defaults of ``data/calibrated.toml`` applied."""
+    path = resources.files("chainsim.data").joinpath("calibrated.toml")
+    if not path.is_file():
+        return specs
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    values, when = data.get("values", {}), data.get("provenance", {}).get("date", "")
+    return tuple(replace(s, default=float(values[s.name]),
+                         source=f"calibrated {when} (chainsim/data/calibrated.toml); {s.source}")
+                 if s.name in values else s for s in specs)
+
+
+_SPECS = _calibrated(_SPECS)
 SPECS: dict[str, ParameterSpec] = {spec.name: spec for spec in _SPECS}
+CALIBRATION: dict = (tomllib.loads(resources.files("chainsim.data").joinpath("calibrated.toml")
+                                   .read_text(encoding="utf-8")).get("provenance", {})
+                     if resources.files("chainsim.data").joinpath("calibrated.toml").is_file() else {})
+"""Provenance of the calibrated defaults (method, date, distance, data-file hash)."""
 
 
 class _ParameterMethods:

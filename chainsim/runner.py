@@ -30,10 +30,12 @@ class RunConfig:
     regions: tuple[str, ...] | None = None   # region codes; None = all 35
     scenario: str = "netherlands_2012 (built-in)"
     levers: tuple[Lever, ...] = ()
+    mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off
 
     def build_model(self, rng) -> ChainModel:
         infos = select_regions(list(self.regions)) if self.regions else None
-        return ChainModel(self.params, self.calendar, infos, rng=rng, levers=self.levers)
+        return ChainModel(self.params, self.calendar, infos, rng=rng, levers=self.levers,
+                          mechanisms_off=self.mechanisms_off)
 
 
 @dataclass

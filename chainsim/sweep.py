@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from chainsim.experiment import Experiment
-from chainsim.measurement import LEVEL_CLASSES, STAGES
+from chainsim.measurement import INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.results import write_json, write_parquet
 
 MANIFEST = "manifest.json"
@@ -46,11 +46,39 @@ def run_batch(experiment: Experiment, run_ids: list[int]) -> pd.DataFrame:
         point, _ = experiment.run_key(run_id)
         model = experiment.config(point).build_model(np.random.default_rng(experiment.seed_sequence(run_id)))
         model.run()
-        frames.append(_rows(experiment.keep, run_id, model.recorder, model.regions_state.codes))
+        frames.append(_rows(experiment.keep, run_id, model))
     return pd.concat(frames, ignore_index=True)
 
 
-def _rows(keep: str, run_id: int, recorder, codes: list[str]) -> pd.DataFrame:
+def pattern_row(model) -> dict[str, float]:
+    """The observation month's national picture of one run (see :func:`pattern_from_arrays`)."""
+    rec = model.recorder
+    return pattern_from_arrays(rec.stage, rec.level_class, rec.items, model.regions_state.codes,
+                               model.calendar.observed_index)
+
+
+def pattern_from_arrays(stage, level_class, items, codes, t: int) -> dict[str, float]:
+    """Numbers of regions per stage, Table 3.4 class and item at month ``t``, and each region's stage.
+
+    The columns are ``n_<stage>``, ``n_<class>``, ``n_<item>`` and
+    ``stage_<region code>``; used by the calibration.
+    """
+    row: dict[str, float] = {}
+    for k, name in enumerate(STAGES):
+        row[f"n_{name}"] = int((stage[t] == k).sum())
+    for k, name in enumerate(LEVEL_CLASSES):
+        row[f"n_{name}"] = int((level_class[t] == k).sum())
+    for k, name in enumerate(INDICATORS):
+        row[f"n_{name}"] = int(items[t, :, k].sum())
+    for code, value in zip(codes, stage[t]):
+        row[f"stage_{code}"] = int(value)
+    return row
+
+
+def _rows(keep: str, run_id: int, model) -> pd.DataFrame:
+    if keep == "patterns":
+        return pd.DataFrame([{"run_id": np.int32(run_id), **pattern_row(model)}])
+    recorder, codes = model.recorder, model.regions_state.codes
     stage, level_class = recorder.stage, recorder.level_class
     T, R = stage.shape
     if keep == "regions":
@@ -130,6 +158,13 @@ def load_results(out: str | Path) -> pd.DataFrame:
     if not files:
         return pd.DataFrame()
     frame = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+    if "month" not in frame:                      # kept "patterns": one row per run
+        frame = frame.sort_values("run_id", ignore_index=True)
+        reps = manifest["replications"]
+        frame.insert(1, "point", (frame["run_id"] // reps).astype(np.int32))
+        frame.insert(2, "replication", (frame["run_id"] % reps).astype(np.int32))
+        points = pd.DataFrame(manifest["points"], columns=manifest["factors"])
+        return frame.join(points, on="point")
     keys = ["run_id", "month"] + (["region"] if "region" in frame else [])
     if "region" in frame:
         frame["region"] = frame["region"].astype(str)

@@ -19,7 +19,7 @@
 | M15 | turbulence                        | environment.update_turbulence                                       |
 
 Each mechanism can be switched off (``ChainModel(mechanisms_off=...)``) for
-the structural test of the calibration; docs/ODD.md §7.8 says what "off"
+the structural test of the calibration; docs/ODD.md §7.7 says what "off"
 means for each.
 """
 
