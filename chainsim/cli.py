@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--regions", default=None, metavar="NAMES",
                      help="comma-separated region names or codes to simulate (default: all 35)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    run.add_argument("--explain", default=None, metavar="REGION",
+                     help="also explain why this region is where it is at the observation month (replication 0)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     validate = sub.add_parser("validate", help="check scenario files and report every problem",
@@ -300,6 +302,14 @@ def command_run(args) -> int:
     from chainsim.runner import default_workers, run_replications
 
     config = _config(args)
+    explain_code = None
+    if args.explain:
+        try:
+            explain_code = find_region(args.explain).code
+        except UnknownRegionError as exc:
+            raise UsageError(f"chainsim run: --explain: {exc}") from None
+        if config.regions and explain_code not in config.regions:
+            raise UsageError(f"chainsim run: --explain: {args.explain} is not among the simulated regions")
     workers = args.workers or default_workers()
     out = args.out or Path("results") / config.scenario
     if out.exists() and not out.is_dir():
@@ -317,10 +327,20 @@ def command_run(args) -> int:
     plot_stage_shares(results, observed["stage_shares"], ax=ax)
     write_figure(out / "stage_shares.png", fig)
     plt.close(fig)
+    explanation = None
+    if explain_code:
+        from chainsim.explain import explain_at
+        explanation = explain_at(explain_code, None, args.seed, config)
+        summary["explanation"] = explanation.as_dict()
+        write_json(out / "summary.json", summary)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         print(report(summary, out))
+        if explanation:
+            import textwrap
+            print(f"\nWhy {explanation.region} is where it is (replication 0, {explanation.month}):")
+            print(textwrap.fill(explanation.text(), width=100, initial_indent="  ", subsequent_indent="  "))
     return 0
 
 

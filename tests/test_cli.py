@@ -108,3 +108,11 @@ def test_compare_refuses_different_calendars(tmp_path):
                       "--replications", "2")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "must share their calendar" in result.stderr
+
+
+def test_run_explain_prints_why(tmp_path):
+    result = chainsim("run", "--replications", "2", "--regions", "Friesland,Groningen", "--explain", "Friesland",
+                      "--out", str(tmp_path / "x"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "Why Friesland is where it is" in result.stdout and "stage" in result.stdout
+    assert "explanation" in json.loads((tmp_path / "x" / "summary.json").read_text())

@@ -1,0 +1,219 @@
+"""Why is a region where it is? Its stage, what it has and lacks, who blocks, and why.
+
+``explain(model, region)`` reads the model's current state (after the last
+simulated month) and returns an :class:`Explanation`: the region's stage and
+Table 3.4 class, the assessment items it has and lacks (by the three parts
+of the Inspectorate's framework), the next steps its table could take with
+the members' support for each, the members whose support blocks the most
+promising next step and the mechanism behind it, the weakest ties, and a few
+plain sentences. The same object serves the command line
+(``chainsim run --explain REGION``), the browser app and the notebooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chainsim.agents import Kind
+from chainsim.arrangements import ARRANGEMENTS, GOVERNANCE, INDEX, LEVEL_NAMES, TABLE
+from chainsim.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
+from chainsim.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate
+from chainsim.regions import find_region
+
+TERM_MECHANISM = {
+    "belief": "M11 belief that cooperation pays",
+    "trust": "M3 trust in the centre and UWV",
+    "pressure": "M10 outside pressure",
+    "mandate": "M13 governance agreements that mandate execution",
+    "effort": "the effort the arrangement takes",
+    "say": "M4 the say it costs",
+    "rivalry": "M1 own-target rivalry",
+    "turbulence": "M15 turbulence",
+    "leadership": "M5 persuasion by the centre",
+    "alderman": "M6 the alderman's orientation",
+    "central_steering": "M7 UWV's national frame",
+}
+
+
+@dataclass
+class Blocker:
+    """A member that would vote against the next step, and its largest reason."""
+
+    name: str
+    kind: str
+    support: float
+    reason: str          # the term that pulls support down most, as a mechanism
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Explanation:
+    region: str
+    month: str
+    stage: str
+    cooperation_class: str
+    levels: dict[str, bool]
+    has: dict[str, list[str]]
+    lacks: dict[str, list[str]]
+    needed: list[str]                            # missing for the next stage (or, when coordinated, to deepen)
+    pending: list[str]                           # agreed, not yet in practice (M13)
+    next_steps: list[tuple[str, float]]          # eligible arrangements and expected support
+    blockers: list[Blocker]
+    leaders: list[str]
+    weakest_ties: list[tuple[str, str, float]]
+    mechanisms: list[str]
+    sentences: list[str]
+
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+    def as_dict(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+def _terms(model, row: int, arrangement: int) -> dict[str, float]:
+    """The parts of one member's support for an arrangement (the decision rule of docs/ODD.md §7.3)."""
+    p, pop, rs = model.params, model.population, model.regions_state
+    r = pop.region[row]
+    level = TABLE.level[arrangement]
+    ix = model.tie_index
+    trust = float(model.trust.at_table[row])
+    fear = 1.0 if model.off("M2") else 1.5 - trust
+    terms = {
+        "belief": p.weight_belief * pop.belief[row],
+        "trust": p.weight_trust * trust,
+        "pressure": p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level],
+        "mandate": p.weight_mandate * mandate(model)[r] * (level != GOVERNANCE),
+        "effort": -p.effort_scale * rs.effort_factor[r, arrangement] * TABLE.effort[arrangement],
+        "say": -(not model.off("M4")) * p.weight_autonomy * TABLE.say_cost[arrangement] * pop.autonomy_guard[row]
+               * (1.0 - 0.5 * rs.formal_mandate[r]),
+        "rivalry": -p.weight_rivalry * TABLE.rivalry[arrangement] * pop.rivalry[row] * fear,
+        "turbulence": -p.weight_turbulence * pop.turbulence[row],
+    }
+    if ix.municipal[row]:
+        terms["alderman"] = (not model.off("M6")) * p.weight_alderman * pop.alderman_strength[row] * (
+            2.0 * pop.alderman_orientation[row] - 1.0)
+        if not ix.is_centre[row]:
+            terms["leadership"] = (not model.off("M5")) * p.weight_leadership * rs.strategic_skill[r] * float(
+                np.nan_to_num(model.trust.in_centre[row], nan=0.5))
+    if ix.is_uwv[row]:
+        terms["central_steering"] = -(not model.off("M7")) * p.uwv_central_steering * TABLE.central_room[arrangement]
+    return {k: float(v) for k, v in terms.items()}
+
+
+NEXT_STAGE_NEEDS = {
+    # what the stage rule (chainsim.measurement) asks before a region moves up
+    "little": ["governance_table", "tactical_meeting", "joint_consultation", "shared_vision",
+               "attuned_employer_approach", "joint_projects", "joint_staff"],
+    "middle": ["governance_table", "shared_vision", "tactical_meeting", "attuned_employer_approach",
+               "joint_consultation", "joint_staff", "joint_projects", "joint_placement_targets",
+               "fte_agreements"],
+    "coordinated": ["market_plan", "written_minimum_package", "regional_wsp", "demand_oriented"],
+}
+
+
+def _needed_for_next_stage(stage: str) -> list[str]:
+    return NEXT_STAGE_NEEDS[stage]
+
+
+def explain(model, region: str | int, top: int = 3) -> Explanation:
+    """Explain where ``region`` stands at the model's last simulated month."""
+    rs, pop, ties = model.regions_state, model.population, model.graph.ties
+    if isinstance(region, str):
+        code = find_region(region).code if region not in rs.codes else region
+        if code not in rs.codes:
+            raise ValueError(f"region {region!r} is not simulated in this model")
+        r = rs.codes.index(code)
+    else:
+        r = int(region)
+    month = model.calendar.months[max(model.t - 1, 0)]
+    items, levels, level_class, stage = measure(model)
+    name = rs.names[r]
+    applies = {part: [i for i in ids if rs.has_subregions[r] or not i.startswith("subregion_")]
+               for part, ids in PARTS.items()}            # subregion items only where there are subregions
+    has = {part: [i for i in ids if items[r, INDICATOR_INDEX[i]]] for part, ids in applies.items()}
+    lacks = {part: [i for i in ids if not items[r, INDICATOR_INDEX[i]]] for part, ids in applies.items()}
+
+    ok = eligible(model, (0, 1, 2))[r]
+    score = expected_support(model)[r]
+    pending = [ARRANGEMENTS[a].id for a in np.flatnonzero(rs.status[r] == 1)]
+    needed = [a for a in _needed_for_next_stage(STAGES[stage[r]]) if rs.status[r, INDEX[a]] == 0]
+    ready_needed = [INDEX[a] for a in needed if ok[INDEX[a]]]
+    order = sorted(ready_needed, key=lambda a: -score[a]) or [a for a in np.argsort(-score) if ok[a]]
+    next_steps = [(ARRANGEMENTS[a].id, float(score[a])) for a in order[:5]]
+
+    members = np.flatnonzero((pop.region == r) & (model.tie_index.municipal & pop.participates
+                                                  | model.tie_index.is_uwv))
+    blockers: list[Blocker] = []
+    leaders: list[str] = []
+    if order:
+        target = order[0]
+        for row in members:
+            terms = _terms(model, row, target)
+            support = sum(terms.values())
+            agent = model.agent_by_row[row]
+            if support < 0:
+                worst = min(terms, key=terms.get)
+                blockers.append(Blocker(agent.name, type(agent).__name__, support, TERM_MECHANISM[worst], terms))
+            elif support > 0.5:
+                leaders.append(agent.name)
+        blockers.sort(key=lambda b: b.support)
+    out = np.flatnonzero((pop.region == r) & (pop.kind == Kind.MUNICIPALITY) & ~pop.participates)
+
+    in_region = np.flatnonzero((ties.region == r) & (ties.kind >= 0))
+    weakest = in_region[np.argsort(ties.trust[in_region])[:top]]
+    weakest_ties = [(model.agent_by_row[ties.u[e]].name, model.agent_by_row[ties.v[e]].name, float(ties.trust[e]))
+                    for e in weakest]
+
+    mechanisms = list(dict.fromkeys(b.reason for b in blockers))
+    diag_trust = float(rs.trust_uwv[r])
+    sentences = [f"In {month}, {name} is in the '{STAGES[stage[r]]}' stage "
+                 f"(Table 3.4: {LEVEL_CLASSES[level_class[r]].replace('_', ' ')}; cooperation on the "
+                 + ", ".join(f"{LEVEL_NAMES[i]} level {'yes' if levels[r, i] else 'no'}" for i in range(3)) + ")."]
+    n_has = sum(len(v) for v in has.values())
+    n_all = n_has + sum(len(v) for v in lacks.values())
+    sentences.append(f"It meets {n_has} of the {n_all} items of the Inspectorate's framework"
+                     + (f"; it lacks {', '.join(sum(lacks.values(), [])[:4])}" if n_has < n_all else "") + ".")
+    if needed:
+        goal = "to move up a stage" if STAGES[stage[r]] != "coordinated" else "to deepen its approach"
+        sentences.append(f"{goal.capitalize()} it still needs {', '.join(a.replace('_', ' ') for a in needed[:4])}.")
+    if pending:
+        sentences.append(f"Agreed but not yet in practice (M13): {', '.join(a.replace('_', ' ') for a in pending)}.")
+    if order:
+        sentences.append(f"The most promising next step is {ARRANGEMENTS[order[0]].id.replace('_', ' ')} "
+                         f"(expected support {score[order[0]]:+.2f}).")
+    if blockers:
+        names = ", ".join(f"{b.name} ({b.reason})" for b in blockers[:top])
+        sentences.append(f"{len(blockers)} member(s) would vote against it, most strongly {names}.")
+    elif order:
+        sentences.append("No member would vote against it; it waits for its turn on the agenda or for delivery.")
+    if len(out):
+        sentences.append(f"{len(out)} municipalit{'y stays' if len(out) == 1 else 'ies stay'} out of the "
+                         "regional table (M4, M12: " + ", ".join(model.agent_by_row[i].name for i in out[:3]) + ").")
+    sentences.append(f"Trust between UWV and the municipalities averages {diag_trust:.2f}; the weakest tie is "
+                     f"{weakest_ties[0][0]} - {weakest_ties[0][1]} ({weakest_ties[0][2]:.2f})." if weakest_ties
+                     else f"Trust between UWV and the municipalities averages {diag_trust:.2f}.")
+    return Explanation(region=name, month=str(month), stage=STAGES[stage[r]],
+                       cooperation_class=LEVEL_CLASSES[level_class[r]],
+                       levels={LEVEL_NAMES[i]: bool(levels[r, i]) for i in range(3)}, has=has, lacks=lacks,
+                       needed=needed, pending=pending, next_steps=next_steps, blockers=blockers, leaders=leaders, weakest_ties=weakest_ties,
+                       mechanisms=mechanisms, sentences=sentences)
+
+
+def explain_at(region: str, month: str | None = None, seed: int = 0, config=None) -> Explanation:
+    """Run one replication (replication 0 of ``seed``) up to ``month`` and explain ``region`` there."""
+    from chainsim.calendar import Month
+    from chainsim.runner import RunConfig, replication_seeds
+
+    config = config or RunConfig()
+    model = config.build_model(np.random.default_rng(replication_seeds(seed, 1)[0]))
+    until = config.calendar.index(Month.parse(month)) if month else config.calendar.observed_index
+    for _ in range(until + 1):
+        model.step()
+    return explain(model, region)
+
+
+__all__ = ["Blocker", "Explanation", "explain", "explain_at"]

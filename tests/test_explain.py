@@ -1,0 +1,42 @@
+"""Explanations: data and sentences that follow from the model's state."""
+
+import numpy as np
+from helpers import at_month, clear_arrangements, small_model, small_region
+
+from chainsim.agents import Kind
+from chainsim.arrangements import INDEX
+from chainsim.explain import explain, explain_at
+from chainsim.state import IN_FORCE
+
+
+def test_explanation_names_stage_items_and_next_step():
+    m = small_model([small_region()], seed=2)
+    for _ in range(20):
+        m.step()
+    e = explain(m, "XX01")
+    assert e.stage in ("coordinated", "middle", "little") and e.month == "2013-08"
+    assert e.sentences and e.region in e.sentences[0]
+    items = sum(e.has.values(), []) + sum(e.lacks.values(), [])
+    assert not any(i.startswith("subregion_") for i in items)     # no subregions in this region
+    assert all(-10 < s < 10 for _, s in e.next_steps)
+
+
+def test_a_municipality_guarding_its_say_is_named_as_blocker_with_m4():
+    m = small_model([small_region(n_municipalities=4)], seed=3)
+    at_month(m, "2013-06")
+    clear_arrangements(m)
+    for a in ("governance_table", "shared_vision", "tactical_meeting", "attuned_employer_approach",
+              "joint_consultation", "joint_projects"):
+        m.regions_state.status[0, INDEX[a]] = IN_FORCE
+    m.trust.refresh(m)
+    village = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)[0]
+    m.population.autonomy_guard[village] = 30.0
+    e = explain(m, 0)
+    blocker = next(b for b in e.blockers if b.name == m.agent_by_row[village].name)
+    assert blocker.reason.startswith("M4") and blocker.support < 0
+    assert "vote against" in e.text()
+
+
+def test_explain_at_runs_to_the_month():
+    e = explain_at("Helmond-De Peel", "2013-03", seed=1)
+    assert e.region == "Helmond-De Peel" and e.month == "2013-03"
