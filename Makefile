@@ -14,7 +14,7 @@ demo: $(VENV)/.installed
 	$(BIN)/chainsim run --replications $(REPS) --workers $(WORKERS) --out $(OUT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	CHAINSIM_QUICK=1 $(BIN)/python -m pytest
 
 benchmark: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_run.py

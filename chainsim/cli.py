@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Dask scheduler address (tcp://host:8786) to run on a cluster instead of locally")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    app = sub.add_parser("app", help="open the browser app (Mesa SolaraViz) on this machine",
+                         description="Start the browser app: play the regions month by month, move lever and "
+                                     "parameter sliders, click a region to see its network and why it is stuck.")
+    app.add_argument("--port", type=_whole_number(1), default=8765, metavar="P", help="port (default 8765)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this machine only)")
+
     ana = sub.add_parser("analyse", aliases=["analyze"], help="effects of each factor in a sweep, with intervals",
                          description="Effect of each factor on the share of coordinated regions (observation and "
                                      "end month, 95% CI); Sobol or Morris indices for those designs; figures.")
@@ -204,6 +211,20 @@ def command_sweep(args) -> int:
     print(f"{manifest['completed_runs']} of {manifest['n_runs']} runs in {out}; "
           f"analyse with: chainsim analyse {out}")
     return 0
+
+
+def command_app(args) -> int:
+    import subprocess
+
+    if args.port > 65535:
+        raise UsageError(f"chainsim app: --port: {args.port} is not a port (allowed: 1 to 65535)")
+    print(f"chainsim app on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    command = [sys.executable, "-m", "solara", "run", "chainsim.app", "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open"]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
 
 
 def command_analyse(args) -> int:
@@ -377,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         commands = {"run": command_run, "validate": command_validate, "compare": command_compare,
-                    "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse}
+                    "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse,
+                    "app": command_app}
         return commands[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
