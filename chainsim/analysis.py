@@ -111,25 +111,3 @@ def analyse(out: str | Path) -> dict[str, pd.DataFrame]:
         if manifest["design"] in ("sobol", "morris"):
             result["indices"] = sensitivity_indices(runs, manifest, sampler)
     return result
-
-
-def plot_effects(effects: pd.DataFrame, ax=None):
-    """Effects with 95% intervals, one row per factor contrast, both moments."""
-    import matplotlib.pyplot as plt
-
-    labels = list(dict.fromkeys(effects["factor"] + ": " + effects["contrast"].astype(str)))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.45 * len(labels) + 1.5))
-    y = np.arange(len(labels))
-    for offset, (when, colour) in zip((-0.15, 0.15), (("observed_at", "#2166ac"), ("end", "#b2182b"))):
-        part = effects[effects["when"] == when]
-        keys = (part["factor"] + ": " + part["contrast"].astype(str)).map({k: i for i, k in enumerate(labels)})
-        ax.errorbar(part["effect"], keys + offset, xerr=[part["effect"] - part["low"], part["high"] - part["effect"]],
-                    fmt="o", color=colour, capsize=3, label={"observed_at": "at the observation month",
-                                                             "end": "at the end"}[when])
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("effect on the share of coordinated regions (95% CI)")
-    ax.legend(fontsize=8, frameon=False)
-    return ax

@@ -17,21 +17,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
-from chainsim.agents import Kind  # noqa: E402
 from chainsim.explain import explain  # noqa: E402
 from chainsim.levers import LEVERS, Lever, RegionSelection  # noqa: E402
-from chainsim.measurement import STAGES  # noqa: E402
 from chainsim.model import ChainModel  # noqa: E402
 from chainsim.parameters import SPECS, Parameters  # noqa: E402
-from chainsim.plotting import STAGE_COLOURS  # noqa: E402
+from chainsim.plotting import (STAGE_COLOURS, plot_model_stage_shares, plot_region_network,  # noqa: E402
+                               region_tiles)
 from chainsim.scenario import default_scenario, load_scenario  # noqa: E402
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
@@ -39,8 +35,6 @@ MAIN_PARAMETERS = ("weight_pressure", "weight_trust", "weight_belief", "weight_a
                    "effort_scale")
 APP_LEVERS = ("joint_targets", "minister_visits", "facilitative_leadership", "employer_demand",
               "ict_harmonisation", "co_location", "knowledge_sharing", "budget_cuts")
-KIND_COLOURS = {Kind.MUNICIPALITY: "#9ecae1", Kind.CENTRE: "#08519c", Kind.UWV: "#e6550d",
-                Kind.SW_COMPANY: "#31a354", Kind.EMPLOYER_ORGANISATION: "#756bb1"}
 
 selected_region = solara.reactive("Friesland")
 
@@ -79,53 +73,13 @@ def model_params() -> dict:
     return params
 
 
-# --- data for the views (testable without a browser) ------------------------
-def stage_share_series(model: ChainModel) -> dict[str, np.ndarray]:
-    """Share of regions per stage for every simulated month so far."""
-    stage = model.recorder.stage[: model.t]
-    return {name: (stage == k).mean(axis=1) for k, name in enumerate(STAGES)}
-
-
-def region_tiles(model: ChainModel) -> list[tuple[str, str]]:
-    """(region name, current stage) for every region, in table order."""
-    if model.t == 0:
-        return [(name, "little") for name in model.regions_state.names]
-    stage = model.recorder.stage[model.t - 1]
-    return [(name, STAGES[s]) for name, s in zip(model.regions_state.names, stage)]
-
-
-def region_network(model: ChainModel, region: str) -> nx.Graph:
-    """The region's own ties (without ties to other regions), with kind of actor and trust."""
-    r = model.regions_state.names.index(region)
-    g = model.graph
-    edges = [(u, v, d["trust"]) for u, v, d in g.edges(data=True) if d["region"] == r]
-    sub = nx.Graph()
-    for u, v, trust in edges:
-        for node in (u, v):
-            agent = model.agent_by_row[node]
-            sub.add_node(node, name=agent.name, kind=Kind(int(model.population.kind[node])))
-        sub.add_edge(u, v, trust=trust)
-    return sub
-
-
 # --- the views ---------------------------------------------------------------
 @solara.component
 def StageShares(model):
     update_counter.get()
-    series = stage_share_series(model)
     fig = Figure(figsize=(6, 3.2))
-    ax = fig.subplots()
-    months = np.arange(model.t)
-    for name, values in series.items():
-        ax.plot(months, values, color=STAGE_COLOURS[name], lw=2, label=name)
-    ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
-    ax.set_xlim(0, model.calendar.n_months)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month)")
-    ax.set_ylabel("share of regions")
-    ax.legend(fontsize=8, frameon=False, loc="center right")
+    plot_model_stage_shares(model, ax=fig.subplots())
     fig.tight_layout()
-    ax.set_title(f"Stage shares, month {model.t} ({model.calendar.months[max(model.t - 1, 0)]})", fontsize=10)
     solara.FigureMatplotlib(fig, format="png")
 
 
@@ -148,17 +102,8 @@ def RegionView(model):
     region = selected_region.value
     if region not in model.regions_state.names:
         region = model.regions_state.names[0]
-    sub = region_network(model, region)
     fig = Figure(figsize=(6, 4.5))
-    ax = fig.subplots()
-    pos = nx.spring_layout(sub, seed=1)
-    trust = [d["trust"] for _, _, d in sub.edges(data=True)]
-    nx.draw_networkx_edges(sub, pos, ax=ax, edge_color=trust, edge_cmap=plt.get_cmap("RdYlGn"),
-                           edge_vmin=0, edge_vmax=1, width=1.5)
-    nx.draw_networkx_nodes(sub, pos, ax=ax, node_size=60,
-                           node_color=[KIND_COLOURS[d["kind"]] for _, d in sub.nodes(data=True)])
-    ax.set_title(f"{region}: ties coloured by trust (red low, green high)", fontsize=10)
-    ax.axis("off")
+    plot_region_network(model, region, ax=fig.subplots())
     with solara.Card(f"Inside {region}"):
         solara.FigureMatplotlib(fig, format="png")
         if model.t == 0:

@@ -228,7 +228,8 @@ def command_app(args) -> int:
 
 
 def command_analyse(args) -> int:
-    from chainsim.analysis import analyse, plot_effects
+    from chainsim.analysis import analyse
+    from chainsim.plotting import plot_effects
     from chainsim.results import write_figure, write_json
     from chainsim.sweep import SweepError
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from chainsim.app import AppModel, region_network, region_tiles, stage_share_series
+from chainsim.app import AppModel
+from chainsim.plotting import region_network, region_tiles, stage_share_series
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
