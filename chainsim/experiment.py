@@ -51,7 +51,8 @@ from chainsim.levers import LEVERS, Lever, RegionSelection
 from chainsim.parameters import SPECS
 from chainsim.runner import RunConfig
 from chainsim.scenario import Scenario, ScenarioError, load_scenario
-from chainsim.tomlcheck import TomlFile, check_month, check_number, read_toml, suggest, type_name
+from chainsim.tomlcheck import (TomlFile, check_month, check_number, check_whole, read_toml, suggest,
+                                type_name)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_random_numbers", "design",
@@ -242,14 +243,8 @@ def load_experiment(path: str | Path) -> Experiment:
     description = data.get("description", "")
     if not isinstance(description, str):
         f.problem("description", "must be a text")
-    seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        f.problem("seed", f"must be a whole number >= 0, got {seed!r}")
-        seed = 0
-    replications = data.get("replications", 10)
-    if isinstance(replications, bool) or not isinstance(replications, int) or not 1 <= replications <= 10_000:
-        f.problem("replications", f"must be a whole number 1 to 10000, got {replications!r}")
-        replications = 1
+    seed = check_whole(f, "seed", data.get("seed", 0), 0, 2**63 - 1) or 0
+    replications = check_whole(f, "replications", data.get("replications", 10), 1, 10_000) or 1
     keep = data.get("keep", "regions")
     if keep not in KEEP:
         f.problem("keep", f"{keep!r} (allowed: {', '.join(KEEP)})")
@@ -282,18 +277,9 @@ def load_experiment(path: str | Path) -> Experiment:
             f.problem("design.kind", f"{settings['kind']!r} (allowed: {', '.join(DESIGNS)})"
                                      + suggest(settings["kind"], DESIGNS))
     clean = {}
-    if "samples" in settings:
-        n = settings["samples"]
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
-            f.problem("design.samples", f"must be a whole number 1 to 100000, got {n!r}")
-        else:
-            clean["samples"] = n
-    if "levels" in settings:
-        n = settings["levels"]
-        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= 20:
-            f.problem("design.levels", f"must be a whole number 2 to 20, got {n!r}")
-        else:
-            clean["levels"] = n
+    for key, low, high in (("samples", 1, 100_000), ("levels", 2, 20)):
+        if key in settings and (n := check_whole(f, f"design.{key}", settings[key], low, high)) is not None:
+            clean[key] = n
     if "second_order" in settings:
         if isinstance(settings["second_order"], bool):
             clean["second_order"] = settings["second_order"]

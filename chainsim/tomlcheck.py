@@ -66,6 +66,14 @@ def check_month(f: TomlFile, key: str, value: Any) -> Month | None:
         return None
 
 
+def check_whole(f: TomlFile, key: str, value: Any, low: int, high: int) -> int | None:
+    """A whole number within [low, high], or a problem."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        f.problem(key, f"must be a whole number {low} to {high}, got {value!r}")
+        return None
+    return value
+
+
 def check_number(f: TomlFile, key: str, value: Any, low: float, high: float) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         f.problem(key, f"must be a number, got {type_name(value)} (allowed: {low:g} to {high:g})")
