@@ -37,6 +37,16 @@ def _whole_number(minimum: int):
     return parse
 
 
+def _replication_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """Options shared by commands that run replications (run, compare)."""
+    parser.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
+                        help=f"replications{what} (default 30)")
+    parser.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
+    parser.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
+                        help="worker processes (default: all cores); never changes results")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from chainsim import __version__
 
@@ -47,11 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run a scenario (default: the Netherlands 2012-2016) and write "
                                      "summary.json, region_months.parquet and stage_shares.png.")
     run.add_argument("scenario", nargs="?", help="scenario file (TOML); default: the built-in Netherlands scenario")
-    run.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
-                     help="number of replications (default 30)")
-    run.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
-    run.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
-                     help="worker processes (default: all cores); never changes results")
+    _replication_options(run, "")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default results/<scenario>)")
     run.add_argument("--regions", default=None, metavar="NAMES",
@@ -59,7 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     run.add_argument("--explain", default=None, metavar="REGION",
                      help="also explain why this region is where it is at the observation month (replication 0)")
-    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     validate = sub.add_parser("validate", help="check scenario files and report every problem",
                               description="Check scenario files; each problem is one line FILE:LINE: key: "
@@ -71,17 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                                       "of coordinated regions and the paired difference to the base.")
     comp.add_argument("base", metavar="BASE", help="the base scenario file (e.g. scenarios/netherlands_2012.toml)")
     comp.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with the base")
-    comp.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
-                      help="replications per scenario (default 30)")
-    comp.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
-    comp.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
-                      help="worker processes (default: all cores)")
+    _replication_options(comp, " per scenario")
     comp.add_argument("--regions", default=None, metavar="NAMES",
                       help="comma-separated region names or codes (default: the scenarios' own)")
     comp.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="output folder (default results/compare_<base>)")
     comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
-    comp.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     sweep = sub.add_parser("sweep", help="run an experiment (factors x design x replications), resumably",
                            description="Run an experiment file on all local cores or a Dask cluster. Results "

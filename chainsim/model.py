@@ -167,7 +167,8 @@ class ChainModel(mesa.Model):
 
     # --- the phases of a month -------------------------------------------
     def _national_time_line(self) -> None:
-        self.trust.refresh(self)
+        # trust summaries are current: the previous month ended with a refresh
+        # (and __init__ made the first), and levers never change trust
         environment.hold_elections(self)                 # M6
         environment.close_uwv_offices(self)              # M7, M3
         environment.apply_subsidy_windows(self)          # M10
