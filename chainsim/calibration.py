@@ -136,3 +136,67 @@ def rejection_abc(distances: pd.Series, points: pd.DataFrame, accept: float) -> 
     kept["distance"] = best
     kept["weight"] = 1.0 - (best / (best.max() * 1.0001)) ** 2
     return kept.sort_values("distance")
+
+
+BOUNDS = {"stage_shares": 0.06, "cooperation_levels": 2.0, "joint_activities": 3.0}
+"""The acceptance bounds of the calibration issue: stage shares within 0.06
+of the observed shares, Table 3.4 classes within 2 regions, Table 3.3
+activities within 3 regions (means over replications)."""
+
+
+def bound_misses(rows: pd.DataFrame) -> dict[str, float]:
+    """Items whose mean over ``rows`` lies outside :data:`BOUNDS`, with their error.
+
+    Errors are in the unit of the bound: shares for the stages, regions for
+    the two tables. An empty dict means the picture meets every bound.
+    """
+    misses = {}
+    for target in targets():
+        if target.group not in BOUNDS:
+            continue
+        scale = 1.0 if target.group == "stage_shares" else 35.0
+        error = (float(target.simulated(rows).mean()) - target.observed) * scale
+        if abs(error) > BOUNDS[target.group] + 1e-9:
+            misses[f"{target.group}.{target.name}"] = error
+    return misses
+
+
+def bound_excess(rows: pd.DataFrame, margin: float = 0.75) -> float:
+    """How far the mean picture of ``rows`` lies outside ``margin`` x :data:`BOUNDS`.
+
+    The sum over the bounded items of the squared excess, in units of each
+    bound: 0 when every item lies within ``margin`` of its bound. Used to
+    pick the candidates worth re-running, aiming inside the bounds rather
+    than on their edge.
+    """
+    total = 0.0
+    for target in targets():
+        if target.group not in BOUNDS:
+            continue
+        scale = 1.0 if target.group == "stage_shares" else 35.0
+        error = abs(float(target.simulated(rows).mean()) - target.observed) * scale / BOUNDS[target.group]
+        total += max(0.0, error - margin) ** 2
+    return total
+
+
+def level_dependence(levels: np.ndarray) -> dict:
+    """How the three cooperation levels hang together across regions (for Table 3.4).
+
+    ``levels`` is (region-observations x 3) booleans: governance, tactical,
+    operational. Returns the share with each level (``marginals``), the
+    pairwise correlations (``correlation``: governance-tactical,
+    governance-operational, tactical-operational), the distribution of the
+    number of levels (``count_shares``, 0..3) and the distribution it would
+    have if the levels were independent with the same marginals
+    (``independent_shares``). Positive correlations move regions from two
+    levels to three and to one or none.
+    """
+    x = np.asarray(levels, dtype=float)
+    p = x.mean(axis=0)
+    corr = np.corrcoef(x.T)
+    counts = np.bincount(x.sum(axis=1).astype(int), minlength=4) / len(x)
+    independent = np.array([1.0])
+    for q in p:                                   # convolve Bernoulli(q) distributions
+        independent = np.convolve(independent, [1.0 - q, q])
+    return {"marginals": p, "correlation": np.array([corr[0, 1], corr[0, 2], corr[1, 2]]),
+            "count_shares": counts, "independent_shares": independent}
