@@ -47,6 +47,10 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("trust_failure_loss", 0.10, 0.0, 0.25, "M3, M13",
                   "estimate; 004 §4.2, §4.5 (broken agreements weigh more than kept ones)",
                   "trust loss on the region's ties when an agreed arrangement is not delivered"),
+    ParameterSpec("delivery_trust_scale", 1.0, 0.0, 2.0, "M3, M13",
+                  "estimate: calibrated; scales trust_success_gain and trust_failure_loss together, "
+                  "so that a failure always weighs more than a success (004 §4.2, §4.5)",
+                  "how strongly the delivery or failure of one arrangement moves trust on the region's ties"),
     ParameterSpec("trust_dominance_loss", 0.03, 0.0, 0.10, "M3, M5",
                   "estimate; 004 §4.1, §4.5 ('big brother' reflex)",
                   "trust loss on centre-municipality ties per governance meeting under a dominating centre"),

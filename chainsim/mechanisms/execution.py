@@ -95,8 +95,9 @@ class Execution:
         rs.status[regions[success], arrangements[success]] = IN_FORCE
         rs.status[regions[~success], arrangements[~success]] = ABSENT
         rs.due[regions, arrangements] = -1
-        self._trust_after_delivery(regions[success], p.trust_success_gain, 0.0)
-        self._trust_after_delivery(regions[~success], 0.0, p.trust_failure_loss)
+        scale = p.delivery_trust_scale
+        self._trust_after_delivery(regions[success], scale * p.trust_success_gain, 0.0)
+        self._trust_after_delivery(regions[~success], 0.0, scale * p.trust_failure_loss)
         for r, a in zip(regions[~success], arrangements[~success]):
             m.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered")
 
@@ -113,7 +114,8 @@ class Execution:
             rs.due[region, a] = -1
             dropped.append(a)
             stack.extend(DEPENDANTS[a].tolist())
-        self._trust_after_delivery(np.array([region]), 0.0, 0.5 * m.params.trust_failure_loss)
+        self._trust_after_delivery(np.array([region]), 0.0,
+                                   0.5 * m.params.delivery_trust_scale * m.params.trust_failure_loss)
         m.record_event("dropped", f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
 
     def _trust_after_delivery(self, regions: np.ndarray, gain: float, loss: float) -> None:
