@@ -144,39 +144,37 @@ of the observed shares, Table 3.4 classes within 2 regions, Table 3.3
 activities within 3 regions (means over replications)."""
 
 
+def _bound_errors(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Error of the mean picture of ``rows`` and its bound, per bounded item.
+
+    Errors are in the unit of the bound: shares for the stages, regions for
+    the two tables.
+    """
+    out = {}
+    for target in targets():
+        if target.group in BOUNDS:
+            scale = 1.0 if target.group == "stage_shares" else 35.0
+            error = (float(target.simulated(rows).mean()) - target.observed) * scale
+            out[f"{target.group}.{target.name}"] = (error, BOUNDS[target.group])
+    return out
+
+
 def bound_misses(rows: pd.DataFrame) -> dict[str, float]:
     """Items whose mean over ``rows`` lies outside :data:`BOUNDS`, with their error.
 
-    Errors are in the unit of the bound: shares for the stages, regions for
-    the two tables. An empty dict means the picture meets every bound.
+    An empty dict means the picture meets every bound.
     """
-    misses = {}
-    for target in targets():
-        if target.group not in BOUNDS:
-            continue
-        scale = 1.0 if target.group == "stage_shares" else 35.0
-        error = (float(target.simulated(rows).mean()) - target.observed) * scale
-        if abs(error) > BOUNDS[target.group] + 1e-9:
-            misses[f"{target.group}.{target.name}"] = error
-    return misses
+    return {k: e for k, (e, bound) in _bound_errors(rows).items() if abs(e) > bound + 1e-9}
 
 
-def bound_excess(rows: pd.DataFrame, margin: float = 0.75) -> float:
+def bound_excess(rows: pd.DataFrame, margin: float = 1.0) -> float:
     """How far the mean picture of ``rows`` lies outside ``margin`` x :data:`BOUNDS`.
 
     The sum over the bounded items of the squared excess, in units of each
-    bound: 0 when every item lies within ``margin`` of its bound. Used to
-    pick the candidates worth re-running, aiming inside the bounds rather
-    than on their edge.
+    bound: 0 when every item lies within ``margin`` of its bound. Ranks
+    candidates that miss the same number of bounds by how far they miss.
     """
-    total = 0.0
-    for target in targets():
-        if target.group not in BOUNDS:
-            continue
-        scale = 1.0 if target.group == "stage_shares" else 35.0
-        error = abs(float(target.simulated(rows).mean()) - target.observed) * scale / BOUNDS[target.group]
-        total += max(0.0, error - margin) ** 2
-    return total
+    return sum(max(0.0, abs(e) / bound - margin) ** 2 for e, bound in _bound_errors(rows).values())
 
 
 def level_dependence(levels: np.ndarray) -> dict:

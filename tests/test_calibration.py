@@ -89,10 +89,11 @@ def test_bound_misses_names_the_items_outside_the_bounds():
 def test_bound_excess_is_zero_inside_the_margin_and_grows_outside():
     row = perfect_row()
     assert bound_excess(row) == 0.0
-    row["n_hardly"] += 1.0                       # half the bound: inside a margin of 0.75
-    assert bound_excess(row) == 0.0
-    row["n_hardly"] += 2.0                       # 1.5 bounds out: (1.5 - 0.75)^2
-    assert bound_excess(row) == pytest.approx(0.75 ** 2)
+    row["n_hardly"] += 1.0                       # half the bound: inside
+    assert bound_excess(row) == 0.0 and bound_excess(row, margin=0.75) == 0.0
+    row["n_hardly"] += 2.0                       # 1.5 bounds out
+    assert bound_excess(row) == pytest.approx(0.5 ** 2)
+    assert bound_excess(row, margin=0.75) == pytest.approx(0.75 ** 2)
 
 
 KNOWN_MISS = pytest.mark.xfail(strict=True, reason=(

@@ -77,7 +77,7 @@ def refine(points: pd.DataFrame, config: dict, workers: int) -> pd.DataFrame:
         misses = bound_misses(runs)
         rows.append({"point": index, **{n: point[n] for n in names},
                      "distance": distance(runs, config["weights"]), "bound_misses": len(misses),
-                     "bound_excess": bound_excess(runs, margin=1.0),
+                     "bound_excess": bound_excess(runs),
                      "misses": "; ".join(f"{k} {v:+.2f}" for k, v in misses.items())})
         print(f"  refined {i + 1}/{len(points)}: distance {rows[-1]['distance']:.4f}"
               + (f", outside the bounds: {rows[-1]['misses']}" if misses else ", within the bounds"),
