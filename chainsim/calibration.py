@@ -138,13 +138,57 @@ def rejection_abc(distances: pd.Series, points: pd.DataFrame, accept: float) -> 
     return kept.sort_values("distance")
 
 
+def pmc_proposals(accepted: pd.DataFrame, names: list[str], low: np.ndarray, high: np.ndarray,
+                  n: int, rng: np.random.Generator) -> np.ndarray:
+    """Next population of a population Monte Carlo ABC (Beaumont et al. 2009).
+
+    Draws ``n`` particles from the weighted ``accepted`` points and moves
+    each by a Gaussian kernel with twice their weighted covariance; a move
+    that leaves the prior box [``low``, ``high``] is drawn again.
+    Returns (n x parameters).
+    """
+    x = accepted[names].to_numpy(dtype=float)
+    w = accepted["weight"].to_numpy(dtype=float)
+    w = w / w.sum()
+    cov = 2.0 * np.atleast_2d(np.cov(x.T, aweights=w))
+    out = np.empty((n, len(names)))
+    filled = 0
+    while filled < n:
+        parents = x[rng.choice(len(x), size=n - filled, p=w)]
+        moved = parents + rng.multivariate_normal(np.zeros(len(names)), cov, size=n - filled)
+        ok = np.all((moved >= low) & (moved <= high), axis=1)
+        out[filled:filled + ok.sum()] = moved[ok]
+        filled += int(ok.sum())
+    return out
+
+
+def pmc_weights(particles: np.ndarray, accepted: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Importance weights of new particles under a uniform prior (Beaumont et al. 2009).
+
+    w_i is proportional to 1 / sum_j w_j K(theta_i | theta_j), with K the
+    Gaussian kernel of :func:`pmc_proposals` (its truncation to the prior box
+    is ignored, which slightly favours particles near the box's edges).
+    Normalised to sum to 1.
+    """
+    x = accepted[names].to_numpy(dtype=float)
+    w = accepted["weight"].to_numpy(dtype=float)
+    w = w / w.sum()
+    cov = 2.0 * np.atleast_2d(np.cov(x.T, aweights=w))
+    inv = np.linalg.inv(cov)
+    diff = particles[:, None, :] - x[None, :, :]
+    kernel = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+    q = kernel @ w
+    weights = 1.0 / np.maximum(q, 1e-300)
+    return weights / weights.sum()
+
+
 BOUNDS = {"stage_shares": 0.06, "cooperation_levels": 2.0, "joint_activities": 3.0}
 """The acceptance bounds of the calibration issue: stage shares within 0.06
 of the observed shares, Table 3.4 classes within 2 regions, Table 3.3
 activities within 3 regions (means over replications)."""
 
 
-def _bound_errors(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
+def bound_errors(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """Error of the mean picture of ``rows`` and its bound, per bounded item.
 
     Errors are in the unit of the bound: shares for the stages, regions for
@@ -164,7 +208,7 @@ def bound_misses(rows: pd.DataFrame) -> dict[str, float]:
 
     An empty dict means the picture meets every bound.
     """
-    return {k: e for k, (e, bound) in _bound_errors(rows).items() if abs(e) > bound + 1e-9}
+    return {k: e for k, (e, bound) in bound_errors(rows).items() if abs(e) > bound + 1e-9}
 
 
 def bound_excess(rows: pd.DataFrame, margin: float = 1.0) -> float:
@@ -174,7 +218,7 @@ def bound_excess(rows: pd.DataFrame, margin: float = 1.0) -> float:
     bound: 0 when every item lies within ``margin`` of its bound. Ranks
     candidates that miss the same number of bounds by how far they miss.
     """
-    return sum(max(0.0, abs(e) / bound - margin) ** 2 for e, bound in _bound_errors(rows).values())
+    return sum(max(0.0, abs(e) / bound - margin) ** 2 for e, bound in bound_errors(rows).values())
 
 
 def level_dependence(levels: np.ndarray) -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 from chainsim.agents import Kind
 from chainsim.arrangements import ARRANGEMENTS, GOVERNANCE, INDEX, LEVEL_NAMES, TABLE
 from chainsim.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
-from chainsim.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate
+from chainsim.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate, uwv_representative
 from chainsim.regions import find_region
 
 TERM_MECHANISM = {
@@ -34,6 +34,7 @@ TERM_MECHANISM = {
     "leadership": "M5 persuasion by the centre",
     "alderman": "M6 the alderman's orientation",
     "central_steering": "M7 UWV's national frame",
+    "representative": "M7 the commitment of UWV's representative at this level",
 }
 
 
@@ -101,16 +102,17 @@ def _terms(model, row: int, arrangement: int) -> dict[str, float]:
                 np.nan_to_num(model.trust.in_centre[row], nan=0.5))
     if ix.is_uwv[row]:
         terms["central_steering"] = -(not model.off("M7")) * p.uwv_central_steering * TABLE.central_room[arrangement]
+        terms["representative"] = float(uwv_representative(model, np.array([r]), np.array([level]))[0])
     return {k: float(v) for k, v in terms.items()}
 
 
 NEXT_STAGE_NEEDS = {
-    # what the stage rule (chainsim.measurement) asks before a region moves up
-    "little": ["governance_table", "tactical_meeting", "joint_consultation", "shared_vision",
-               "attuned_employer_approach", "joint_projects", "joint_staff"],
-    "middle": ["governance_table", "shared_vision", "tactical_meeting", "attuned_employer_approach",
-               "joint_consultation", "joint_staff", "joint_projects", "joint_placement_targets",
-               "fte_agreements"],
+    # what the stage rule (chainsim.measurement) asks before a region moves up: UWV at the
+    # governance table and a second level; then all three levels and a binding commitment
+    # (joint targets, or FTE agreements, which build on a shared vision)
+    "little": ["governance_table", "tactical_meeting", "joint_consultation", "joint_projects", "joint_staff"],
+    "middle": ["governance_table", "tactical_meeting", "joint_consultation", "joint_staff", "joint_projects",
+               "joint_placement_targets", "shared_vision", "fte_agreements"],
     "coordinated": ["market_plan", "written_minimum_package", "regional_wsp", "demand_oriented"],
 }
 

@@ -99,6 +99,9 @@ def _draw_region_attributes(model: "ChainModel", rs: RegionState) -> None:
             else rng.beta(2, 3)
         rs.alderman_continuity[r] = bool(info.alderman_continuity)
         rs.uwv_connector[r] = rng.beta(2, 2)
+        # UWV's regional manager (governance) and its unit managers (tactical)
+        # are different people, drawn independently (004 §3.1, §4.2).
+        rs.uwv_stance[r] = rng.normal(0.0, 1.0, 2)
         rs.meeting_offset[r] = rng.integers(0, 3)
         # UWV closes the region's local offices in one month of the window.
         window = [i for i, m in enumerate(cal.months) if cal.drivers.closure_window[i] > 0]

@@ -129,6 +129,11 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("uwv_central_steering", 0.6, 0.2, 0.9, "M7",
                   "estimate; 004 §4.2 (centrally steered, little local room)",
                   "how strongly UWV's national frame limits arrangements that need local room"),
+    ParameterSpec("uwv_person_spread", 0.4, 0.0, 3.0, "M7",
+                  "estimate: calibrated; 004 §4.2 (the individual UWV manager matters), "
+                  "§3.1 (UWV absent at governance and at tactical level in mostly different regions)",
+                  "spread between regions of how far UWV's representative at the governance table "
+                  "(the regional manager) and at the tactical level (unit managers) invests in the region"),
     ParameterSpec("ict_uptake_rate", 0.03, 0.0, 0.15, "M7",
                   "estimate; 004 §4.2, 001 §5.5 (municipalities resist UWV systems)",
                   "monthly chance that a willing municipality starts using a UWV system"),

@@ -47,6 +47,7 @@ class RegionState:
         self.strategic_skill = np.zeros(n)
         self.employer_activism = np.zeros(n)
         self.uwv_connector = np.zeros(n)
+        self.uwv_stance = np.zeros((n, 2))   # UWV's representative, governance and tactical (M7)
         self.alderman_continuity = np.zeros(n, dtype=bool)
         self.closure_month = np.zeros(n, dtype=np.int64)
         self.closure_severity = np.zeros(n)

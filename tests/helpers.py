@@ -27,10 +27,11 @@ def small_region(code: str = "XX01", n_municipalities: int = 5, n_sw: int = 1, n
 
 
 def small_model(regions=None, seed: int = 1, params: Parameters | None = None,
-                calendar: Calendar | None = None, levers=()) -> ChainModel:
+                calendar: Calendar | None = None, levers=(), mechanisms_off=()) -> ChainModel:
     """A model of hand-built regions (default: two regions of five municipalities)."""
     regions = regions or [small_region("XX01"), small_region("XX02")]
-    return ChainModel(params or Parameters(), calendar or Calendar(), regions, rng=seed, levers=levers)
+    return ChainModel(params or Parameters(), calendar or Calendar(), regions, rng=seed, levers=levers,
+                      mechanisms_off=mechanisms_off)
 
 
 def at_month(model: ChainModel, month: str) -> ChainModel:

@@ -171,12 +171,15 @@ def test_knowledge_sharing():
 
 def test_sw_partnership():
     base, lever = pair("sw_partnership")
-    for m in (base, lever):
-        sw = m.population.kind == Kind.SW_COMPANY
-        m.population.business_interest[sw] = 0.9
-        actors.update_sw_stance(m)
     sw = base.population.kind == Kind.SW_COMPANY
-    assert lever.population.partner[sw].sum() > base.population.partner[sw].sum()
+    partners = []
+    for interest in np.linspace(0.0, 2.0, 21):       # from every company a partner to none
+        for m in (base, lever):
+            m.population.business_interest[sw] = interest
+            actors.update_sw_stance(m)
+        partners.append((base.population.partner[sw].sum(), lever.population.partner[sw].sum()))
+    assert all(with_lever >= without for without, with_lever in partners)
+    assert any(with_lever > without for without, with_lever in partners)
 
 
 def test_budget_cuts():

@@ -196,6 +196,23 @@ def test_m7_central_steering_makes_uwv_reluctant_where_local_room_is_needed():
         mean_support(loose, "joint_consultation", uwv))
 
 
+def test_m7_uwv_representatives_differ_per_level_and_not_on_the_shop_floor():
+    def model(spread, off=()):
+        m = small_model(params=Parameters(uwv_person_spread=spread), mechanisms_off=off)
+        m.regions_state.uwv_stance[:] = [-1.0, 0.5]      # a reluctant regional manager, keen unit managers
+        return m
+    m, even = model(1.0), model(0.0)
+    uwv = m.regions_state.uwv_row
+    # the governance table loses the regional manager's reluctance, the tactical level gains
+    assert mean_support(m, "governance_table", uwv) == pytest.approx(mean_support(even, "governance_table", uwv) - 1.0)
+    assert mean_support(m, "tactical_meeting", uwv) == pytest.approx(mean_support(even, "tactical_meeting", uwv) + 0.5)
+    assert mean_support(m, "joint_consultation", uwv) == pytest.approx(mean_support(even, "joint_consultation", uwv))
+    # municipalities are not affected, and switching M7 off removes the term
+    assert mean_support(m, "governance_table") == pytest.approx(mean_support(even, "governance_table"))
+    assert mean_support(model(1.0, ["M7"]), "governance_table", uwv) == pytest.approx(
+        mean_support(model(0.0, ["M7"]), "governance_table", uwv))
+
+
 def test_m7_agreed_shared_systems_bring_every_participant_onto_uwv_systems():
     m = small_model([small_region()])
     m.regions_state.status[:, INDEX["shared_systems"]] = IN_FORCE

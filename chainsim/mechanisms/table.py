@@ -18,6 +18,9 @@ the reasons not to (MODEL_SKETCH "The regional table"):
               placements, which is why pooled targets need trust (M2)
             - attention lost to turbulence (M15)
             - for UWV: room needed in its national frame (M7)
+            + for UWV: how far its representative at this level invests
+              in the region -- the regional manager at the governance
+              table, unit managers at the tactical level (M7)
             + noise
 
 An arrangement is agreed when UWV consents (if it takes part), the centre
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chainsim.agents import Kind
-from chainsim.arrangements import GOVERNANCE, INDEX, TABLE
+from chainsim.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
 from chainsim.state import ABSENT
 
 if TYPE_CHECKING:
@@ -60,6 +63,25 @@ def mandate(model: "ChainModel") -> np.ndarray:
 def _on(model: "ChainModel", mechanism: str) -> float:
     """1 when a mechanism is on, 0 when the structural test switched it off."""
     return 0.0 if model.off(mechanism) else 1.0
+
+
+def uwv_representative(model: "ChainModel", regions: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """M7: how far UWV's representative at a level invests in the region.
+
+    UWV sits at the governance table through its regional manager and at the
+    tactical level through unit managers: different people, whose personal
+    commitment differs between regions (004 §4.2: "the individual UWV
+    manager has a large influence"). Because they are drawn independently,
+    the regions where UWV stays away from the governance table are mostly
+    not the regions where it stays away at the tactical level (004 §3.1).
+    The shop floor has no such single representative (0 there): operational
+    cooperation exists in all regions but one (004 §3.1).
+    """
+    if model.off("M7"):
+        return np.zeros(len(regions))
+    stance = model.regions_state.uwv_stance
+    per_level = np.where(level < OPERATIONAL, stance[regions, np.minimum(level, TACTICAL)], 0.0)
+    return model.params.uwv_person_spread * per_level
 
 
 def _fear_factor(model: "ChainModel", trust):
@@ -180,7 +202,8 @@ def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool 
     alderman = _on(model, "M6") * p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
     s = np.where(ix.municipal & ~ix.is_centre, s + leader, s)
     s = np.where(ix.municipal, s + alderman, s)
-    s = np.where(ix.is_uwv, s - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[a], s)
+    s = np.where(ix.is_uwv, s - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[a]
+                 + uwv_representative(model, r, level), s)
     if noise:
         s = s + model.streams.decisions.normal(0.0, p.decision_noise, pop.n)
     return np.where(has, s, np.nan)

@@ -8,15 +8,22 @@
 2. Runs the Latin hypercube sweep with ``keep = "patterns"`` through
    ``chainsim sweep`` machinery in ``OUT/sweep`` (``--resume`` continues it).
 3. Rejection ABC: keeps the share ``accept`` of points whose mean picture is
-   closest to the observed one, weighted by an Epanechnikov kernel, and
-   reports posterior medians and 95% ranges (``OUT/posterior.csv``).
-4. Re-runs the ``refine_top`` best accepted points with
+   closest to the observed one, weighted by an Epanechnikov kernel.
+4. A second population (population Monte Carlo ABC, Beaumont et al. 2009):
+   ``points`` particles drawn from the accepted ones and moved by a Gaussian
+   kernel, run on fresh seeds in ``OUT/sweep_2``; the share ``accept`` of them
+   closest to the observed picture is kept, weighted by the Epanechnikov
+   kernel times the importance weight. Reports posterior medians and 95%
+   ranges (``OUT/posterior.csv``).
+5. Re-runs the ``refine_top`` closest accepted points of population 2, and
+   the ``refine_top`` points of both populations that come closest to
+   meeting the acceptance bounds with a margin (``bound_margin``), with
    ``refine_replications`` replications each on fresh seeds (so that a lucky
-   draw is not rewarded) and takes as the calibrated default the closest of
-   those that meet the acceptance bounds of ``chainsim.calibration.BOUNDS``,
-   or, when none does, the one with the fewest items outside them, and of
-   those the one least far outside.
-5. Writes ``OUT/summary.json``; with ``--write-defaults`` also
+   draw is not rewarded) and takes as the calibrated default the one with
+   the fewest items outside the acceptance bounds of
+   ``chainsim.calibration.BOUNDS`` (none, when it can), then the one least
+   far beyond ``bound_margin`` times the bounds, then the closest.
+6. Writes ``OUT/summary.json``; with ``--write-defaults`` also
    ``chainsim/data/calibrated.toml``, which the package reads as its defaults,
    with the provenance (method, date, distance, data-file hash).
 """
@@ -24,12 +31,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import sys
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
@@ -57,13 +67,72 @@ def pattern_runs(run_config, replications: int, seed: int, workers: int) -> pd.D
     return pd.DataFrame([pattern_from_arrays(r.stage, r.level_class, r.items, r.region_codes, t) for r in runs])
 
 
+def second_population(experiment, accepted: pd.DataFrame, config: dict):
+    """The sweep of the second ABC population: particles moved from the accepted points.
+
+    Deterministic given the first population, so ``--resume`` finds the same
+    experiment; it runs on seeds of its own (``seed`` + 2).
+    """
+    from chainsim.calibration import pmc_proposals
+
+    names = [f["name"] for f in config["free"]]
+    low = np.array([f["low"] for f in config["free"]], dtype=float)
+    high = np.array([f["high"] for f in config["free"]], dtype=float)
+    particles = pmc_proposals(accepted, names, low, high, config["points"],
+                              np.random.default_rng(config["seed"] + 2))
+    digest = hashlib.sha256(particles.tobytes()).hexdigest()
+    text = experiment.text + f"\n# population 2: {len(particles)} particles, SHA-256 {digest}\n"
+    return dataclasses.replace(experiment, name=f"{experiment.name}-population-2", text=text,
+                               seed=config["seed"] + 2, points=tuple(tuple(map(float, p)) for p in particles),
+                               design="pmc")
+
+
+def accept_population(sweep_dir: Path, config: dict, previous: pd.DataFrame | None = None):
+    """A population's points with their distance and bound misses, and its accepted points (with weights)."""
+    from chainsim.calibration import bound_excess, bound_misses, distance, pmc_weights, rejection_abc
+    from chainsim.sweep import load_results
+
+    rows = load_results(sweep_dir)
+    names = [f["name"] for f in config["free"]]
+    by_point = rows.groupby("point")
+    points = by_point[names].first()
+    points["distance"] = by_point.apply(lambda r: distance(r, config["weights"]), include_groups=False)
+    points["bound_misses"] = by_point.apply(lambda r: len(bound_misses(r)), include_groups=False)
+    points["bound_excess"] = by_point.apply(lambda r: bound_excess(r, config["bound_margin"]),
+                                            include_groups=False)
+    accepted = rejection_abc(points["distance"], points[names], config["accept"])
+    if previous is not None:
+        importance = pmc_weights(accepted[names].to_numpy(dtype=float), previous, names)
+        accepted["weight"] = accepted["weight"] * importance
+        accepted["weight"] /= accepted["weight"].sum()
+    return points, accepted
+
+
+def candidates(populations: list[pd.DataFrame], accepted: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """Points to refine, labelled "population:point".
+
+    The ``refine_top`` closest accepted points of the last population, and
+    the ``refine_top`` points of all populations that come closest to
+    meeting the acceptance bounds with the margin ``bound_margin`` (the
+    closest points are not always those, because the distance also weighs
+    the governance parties, the structure and the case regions).
+    """
+    labelled = pd.concat({k + 1: p for k, p in enumerate(populations)}, names=["population", "point"])
+    labelled.index = [f"{pop}:{point}" for pop, point in labelled.index]
+    closest = [f"{len(populations)}:{point}" for point in accepted.index[:config["refine_top"]]]
+    by_bounds = labelled.sort_values(["bound_misses", "bound_excess", "distance"]).head(config["refine_top"])
+    return labelled.loc[list(dict.fromkeys(closest + list(by_bounds.index)))]
+
+
 def refine(points: pd.DataFrame, config: dict, workers: int) -> pd.DataFrame:
     """Re-run candidate points with more replications on fresh seeds.
 
     Ranked by the number of items outside the acceptance bounds
     (``chainsim.calibration.BOUNDS``; none: the point meets them), then by
-    how far outside they lie, then by distance, so that the default is the
-    closest point meeting the bounds when there is one.
+    how far they lie beyond ``bound_margin`` times the bounds, then by
+    distance: the default is the closest point that meets the bounds with
+    that margin when there is one, so that another set of seeds does not
+    push a mean that lies just inside a bound outside it.
     """
     from chainsim.calibration import bound_excess, bound_misses, distance
     from chainsim.parameters import Parameters
@@ -77,7 +146,7 @@ def refine(points: pd.DataFrame, config: dict, workers: int) -> pd.DataFrame:
         misses = bound_misses(runs)
         rows.append({"point": index, **{n: point[n] for n in names},
                      "distance": distance(runs, config["weights"]), "bound_misses": len(misses),
-                     "bound_excess": bound_excess(runs),
+                     "bound_excess": bound_excess(runs, config["bound_margin"]),
                      "misses": "; ".join(f"{k} {v:+.2f}" for k, v in misses.items())})
         print(f"  refined {i + 1}/{len(points)}: distance {rows[-1]['distance']:.4f}"
               + (f", outside the bounds: {rows[-1]['misses']}" if misses else ", within the bounds"),
@@ -110,10 +179,10 @@ def write_defaults(best: pd.Series, config: dict, summary: dict) -> Path:
 
 
 def main() -> None:
-    from chainsim.calibration import distance, rejection_abc, weighted_quantiles
+    from chainsim.calibration import weighted_quantiles
     from chainsim.experiment import load_experiment
     from chainsim.runner import default_workers
-    from chainsim.sweep import load_results, run_sweep
+    from chainsim.sweep import run_sweep
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
@@ -129,14 +198,16 @@ def main() -> None:
     exp_path = args.out / "experiment.toml"
     exp_path.write_text(experiment_text(config), encoding="utf-8")
     experiment = load_experiment(exp_path)
-    print(f"calibration sweep: {experiment.n_runs} runs", file=sys.stderr)
+    print(f"calibration sweep, population 1: {experiment.n_runs} runs", file=sys.stderr)
     run_sweep(experiment, args.out / "sweep", workers=args.workers, resume=args.resume)
+    points_1, accepted_1 = accept_population(args.out / "sweep", config)
+    accepted_1.to_csv(args.out / "accepted_1.csv")
 
-    rows = load_results(args.out / "sweep")
+    experiment_2 = second_population(experiment, accepted_1, config)
+    print(f"calibration sweep, population 2: {experiment_2.n_runs} runs", file=sys.stderr)
+    run_sweep(experiment_2, args.out / "sweep_2", workers=args.workers, resume=args.resume)
+    points_2, accepted = accept_population(args.out / "sweep_2", config, previous=accepted_1)
     names = [f["name"] for f in config["free"]]
-    points = rows.groupby("point")[names].first()
-    distances = rows.groupby("point").apply(lambda r: distance(r, config["weights"]), include_groups=False)
-    accepted = rejection_abc(distances, points, config["accept"])
     posterior = pd.DataFrame({
         name: weighted_quantiles(accepted[name].to_numpy(), accepted["weight"].to_numpy(), [0.025, 0.5, 0.975])
         for name in names}, index=["low95", "median", "high95"]).T
@@ -146,14 +217,17 @@ def main() -> None:
     accepted.to_csv(args.out / "accepted.csv")
     print(posterior.round(3).to_string(), file=sys.stderr)
 
-    refined = refine(accepted.head(config["refine_top"]), config, args.workers)
+    refined = refine(candidates([points_1, points_2], accepted, config), config, args.workers)
     refined.to_csv(args.out / "refined.csv", index=False)
     best = refined.iloc[0]
     summary = {
         "date": dt.date.today().isoformat(),
         "method": config["description"],
-        "runs": experiment.n_runs,
-        "distance_all_points": {"min": float(distances.min()), "median": float(distances.median())},
+        "runs": experiment.n_runs + experiment_2.n_runs,
+        "distance_population_1": {"min": float(points_1["distance"].min()),
+                                  "median": float(points_1["distance"].median())},
+        "distance_population_2": {"min": float(points_2["distance"].min()),
+                                  "median": float(points_2["distance"].median())},
         "accepted": len(accepted),
         "best_distance": float(best["distance"]),
         "best": {n: float(best[n]) for n in names},

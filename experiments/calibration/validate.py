@@ -154,8 +154,10 @@ def main() -> None:
               + " of the regions, with pairwise correlations "
               + ", ".join(f"{pair} {c:+.2f}" for pair, c in zip(("governance-tactical", "governance-operational",
                                                                   "tactical-operational"), dep["correlation"]))
-              + ". The observed table looks like three nearly independent levels, each present in about 0.72 "
-              "of the regions (which would give 0.8 / 5.9 / 15.2 / 13.1 regions with 0 / 1 / 2 / 3 levels). "
+              + ". The seed's own counts imply 0.86, 0.86 and 0.46: UWV is absent at the governance level in "
+              "5 regions and at the tactical level in 5, in one region both (004 §3.1), and Table 3.4 then "
+              "follows when 13 of the 26 regions with UWV at both tables, and 3 of the 8 with UWV at one, "
+              "also cooperate on the shop floor (docs/ODD.md §7.5). "
               "Regions with no level but some regional cooperation count as *hardly* in the model's class "
               "(docs/ODD.md §7.5), so the observed rows 'hardly' and 'none' compare with 0 and 1 levels together.",
               "", "| levels | 0 | 1 | 2 | 3 |", "|---|---|---|---|---|",
