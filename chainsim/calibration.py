@@ -138,6 +138,14 @@ def rejection_abc(distances: pd.Series, points: pd.DataFrame, accept: float) -> 
     return kept.sort_values("distance")
 
 
+def _pmc_kernel(accepted: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The accepted points, their normalised weights and the kernel covariance (twice theirs)."""
+    x = accepted[names].to_numpy(dtype=float)
+    w = accepted["weight"].to_numpy(dtype=float)
+    w = w / w.sum()
+    return x, w, 2.0 * np.atleast_2d(np.cov(x.T, aweights=w))
+
+
 def pmc_proposals(accepted: pd.DataFrame, names: list[str], low: np.ndarray, high: np.ndarray,
                   n: int, rng: np.random.Generator) -> np.ndarray:
     """Next population of a population Monte Carlo ABC (Beaumont et al. 2009).
@@ -147,10 +155,7 @@ def pmc_proposals(accepted: pd.DataFrame, names: list[str], low: np.ndarray, hig
     that leaves the prior box [``low``, ``high``] is drawn again.
     Returns (n x parameters).
     """
-    x = accepted[names].to_numpy(dtype=float)
-    w = accepted["weight"].to_numpy(dtype=float)
-    w = w / w.sum()
-    cov = 2.0 * np.atleast_2d(np.cov(x.T, aweights=w))
+    x, w, cov = _pmc_kernel(accepted, names)
     out = np.empty((n, len(names)))
     filled = 0
     while filled < n:
@@ -170,10 +175,7 @@ def pmc_weights(particles: np.ndarray, accepted: pd.DataFrame, names: list[str])
     is ignored, which slightly favours particles near the box's edges).
     Normalised to sum to 1.
     """
-    x = accepted[names].to_numpy(dtype=float)
-    w = accepted["weight"].to_numpy(dtype=float)
-    w = w / w.sum()
-    cov = 2.0 * np.atleast_2d(np.cov(x.T, aweights=w))
+    x, w, cov = _pmc_kernel(accepted, names)
     inv = np.linalg.inv(cov)
     diff = particles[:, None, :] - x[None, :, :]
     kernel = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))

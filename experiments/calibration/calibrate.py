@@ -2,9 +2,11 @@
 
     .venv/bin/python experiments/calibration/calibrate.py [--workers N] [--resume] [--write-defaults]
 
-1. Reads ``calibration.toml`` beside this file (free parameters, ranges,
-   weights, numbers of points and replications, seed) and writes the sweep
-   experiment it implies to ``OUT/experiment.toml`` -- the recorded input.
+1. Reads and checks ``calibration.toml`` beside this file, or the file given
+   with ``--config`` (free parameters, ranges, weights, numbers of points and
+   replications, seed; a problem stops it with one line naming the file,
+   line and key), and writes the sweep experiment it implies to
+   ``OUT/experiment.toml`` -- the recorded input.
 2. Runs the Latin hypercube sweep with ``keep = "patterns"`` through
    ``chainsim sweep`` machinery in ``OUT/sweep`` (``--resume`` continues it).
 3. Rejection ABC: keeps the share ``accept`` of points whose mean picture is
@@ -36,7 +38,6 @@ import datetime as dt
 import hashlib
 import json
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,76 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+
+
+class ConfigError(Exception):
+    """Problems in calibration.toml, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+def read_config(path: Path) -> dict:
+    """Read and check calibration.toml; every problem names the file, line, key and what is allowed."""
+    from chainsim.calibration import GROUPS
+    from chainsim.parameters import SPECS
+    from chainsim.tomlcheck import check_number, check_whole, read_toml, suggest
+
+    f, problems = read_toml(path)
+    if f is None:
+        raise ConfigError(problems)
+    data = f.data
+    wholes = {"seed": (0, 2 ** 32 - 1), "points": (2, 100_000), "replications": (1, 10_000),
+              "refine_top": (1, 1_000), "refine_replications": (1, 100_000)}
+    numbers = {"accept": (0.001, 1.0), "bound_margin": (0.1, 1.0)}
+    allowed = ("description", *wholes, *numbers, "weights", "free")
+    for key in data:
+        if key not in allowed:
+            f.problem(key, f"unknown key (allowed: {', '.join(allowed)}){suggest(key, allowed)}")
+    for key in allowed:
+        if key not in data:
+            f.problems.append(f"{path}:1: {key}: missing")
+    if "description" in data and not isinstance(data["description"], str):
+        f.problem("description", "must be text in quotes")
+    for key, (low, high) in wholes.items():
+        if key in data:
+            check_whole(f, key, data[key], low, high)
+    for key, (low, high) in numbers.items():
+        if key in data:
+            check_number(f, key, data[key], low, high)
+    weights = data.get("weights", {})
+    if not isinstance(weights, dict):
+        f.problem("weights", f"must be a table of pattern groups (allowed: {', '.join(GROUPS)})")
+        weights = {}
+    for group, value in weights.items():
+        if group not in GROUPS:
+            f.problem(f"weights.{group}", f"unknown pattern group (allowed: {', '.join(GROUPS)}){suggest(group, GROUPS)}")
+        else:
+            check_number(f, f"weights.{group}", value, 0.0, 100.0)
+    free = data.get("free", [])
+    if not isinstance(free, list) or not free:
+        f.problem("free", "must be one or more [[free]] tables with name, low and high")
+        free = []
+    seen = set()
+    for k, entry in enumerate(free):
+        key = f"free[{k}]"
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name not in SPECS:
+            f.problem(f"{key}.name", f"{name!r} is not a parameter (allowed: a name from docs/ODD.md §7.2)"
+                                     + suggest(name, SPECS))
+            continue
+        if name in seen:
+            f.problem(f"{key}.name", f"{name!r} is listed twice")
+        seen.add(name)
+        spec = SPECS[name]
+        low = check_number(f, f"{key}.low", entry.get("low"), spec.low, spec.high)
+        high = check_number(f, f"{key}.high", entry.get("high"), spec.low, spec.high)
+        if low is not None and high is not None and not low < high:
+            f.problem(f"{key}.high", f"{high:g} must be above low {low:g}")
+    if f.problems:
+        raise ConfigError(f.problems)
+    return data
 
 
 def experiment_text(config: dict) -> str:
@@ -154,7 +225,12 @@ def refine(points: pd.DataFrame, config: dict, workers: int) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["bound_misses", "bound_excess", "distance"])
 
 
-def write_defaults(best: pd.Series, config: dict, summary: dict) -> Path:
+def _relative(path: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
+
+
+def write_defaults(best: pd.Series, config: dict, summary: dict, config_path: Path) -> Path:
     from chainsim.calibration import observed_data_sha256
 
     path = ROOT / "chainsim" / "data" / "calibrated.toml"
@@ -171,7 +247,7 @@ def write_defaults(best: pd.Series, config: dict, summary: dict) -> Path:
              f"seed = {config['seed']}",
              'data_file = "chainsim/data/inspectie_2014.toml"',
              f'data_sha256 = "{observed_data_sha256()}"',
-             'config = "experiments/calibration/calibration.toml"',
+             f'config = "{_relative(config_path)}"',
              "", "[values]"]
     lines += [f"{n} = {float(best[n]):.4f}" for n in names]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -185,6 +261,8 @@ def main() -> None:
     from chainsim.sweep import run_sweep
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=HERE / "calibration.toml",
+                        help="the calibration set-up (default: calibration.toml beside this script)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--resume", action="store_true", help="continue an interrupted calibration")
@@ -192,9 +270,14 @@ def main() -> None:
                         help="write chainsim/data/calibrated.toml (the package defaults)")
     args = parser.parse_args()
 
-    config = tomllib.loads((HERE / "calibration.toml").read_text(encoding="utf-8"))
+    try:
+        config = read_config(args.config)
+    except ConfigError as exc:
+        more = len(exc.problems) - 1
+        print(exc.problems[0] + (f" (and {more} more)" if more else ""), file=sys.stderr)
+        sys.exit(2)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "calibration.toml").write_text((HERE / "calibration.toml").read_text(encoding="utf-8"))
+    (args.out / "calibration.toml").write_text(args.config.read_text(encoding="utf-8"))
     exp_path = args.out / "experiment.toml"
     exp_path.write_text(experiment_text(config), encoding="utf-8")
     experiment = load_experiment(exp_path)
@@ -237,7 +320,7 @@ def main() -> None:
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(json.dumps(summary["best"], indent=2))
     if args.write_defaults:
-        print(f"wrote {write_defaults(best, config, summary)}", file=sys.stderr)
+        print(f"wrote {write_defaults(best, config, summary, args.config)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
