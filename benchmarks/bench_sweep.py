@@ -13,7 +13,7 @@ Measures, in one go, and prints a JSON report (also written atomically to
    * ``chainsim.sweep.run_sweep`` on a temporary experiment file with
      ``keep = "regions"`` (results stream to Parquet chunks on disk);
    * ``mesa.batch_run`` on :class:`BatchChainModel`, a thin subclass of
-     :class:`~chainsim.model.ChainModel` with a ``mesa.DataCollector`` that
+     :class:`~chainsim.model.ChainModel` whose ``mesa.DataCollector``
      collects, every month, per ``CentreMunicipality`` agent (one per
      region) its region's code, stage and cooperation class
      (``data_collection_period=1``). batch_run keeps every row, one dict
@@ -70,10 +70,10 @@ from mesa.batchrunner import batch_run
 
 import chainsim
 from chainsim.agents import CentreMunicipality
+from chainsim.core.parameters import Parameters
+from chainsim.core.regions import load_regions, synthetic_copies
 from chainsim.experiment import load_experiment
 from chainsim.model import ChainModel
-from chainsim.parameters import Parameters
-from chainsim.regions import load_regions, synthetic_copies
 from chainsim.results import write_json
 from chainsim.sweep import load_results, run_sweep
 
@@ -117,12 +117,7 @@ class BatchChainModel(ChainModel):
     """
 
     def __init__(self, weight_pressure: float = Parameters().weight_pressure, rng=None) -> None:
-        if isinstance(rng, np.random.SeedSequence):
-            # batch_run hands the same SeedSequence to every design point of a
-            # replication; spawning streams from it changes it, so use a copy
-            # and make each run's numbers independent of run order.
-            rng = np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
-        super().__init__(params=Parameters(weight_pressure=weight_pressure), rng=rng)
+        super().__init__(weight_pressure=weight_pressure, rng=rng)
         self.datacollector = mesa.DataCollector(
             model_reporters={"month": _month},
             agenttype_reporters={CentreMunicipality: {"region": _region, "stage": _stage,

@@ -1,81 +1,21 @@
 """The organisations of the chain: municipalities, centre, UWV, SW companies, employers.
 
 Each organisation is a Mesa agent with its own targets, trust and attitudes
-(DOMAIN.md §1). Their attributes are kept column-wise in a
-:class:`Population` so that the mechanisms can act on all organisations of
+(DOMAIN.md §1). Their attributes are kept column-wise in the world's
+:class:`~chainsim.core.population.Population` so that the mechanisms can act on all organisations of
 all regions at once (one array operation instead of hundreds of Python
 calls per month); an agent reads and writes its own row through plain
 attributes (``municipality.belief``), so code that looks at one organisation
 reads naturally. Trust is not an agent attribute: it lives on the ties of
-the network (:mod:`chainsim.network`), and ``agent.trust_in(other)`` reads it
+the network (:mod:`chainsim.core.network`), and ``agent.trust_in(other)`` reads it
 there.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import TYPE_CHECKING
-
 import mesa
-import numpy as np
 
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
-
-
-class Kind(IntEnum):
-    MUNICIPALITY = 0
-    CENTRE = 1
-    UWV = 2
-    SW_COMPANY = 3
-    EMPLOYER_ORGANISATION = 4
-
-
-FLOAT_COLUMNS = (
-    "size",                  # share of the region's population (municipalities)
-    "belief",                # belief that regional cooperation pays (M11)
-    "belief_prior",          # belief without evidence: the organisation's own disposition (M11)
-    "own_target",            # weight of its own placement targets (M1)
-    "rivalry",               # own-target rivalry felt this month (M1, M2, M14)
-    "autonomy_guard",        # how much it guards its say (M4)
-    "local_success",         # existing local successes it would give up (M4)
-    "outside_orientation",   # pull of a neighbouring region through commuting (M12)
-    "alderman_orientation",  # alderman's regional (1) vs local (0) orientation (M6)
-    "alderman_strength",     # alderman's administrative strength (M6)
-    "turbulence",            # attention lost to reorganisation, cuts, caseloads (M15)
-    "business_interest",     # SW company's weight on its own business (M8)
-    "partner_offset",        # SW company's idiosyncratic stance (M8)
-)
-BOOL_COLUMNS = (
-    "participates",          # municipality takes part in the regional table (M4)
-    "partner",               # SW company acts as partner rather than competitor (M8)
-    "engaged",               # employer organisation actively engaged (M9)
-    "uses_sonar",            # uses UWV's employer-contact system Sonar (M7)
-    "uses_wbs",              # uses UWV's werkgeversbenaderingssysteem WBS (M7)
-    "double_role",           # SW company on whose board the centre's alderman sits (M8)
-)
-
-
-class Population:
-    """Column store of all organisations' attributes; row i is agent i."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.kind = np.zeros(n, dtype=np.int8)
-        self.region = np.zeros(n, dtype=np.int64)
-        self.subregion = np.full(n, -1, dtype=np.int64)
-        for name in FLOAT_COLUMNS:
-            setattr(self, name, np.zeros(n))
-        for name in BOOL_COLUMNS:
-            setattr(self, name, np.zeros(n, dtype=bool))
-
-    def mask(self, *kinds: Kind) -> np.ndarray:
-        return np.isin(self.kind, [int(k) for k in kinds])
-
-    @property
-    def is_municipality(self) -> np.ndarray:
-        """Municipalities including the centre municipalities."""
-        return self.mask(Kind.MUNICIPALITY, Kind.CENTRE)
+from chainsim.core.population import Kind
 
 
 class Column:
@@ -104,12 +44,19 @@ class Organisation(mesa.Agent):
     rivalry = Column()
     turbulence = Column()
 
-    def __init__(self, model: "ChainModel", row: int, region_code: str, name: str) -> None:
+    def __init__(self, model: mesa.Model, row: int) -> None:
         super().__init__(model)
         self.row = row
-        self.region_code = region_code
-        self.name = name
-        model.population.kind[row] = int(self.kind)
+        if int(model.population.kind[row]) != int(self.kind):
+            raise ValueError(f"row {row} is not a {type(self).__name__}")
+
+    @property
+    def name(self) -> str:
+        return self.model.population.name[self.row]
+
+    @property
+    def region_code(self) -> str:
+        return self.model.regions_state.codes[self.region]
 
     @property
     def region(self) -> int:

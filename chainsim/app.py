@@ -12,25 +12,17 @@ this module but the command line.
 
 from __future__ import annotations
 
-from pathlib import Path
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
-import matplotlib
+from chainsim.core.parameters import SPECS
+from chainsim.explain import explain
+from chainsim.model import LEVER_PREFIX, ChainModel
+from chainsim.plotting import STAGE_COLOURS, plot_model_stage_shares, plot_region_network, region_tiles
+from chainsim.scenario import shipped_scenarios
 
-matplotlib.use("Agg")
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
-
-from chainsim.explain import explain  # noqa: E402
-from chainsim.levers import LEVERS, Lever, RegionSelection  # noqa: E402
-from chainsim.model import ChainModel  # noqa: E402
-from chainsim.parameters import SPECS, Parameters  # noqa: E402
-from chainsim.plotting import (STAGE_COLOURS, plot_model_stage_shares, plot_region_network,  # noqa: E402
-                               region_tiles)
-from chainsim.scenario import default_scenario, load_scenario  # noqa: E402
-
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 MAIN_PARAMETERS = ("weight_pressure", "weight_trust", "weight_belief", "weight_autonomy", "weight_rivalry",
                    "effort_scale")
 APP_LEVERS = ("joint_targets", "minister_visits", "facilitative_leadership", "employer_demand",
@@ -40,31 +32,15 @@ selected_region = solara.reactive("Friesland")
 
 
 def scenario_names() -> list[str]:
-    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")) if SCENARIO_DIR.is_dir() else []
-    return names or ["netherlands_2012"]
-
-
-class AppModel(ChainModel):
-    """A ChainModel built from the app's controls: a scenario, lever strengths, parameters."""
-
-    def __init__(self, scenario: str = "netherlands_2012", seed: int = 0, **controls: float) -> None:
-        path = SCENARIO_DIR / f"{scenario}.toml"
-        base = load_scenario(path) if path.is_file() else default_scenario()
-        params = base.params.as_dict()
-        params.update({k: float(v) for k, v in controls.items() if k in SPECS})
-        levers = list(base.levers) + [
-            Lever(kind, base.calendar.start.plus(12), None, RegionSelection(), float(strength))
-            for kind, strength in controls.items() if kind in LEVERS and float(strength) > 0]
-        super().__init__(Parameters.from_mapping(params), base.calendar, None, rng=int(seed), levers=levers)
-        self.scenario_name = scenario
+    return list(shipped_scenarios()) or ["netherlands_2012"]
 
 
 def model_params() -> dict:
     params = {"scenario": {"type": "Select", "value": "netherlands_2012", "values": scenario_names(),
                            "label": "scenario"},
-              "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "seed"}}
+              "rng": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "seed"}}
     for kind in APP_LEVERS:
-        params[kind] = {"type": "SliderFloat", "value": 0.0, "min": 0.0, "max": 1.0, "step": 0.1,
+        params[LEVER_PREFIX + kind] = {"type": "SliderFloat", "value": 0.0, "min": 0.0, "max": 1.0, "step": 0.1,
                         "label": f"lever {kind} (from 2013)"}
     for name in MAIN_PARAMETERS:
         spec = SPECS[name]
@@ -112,6 +88,6 @@ def RegionView(model):
             solara.Markdown(f"**Why {region} is where it is.** " + explain(model, region).text())
 
 
-page = SolaraViz(AppModel(), components=[(StageShares, 0), (RegionTiles, 0), (RegionView, 0)],
+page = SolaraViz(ChainModel(rng=0), components=[(StageShares, 0), (RegionTiles, 0), (RegionView, 0)],
                  model_params=model_params(),
                  name="chainsim: chain cooperation in the Dutch labour market regions", play_interval=300)

@@ -19,8 +19,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from chainsim.measurement import COORDINATED, LITTLE, MIDDLE
-from chainsim.regions import find_region
+from chainsim.core.measurement import COORDINATED, LITTLE, MIDDLE
+from chainsim.core.regions import find_region
 from chainsim.results import load_observed
 
 GROUPS = ("stage_shares", "cooperation_levels", "joint_activities", "governance_parties", "structure",

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from chainsim.regions import UnknownRegionError, find_region
+from chainsim.core.regions import UnknownRegionError, find_region
 
 EXIT_USAGE = 2
 
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario with replications and write its results",
                          description="Run a scenario (default: the Netherlands 2012-2016) and write "
                                      "summary.json, region_months.parquet and stage_shares.png.")
-    run.add_argument("scenario", nargs="?", help="scenario file (TOML); default: the built-in Netherlands scenario")
+    run.add_argument("scenario", nargs="?", help="scenario file (TOML) or the name of a shipped scenario "
+                                                 "(see `chainsim scenarios`); default: the Netherlands 2012-2016")
     _replication_options(run, "")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default results/<scenario>)")
@@ -102,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this machine only)")
 
+    sub.add_parser("scenarios", help="list the scenarios that ship with chainsim",
+                   description="List the shipped scenarios by name; `chainsim run NAME` runs one, and a scenario "
+                               "file may build on one with extends = \"chainsim:NAME\".")
+
     ana = sub.add_parser("analyse", aliases=["analyze"], help="effects of each factor in a sweep, with intervals",
                          description="Effect of each factor on the share of coordinated regions (observation and "
                                      "end month, 95% CI); Sobol or Morris indices for those designs; figures.")
@@ -110,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                                             "(default DIR/analysis)")
     ana.add_argument("--json", action="store_true", help="print the effects as JSON on stdout")
     return parser
+
+
+def command_scenarios(args) -> int:
+    from chainsim.scenario import ScenarioError, load_scenario, shipped_scenarios
+
+    for name, path in shipped_scenarios().items():
+        try:
+            description = load_scenario(path).description
+        except ScenarioError as exc:
+            description = f"(invalid: {_one_line(exc)})"
+        print(f"{name:38s} {description}")
+    return 0
 
 
 def _scenario(path: str | None):
@@ -395,12 +413,14 @@ def report(summary: dict, out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # figures are written to files: no window, whatever the machine's default backend
+    os.environ.setdefault("MPLBACKEND", "Agg")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         commands = {"run": command_run, "validate": command_validate, "compare": command_compare,
                     "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse,
-                    "app": command_app}
+                    "app": command_app, "scenarios": command_scenarios}
         return commands[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

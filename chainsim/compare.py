@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainsim.measurement import COORDINATED
+from chainsim.core.measurement import COORDINATED
 from chainsim.results import Results, mean_ci
 from chainsim.runner import RunConfig, run_replications
 from chainsim.scenario import Scenario

@@ -22,28 +22,26 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from chainsim.calendar import Calendar, Month
-from chainsim.levers import LEVERS, Lever, RegionSelection
-from chainsim.measurement import COORDINATED
-from chainsim.model import ChainModel
-from chainsim.parameters import SPECS, Parameters
+from chainsim.core.levers import LEVERS
+from chainsim.core.measurement import COORDINATED
+from chainsim.core.parameters import SPECS
+from chainsim.model import LEVER_PREFIX, ChainModel
 
-LEVER_PREFIX = "lever_"
 DEFAULT_UNCERTAINTIES = ("weight_belief", "weight_trust", "weight_pressure", "weight_autonomy",
                          "weight_rivalry", "effort_scale", "evidence_own_weight", "trust_initial")
 
 
-def run_chainsim(rng: int = 0, lever_start: str = "2013-01", **inputs: float) -> dict[str, object]:
-    """One replication: parameters by name, lever strengths as ``lever_<kind>``."""
-    params = {k: float(v) for k, v in inputs.items() if k in SPECS}
-    unknown = [k for k in inputs if k not in SPECS and not k.startswith(LEVER_PREFIX)]
-    if unknown:
-        raise ValueError(f"unknown chainsim inputs: {', '.join(unknown)}")
-    start = Month.parse(lever_start)
-    levers = [Lever(name.removeprefix(LEVER_PREFIX), start, None, RegionSelection(), float(value))
-              for name, value in inputs.items() if name.startswith(LEVER_PREFIX) and float(value) > 0]
-    model = ChainModel(Parameters.from_mapping(params), Calendar(), rng=np.random.default_rng(rng),
-                       levers=levers).run()
+def run_chainsim(rng: int = 0, scenario: str | None = None, regions: str | None = None,
+                 lever_start: str | None = "2013-01", **inputs: float) -> dict[str, object]:
+    """One replication of ``scenario`` (a shipped name or a path; None: the Netherlands 2012-2016).
+
+    ``inputs`` are parameters by name and lever strengths as ``lever_<kind>``,
+    exactly the settings :class:`~chainsim.model.ChainModel` takes; ``regions``
+    is a comma-separated list of region names or codes (None: the scenario's).
+    """
+    selected = [r.strip() for r in regions.split(",") if r.strip()] if regions else None
+    model = ChainModel(scenario, regions=selected, lever_start=lever_start,
+                       rng=np.random.default_rng(rng), **inputs).run()
     share = (model.recorder.stage == COORDINATED).mean(axis=1)
     cal = model.calendar
     return {"coordinated_observed_at": float(share[cal.observed_index]),
@@ -51,11 +49,18 @@ def run_chainsim(rng: int = 0, lever_start: str = "2013-01", **inputs: float) ->
 
 
 def build_model(replications: int = 10, uncertainties: Iterable[str] = DEFAULT_UNCERTAINTIES,
-                levers: Iterable[str] = tuple(LEVERS), seed: int = 0):
-    """A ReplicatorModel of chainsim with the given uncertainties and levers."""
-    from ema_workbench import ArrayOutcome, RealParameter, ReplicatorModel
+                levers: Iterable[str] = tuple(LEVERS), seed: int = 0, scenario: str | None = None,
+                regions: Iterable[str] | None = None):
+    """A ReplicatorModel of chainsim with the given uncertainties and levers.
+
+    ``scenario`` (a shipped name or a path) and ``regions`` (names or codes)
+    are constants of every experiment; the scenario's own levers stay on.
+    """
+    from ema_workbench import ArrayOutcome, Constant, RealParameter, ReplicatorModel
 
     model = ReplicatorModel("chainsim", function=run_chainsim)
+    model.constants = [Constant("scenario", scenario),
+                       Constant("regions", ",".join(regions) if regions else None)]
     model.uncertainties = [RealParameter(name, SPECS[name].low, SPECS[name].high) for name in uncertainties]
     model.levers = [RealParameter(f"{LEVER_PREFIX}{kind}", 0.0, 1.0) for kind in levers]
     model.outcomes = [ArrayOutcome("coordinated_observed_at"), ArrayOutcome("coordinated_end"),

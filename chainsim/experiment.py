@@ -46,13 +46,12 @@ from typing import Any
 
 import numpy as np
 
-from chainsim.calendar import Month
-from chainsim.levers import LEVERS, Lever, RegionSelection
-from chainsim.parameters import SPECS
-from chainsim.runner import RunConfig
+from chainsim.core.calendar import Month
+from chainsim.core.config import RunConfig
+from chainsim.core.levers import LEVERS, Lever, RegionSelection
+from chainsim.core.parameters import SPECS
 from chainsim.scenario import Scenario, ScenarioError, load_scenario
-from chainsim.tomlcheck import (TomlFile, check_month, check_number, check_whole, read_toml, suggest,
-                                type_name)
+from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_random_numbers", "design",
@@ -138,7 +137,7 @@ class Experiment:
                                         float(value)))
             else:
                 params[factor.name] = float(value)
-        from chainsim.parameters import Parameters
+        from chainsim.core.parameters import Parameters
         return replace(scenario.run_config(), params=Parameters.from_mapping(params), levers=tuple(levers),
                        scenario=f"{self.name}[{point}]")
 
@@ -293,7 +292,7 @@ def load_experiment(path: str | Path) -> Experiment:
             f.problem("factors", "must be one or more tables, written [[factors]]")
         raw_factors = []
     calendar = base.calendar if base else None
-    from chainsim.calendar import Calendar
+    from chainsim.core.calendar import Calendar
     for i, raw in enumerate(raw_factors):
         factor = _factor(f, i, raw, design, calendar or Calendar())
         if factor is not None:

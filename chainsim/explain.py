@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chainsim.agents import Kind
-from chainsim.arrangements import ARRANGEMENTS, GOVERNANCE, INDEX, LEVEL_NAMES, TABLE
-from chainsim.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
-from chainsim.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate, uwv_representative
-from chainsim.regions import find_region
+from chainsim.core.arrangements import ARRANGEMENTS, GOVERNANCE, INDEX, LEVEL_NAMES, TABLE
+from chainsim.core.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
+from chainsim.core.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate, uwv_representative
+from chainsim.core.population import Kind
+from chainsim.core.regions import find_region
 
 TERM_MECHANISM = {
     "belief": "M11 belief that cooperation pays",
@@ -107,7 +107,7 @@ def _terms(model, row: int, arrangement: int) -> dict[str, float]:
 
 
 NEXT_STAGE_NEEDS = {
-    # what the stage rule (chainsim.measurement) asks before a region moves up: UWV at the
+    # what the stage rule (chainsim.core.measurement) asks before a region moves up: UWV at the
     # governance table and a second level; then all three levels and a binding commitment
     # (joint targets, or FTE agreements, which build on a shared vision)
     "little": ["governance_table", "tactical_meeting", "joint_consultation", "joint_projects", "joint_staff"],
@@ -207,11 +207,12 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
 
 def explain_at(region: str, month: str | None = None, seed: int = 0, config=None) -> Explanation:
     """Run one replication (replication 0 of ``seed``) up to ``month`` and explain ``region`` there."""
-    from chainsim.calendar import Month
+    from chainsim.core.calendar import Month
+    from chainsim.model import ChainModel
     from chainsim.runner import RunConfig, replication_seeds
 
     config = config or RunConfig()
-    model = config.build_model(np.random.default_rng(replication_seeds(seed, 1)[0]))
+    model = ChainModel(config=config, rng=np.random.default_rng(replication_seeds(seed, 1)[0]))
     until = config.calendar.index(Month.parse(month)) if month else config.calendar.observed_index
     for _ in range(until + 1):
         model.step()

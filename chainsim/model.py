@@ -1,198 +1,176 @@
 """ChainModel: the Dutch labour market regions moving towards a coordinated approach.
 
-A Mesa model of the organisations of the chain of work and income in the
-labour market regions, month by month on a real calendar (2012-2016 by
-default). Each month the national time line acts on the regions, the
-actors take their stances, the regional tables meet and decide on joint
-arrangements, agreements reach practice or fail, parties learn from results,
-and the Inspectorate's items are scored. See docs/ODD.md for the full
-description and :mod:`chainsim.mechanisms` for the mechanisms M1-M15.
+The Mesa model of chainsim. It wraps one :class:`~chainsim.core.world.World`
+(the Mesa-free state of the chain), gives every organisation a Mesa agent
+(:mod:`chainsim.agents`), steps the world month by month with
+:func:`chainsim.core.simulation.step`, and collects the share of regions per
+stage in a Mesa ``DataCollector``. It takes flat keyword settings, so Mesa's
+``batch_run``, ``SolaraViz`` and the EMA Workbench can build it directly::
+
+    ChainModel()                                        # the Netherlands 2012-2016, calibrated
+    ChainModel("lever_joint_targets", rng=1)            # a shipped scenario by name (or a path)
+    ChainModel(weight_pressure=1.2, lever_joint_targets=0.5, rng=1)
+    mesa.batch_run(ChainModel, {"lever_minister_visits": [0.0, 1.0]}, rng=[1, 2], max_steps=60)
+
+A setting named like a parameter (docs/ODD.md §7.2) replaces its value; a
+setting ``lever_<kind>`` switches that lever on in every region with the
+given strength from ``lever_start`` (default: a year after the start). See
+docs/ODD.md for the model and :mod:`chainsim.core.mechanisms` for M1-M15.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import mesa
 import numpy as np
 
-from chainsim.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
-from chainsim.calendar import Calendar, Month
-from chainsim.initialise import build_world
-from chainsim.levers import Lever, LeverSchedule
-from chainsim.measurement import INDICATORS, measure
-from chainsim.mechanisms import MECHANISMS, actors, belief, environment, table, trust
-from chainsim.mechanisms.execution import Execution
-from chainsim.mechanisms.ties import TieIndex, TrustSummary
-from chainsim.parameters import Parameters
-from chainsim.regions import RegionInfo, load_regions
+from chainsim.agents import AGENT_CLASSES, Organisation
+from chainsim.core import simulation
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.config import RunConfig
+from chainsim.core.levers import LEVERS, Lever, RegionSelection
+from chainsim.core.measurement import STAGES
+from chainsim.core.parameters import SPECS, Parameters
+from chainsim.core.population import Kind
+from chainsim.core.recorder import DIAGNOSTICS
+from chainsim.core.regions import RegionInfo, select_regions
+from chainsim.core.simulation import Intervention
+from chainsim.scenario import Scenario, load_scenario
 
-DIAGNOSTICS = ("trust_uwv_municipalities", "trust_centre_municipalities", "belief", "pressure",
-               "evidence", "arrangements_in_force", "employer_engaged", "sw_partners",
-               "participation", "rivalry")
+LEVER_PREFIX = "lever_"
 
-Intervention = Callable[["ChainModel"], None]
-
-
-class Recorder:
-    """Per-month record of every region's items, class, stage and a few diagnostics."""
-
-    def __init__(self, n_months: int, n_regions: int) -> None:
-        self.items = np.zeros((n_months, n_regions, len(INDICATORS)), dtype=bool)
-        self.levels = np.zeros((n_months, n_regions, 3), dtype=bool)
-        self.level_class = np.zeros((n_months, n_regions), dtype=np.int8)
-        self.stage = np.zeros((n_months, n_regions), dtype=np.int8)
-        self.diagnostics = np.zeros((n_months, n_regions, len(DIAGNOSTICS)), dtype=np.float32)
-
-    def record(self, model: "ChainModel") -> None:
-        t, rs, pop = model.t, model.regions_state, model.population
-        items, levels, level_class, stage = measure(model)
-        self.items[t], self.levels[t] = items, levels
-        self.level_class[t], self.stage[t] = level_class, stage
-        n_org = np.maximum(rs.n_organisations, 1)
-        municipal = model.tie_index.municipal
-        n_muni = np.maximum(np.bincount(pop.region[municipal], None, rs.n), 1)
-        sw = model.tie_index.is_sw
-        self.diagnostics[t] = np.stack([
-            rs.trust_uwv, rs.trust_centre,
-            np.bincount(pop.region, pop.belief, rs.n) / n_org,
-            rs.pressure, rs.evidence, rs.in_force.sum(axis=1),
-            pop.engaged[rs.employer_row],
-            np.bincount(pop.region[sw], pop.partner[sw], rs.n),
-            np.bincount(pop.region[municipal], pop.participates[municipal], rs.n) / n_muni,
-            np.bincount(pop.region[municipal], pop.rivalry[municipal], rs.n) / n_muni,
-        ], axis=1)
+__all__ = ["ChainModel", "DIAGNOSTICS", "LEVER_PREFIX", "Intervention"]
 
 
-@dataclass(frozen=True)
-class RandomStreams:
-    """One random stream per kind of chance event, all children of the run's seed.
-
-    The initial state is drawn from ``model.rng``; each monthly process draws
-    from its own stream, and draws a fixed number of values whatever the
-    state. Two scenarios run with the same seed therefore share their
-    random numbers process by process (common random numbers): a lever that
-    changes what one region decides does not shift the dice of every later
-    decision, and paired differences between scenarios get narrow.
-    """
-
-    agenda: np.random.Generator      # what a centre proposes, reviews (M5)
-    decisions: np.random.Generator   # idiosyncratic part of support (all weighing)
-    delivery: np.random.Generator    # implementation delay and success (M13)
-    actors: np.random.Generator      # participation (M4), ICT uptake (M7)
-    events: np.random.Generator      # elections (M6), subsidy applications (M10)
-    levers: np.random.Generator      # scenario levers: random region selections, subsidies
-
-    @classmethod
-    def from_generator(cls, rng: np.random.Generator) -> "RandomStreams":
-        seed_seq = rng.bit_generator.seed_seq
-        children = seed_seq.spawn(len(fields(cls)))
-        return cls(*(np.random.default_rng(child) for child in children))
+def _stage_share(stage: int):
+    def share(model: "ChainModel") -> float:
+        if model.t == 0:
+            return float("nan")
+        return float((model.recorder.stage[model.t - 1] == stage).mean())
+    share.__name__ = f"share_{STAGES[stage]}"
+    return share
 
 
 class ChainModel(mesa.Model):
     """The chain of work and income in the Dutch labour market regions.
 
     Args:
-        params: parameter values (defaults: :class:`Parameters`).
-        calendar: start, end and observation month (default 2012-01..2016-12,
-            observed 2014-11).
-        regions: the regions to simulate (default: all 35).
+        scenario: a scenario: a shipped one by name (``"netherlands_2012"``),
+            a path to a TOML file, a loaded :class:`~chainsim.scenario.Scenario`,
+            or None for the built-in Netherlands 2012-2016.
+        config: a whole :class:`~chainsim.core.config.RunConfig` instead of
+            a scenario (what the runner and sweeps pass).
+        params, calendar, regions, levers, mechanisms_off: replace what the
+            scenario or config says. ``regions`` are names, codes or
+            :class:`~chainsim.core.regions.RegionInfo`; ``mechanisms_off``
+            switches mechanisms ("M1".."M15") off for the structural test of
+            the calibration (docs/ODD.md §7.7).
+        interventions: callables applied to the world at the start of every month.
+        lever_start: the month ``lever_<kind>`` settings switch on ("YYYY-MM").
         rng: seed or numpy Generator; every random draw of the run comes from it.
-        levers: scenario levers (:mod:`chainsim.levers`), applied at the start
-            of every month; they change attributes of agents, ties or
-            arrangements, never outcomes.
-        interventions: further callables applied at the start of every month.
-        mechanisms_off: mechanism ids ("M1".."M15") to switch off, for the
-            structural test of the calibration (docs/ODD.md §7.7).
+        **settings: parameter values by name, and ``lever_<kind>`` strengths in [0, 1].
     """
 
-    def __init__(self, params: Parameters | None = None, calendar: Calendar | None = None,
-                 regions: Sequence[RegionInfo] | None = None, rng=None,
+    def __init__(self, scenario: str | os.PathLike | Scenario | None = None, *,
+                 config: RunConfig | None = None, params: Parameters | None = None,
+                 calendar: Calendar | None = None,
+                 regions: Sequence[str] | Sequence[RegionInfo] | None = None,
                  levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = (),
-                 mechanisms_off: Iterable[str] = ()) -> None:
+                 mechanisms_off: Iterable[str] = (), lever_start: str | None = None,
+                 rng=None, **settings: float) -> None:
+        if isinstance(rng, np.random.SeedSequence):
+            # The run spawns its streams from this sequence, which changes it;
+            # a caller such as mesa.batch_run hands one sequence to several
+            # runs, so use a copy: a run's numbers must not depend on run order.
+            rng = np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
         super().__init__(rng=rng)
-        self.mechanisms_off = frozenset(mechanisms_off)
-        unknown = self.mechanisms_off - set(MECHANISMS)
-        if unknown:
-            raise ValueError(f"unknown mechanisms {sorted(unknown)} (allowed: {', '.join(MECHANISMS)})")
-        self.streams = RandomStreams.from_generator(self.rng)
-        self.lever_rng = self.streams.levers
-        self.params = params or Parameters()
-        self.calendar = calendar or Calendar()
-        self.interventions = list(interventions)
-        self.t = 0
-        self.commuters: list[tuple[int, str]] = []
-        self.neighbours: list[list[int]] = []
-        self.events: list[tuple[str, str, str]] = []
-        build_world(self, tuple(regions) if regions is not None else load_regions())
-        self.tie_index = TieIndex(self)
-        self.trust = TrustSummary(self)
-        self.execution = Execution(self)
-        self.recorder = Recorder(self.calendar.n_months, self.regions_state.n)
-        if levers:
-            self.interventions.insert(0, LeverSchedule(self, tuple(levers)))
+        if config is not None and scenario is not None:
+            raise ValueError("give a scenario or a config, not both")
+        if config is None:
+            config = _scenario(scenario).run_config()
+        params = _with_settings(params or config.params, settings)
+        calendar = calendar or config.calendar
+        all_levers = tuple(config.levers) + tuple(levers) + _lever_settings(settings, calendar, lever_start)
+        self.scenario_name = config.scenario
+        self.world = simulation.new_world(
+            params, calendar, _region_infos(regions if regions is not None else config.regions),
+            rng=self.rng, levers=all_levers, interventions=interventions,
+            mechanisms_off=tuple(mechanisms_off) or config.mechanisms_off)
+        self.agent_by_row: list[Organisation] = [
+            AGENT_CLASSES[Kind(int(kind))](self, row) for row, kind in enumerate(self.world.population.kind)]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={STAGES[s]: _stage_share(s) for s in range(len(STAGES))})
 
-    @property
-    def month(self) -> Month:
-        """The month the next step simulates (the last one once the run is over)."""
-        return self.calendar.months[min(self.t, self.calendar.n_months - 1)]
+    # --- views on the world ----------------------------------------------
+    params = property(lambda self: self.world.params, doc="Parameter values of this run.")
+    calendar = property(lambda self: self.world.calendar, doc="The run's months and national time line.")
+    population = property(lambda self: self.world.population, doc="Organisations as columns (row = agent).")
+    regions_state = property(lambda self: self.world.regions_state, doc="Per-region state.")
+    graph = property(lambda self: self.world.graph, doc="The network of ties; trust on its edges.")
+    tie_index = property(lambda self: self.world.tie_index, doc="Which ties are of which kind.")
+    trust = property(lambda self: self.world.trust, doc="Trust summaries refreshed from the edges.")
+    streams = property(lambda self: self.world.streams, doc="The run's random streams.")
+    recorder = property(lambda self: self.world.recorder, doc="The monthly record of the run.")
+    events = property(lambda self: self.world.events, doc="Dated events: elections, closures, failures.")
+    t = property(lambda self: self.world.t, doc="Months simulated so far.")
+    month = property(lambda self: self.world.month, doc="The month the next step simulates.")
 
     def off(self, mechanism: str) -> bool:
         """Whether a mechanism is switched off in this run."""
-        return mechanism in self.mechanisms_off
-
-    def record_event(self, kind: str, text: str) -> None:
-        self.events.append((str(self.month), kind, text))
+        return self.world.off(mechanism)
 
     def step(self) -> None:
         """Simulate one month."""
-        for intervention in self.interventions:
-            intervention(self)
-        governance_month = (self.t + self.regions_state.meeting_offset) % 3 == 0
-        self._national_time_line()
-        self._stances(governance_month)
-        self._regional_tables(governance_month)
-        self._practice_and_learning()
-        self.recorder.record(self)
-        self.t += 1
-        self.running = self.t < self.calendar.n_months
+        simulation.step(self.world)
+        self.running = not self.world.finished
+        self.datacollector.collect(self)
 
     def run(self) -> "ChainModel":
-        """Simulate every month of the calendar."""
-        while self.t < self.calendar.n_months:
+        """Simulate every month left in the calendar."""
+        while not self.world.finished:
             self.step()
         return self
 
-    # --- the phases of a month -------------------------------------------
-    def _national_time_line(self) -> None:
-        # trust summaries are current: the previous month ended with a refresh
-        # (and __init__ made the first), and levers never change trust
-        environment.hold_elections(self)                 # M6
-        environment.close_uwv_offices(self)              # M7, M3
-        environment.apply_subsidy_windows(self)          # M10
 
-    def _stances(self, governance_month: np.ndarray) -> None:
-        environment.update_turbulence(self)              # M15
-        environment.update_rivalry(self)                 # M1, M2, M14
-        actors.update_sw_stance(self)                    # M8
-        actors.update_employer_engagement(self)          # M9
-        environment.update_outside_pressure(self)        # M10
-        self.trust.refresh(self)
-        actors.update_participation(self, governance_month)   # M4, M12
+def _scenario(scenario) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    if scenario is None:
+        from chainsim.scenario import default_scenario
+        return default_scenario()
+    return load_scenario(scenario)
 
-    def _regional_tables(self, governance_month: np.ndarray) -> None:
-        table.review_arrangements(self, governance_month)                       # M3, M4
-        table.hold_meeting(self, (GOVERNANCE,), governance_month)               # M5 and the weighing
-        table.hold_meeting(self, (TACTICAL, OPERATIONAL), np.ones_like(governance_month))
-        trust.dominance_erodes_trust(self, governance_month)                    # M5
 
-    def _practice_and_learning(self) -> None:
-        self.trust.refresh(self)
-        self.execution.deliver()                         # M13
-        actors.adopt_uwv_systems(self)                   # M7
-        trust.build_trust_through_contact(self)          # M3
-        belief.gather_evidence(self)                     # M11
-        belief.update_belief(self)                       # M11
-        self.trust.refresh(self)
+def _with_settings(params: Parameters, settings: dict[str, float]) -> Parameters:
+    unknown = [k for k in settings if k not in SPECS and not k.startswith(LEVER_PREFIX)]
+    unknown += [k for k in settings if k.startswith(LEVER_PREFIX) and k.removeprefix(LEVER_PREFIX) not in LEVERS]
+    if unknown:
+        raise ValueError(f"unknown settings {', '.join(sorted(unknown))} (allowed: parameter names of "
+                         f"docs/ODD.md §7.2, or {LEVER_PREFIX}<kind> with kind one of {', '.join(LEVERS)})")
+    values = {k: float(v) for k, v in settings.items() if k in SPECS}
+    return replace(params, **values) if values else params
+
+
+def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str | None) -> tuple[Lever, ...]:
+    begin = Month.parse(start) if start else calendar.start.plus(12)
+    levers = []
+    for name, value in settings.items():
+        if name.startswith(LEVER_PREFIX) and float(value) > 0:
+            strength = float(value)
+            if strength > 1:
+                raise ValueError(f"{name}: strength {strength} (allowed: 0 to 1)")
+            levers.append(Lever(name.removeprefix(LEVER_PREFIX), begin, None, RegionSelection(), strength))
+    return tuple(levers)
+
+
+def _region_infos(regions) -> tuple[RegionInfo, ...] | None:
+    if regions is None:
+        return None
+    regions = list(regions)
+    if all(isinstance(r, RegionInfo) for r in regions):
+        return tuple(regions)
+    return tuple(select_regions([str(r) for r in regions]))
+

@@ -7,18 +7,14 @@ the tests check) and a drawing function that takes that frame -- or results
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files only; the browser app brings its own backend
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-
-from chainsim.agents import Kind  # noqa: E402
-from chainsim.measurement import STAGES  # noqa: E402
-from chainsim.results import Results, mean_ci  # noqa: E402
+from chainsim.core.measurement import STAGES
+from chainsim.core.population import Kind
+from chainsim.results import Results, mean_ci
 
 STAGE_COLOURS = {"coordinated": "#1b7837", "middle": "#f1a340", "little": "#b2182b"}
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from chainsim.calendar import Calendar
-from chainsim.measurement import DENOMINATOR, INDICATOR_INDEX, INDICATORS, LEVEL_CLASSES, STAGES
-from chainsim.model import DIAGNOSTICS
+from chainsim.core.calendar import Calendar
+from chainsim.core.measurement import DENOMINATOR, INDICATOR_INDEX, INDICATORS, LEVEL_CLASSES, STAGES
+from chainsim.core.recorder import DIAGNOSTICS
 from chainsim.runner import RunConfig, RunResult
 
 
@@ -162,7 +162,7 @@ class Results:
 
 
 def _infos(codes: list[str]):
-    from chainsim.regions import find_region
+    from chainsim.core.regions import find_region
     return [find_region(c) for c in codes]
 
 

@@ -10,32 +10,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from chainsim.calendar import Calendar
-from chainsim.levers import Lever
+from chainsim.core.config import RunConfig
 from chainsim.model import ChainModel
-from chainsim.parameters import Parameters
-from chainsim.regions import select_regions
 
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything that defines a run apart from its seed (picklable)."""
-
-    params: Parameters = field(default_factory=Parameters)
-    calendar: Calendar = field(default_factory=Calendar)
-    regions: tuple[str, ...] | None = None   # region codes; None = all 35
-    scenario: str = "netherlands_2012 (built-in)"
-    levers: tuple[Lever, ...] = ()
-    mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off
-
-    def build_model(self, rng) -> ChainModel:
-        infos = select_regions(list(self.regions)) if self.regions else None
-        return ChainModel(self.params, self.calendar, infos, rng=rng, levers=self.levers,
-                          mechanisms_off=self.mechanisms_off)
+__all__ = ["RunConfig", "RunResult", "default_workers", "replication_seeds", "run_replications", "simulate"]
 
 
 @dataclass
@@ -61,7 +43,7 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
 
 def simulate(config: RunConfig, seed_seq: np.random.SeedSequence, replication: int = 0) -> RunResult:
     """Run one replication to the end of the calendar."""
-    model = config.build_model(np.random.default_rng(seed_seq)).run()
+    model = ChainModel(config=config, rng=np.random.default_rng(seed_seq)).run()
     rec = model.recorder
     return RunResult(
         replication=replication, seed_entropy=int(seed_seq.entropy),

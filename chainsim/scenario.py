@@ -2,9 +2,9 @@
 
 A scenario describes itself, cites its sources, may build on another
 scenario, and may set the calendar, the regions, parameter values (by the
-names of docs/ODD.md §7.2) and levers (:mod:`chainsim.levers`)::
+names of docs/ODD.md §7.2) and levers (:mod:`chainsim.core.levers`)::
 
-    extends = "netherlands_2012.toml"      # relative to this file; chains allowed
+    extends = "netherlands_2012.toml"      # relative to this file, else a shipped scenario; chains allowed
     description = "Joint placement targets from 2013 in half of the regions"
     sources = ["Inspectie SZW (2015) Samen voor werkgevers, §4.2 (seed 004)"]
 
@@ -30,17 +30,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chainsim.calendar import Calendar, Month
-from chainsim.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
-from chainsim.parameters import SPECS, Parameters
-from chainsim.regions import UnknownRegionError, find_region
-from chainsim.runner import RunConfig
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.config import RunConfig
+from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
+from chainsim.core.parameters import SPECS, Parameters
+from chainsim.core.regions import UnknownRegionError, find_region
 from chainsim.tomlcheck import TomlFile, check_month, check_number, read_toml, suggest, type_name
 
 TOP_KEYS = ("extends", "description", "sources", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
 LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
 MAX_EXTENDS_DEPTH = 20
+SHIPPED_DIR = Path(__file__).resolve().parent / "scenarios"
+"""The scenarios that ship with chainsim (package data; ``scenarios/`` in the repository)."""
+SHIPPED_PREFIX = "chainsim:"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The shipped scenarios by name (file name without ``.toml``), sorted."""
+    if not SHIPPED_DIR.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.toml"))}
+
+
+def _shipped(reference: str) -> Path | None:
+    name = reference.removeprefix(SHIPPED_PREFIX).removesuffix(".toml")
+    return shipped_scenarios().get(name)
+
+
+def resolve_scenario(reference: str | Path) -> Path:
+    """The file a scenario reference names: a path, or a shipped scenario by name.
+
+    ``"scenarios/lever_joint_targets.toml"`` and ``"lever_joint_targets"``
+    name the same shipped file; ``"chainsim:lever_joint_targets"`` names the
+    shipped one even where a file of that name lies in the working folder.
+    """
+    text = str(reference)
+    if not text.startswith(SHIPPED_PREFIX) and Path(text).exists():
+        return Path(text)
+    shipped = _shipped(text) if "/" not in text else None
+    if shipped is not None:
+        return shipped
+    if not text.startswith(SHIPPED_PREFIX) and ("/" in text or text.endswith(".toml")):
+        return Path(text)          # a file that is not there: the reader says so, with the path
+    names = ", ".join(shipped_scenarios()) or "none found"
+    raise ScenarioError([f"{text}: no such scenario file, nor a shipped scenario "
+                         f"(allowed: a path to a .toml file, or one of: {names})"])
 
 
 class ScenarioError(ValueError):
@@ -81,7 +116,7 @@ def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
         try:
             codes.append(find_region(name).code)
         except UnknownRegionError:
-            from chainsim.regions import load_regions
+            from chainsim.core.regions import load_regions
             f.problem(key, f"unknown region {name!r}{suggest(name, [r.name for r in load_regions()])}")
     return tuple(dict.fromkeys(codes)) if len(codes) == len(names) else None
 
@@ -235,6 +270,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
     base = f.data.get("extends")
     if isinstance(base, str):
         base_path = (path.parent / base).resolve()
+        if base.startswith(SHIPPED_PREFIX) or (not base_path.is_file() and _shipped(base) is not None):
+            base_path = (_shipped(base) or base_path).resolve()
         if base_path in seen or base_path == path.resolve():
             cycle = " -> ".join(p.name for p in (*seen, path.resolve(), base_path))
             f.problem("extends", f"cycle of extends: {cycle}")
@@ -248,8 +285,11 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge and check a scenario; raise :class:`ScenarioError` listing every problem."""
-    path = Path(path)
+    """Read, merge and check a scenario; raise :class:`ScenarioError` listing every problem.
+
+    ``path`` is a file, or the name of a shipped scenario (:func:`resolve_scenario`).
+    """
+    path = resolve_scenario(path)
     chain, problems = _load_chain(path, ())
     if not chain:
         raise ScenarioError(problems)

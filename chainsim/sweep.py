@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from chainsim.core.measurement import INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.experiment import Experiment
-from chainsim.measurement import INDICATORS, LEVEL_CLASSES, STAGES
+from chainsim.model import ChainModel
 from chainsim.results import write_json, write_parquet
 
 MANIFEST = "manifest.json"
@@ -44,7 +45,7 @@ def run_batch(experiment: Experiment, run_ids: list[int]) -> pd.DataFrame:
     frames = []
     for run_id in run_ids:
         point, _ = experiment.run_key(run_id)
-        model = experiment.config(point).build_model(np.random.default_rng(experiment.seed_sequence(run_id)))
+        model = ChainModel(config=experiment.config(point), rng=np.random.default_rng(experiment.seed_sequence(run_id)))
         model.run()
         frames.append(_rows(experiment.keep, run_id, model))
     return pd.concat(frames, ignore_index=True)

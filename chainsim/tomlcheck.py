@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from chainsim.calendar import Month
+from chainsim.core.calendar import Month
 from chainsim.toml_lines import key_lines, line_of
 
 

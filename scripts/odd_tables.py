@@ -13,9 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from chainsim.arrangements import ARRANGEMENTS, LEVEL_NAMES
-from chainsim.levers import LEVERS
-from chainsim.parameters import SPECS
+from chainsim.core.arrangements import ARRANGEMENTS, LEVEL_NAMES
+from chainsim.core.levers import LEVERS
+from chainsim.core.parameters import SPECS
 
 
 def parameter_table() -> str:

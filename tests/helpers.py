@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from chainsim.calendar import Calendar, Month
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.parameters import Parameters
+from chainsim.core.regions import RegionInfo
+from chainsim.core.simulation import new_world
+from chainsim.core.world import World
 from chainsim.model import ChainModel
-from chainsim.parameters import Parameters
-from chainsim.regions import RegionInfo
 
 
 def small_region(code: str = "XX01", n_municipalities: int = 5, n_sw: int = 1, n_subregions: int = 0,
@@ -30,12 +32,20 @@ def small_model(regions=None, seed: int = 1, params: Parameters | None = None,
                 calendar: Calendar | None = None, levers=(), mechanisms_off=()) -> ChainModel:
     """A model of hand-built regions (default: two regions of five municipalities)."""
     regions = regions or [small_region("XX01"), small_region("XX02")]
-    return ChainModel(params or Parameters(), calendar or Calendar(), regions, rng=seed, levers=levers,
-                      mechanisms_off=mechanisms_off)
+    return ChainModel(params=params or Parameters(), calendar=calendar or Calendar(), regions=regions, rng=seed,
+                      levers=levers, mechanisms_off=mechanisms_off)
 
 
-def at_month(model: ChainModel, month: str) -> ChainModel:
-    """Set the model's clock to a month (mechanisms read drivers at ``model.t``)."""
+def small_world(regions=None, seed: int = 1, params: Parameters | None = None,
+                calendar: Calendar | None = None, levers=(), mechanisms_off=()) -> World:
+    """The Mesa-free world of hand-built regions (what the mechanism tests act on)."""
+    regions = regions or [small_region("XX01"), small_region("XX02")]
+    return new_world(params or Parameters(), calendar or Calendar(), regions, rng=np.random.default_rng(seed),
+                     levers=levers, mechanisms_off=mechanisms_off)
+
+
+def at_month(model: World, month: str) -> World:
+    """Set the world's clock to a month (mechanisms read drivers at ``world.t``)."""
     model.t = model.calendar.index(Month.parse(month))
     return model
 
@@ -49,14 +59,14 @@ def clear_arrangements(model: ChainModel) -> ChainModel:
 def set_all_trust(model: ChainModel, value: float) -> ChainModel:
     ties = model.graph.ties
     ties.trust[ties.kind >= 0] = value
-    model.trust.refresh(model)
+    model.trust.refresh()
     return model
 
 
 def mean_support(model: ChainModel, arrangement: str, rows=None) -> float:
     """Mean support (noise switched off) of the given rows for an arrangement in every region."""
-    from chainsim.arrangements import INDEX
-    from chainsim.mechanisms.table import member_support
+    from chainsim.core.arrangements import INDEX
+    from chainsim.core.mechanisms.table import member_support
 
     proposal = np.full(model.regions_state.n, INDEX[arrangement])
     support = member_support(model, proposal, noise=False)

@@ -2,8 +2,7 @@ import mesa
 import numpy as np
 from helpers import small_model, small_region
 
-from chainsim.agents import (CentreMunicipality, EmployerOrganisation, Municipality, SWCompany,
-                             UWVOffice)
+from chainsim.agents import CentreMunicipality, EmployerOrganisation, Municipality, SWCompany, UWVOffice
 
 
 def test_every_organisation_is_a_mesa_agent_of_its_kind():

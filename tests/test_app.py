@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from chainsim.app import AppModel
+from chainsim.model import ChainModel
 from chainsim.plotting import region_network, region_tiles, stage_share_series
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 def test_app_data_views_follow_the_model():
-    model = AppModel(scenario="lever_joint_targets", joint_targets=0.5, weight_pressure=1.2, seed=3)
+    model = ChainModel("lever_joint_targets", lever_joint_targets=0.5, weight_pressure=1.2, rng=3)
     for _ in range(6):
         model.step()
     series = stage_share_series(model)

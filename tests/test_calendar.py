@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from chainsim.calendar import NATIONAL_EVENTS, Calendar, Month
+from chainsim.core.calendar import NATIONAL_EVENTS, Calendar, Month
 
 
 def test_month_arithmetic():

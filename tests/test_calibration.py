@@ -4,9 +4,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chainsim.calibration import (BOUNDS, GROUPS, bound_errors, bound_excess, bound_misses, compare, distance,
-                                 level_dependence, pmc_proposals, pmc_weights, rejection_abc, targets)
-from chainsim.parameters import CALIBRATION
+from chainsim.calibration import (
+    BOUNDS,
+    GROUPS,
+    bound_errors,
+    bound_excess,
+    bound_misses,
+    compare,
+    distance,
+    level_dependence,
+    pmc_proposals,
+    pmc_weights,
+    rejection_abc,
+    targets,
+)
+from chainsim.core.parameters import CALIBRATION
 from chainsim.results import load_observed
 from chainsim.runner import RunConfig, run_replications
 from chainsim.sweep import pattern_from_arrays

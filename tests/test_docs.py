@@ -4,7 +4,7 @@ import re
 import sys
 from pathlib import Path
 
-from chainsim.mechanisms import __doc__ as mechanism_map
+from chainsim.core.mechanisms import __doc__ as mechanism_map
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -5,9 +5,9 @@ import pytest
 
 ema = pytest.importorskip("ema_workbench")
 
+from chainsim.core.levers import LEVERS  # noqa: E402
+from chainsim.core.parameters import SPECS  # noqa: E402
 from chainsim.ema import LEVER_PREFIX, build_model, run_chainsim  # noqa: E402
-from chainsim.levers import LEVERS  # noqa: E402
-from chainsim.parameters import SPECS  # noqa: E402
 
 
 def test_names_and_ranges_are_chainsim_s():
@@ -24,7 +24,7 @@ def test_one_replication_is_reproducible_and_levers_act():
     assert 0 <= a["coordinated_end"] <= 1 and len(a["coordinated"]) == 60
     with_lever = run_chainsim(rng=4, weight_pressure=1.2, lever_co_location=1.0)
     assert with_lever != a
-    with pytest.raises(ValueError, match="unknown chainsim inputs"):
+    with pytest.raises(ValueError, match="unknown settings weight_presure"):
         run_chainsim(rng=1, weight_presure=1.0)
 
 
@@ -36,3 +36,12 @@ def test_perform_experiments_runs_replications():
                                                               lever_sampling_kwargs={"rng": 2})
     assert len(experiments) == 2
     assert np.asarray(outcomes["coordinated_end"]).shape == (2, 2)
+
+
+def test_scenario_and_regions_reach_the_model():
+    model = build_model(replications=1, uncertainties=("weight_trust",), levers=(),
+                        scenario="lever_joint_targets", regions=["Friesland", "Rijnmond"])
+    assert {c.name: c.value for c in model.constants} == {"scenario": "lever_joint_targets",
+                                                          "regions": "Friesland,Rijnmond"}
+    two = run_chainsim(rng=1, scenario="lever_joint_targets", regions="Friesland,Rijnmond")
+    assert {round(s * 2) / 2 for s in two["coordinated"]} <= {0.0, 0.5, 1.0}

@@ -3,10 +3,10 @@
 import numpy as np
 from helpers import at_month, clear_arrangements, small_model, small_region
 
-from chainsim.agents import Kind
-from chainsim.arrangements import INDEX
+from chainsim.core.arrangements import INDEX
+from chainsim.core.population import Kind
+from chainsim.core.state import IN_FORCE
 from chainsim.explain import explain, explain_at
-from chainsim.state import IN_FORCE
 
 
 def test_explanation_names_stage_items_and_next_step():
@@ -23,12 +23,12 @@ def test_explanation_names_stage_items_and_next_step():
 
 def test_a_municipality_guarding_its_say_is_named_as_blocker_with_m4():
     m = small_model([small_region(n_municipalities=4)], seed=3)
-    at_month(m, "2013-06")
+    at_month(m.world, "2013-06")
     clear_arrangements(m)
     for a in ("governance_table", "shared_vision", "tactical_meeting", "attuned_employer_approach",
               "joint_consultation", "joint_projects"):
         m.regions_state.status[0, INDEX[a]] = IN_FORCE
-    m.trust.refresh(m)
+    m.trust.refresh()
     village = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)[0]
     m.population.autonomy_guard[village] = 30.0
     e = explain(m, 0)

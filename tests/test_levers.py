@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_model, small_region
+from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_region, small_world
 
-from chainsim.agents import Kind
-from chainsim.arrangements import INDEX
-from chainsim.calendar import Month
-from chainsim.levers import LEVERS, Lever, RegionSelection
-from chainsim.mechanisms import actors, belief, environment, trust
-from chainsim.mechanisms.table import expected_support
-from chainsim.network import TieKind
-from chainsim.parameters import Parameters
-from chainsim.state import IN_FORCE
+from chainsim.core import simulation
+from chainsim.core.arrangements import INDEX
+from chainsim.core.calendar import Month
+from chainsim.core.levers import LEVERS, Lever, RegionSelection
+from chainsim.core.mechanisms import actors, belief, environment, trust
+from chainsim.core.mechanisms.table import expected_support
+from chainsim.core.network import TieKind
+from chainsim.core.parameters import Parameters
+from chainsim.core.population import Kind
+from chainsim.core.state import IN_FORCE
 
 REGION = small_region("XX01", n_municipalities=8, n_sw=2, n_subregions=2)
 
@@ -25,7 +26,7 @@ def pair(kind: str, month: str = "2014-06", strength: float = 1.0, params: Param
     lever = Lever(kind, Month.parse(start), None, RegionSelection(), strength, tuple(options.items()))
     models = []
     for levers in ((), (lever,)):
-        m = small_model([region], seed=5, params=params, levers=levers)
+        m = small_world([region], seed=5, params=params, levers=levers)
         at_month(m, month)
         for intervention in m.interventions:
             intervention(m)
@@ -215,7 +216,7 @@ def test_written_agreements():
 def test_levers_switch_off_after_their_end_and_combine():
     lever = Lever("knowledge_sharing", Month(2013, 1), Month(2013, 6), RegionSelection(), 1.0)
     again = Lever("knowledge_sharing", Month(2013, 3), Month(2013, 4), RegionSelection(), 1.0)
-    m = small_model([REGION], seed=1, levers=(lever, again))
+    m = small_world([REGION], seed=1, levers=(lever, again))
     schedule = m.interventions[0]
     for month, expected in (("2012-12", 0.0), ("2013-01", 0.15), ("2013-03", 0.30), ("2013-06", 0.15),
                             ("2013-07", 0.0)):
@@ -225,7 +226,7 @@ def test_levers_switch_off_after_their_end_and_combine():
 
 
 def test_region_selections():
-    from chainsim.regions import load_regions
+    from chainsim.core.regions import load_regions
 
     infos = load_regions()
     rng = np.random.default_rng(0)
@@ -238,6 +239,6 @@ def test_region_selections():
 
 def test_a_lever_that_touches_no_region_changes_nothing():
     nowhere = Lever("joint_targets", Month(2013, 1), None, RegionSelection(rule="n_municipalities > 99"), 1.0)
-    plain = small_model([REGION], seed=9).run()
-    with_lever = small_model([REGION], seed=9, levers=(nowhere,)).run()
+    plain = simulation.run(small_world([REGION], seed=9))
+    with_lever = simulation.run(small_world([REGION], seed=9, levers=(nowhere,)))
     assert np.array_equal(plain.recorder.items, with_lever.recorder.items)

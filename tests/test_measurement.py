@@ -1,11 +1,25 @@
 import numpy as np
 from helpers import clear_arrangements, small_model, small_region
 
-from chainsim.arrangements import INDEX
-from chainsim.measurement import (ALL_LEVELS, COORDINATED, DENOMINATOR, HARDLY, INDICATOR_INDEX, INDICATORS,
-                                  INTERMEDIATE, LITTLE, MIDDLE, NONE, PARTS, classify_levels,
-                                  classify_stage, cooperation_levels, measure)
-from chainsim.state import AGREED, IN_FORCE
+from chainsim.core.arrangements import INDEX
+from chainsim.core.measurement import (
+    ALL_LEVELS,
+    COORDINATED,
+    DENOMINATOR,
+    HARDLY,
+    INDICATOR_INDEX,
+    INDICATORS,
+    INTERMEDIATE,
+    LITTLE,
+    MIDDLE,
+    NONE,
+    PARTS,
+    classify_levels,
+    classify_stage,
+    cooperation_levels,
+    measure,
+)
+from chainsim.core.state import AGREED, IN_FORCE
 
 ISSUE_IDS = """governance_uwv_all_municipalities, tactical_uwv, operational_cooperation,
 all_municipalities_participate, has_subregions, subregion_single_contact, subregion_satisfied,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_model, small_region
+from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_region, small_world
 
-from chainsim.agents import Kind
-from chainsim.arrangements import INDEX, TABLE
-from chainsim.mechanisms import actors, belief, environment, table, trust
-from chainsim.network import TieKind
-from chainsim.parameters import Parameters
-from chainsim.state import AGREED, IN_FORCE
+from chainsim.core.arrangements import INDEX, TABLE
+from chainsim.core.mechanisms import actors, belief, environment, execution, table, trust
+from chainsim.core.network import TieKind
+from chainsim.core.parameters import Parameters
+from chainsim.core.population import Kind
+from chainsim.core.state import AGREED, IN_FORCE
 
 
 def municipal_rows(model):
@@ -25,15 +25,15 @@ def uwv_municipality_trust(model):
 
 # --- M1 own targets --------------------------------------------------------
 def test_m1_rivalry_grows_when_jobs_are_scarce_and_budgets_are_cut():
-    tight = small_model([small_region(labour_market="+")])
-    slack = small_model([small_region(labour_market="-")])
+    tight = small_world([small_region(labour_market="+")])
+    slack = small_world([small_region(labour_market="-")])
     for m in (tight, slack):
         at_month(m, "2016-06")        # no budget cuts
         environment.update_rivalry(m)
     rows = municipal_rows(tight)
     assert slack.population.rivalry[rows].mean() > tight.population.rivalry[rows].mean()
 
-    m = small_model([small_region()])
+    m = small_world([small_region()])
     at_month(m, "2014-06")
     environment.update_rivalry(m)
     with_cuts = m.population.rivalry[rows].mean()
@@ -43,7 +43,7 @@ def test_m1_rivalry_grows_when_jobs_are_scarce_and_budgets_are_cut():
 
 
 def test_m1_rivalry_lowers_support_for_rivalrous_arrangements():
-    m = small_model()
+    m = small_world()
     m.population.rivalry[:] = 0.2
     low = mean_support(m, "joint_preferred_employers")
     m.population.rivalry[:] = 0.9
@@ -53,7 +53,7 @@ def test_m1_rivalry_lowers_support_for_rivalrous_arrangements():
 # --- M2 joint targets ------------------------------------------------------
 def test_m2_joint_targets_relieve_rivalry_only_with_trust():
     def rivalry(with_targets: bool, trust_level: float) -> float:
-        m = small_model([small_region()])
+        m = small_world([small_region()])
         at_month(m, "2014-01")
         set_all_trust(m, trust_level)
         m.regions_state.status[:, INDEX["joint_placement_targets"]] = IN_FORCE if with_targets else 0
@@ -68,7 +68,7 @@ def test_m2_joint_targets_relieve_rivalry_only_with_trust():
 
 # --- M3 trust ----------------------------------------------------------------
 def test_m3_meeting_builds_trust_between_uwv_and_municipalities():
-    meeting, apart = small_model([small_region()]), small_model([small_region()])
+    meeting, apart = small_world([small_region()]), small_world([small_region()])
     clear_arrangements(apart)
     clear_arrangements(meeting)
     meeting.regions_state.status[:, INDEX["tactical_meeting"]] = IN_FORCE
@@ -81,19 +81,19 @@ def test_m3_meeting_builds_trust_between_uwv_and_municipalities():
 
 
 def test_m3_failure_costs_more_trust_than_success_gains():
-    m = small_model([small_region()])
+    m = small_world([small_region()])
     set_all_trust(m, 0.5)
-    m.execution._trust_after_delivery(np.array([0]), m.params.trust_success_gain, 0.0)
+    execution._trust_after_delivery(m, np.array([0]), m.params.trust_success_gain, 0.0)
     gained = uwv_municipality_trust(m).mean() - 0.5
     set_all_trust(m, 0.5)
-    m.execution._trust_after_delivery(np.array([0]), 0.0, m.params.trust_failure_loss)
+    execution._trust_after_delivery(m, np.array([0]), 0.0, m.params.trust_failure_loss)
     lost = 0.5 - uwv_municipality_trust(m).mean()
     assert lost > gained > 0
 
 
 # --- M4 autonomy -------------------------------------------------------------
 def test_m4_guarding_say_lowers_support_for_costly_arrangements():
-    m = small_model()
+    m = small_world()
     rows = municipal_rows(m)
     m.population.autonomy_guard[rows] = 0.1
     relaxed = mean_support(m, "regional_wsp")
@@ -102,7 +102,7 @@ def test_m4_guarding_say_lowers_support_for_costly_arrangements():
 
 
 def test_m4_m12_commuting_municipality_stays_out():
-    m = small_model([small_region()])
+    m = small_world([small_region()])
     village = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)[0]
     m.population.outside_orientation[village] = 2.0
     actors.update_participation(m, np.ones(m.regions_state.n, dtype=bool))
@@ -116,7 +116,7 @@ def test_m4_m12_commuting_municipality_stays_out():
 # --- M5 leadership -----------------------------------------------------------
 def test_m5_dominating_centre_erodes_trust_facilitating_does_not():
     def cm_trust_after(style: float) -> float:
-        m = small_model([small_region(leadership_style=style)])
+        m = small_world([small_region(leadership_style=style)])
         set_all_trust(m, 0.6)
         trust.dominance_erodes_trust(m, np.ones(1, dtype=bool))
         return m.graph.ties.trust[m.tie_index.by_kind[TieKind.CENTRE_MUNICIPALITY]].mean()
@@ -126,11 +126,11 @@ def test_m5_dominating_centre_erodes_trust_facilitating_does_not():
 
 
 def test_m5_facilitating_centre_proposes_what_the_table_is_ready_for():
-    from chainsim.mechanisms.table import eligible, expected_support
+    from chainsim.core.mechanisms.table import eligible, expected_support
 
     for seed in range(5):
-        facilitating = small_model([small_region(leadership_style=1.0)], seed=seed)
-        dominating = small_model([small_region(leadership_style=0.0)], seed=seed)
+        facilitating = small_world([small_region(leadership_style=1.0)], seed=seed)
+        dominating = small_world([small_region(leadership_style=0.0)], seed=seed)
         for m in (facilitating, dominating):
             at_month(m, "2012-06")
         ok = eligible(facilitating, (1, 2))[0]
@@ -142,8 +142,8 @@ def test_m5_facilitating_centre_proposes_what_the_table_is_ready_for():
 
 
 def test_m5_skilled_centre_persuades_through_trust():
-    skilled = small_model([small_region(strategic_skill=1.0)])
-    unskilled = small_model([small_region(strategic_skill=0.0)])
+    skilled = small_world([small_region(strategic_skill=1.0)])
+    unskilled = small_world([small_region(strategic_skill=0.0)])
     villages = np.flatnonzero(skilled.population.kind == Kind.MUNICIPALITY)
     assert mean_support(skilled, "shared_vision", villages) > mean_support(unskilled, "shared_vision", villages)
 
@@ -151,7 +151,7 @@ def test_m5_skilled_centre_persuades_through_trust():
 # --- M6 aldermen -------------------------------------------------------------
 def test_m6_new_aldermen_reset_trust_and_continuity_protects_the_centre():
     p = Parameters(alderman_turnover=0.8, trust_reset_on_turnover=1.0)
-    m = small_model([small_region(n_municipalities=8, alderman_continuity=True)], params=p)
+    m = small_world([small_region(n_municipalities=8, alderman_continuity=True)], params=p)
     set_all_trust(m, 0.9)
     at_month(m, "2014-03")
     centre = int(m.regions_state.centre_row[0])
@@ -164,7 +164,7 @@ def test_m6_new_aldermen_reset_trust_and_continuity_protects_the_centre():
 
 
 def test_m6_regional_alderman_supports_more():
-    m = small_model()
+    m = small_world()
     rows = municipal_rows(m)
     m.population.alderman_strength[rows] = 1.0
     m.population.alderman_orientation[rows] = 0.0
@@ -176,7 +176,7 @@ def test_m6_regional_alderman_supports_more():
 # --- M7 UWV ------------------------------------------------------------------
 def test_m7_office_closure_damages_trust_unless_uwv_stays():
     big = small_region(n_municipalities=12)
-    closing, staying = small_model([big]), small_model([big])
+    closing, staying = small_world([big]), small_world([big])
     staying.regions_state.uwv_withdrawal[:] = 0.0
     for m in (closing, staying):
         m.t = int(m.regions_state.closure_month[0])
@@ -184,12 +184,12 @@ def test_m7_office_closure_damages_trust_unless_uwv_stays():
     environment.close_uwv_offices(closing)
     environment.close_uwv_offices(staying)
     assert (uwv_municipality_trust(closing) < before).all()
-    assert np.allclose(uwv_municipality_trust(staying), uwv_municipality_trust(small_model([big])))
+    assert np.allclose(uwv_municipality_trust(staying), uwv_municipality_trust(small_world([big])))
 
 
 def test_m7_central_steering_makes_uwv_reluctant_where_local_room_is_needed():
-    loose = small_model(params=Parameters(uwv_central_steering=0.2))
-    strict = small_model(params=Parameters(uwv_central_steering=0.9))
+    loose = small_world(params=Parameters(uwv_central_steering=0.2))
+    strict = small_world(params=Parameters(uwv_central_steering=0.9))
     uwv = loose.regions_state.uwv_row
     assert mean_support(strict, "joint_placement_targets", uwv) < mean_support(loose, "joint_placement_targets", uwv)
     assert mean_support(strict, "joint_consultation", uwv) == pytest.approx(
@@ -198,7 +198,7 @@ def test_m7_central_steering_makes_uwv_reluctant_where_local_room_is_needed():
 
 def test_m7_uwv_representatives_differ_per_level_and_not_on_the_shop_floor():
     def model(spread, off=()):
-        m = small_model(params=Parameters(uwv_person_spread=spread), mechanisms_off=off)
+        m = small_world(params=Parameters(uwv_person_spread=spread), mechanisms_off=off)
         m.regions_state.uwv_stance[:] = [-1.0, 0.5]      # a reluctant regional manager, keen unit managers
         return m
     m, even = model(1.0), model(0.0)
@@ -214,7 +214,7 @@ def test_m7_uwv_representatives_differ_per_level_and_not_on_the_shop_floor():
 
 
 def test_m7_agreed_shared_systems_bring_every_participant_onto_uwv_systems():
-    m = small_model([small_region()])
+    m = small_world([small_region()])
     m.regions_state.status[:, INDEX["shared_systems"]] = IN_FORCE
     actors.adopt_uwv_systems(m)
     rows = municipal_rows(m)
@@ -223,7 +223,7 @@ def test_m7_agreed_shared_systems_bring_every_participant_onto_uwv_systems():
 
 # --- M8 SW companies ---------------------------------------------------------
 def test_m8_business_interest_turns_sw_company_into_competitor():
-    m = small_model([small_region(n_sw=1)])
+    m = small_world([small_region(n_sw=1)])
     sw = np.flatnonzero(m.population.kind == Kind.SW_COMPANY)
     m.population.partner_offset[sw] = 0.0
     m.population.business_interest[sw] = 0.0
@@ -236,7 +236,7 @@ def test_m8_business_interest_turns_sw_company_into_competitor():
 
 # --- M9 employer organisations ----------------------------------------------
 def test_m9_employers_engage_only_above_threshold():
-    m = small_model([small_region(employer_activism=0.0)])
+    m = small_world([small_region(employer_activism=0.0)])
     at_month(m, "2013-01")
     clear_arrangements(m)
     actors.update_employer_engagement(m)
@@ -250,7 +250,7 @@ def test_m9_employers_engage_only_above_threshold():
 
 # --- M10 outside pressure ----------------------------------------------------
 def test_m10_pressure_rises_towards_the_deadline_and_moves_governance_most():
-    m = small_model()
+    m = small_world()
     at_month(m, "2012-06")
     environment.update_outside_pressure(m)
     early = m.regions_state.pressure.copy()
@@ -265,7 +265,7 @@ def test_m10_pressure_rises_towards_the_deadline_and_moves_governance_most():
 
 # --- M11 belief and evidence -------------------------------------------------
 def test_m11_belief_follows_evidence_of_pooling():
-    pooled, alone = small_model(), small_model()
+    pooled, alone = small_world(), small_world()
     clear_arrangements(alone)
     for name in ("joint_placement_targets", "regional_wsp", "joint_staff"):
         pooled.regions_state.status[:, INDEX[name]] = IN_FORCE
@@ -278,9 +278,9 @@ def test_m11_belief_follows_evidence_of_pooling():
 
 
 def test_m11_neighbour_evidence_reaches_bordering_regions():
-    from chainsim.regions import find_region
+    from chainsim.core.regions import find_region
 
-    m = small_model([find_region("Friesland"), find_region("Groningen")])
+    m = small_world([find_region("Friesland"), find_region("Groningen")])
     clear_arrangements(m)
     m.regions_state.status[0, INDEX["regional_wsp"]] = IN_FORCE
     belief.gather_evidence(m)
@@ -290,14 +290,14 @@ def test_m11_neighbour_evidence_reaches_bordering_regions():
 
 # --- M12 regional structure --------------------------------------------------
 def test_m12_more_organisations_slow_implementation():
-    small = small_model([small_region(n_municipalities=4)], seed=3)
-    large = small_model([small_region(n_municipalities=30)], seed=3)
+    small = small_world([small_region(n_municipalities=4)], seed=3)
+    large = small_world([small_region(n_municipalities=30)], seed=3)
     lags = {}
     for name, m in (("small", small), ("large", large)):
         draws = []
         for _ in range(200):
             clear_arrangements(m)
-            m.execution.schedule(np.array([0]), np.array([INDEX["joint_staff"]]))
+            execution.schedule(m, np.array([0]), np.array([INDEX["joint_staff"]]))
             draws.append(m.regions_state.due[0, INDEX["joint_staff"]] - m.t)
         lags[name] = np.mean(draws)
     assert lags["large"] > lags["small"]
@@ -305,23 +305,23 @@ def test_m12_more_organisations_slow_implementation():
 
 # --- M13 from governance to execution ---------------------------------------
 def test_m13_agreement_reaches_practice_only_when_due():
-    m = small_model([small_region()], params=Parameters(delivery_reliability=1.0))
+    m = small_world([small_region()], params=Parameters(delivery_reliability=1.0))
     clear_arrangements(m)
     set_all_trust(m, 1.0)
     m.population.turbulence[:] = 0.0
     a = INDEX["joint_staff"]
-    m.execution.schedule(np.array([0]), np.array([a]))
+    execution.schedule(m, np.array([0]), np.array([a]))
     due = m.regions_state.due[0, a]
     assert due > m.t and m.regions_state.status[0, a] == AGREED
-    m.execution.deliver()
+    execution.deliver(m)
     assert m.regions_state.status[0, a] == AGREED
     m.t = int(due)
-    m.execution.deliver()
+    execution.deliver(m)
     assert m.regions_state.status[0, a] == IN_FORCE
 
 
 def test_m13_governance_agreements_raise_support_for_execution():
-    m = small_model()
+    m = small_world()
     clear_arrangements(m)
     before = mean_support(m, "joint_staff")
     for name in ("shared_vision", "market_plan", "fte_agreements"):
@@ -331,7 +331,7 @@ def test_m13_governance_agreements_raise_support_for_execution():
 
 # --- M14 cost shifting -------------------------------------------------------
 def test_m14_cost_shifting_wears_trust_unless_joint_steering():
-    shifting, steered = small_model([small_region()]), small_model([small_region()])
+    shifting, steered = small_world([small_region()]), small_world([small_region()])
     clear_arrangements(shifting)
     clear_arrangements(steered)
     steered.regions_state.status[:, INDEX["joint_placement_targets"]] = IN_FORCE
@@ -345,7 +345,7 @@ def test_m14_cost_shifting_wears_trust_unless_joint_steering():
 
 # --- M15 turbulence ----------------------------------------------------------
 def test_m15_turbulence_distracts_municipalities_during_decentralisation():
-    m = small_model()
+    m = small_world()
     at_month(m, "2013-01")
     environment.update_turbulence(m)
     calm = m.population.turbulence[municipal_rows(m)].mean()

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from helpers import small_model, small_region
 
-from chainsim.agents import Kind
-from chainsim.network import TieGraph, TieKind
+from chainsim.core.network import TieGraph, TieKind
+from chainsim.core.population import Kind
 
 
 def test_trust_lives_on_the_edges_and_in_one_store():
@@ -15,7 +15,7 @@ def test_trust_lives_on_the_edges_and_in_one_store():
     assert g.ties.trust[i] == pytest.approx(0.7)
     g.ties.trust[i] = 0.1
     assert nx.get_edge_attributes(g, "trust")[(1, 2)] == pytest.approx(0.1)
-    assert g.edges[1, 2]["kind"] == TieKind.UWV_MUNICIPALITY
+    assert g.edges[1, 2]["kind"] == "uwv_municipality" == TieKind.UWV_MUNICIPALITY.label
     with pytest.raises(ValueError):
         g.edges[1, 2]["trust"] = 1.5
     with pytest.raises(ValueError):
@@ -35,15 +35,36 @@ def test_region_ties_are_the_pairs_that_meet():
     for sw in np.flatnonzero(pop.kind == Kind.SW_COMPANY):
         owners = [v for v in g.adj[sw]]
         assert owners and all(pop.kind[o] in (Kind.MUNICIPALITY, Kind.CENTRE) for o in owners)
-    peers = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == TieKind.SUBREGION_PEERS]
+    peers = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == TieKind.SUBREGION_PEERS.label]
     assert peers and all(pop.subregion[u] == pop.subregion[v] for u, v in peers)
 
 
 def test_bordering_regions_are_tied_through_their_centres():
-    from chainsim.regions import find_region
+    from chainsim.core.regions import find_region
 
     m = small_model([find_region("Friesland"), find_region("Groningen"), find_region("Zeeland")])
     rs, g = m.regions_state, m.graph
     assert g.has_edge(rs.centre_row[0], rs.centre_row[1])
     assert not g.has_edge(rs.centre_row[0], rs.centre_row[2])
     assert g.edges[rs.centre_row[0], rs.centre_row[1]]["region"] == -1
+
+
+def test_the_graph_copies_pickles_and_exports(tmp_path):
+    import pickle
+
+    m = small_model([small_region(n_municipalities=4)])
+    g = m.graph
+    node = int(m.regions_state.uwv_row[0])
+    assert g.nodes[node] == {"kind": "uwv", "name": "UWV Testregio XX01", "region": "XX01"}
+    copied = g.copy()
+    u, v = next(iter(g.edges()))
+    copied.edges[u, v]["trust"] = 0.99
+    assert g.edges[u, v]["trust"] != 0.99 and copied.ties is not g.ties
+    restored = pickle.loads(pickle.dumps(g))
+    assert np.array_equal(restored.ties.trust, g.ties.trust) and dict(restored.nodes(data=True)) == dict(g.nodes(data=True))
+    restored.edges[u, v]["trust"] = 0.01
+    assert restored.ties.trust[restored.edges[u, v].index] == 0.01
+    nx.write_graphml(g, tmp_path / "ties.graphml")
+    back = nx.read_graphml(tmp_path / "ties.graphml")
+    assert back.number_of_edges() == g.number_of_edges()
+    assert {d["kind"] for *_, d in back.edges(data=True)} >= {"centre_municipality", "uwv_municipality"}

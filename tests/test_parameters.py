@@ -1,6 +1,6 @@
 import pytest
 
-from chainsim.parameters import SPECS, ParameterError, Parameters
+from chainsim.core.parameters import SPECS, ParameterError, Parameters
 
 
 def test_every_default_lies_in_its_range_and_names_a_source():

@@ -7,9 +7,9 @@ from helpers import small_model, small_region
 from hypothesis import HealthCheck, given, settings
 from strategies import parameters, seeds
 
-from chainsim.calendar import Calendar, Month
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.state import ABSENT, IN_FORCE
 from chainsim.runner import RunConfig, run_replications
-from chainsim.state import ABSENT, IN_FORCE
 
 SHORT = Calendar(Month(2013, 1), Month(2015, 6), Month(2014, 11))
 REGIONS = [small_region("XX01", n_subregions=2, n_municipalities=8, commuting_out=0.3),

@@ -3,7 +3,7 @@ from importlib import resources
 
 import pytest
 
-from chainsim.regions import UnknownRegionError, find_region, load_borders, load_regions
+from chainsim.core.regions import UnknownRegionError, find_region, load_borders, load_regions
 
 SEED_CASES = {  # 004 App. 3: labour market, SW companies, subregions
     "Friesland": ("-", 3, 0), "Gooi en Vechtstreek": ("+", 2, 2), "Rijnmond": ("+/-", 6, 6),

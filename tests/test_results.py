@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from chainsim.calendar import Calendar, Month
-from chainsim.measurement import INDICATORS
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.measurement import INDICATORS
 from chainsim.plotting import plot_stage_shares, stage_share_data
 from chainsim.results import Results, mean_ci, write_json
 from chainsim.runner import RunConfig, run_replications

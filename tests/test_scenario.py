@@ -1,13 +1,13 @@
 """Scenario files: loading, merging, and one-line problems that name file, line and key."""
 
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainsim.calendar import Month
+from chainsim.core.calendar import Month
 from chainsim.runner import RunConfig
 from chainsim.scenario import ScenarioError, load_scenario
 

@@ -15,7 +15,7 @@ import pytest
 
 from chainsim import load_results
 from chainsim.experiment import ExperimentError, load_experiment
-from chainsim.sweep import SweepError, completed_runs, run_sweep, run_outcomes
+from chainsim.sweep import SweepError, completed_runs, run_outcomes, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 

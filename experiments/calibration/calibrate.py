@@ -58,7 +58,7 @@ class ConfigError(Exception):
 def read_config(path: Path) -> dict:
     """Read and check calibration.toml; every problem names the file, line, key and what is allowed."""
     from chainsim.calibration import GROUPS
-    from chainsim.parameters import SPECS
+    from chainsim.core.parameters import SPECS
     from chainsim.tomlcheck import check_number, check_whole, read_toml, suggest
 
     f, problems = read_toml(path)
@@ -206,7 +206,7 @@ def refine(points: pd.DataFrame, config: dict, workers: int) -> pd.DataFrame:
     push a mean that lies just inside a bound outside it.
     """
     from chainsim.calibration import bound_excess, bound_misses, distance
-    from chainsim.parameters import Parameters
+    from chainsim.core.parameters import Parameters
     from chainsim.runner import RunConfig
 
     names = [f["name"] for f in config["free"]]
@@ -236,7 +236,7 @@ def write_defaults(best: pd.Series, config: dict, summary: dict, config_path: Pa
     path = ROOT / "chainsim" / "data" / "calibrated.toml"
     names = [f["name"] for f in config["free"]]
     lines = ["# Calibrated default values of chainsim's free parameters, read by",
-             "# chainsim/parameters.py. Written by experiments/calibration/calibrate.py --write-defaults.",
+             "# chainsim/core/parameters.py. Written by experiments/calibration/calibrate.py --write-defaults.",
              "", "[provenance]",
              f'method = "{config["description"]}"',
              f'date = "{summary["date"]}"',

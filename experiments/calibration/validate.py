@@ -73,8 +73,8 @@ def patterns_figure(table: pd.DataFrame, path: Path) -> None:
 
 def main() -> None:
     from chainsim.calibration import compare, distance, group_errors
-    from chainsim.mechanisms import MECHANISMS
-    from chainsim.parameters import CALIBRATION, SPECS
+    from chainsim.core.mechanisms import MECHANISMS
+    from chainsim.core.parameters import CALIBRATION, SPECS
     from chainsim.plotting import plot_stage_shares
     from chainsim.results import load_observed, mean_ci
     from chainsim.runner import RunConfig, default_workers
@@ -172,7 +172,7 @@ def main() -> None:
               "Observed cooperation (004 App. 3) read as a stage: good = coordinated, fair = middle, "
               "not good = little. Simulated: share of replications in each stage at 2014-11.", "",
               "| region | observed | coordinated | middle | little |", "|---|---|---|---|---|"]
-    from chainsim.regions import find_region
+    from chainsim.core.regions import find_region
     for case in obs["case_regions"]:
         code = find_region(case["name"]).code
         stages = rows[f"stage_{code}"]

@@ -12,19 +12,18 @@ random generator, so each replication is a different plausible 2012.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import numpy as np
 
-from chainsim.agents import AGENT_CLASSES, Kind, Population
-from chainsim.arrangements import ARRANGEMENTS, INDEX
-from chainsim.calendar import Month
-from chainsim.network import TieGraph, TieKind
-from chainsim.regions import RegionInfo, base_code, load_borders
-from chainsim.state import IN_FORCE, RegionState
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import ARRANGEMENTS, INDEX
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.network import TieKind
+from chainsim.core.parameters import Parameters
+from chainsim.core.population import Kind
+from chainsim.core.regions import RegionInfo, base_code, load_borders
+from chainsim.core.state import IN_FORCE, RegionState
+from chainsim.core.world import World
 
 # Offsets of initial trust by kind of tie (estimates). UWV starts a little
 # lower (the werkplein history, 004 §4.2, §4.6); municipalities of one
@@ -68,28 +67,25 @@ def _beta_mean(rng: np.random.Generator, mean: float, concentration: float = 6.0
     return rng.beta(mean * concentration, (1 - mean) * concentration, size)
 
 
-def build_world(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None:
-    """Create population, agents, network and region state on ``model``."""
-    n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
-    pop = Population(n_rows)
-    rs = RegionState(infos)
-    graph = TieGraph()
-    model.population, model.regions_state, model.graph = pop, rs, graph
-    model.agent_by_row = [None] * n_rows
-
-    _draw_region_attributes(model, rs)
+def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
+                rng: np.random.Generator, mechanisms_off: Iterable[str] = ()) -> World:
+    """The world of January of the calendar's first year for the regions ``infos``."""
+    world = World(params, calendar, infos, rng, mechanisms_off)
+    _draw_region_attributes(world, world.regions_state)
     row = 0
     for r, info in enumerate(infos):
-        row = _create_region(model, r, info, row)
-    _connect_regions(model, infos)
-    graph.ties.freeze()
-    _draw_legacy_arrangements(model)
-    _schedule_availability(model)
+        row = _create_region(world, r, info, row)
+    _connect_regions(world, infos)
+    _describe_nodes(world)
+    world.index_ties()
+    _draw_legacy_arrangements(world)
+    _schedule_availability(world)
+    return world
 
 
-def _draw_region_attributes(model: "ChainModel", rs: RegionState) -> None:
+def _draw_region_attributes(world: World, rs: RegionState) -> None:
     """Region-level traits that no source gives are drawn per replication."""
-    rng, cal = model.rng, model.calendar
+    rng, cal = world.rng, world.calendar
     for r, info in enumerate(rs.infos):
         rs.leadership_style[r] = info.leadership_style if info.leadership_style is not None \
             else rng.beta(3, 3)
@@ -110,19 +106,17 @@ def _draw_region_attributes(model: "ChainModel", rs: RegionState) -> None:
         rs.closure_severity[r] = (offices - 1) / offices
 
 
-def _new_agent(model: "ChainModel", kind: Kind, row: int, r: int, info: RegionInfo, name: str):
-    agent = AGENT_CLASSES[kind](model, row, info.code, name)
-    model.population.region[row] = r
-    model.agent_by_row[row] = agent
-    return agent
+def _new_organisation(world: World, kind: Kind, row: int, r: int, name: str) -> None:
+    pop = world.population
+    pop.kind[row], pop.region[row], pop.name[row] = int(kind), r, name
 
 
-def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> int:
+def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     """Organisations of one region and the ties between them; returns the next free row."""
-    rng, p, pop, rs, graph = (model.rng, model.params, model.population,
-                              model.regions_state, model.graph)
+    rng, p, pop, rs, graph = (world.rng, world.params, world.population,
+                              world.regions_state, world.graph)
     n = info.n_municipalities
-    structure = 0.0 if model.off("M12") else 1.0      # the structural test: regions alike
+    structure = 0.0 if world.off("M12") else 1.0      # the structural test: regions alike
     base_trust = (p.trust_initial + structure * p.trust_identity_effect * (info.regional_identity - 0.5)
                   + structure * p.trust_history_effect * (info.joint_arrangement_history - 0.5))
 
@@ -138,7 +132,7 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
                             raw * (1 - info.centre_population_share) / max(raw.sum(), 1e-12)])
     for i, name in enumerate(info.municipalities):
         kind = Kind.CENTRE if i == 0 else Kind.MUNICIPALITY
-        _new_agent(model, kind, row + i, r, info, name)
+        _new_organisation(world, kind, row + i, r, name)
     smallness = 1.0 - sizes / sizes.max()
     local_success = rng.beta(2, 3, n)
     pop.size[munis] = sizes
@@ -164,22 +158,22 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
     n_commuting = round(structure * info.commuting_out * (n - 1))
     commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else []
     pop.outside_orientation[commuters] = rng.uniform(0.1, 0.6, len(commuters))
-    model.commuters.extend((int(c), info.code) for c in commuters)
+    world.commuters.extend((int(c), info.code) for c in commuters)
 
     centre = munis[0]
     uwv = row + n
-    _new_agent(model, Kind.UWV, uwv, r, info, f"UWV {info.name}")
+    _new_organisation(world, Kind.UWV, uwv, r, f"UWV {info.name}")
     sw_rows = list(range(uwv + 1, uwv + 1 + info.n_sw_companies))
     employer = uwv + 1 + info.n_sw_companies
     for k, sw in enumerate(sw_rows):
-        _new_agent(model, Kind.SW_COMPANY, sw, r, info, f"SW company {k + 1} {info.name}")
-    _new_agent(model, Kind.EMPLOYER_ORGANISATION, employer, r, info, f"Employers {info.name}")
+        _new_organisation(world, Kind.SW_COMPANY, sw, r, f"SW company {k + 1} {info.name}")
+    _new_organisation(world, Kind.EMPLOYER_ORGANISATION, employer, r, f"Employers {info.name}")
     all_rows = munis + [uwv] + sw_rows + [employer]
 
     for kind_row in all_rows:
         kind = Kind(int(pop.kind[kind_row]))
         pop.own_target[kind_row] = OWN_TARGET[kind]
-    beliefs = np.clip(rng.normal(model.params.belief_initial + structure * 0.15 * (info.regional_identity - 0.5),
+    beliefs = np.clip(rng.normal(world.params.belief_initial + structure * 0.15 * (info.regional_identity - 0.5),
                                  0.1, len(all_rows)), 0.0, 1.0)
     pop.belief_prior[all_rows] = beliefs
     pop.belief[all_rows] = beliefs
@@ -214,9 +208,17 @@ def _create_region(model: "ChainModel", r: int, info: RegionInfo, row: int) -> i
     return employer + 1
 
 
-def _connect_regions(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None:
+def _describe_nodes(world: World) -> None:
+    """Each organisation's node carries its kind, name and region code."""
+    pop, codes = world.population, world.regions_state.codes
+    world.graph.add_nodes_from(
+        (row, {"kind": Kind(int(pop.kind[row])).name.lower(), "name": pop.name[row],
+               "region": codes[pop.region[row]]}) for row in range(pop.n))
+
+
+def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
     """Ties between regions: bordering centres, commuting municipalities (M11, M12)."""
-    rng, p, rs, graph = model.rng, model.params, model.regions_state, model.graph
+    rng, p, rs, graph = world.rng, world.params, world.regions_state, world.graph
     index = {info.code: r for r, info in enumerate(infos)}
     neighbours: dict[str, list[str]] = {code: [] for code in index}
 
@@ -235,14 +237,14 @@ def _connect_regions(model: "ChainModel", infos: tuple[RegionInfo, ...]) -> None
                 neighbours[a].append(b)
                 neighbours[b].append(a)
                 tie(int(rs.centre_row[index[a]]), int(rs.centre_row[index[b]]), TieKind.BORDERING_CENTRES)
-    for row, code in model.commuters:
+    for row, code in world.commuters:
         if neighbours[code]:
             target = neighbours[code][rng.integers(len(neighbours[code]))]
             tie(row, int(rs.centre_row[index[target]]), TieKind.COMMUTING_MUNICIPALITY)
-    model.neighbours = [[index[c] for c in neighbours[info.code]] for info in infos]
+    world.neighbours = [[index[c] for c in neighbours[info.code]] for info in infos]
 
 
-def _draw_legacy_arrangements(model: "ChainModel") -> None:
+def _draw_legacy_arrangements(world: World) -> None:
     """Arrangements already in force in January 2012 (the werkplein legacy).
 
     Each arrangement with a ``legacy`` chance is in force with probability
@@ -250,7 +252,7 @@ def _draw_legacy_arrangements(model: "ChainModel") -> None:
     requires is in force too. Estimates; 001 §4.3 reports shared buildings at
     over half and one counter at about a quarter of the 2007 locations.
     """
-    rng, rs = model.rng, model.regions_state
+    rng, rs = world.rng, world.regions_state
     for a in ARRANGEMENTS:
         if a.legacy <= 0:
             continue
@@ -266,10 +268,10 @@ def _draw_legacy_arrangements(model: "ChainModel") -> None:
         rs.status[ok, i] = IN_FORCE
 
 
-def _schedule_availability(model: "ChainModel") -> None:
+def _schedule_availability(world: World) -> None:
     """Arrangements that cannot be proposed before a date (e.g. unions as social
     partners in a Werkbedrijf, prepared during 2014, 004 §3.1)."""
-    rs, cal = model.regions_state, model.calendar
+    rs, cal = world.regions_state, world.calendar
     for a in ARRANGEMENTS:
         if a.available_from is not None:
             first = Month.parse(a.available_from)

@@ -2,7 +2,7 @@
 
 A region is not an agent; it is the unit whose table the organisations sit
 at and the unit the Inspectorate scores. Its structure comes from
-:mod:`chainsim.regions` (M12); its changing state -- which arrangements are
+:mod:`chainsim.core.regions` (M12); its changing state -- which arrangements are
 agreed or in force, outside pressure, evidence of results -- is kept here as
 arrays over regions so that mechanisms act on all regions at once.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.arrangements import N_ARRANGEMENTS
-from chainsim.regions import RegionInfo
+from chainsim.core.arrangements import N_ARRANGEMENTS
+from chainsim.core.regions import RegionInfo
 
 ABSENT, AGREED, IN_FORCE = 0, 1, 2
 """Status of an arrangement in a region: not there, agreed but not yet
@@ -64,7 +64,7 @@ class RegionState:
         self.pressure = np.zeros(n)
         self.extra_pressure = np.zeros(n)     # levers and scheduled visits (M10)
         self.uwv_withdrawal = np.ones(n)      # 0 where UWV keeps its local presence (M7)
-        # handles for scenario levers (chainsim.levers); neutral values here
+        # handles for scenario levers (chainsim.core.levers); neutral values here
         self.knowledge_boost = np.zeros(n)    # learning between regions added by levers (M11)
         self.imposed_joint_targets = np.zeros(n)   # joint targets set from outside (M2)
         self.budget_cut_extra = np.zeros(n)   # cuts on top of the national ones (M1, M15)

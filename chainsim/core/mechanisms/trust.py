@@ -8,19 +8,15 @@ and new aldermen (M6) move trust too; they live with their mechanisms.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.arrangements import INDEX
-from chainsim.mechanisms.ties import scale_ties
-from chainsim.network import TieKind
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import INDEX
+from chainsim.core.network import TieKind
+from chainsim.core.ties import scale_ties
+from chainsim.core.world import World
 
 
-def build_trust_through_contact(model: "ChainModel") -> None:
+def build_trust_through_contact(world: World) -> None:
     """M3, M7, M5: parties that meet regularly come to trust each other.
 
     - UWV and municipalities, where they meet at a tactical or governance
@@ -33,9 +29,9 @@ def build_trust_through_contact(model: "ChainModel") -> None:
     - an engaged employer organisation with the centre and UWV;
     - centres of bordering regions, through national learning (M11).
     """
-    p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
-    ties, gain = model.graph.ties, p.trust_contact_gain
-    if model.off("M3"):
+    p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
+    ties, gain = world.graph.ties, p.trust_contact_gain
+    if world.off("M3"):
         return
     in_force = rs.in_force
     meets_uwv = in_force[:, INDEX["tactical_meeting"]] | in_force[:, INDEX["governance_table"]]
@@ -60,7 +56,7 @@ def build_trust_through_contact(model: "ChainModel") -> None:
     scale_ties(ties.trust, bc, 0.5 * gain * (1.0 + boost))
 
 
-def dominance_erodes_trust(model: "ChainModel", regions: np.ndarray) -> None:
+def dominance_erodes_trust(world: World, regions: np.ndarray) -> None:
     """M5, M4: a dominating centre provokes the 'big brother' reflex.
 
     At each governance meeting, ties between the centre and the other
@@ -68,10 +64,10 @@ def dominance_erodes_trust(model: "ChainModel", regions: np.ndarray) -> None:
     (1 - leadership style), how much the region's economy turns around the
     centre city, and how small the municipality is (004 §4.1, §4.5).
     """
-    p, rs, pop, ix = model.params, model.regions_state, model.population, model.tie_index
-    if model.off("M3") or model.off("M5"):
+    p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
+    if world.off("M3") or world.off("M5"):
         return
-    ties = model.graph.ties
+    ties = world.graph.ties
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
     meeting = regions[r]

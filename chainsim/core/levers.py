@@ -17,17 +17,16 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from chainsim.arrangements import INDEX
-from chainsim.calendar import Month
-from chainsim.regions import RegionInfo
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
-
+from chainsim.core.arrangements import INDEX
+from chainsim.core.calendar import Month
+from chainsim.core.mechanisms.environment import SUBSIDY_MONTHS
+from chainsim.core.population import Kind
+from chainsim.core.regions import RegionInfo
+from chainsim.core.world import World
 
 # --- which regions a lever applies to -------------------------------------
 RULE_ATTRIBUTES: dict[str, str] = {
@@ -103,7 +102,7 @@ class LeverKind:
     """Extra settings: name -> (default, low, high, meaning)."""
 
     @staticmethod
-    def apply(model: "ChainModel", lever: Lever, regions: np.ndarray, months_active: int) -> None:
+    def apply(world: World, lever: Lever, regions: np.ndarray, months_active: int) -> None:
         raise NotImplementedError
 
 
@@ -115,10 +114,10 @@ def _register(cls: type[LeverKind]) -> type[LeverKind]:
     return cls
 
 
-def _ease(model: "ChainModel", regions: np.ndarray, arrangements: list[str], by: float) -> None:
+def _ease(world: World, regions: np.ndarray, arrangements: list[str], by: float) -> None:
     """Lower the effort of arrangements in the given regions by a fraction ``by``."""
     cols = [INDEX[a] for a in arrangements]
-    model.regions_state.effort_factor[np.ix_(regions, cols)] *= (1.0 - by)
+    world.regions_state.effort_factor[np.ix_(regions, cols)] *= (1.0 - by)
 
 
 @_register
@@ -137,10 +136,10 @@ class JointTargets(LeverKind):
     source = "004 §4.2, §4.5; 003"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        rs = model.regions_state
+    def apply(world, lever, regions, months_active):
+        rs = world.regions_state
         rs.imposed_joint_targets[regions] = np.maximum(rs.imposed_joint_targets[regions], lever.strength)
-        _ease(model, regions, ["joint_placement_targets"], 0.5 * lever.strength)
+        _ease(world, regions, ["joint_placement_targets"], 0.5 * lever.strength)
 
 
 @_register
@@ -159,11 +158,11 @@ class LegalDeadline(LeverKind):
     source = "004 §2.1, §4.6"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        rs = model.regions_state
+    def apply(world, lever, regions, months_active):
+        rs = world.regions_state
         span = max(lever.end.minus(lever.start), 1) if lever.end else 24
         ramp = min(1.0, (months_active + 1) / span) * lever.strength
-        rs.extra_pressure[regions] += model.params.deadline_pressure * ramp
+        rs.extra_pressure[regions] += world.params.deadline_pressure * ramp
         rs.deadline_push[regions] = np.maximum(rs.deadline_push[regions], ramp)
 
 
@@ -182,14 +181,13 @@ class CooperationSubsidy(LeverKind):
     source = "004 §3.1, §4.5, App. 2"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        from chainsim.mechanisms.environment import SUBSIDY_MONTHS
+    def apply(world, lever, regions, months_active):
 
-        rs, pop = model.regions_state, model.population
+        rs, pop = world.regions_state, world.population
         able = rs.in_force[:, INDEX["governance_table"]] | pop.engaged[rs.employer_row]
-        draw = model.lever_rng.random(rs.n)
-        granted = regions & able & (rs.subsidy_until < model.t) & (draw < 0.3 * lever.strength)
-        rs.subsidy_until[granted] = model.t + SUBSIDY_MONTHS
+        draw = world.streams.levers.random(rs.n)
+        granted = regions & able & (rs.subsidy_until < world.t) & (draw < 0.3 * lever.strength)
+        rs.subsidy_until[granted] = world.t + SUBSIDY_MONTHS
 
 
 @_register
@@ -208,11 +206,11 @@ class MinisterVisits(LeverKind):
     options = {"interval": (3.0, 1.0, 24.0, "months between visits")}
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
+    def apply(world, lever, regions, months_active):
         interval = int(lever.option("interval"))
         since_visit = months_active % interval
-        model.regions_state.extra_pressure[regions] += (
-            lever.strength * model.params.deadline_pressure * 0.5 ** since_visit)
+        world.regions_state.extra_pressure[regions] += (
+            lever.strength * world.params.deadline_pressure * 0.5 ** since_visit)
 
 
 @_register
@@ -229,10 +227,10 @@ class EmployerDemand(LeverKind):
     source = "004 §4.4, §4.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        rs = model.regions_state
+    def apply(world, lever, regions, months_active):
+        rs = world.regions_state
         rs.employer_activism[regions] = np.minimum(1.0, rs.employer_activism[regions] + lever.strength)
-        rs.extra_pressure[regions] += 0.5 * lever.strength * model.params.employer_pressure
+        rs.extra_pressure[regions] += 0.5 * lever.strength * world.params.employer_pressure
 
 
 @_register
@@ -249,9 +247,9 @@ class ICTHarmonisation(LeverKind):
     source = "004 §4.2; 001 §5.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        _ease(model, regions, ["shared_systems"], 0.6 * lever.strength)
-        model.regions_state.ict_push[regions] *= 1.0 + 2.0 * lever.strength
+    def apply(world, lever, regions, months_active):
+        _ease(world, regions, ["shared_systems"], 0.6 * lever.strength)
+        world.regions_state.ict_push[regions] *= 1.0 + 2.0 * lever.strength
 
 
 @_register
@@ -268,8 +266,8 @@ class FacilitativeLeadership(LeverKind):
     source = "004 summary, §4.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        rs = model.regions_state
+    def apply(world, lever, regions, months_active):
+        rs = world.regions_state
         for name in ("leadership_style", "strategic_skill"):
             values = getattr(rs, name)
             values[regions] += lever.strength * (1.0 - values[regions])
@@ -290,8 +288,8 @@ class FormalPowers(LeverKind):
     source = "004 footnote 10, §4.1"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        rs = model.regions_state
+    def apply(world, lever, regions, months_active):
+        rs = world.regions_state
         rs.formal_mandate[regions] = np.maximum(rs.formal_mandate[regions], lever.strength)
 
 
@@ -311,9 +309,9 @@ class SubregionDesign(LeverKind):
     source = "004 §3.1, §4.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        with_sub = regions & model.regions_state.has_subregions
-        _ease(model, with_sub, ["subregion_single_contact", "subregional_wsp", "subregional_fte"],
+    def apply(world, lever, regions, months_active):
+        with_sub = regions & world.regions_state.has_subregions
+        _ease(world, with_sub, ["subregion_single_contact", "subregional_wsp", "subregional_fte"],
               0.5 * lever.strength)
 
 
@@ -330,8 +328,8 @@ class AldermanContinuity(LeverKind):
     source = "004 §4.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.turnover_factor[regions] *= 1.0 - lever.strength
+    def apply(world, lever, regions, months_active):
+        world.regions_state.turnover_factor[regions] *= 1.0 - lever.strength
 
 
 @_register
@@ -348,8 +346,8 @@ class UWVPresence(LeverKind):
     source = "004 §4.2, §4.6"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.uwv_withdrawal[regions] *= 1.0 - lever.strength
+    def apply(world, lever, regions, months_active):
+        world.regions_state.uwv_withdrawal[regions] *= 1.0 - lever.strength
 
 
 @_register
@@ -367,8 +365,8 @@ class KnowledgeSharing(LeverKind):
     source = "000 'Leren van elkaar'; 004 §2.3"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.knowledge_boost[regions] += 0.15 * lever.strength
+    def apply(world, lever, regions, months_active):
+        world.regions_state.knowledge_boost[regions] += 0.15 * lever.strength
 
 
 @_register
@@ -385,10 +383,9 @@ class SWPartnership(LeverKind):
     source = "004 §4.3, §2.3"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        from chainsim.agents import Kind
+    def apply(world, lever, regions, months_active):
 
-        pop = model.population
+        pop = world.population
         sw = (pop.kind == Kind.SW_COMPANY) & regions[pop.region]
         pop.partner_offset[sw] += 0.6 * lever.strength
 
@@ -406,8 +403,8 @@ class BudgetCuts(LeverKind):
     source = "004 §4.1, §4.3; 003"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.budget_cut_extra[regions] += lever.strength
+    def apply(world, lever, regions, months_active):
+        world.regions_state.budget_cut_extra[regions] += lever.strength
 
 
 @_register
@@ -424,9 +421,9 @@ class CoLocation(LeverKind):
     source = "001 §5.6; 004 §3.1"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.contact_factor[regions] *= 1.0 + 2.0 * lever.strength
-        _ease(model, regions, ["joint_staff", "multiple_public_counters"], 0.4 * lever.strength)
+    def apply(world, lever, regions, months_active):
+        world.regions_state.contact_factor[regions] *= 1.0 + 2.0 * lever.strength
+        _ease(world, regions, ["joint_staff", "multiple_public_counters"], 0.4 * lever.strength)
 
 
 @_register
@@ -442,8 +439,8 @@ class WrittenAgreements(LeverKind):
     source = "004 §4.5"
 
     @staticmethod
-    def apply(model, lever, regions, months_active):
-        model.regions_state.reset_factor[regions] *= 1.0 - lever.strength
+    def apply(world, lever, regions, months_active):
+        world.regions_state.reset_factor[regions] *= 1.0 - lever.strength
 
 
 # --- applying the levers each month ---------------------------------------
@@ -456,20 +453,20 @@ HANDLES = ("extra_pressure", "effort_factor", "leadership_style", "strategic_ski
 class LeverSchedule:
     """The levers of a scenario, applied at the start of every month (a model intervention)."""
 
-    def __init__(self, model: "ChainModel", levers: tuple[Lever, ...]) -> None:
+    def __init__(self, world: World, levers: tuple[Lever, ...]) -> None:
         self.levers = levers
-        infos = model.regions_state.infos
-        self.masks = [lever.regions.mask(infos, model.lever_rng) for lever in levers]
-        rs = model.regions_state
+        infos = world.regions_state.infos
+        self.masks = [lever.regions.mask(infos, world.streams.levers) for lever in levers]
+        rs = world.regions_state
         self.baseline = {name: getattr(rs, name).copy() for name in HANDLES}
-        self.partner_offset = model.population.partner_offset.copy()
+        self.partner_offset = world.population.partner_offset.copy()
 
-    def __call__(self, model: "ChainModel") -> None:
-        rs = model.regions_state
+    def __call__(self, world: World) -> None:
+        rs = world.regions_state
         for name, values in self.baseline.items():
             getattr(rs, name)[...] = values
-        model.population.partner_offset[:] = self.partner_offset
-        month = model.month
+        world.population.partner_offset[:] = self.partner_offset
+        month = world.month
         for lever, mask in zip(self.levers, self.masks):
             if lever.active(month) and mask.any():
-                LEVERS[lever.kind].apply(model, lever, mask, month.minus(lever.start))
+                LEVERS[lever.kind].apply(world, lever, mask, month.minus(lever.start))

@@ -4,7 +4,7 @@
 |-----|-----------------------------------|--------------------------------------------------------------------|
 | M1  | own targets                       | environment.update_rivalry; the rivalry term of table.member_support |
 | M2  | joint targets                     | environment.update_rivalry (relief)                                 |
-| M3  | trust on ties                     | trust.build_trust_through_contact; execution.Execution (success, failure, drop) |
+| M3  | trust on ties                     | trust.build_trust_through_contact; execution.deliver, execution.drop |
 | M4  | autonomy                          | the say term of table.member_support; actors.update_participation   |
 | M5  | leadership of the centre          | table.choose_proposals; trust.dominance_erodes_trust; persuasion in member_support |
 | M6  | aldermen                          | environment.hold_elections; the alderman term of member_support     |
@@ -14,19 +14,15 @@
 | M10 | outside pressure                  | environment.update_outside_pressure, apply_subsidy_windows; deadline agenda in choose_proposals |
 | M11 | belief and evidence               | belief.gather_evidence, belief.update_belief                        |
 | M12 | regional structure                | initialise (structure, subregions, commuting); actors.update_participation |
-| M13 | from governance to execution      | execution.Execution.schedule / deliver; mandate term of member_support |
+| M13 | from governance to execution      | execution.schedule / deliver; mandate term of member_support |
 | M14 | cost shifting                     | environment.update_rivalry                                          |
 | M15 | turbulence                        | environment.update_turbulence                                       |
 
-Each mechanism can be switched off (``ChainModel(mechanisms_off=...)``) for
+Each mechanism can be switched off (``mechanisms_off=...``) for
 the structural test of the calibration; docs/ODD.md §7.7 says what "off"
 means for each.
 """
 
-MECHANISMS = {
-    "M1": "own targets", "M2": "joint targets", "M3": "trust", "M4": "autonomy",
-    "M5": "leadership of the centre", "M6": "aldermen", "M7": "UWV", "M8": "SW companies",
-    "M9": "employer organisations", "M10": "outside pressure", "M11": "belief and evidence",
-    "M12": "regional structure", "M13": "from governance to execution", "M14": "cost shifting",
-    "M15": "turbulence",
-}
+from chainsim.core.world import MECHANISMS
+
+__all__ = ["MECHANISMS"]

@@ -7,18 +7,14 @@ UWV's office closures (M7, M3).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.agents import Kind
-from chainsim.arrangements import INDEX
-from chainsim.mechanisms.ties import scale_ties
-from chainsim.network import TieKind
-from chainsim.state import IN_FORCE
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import INDEX
+from chainsim.core.network import TieKind
+from chainsim.core.population import Kind
+from chainsim.core.state import IN_FORCE
+from chainsim.core.ties import scale_ties
+from chainsim.core.world import World
 
 SECTOR_PLAN_APPROVAL = 24 / 37
 """Share of sector-plan applications approved in the first round (004 App. 2)."""
@@ -28,7 +24,7 @@ APPLICATION_CHANCE = 0.35
 """Chance per window month that a region able to apply jointly does so (estimate)."""
 
 
-def apply_subsidy_windows(model: "ChainModel") -> None:
+def apply_subsidy_windows(world: World) -> None:
     """M10: joint subsidy applications (sector plans 2013-14, ESF 2014).
 
     In an application window, a region whose parties already meet at a
@@ -37,19 +33,19 @@ def apply_subsidy_windows(model: "ChainModel") -> None:
     shared goal for a while, which the seed found a strong impulse for
     result-oriented regional steering (004 §3.1, §4.5, App. 2).
     """
-    t, d, rs, rng = model.t, model.calendar.drivers, model.regions_state, model.streams.events
+    t, d, rs, rng = world.t, world.calendar.drivers, world.regions_state, world.streams.events
     window = max(d.subsidy_window[t], d.esf_window[t])
     draws = rng.random((2, rs.n))
-    if window <= 0 or model.off("M10"):
+    if window <= 0 or world.off("M10"):
         return
-    employers = model.population.engaged[rs.employer_row]
+    employers = world.population.engaged[rs.employer_row]
     able = (rs.status[:, INDEX["governance_table"]] == IN_FORCE) | employers
     applies = able & (rs.subsidy_until < t) & (draws[0] < APPLICATION_CHANCE)
     granted = applies & (draws[1] < SECTOR_PLAN_APPROVAL)
     rs.subsidy_until[granted] = t + SUBSIDY_MONTHS
 
 
-def update_outside_pressure(model: "ChainModel") -> None:
+def update_outside_pressure(world: World) -> None:
     """M10: outside pressure in force in each region this month.
 
     The sum of the Participatiewet deadline (rising towards 2015-01-01), the
@@ -58,9 +54,9 @@ def update_outside_pressure(model: "ChainModel") -> None:
     Pressure moves governance-level agreements more than execution; the
     decision rule weighs it by level (004 §4.5, §4.6).
     """
-    t, d, p, rs = model.t, model.calendar.drivers, model.params, model.regions_state
-    engaged = model.population.engaged[rs.employer_row]
-    if model.off("M10"):
+    t, d, p, rs = world.t, world.calendar.drivers, world.params, world.regions_state
+    engaged = world.population.engaged[rs.employer_row]
+    if world.off("M10"):
         rs.pressure[:] = 0.0
         return
     rs.pressure[:] = (p.deadline_pressure * d.deadline[t]
@@ -70,7 +66,7 @@ def update_outside_pressure(model: "ChainModel") -> None:
                       + rs.extra_pressure)
 
 
-def update_turbulence(model: "ChainModel") -> None:
+def update_turbulence(world: World) -> None:
     """M15: attention lost to reorganisations, decentralisations and caseloads.
 
     UWV is absorbed by its redesign (2012-2014), municipalities by the three
@@ -78,7 +74,7 @@ def update_turbulence(model: "ChainModel") -> None:
     SW companies by their transition once the Wsw closes (000; 001 §5.1;
     004 §1.1, §4.3).
     """
-    t, d, p, pop, rs = model.t, model.calendar.drivers, model.params, model.population, model.regions_state
+    t, d, p, pop, rs = world.t, world.calendar.drivers, world.params, world.population, world.regions_state
     scarcity = 1.0 - rs.tightness * d.business_cycle[t]
     turb = np.zeros(pop.n)
     kind = pop.kind
@@ -87,10 +83,10 @@ def update_turbulence(model: "ChainModel") -> None:
     turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[r] + 0.2 * rs.budget_cut_extra[r]
     turb[kind == Kind.UWV] = d.turbulence_uwv[t]
     turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
-    pop.turbulence[:] = 0.0 if model.off("M15") else np.clip(p.turbulence_scale * turb, 0.0, 1.0)
+    pop.turbulence[:] = 0.0 if world.off("M15") else np.clip(p.turbulence_scale * turb, 0.0, 1.0)
 
 
-def update_rivalry(model: "ChainModel") -> None:
+def update_rivalry(world: World) -> None:
     """M1, M2, M14: own-target rivalry each organisation feels this month.
 
     Each organisation is judged on placing its own clients; the fear of
@@ -107,24 +103,24 @@ def update_rivalry(model: "ChainModel") -> None:
     each month this wears down trust on UWV-municipality ties. Joint targets
     (fully) or FTE agreements (half) reduce it.
     """
-    t, d, p, pop, rs, ix = (model.t, model.calendar.drivers, model.params, model.population,
-                            model.regions_state, model.tie_index)
+    t, d, p, pop, rs, ix = (world.t, world.calendar.drivers, world.params, world.population,
+                            world.regions_state, world.tie_index)
     in_force = rs.in_force
     joint_targets = in_force[:, INDEX["joint_placement_targets"]]
     fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
     steering = np.maximum(joint_targets, 0.5 * fte)
-    rs.cost_shifting[:] = 0.0 if model.off("M14") else p.cost_shifting * (1.0 - steering)
+    rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering)
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
-    if not model.off("M3"):
-        scale_ties(model.graph.ties.trust, um, 0.0,
-                   p.cost_shifting_trust_loss * rs.cost_shifting[model.graph.ties.region[um]])
+    if not world.off("M3"):
+        scale_ties(world.graph.ties.trust, um, 0.0,
+                   p.cost_shifting_trust_loss * rs.cost_shifting[world.graph.ties.region[um]])
 
     scarcity = 1.0 - rs.tightness * d.business_cycle[t]
     sw = pop.kind == Kind.SW_COMPANY
     competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
     relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)
-    if model.off("M2"):
+    if world.off("M2"):
         relief = np.zeros(rs.n)
     r = pop.region
     municipal = ix.municipal
@@ -134,10 +130,10 @@ def update_rivalry(model: "ChainModel") -> None:
     cuts = d.budget_cuts[t] + rs.budget_cut_extra[r]
     rivalry = np.where(municipal, rivalry * (1.0 + p.budget_cut_effect * cuts) * (1.0 + rs.cost_shifting[r]),
                        rivalry)
-    pop.rivalry[:] = 0.0 if model.off("M1") else np.clip(rivalry, 0.0, 2.0)
+    pop.rivalry[:] = 0.0 if world.off("M1") else np.clip(rivalry, 0.0, 2.0)
 
 
-def hold_elections(model: "ChainModel") -> None:
+def hold_elections(world: World) -> None:
     """M6: municipal elections (March 2014) change some aldermen.
 
     A municipality's alderman for work and income changes with probability
@@ -147,14 +143,14 @@ def hold_elections(model: "ChainModel") -> None:
     or below the starting level: relations have to be built anew. Continuity
     keeps the agenda going (004 §4.1, §4.5).
     """
-    t, d = model.t, model.calendar.drivers
+    t, d = world.t, world.calendar.drivers
     if d.elections[t] <= 0:
         return
-    rng, p, pop, rs = model.streams.events, model.params, model.population, model.regions_state
-    municipal = np.flatnonzero(model.tie_index.municipal)
+    rng, p, pop, rs = world.streams.events, world.params, world.population, world.regions_state
+    municipal = np.flatnonzero(world.tie_index.municipal)
     changes = rng.random(len(municipal)) < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]]
     orientation, strength = rng.beta(2, 2, len(municipal)), rng.beta(2, 2, len(municipal))
-    if model.off("M6"):
+    if world.off("M6"):
         return
     protected = pop.kind[municipal] == Kind.CENTRE
     protected &= rs.alderman_continuity[pop.region[municipal]]
@@ -164,18 +160,18 @@ def hold_elections(model: "ChainModel") -> None:
         return
     pop.alderman_orientation[new] = orientation[change]
     pop.alderman_strength[new] = strength[change]
-    ties = model.graph.ties
+    ties = world.graph.ties
     u_new = np.isin(ties.u, new)
     touched = (u_new | np.isin(ties.v, new)) & (ties.kind >= 0)
     region = np.where(u_new, pop.region[ties.u], pop.region[ties.v])[touched]
     reset = p.trust_reset_on_turnover * rs.reset_factor[region]
-    if not model.off("M3"):
+    if not world.off("M3"):
         ties.trust[touched] -= reset * (ties.trust[touched] - p.trust_initial)
     np.clip(ties.trust, 0.0, 1.0, out=ties.trust)
-    model.record_event("elections", f"{len(new)} aldermen changed")
+    world.record_event("elections", f"{len(new)} aldermen changed")
 
 
-def close_uwv_offices(model: "ChainModel") -> None:
+def close_uwv_offices(world: World) -> None:
     """M7, M3: UWV closes the region's local offices (2012-2014).
 
     UWV went from about 100 werkpleinen to 35 regional offices. Where it left
@@ -183,12 +179,12 @@ def close_uwv_offices(model: "ChainModel") -> None:
     UWV-municipality ties of the region drops, the more so the more offices
     the region lost (004 §4.2, §4.6).
     """
-    rs = model.regions_state
-    closing = np.flatnonzero(rs.closure_month == model.t)
-    if len(closing) == 0 or model.off("M7") or model.off("M3"):
+    rs = world.regions_state
+    closing = np.flatnonzero(rs.closure_month == world.t)
+    if len(closing) == 0 or world.off("M7") or world.off("M3"):
         return
-    ties = model.graph.ties
-    um = model.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
-    loss = model.params.trust_withdrawal_loss * rs.closure_severity * rs.uwv_withdrawal
+    ties = world.graph.ties
+    um = world.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
+    loss = world.params.trust_withdrawal_loss * rs.closure_severity * rs.uwv_withdrawal
     hit = um[np.isin(ties.region[um], closing)]
     scale_ties(ties.trust, hit, 0.0, loss[ties.region[hit]])

@@ -11,43 +11,39 @@ weighted by trust between the centres.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.arrangements import TABLE
-from chainsim.network import TieKind
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import TABLE
+from chainsim.core.network import TieKind
+from chainsim.core.world import World
 
 POOLING_TOTAL = float(TABLE.pooling.sum())
 
 
-def gather_evidence(model: "ChainModel") -> None:
+def gather_evidence(world: World) -> None:
     """Per region, the visible result of pooling: own and in bordering regions.
 
     Own evidence is the pooled share of the region's arrangements in force
     (weights ``pooling``), times how many jobs there are to fill. Neighbour
     evidence is the trust-weighted mean over bordering regions.
     """
-    t, rs = model.t, model.regions_state
-    jobs = 0.5 + rs.tightness * model.calendar.drivers.business_cycle[t]
+    t, rs = world.t, world.regions_state
+    jobs = 0.5 + rs.tightness * world.calendar.drivers.business_cycle[t]
     rs.evidence[:] = (rs.in_force @ TABLE.pooling) / POOLING_TOTAL * jobs
-    ties = model.graph.ties
-    bc = model.tie_index.by_kind[TieKind.BORDERING_CENTRES]
+    ties = world.graph.ties
+    bc = world.tie_index.by_kind[TieKind.BORDERING_CENTRES]
     if len(bc) == 0:
         rs.neighbour_evidence[:] = 0.0
         return
-    ru = model.population.region[ties.u[bc]]
-    rv = model.population.region[ties.v[bc]]
+    ru = world.population.region[ties.u[bc]]
+    rv = world.population.region[ties.v[bc]]
     w = ties.trust[bc]
     total = np.bincount(ru, w * rs.evidence[rv], rs.n) + np.bincount(rv, w * rs.evidence[ru], rs.n)
     weight = np.bincount(ru, w, rs.n) + np.bincount(rv, w, rs.n)
     rs.neighbour_evidence[:] = np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)
 
 
-def update_belief(model: "ChainModel") -> None:
+def update_belief(world: World) -> None:
     """M11: each organisation's belief moves towards what the evidence suggests.
 
     The target is the organisation's own disposition plus the evidence from
@@ -55,8 +51,8 @@ def update_belief(model: "ChainModel") -> None:
     (and any extra a scenario adds); belief moves a fraction
     ``belief_learning_rate`` of the way each month.
     """
-    p, pop, rs = model.params, model.population, model.regions_state
-    if model.off("M11"):
+    p, pop, rs = world.params, world.population, world.regions_state
+    if world.off("M11"):
         return
     r = pop.region
     target = (pop.belief_prior

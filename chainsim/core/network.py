@@ -16,6 +16,7 @@ where a tie's trust lives, there is no copy to keep in step.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, MutableMapping
 from enum import IntEnum
 
@@ -34,6 +35,18 @@ class TieKind(IntEnum):
     SUBREGION_PEERS = 5
     BORDERING_CENTRES = 6
     COMMUTING_MUNICIPALITY = 7
+
+    @property
+    def label(self) -> str:
+        """The kind as the edge attribute shows it, e.g. ``"uwv_municipality"``."""
+        return self.name.lower()
+
+    @classmethod
+    def of(cls, value) -> "TieKind":
+        """A kind from a TieKind, its number or its label."""
+        if isinstance(value, str):
+            return cls[value.upper()]
+        return cls(int(value))
 
 
 class TieStore:
@@ -66,7 +79,11 @@ class TieStore:
 
 
 class TieAttributes(MutableMapping):
-    """An edge's attribute mapping; ``trust``, ``kind`` and ``region`` live in the store."""
+    """An edge's attribute mapping; ``trust``, ``kind`` and ``region`` live in the store.
+
+    ``kind`` reads as the tie kind's label (``"uwv_municipality"``), so that
+    the graph exports to GraphML and reads naturally in networkx code.
+    """
 
     __slots__ = ("_store", "_i", "_extra")
     _STORED = ("trust", "kind", "region")
@@ -83,7 +100,7 @@ class TieAttributes(MutableMapping):
     def __getitem__(self, key):
         if key in self._STORED:
             value = getattr(self._store, key)[self._i]
-            return TieKind(int(value)) if key == "kind" else value.item()
+            return TieKind(int(value)).label if key == "kind" else value.item()
         return self._extra[key]
 
     def __setitem__(self, key, value) -> None:
@@ -91,6 +108,8 @@ class TieAttributes(MutableMapping):
             value = float(value)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"trust must lie in [0, 1], got {value}")
+        if key == "kind":
+            value = int(TieKind.of(value))
         if key in self._STORED:
             getattr(self._store, key)[self._i] = value
         else:
@@ -111,22 +130,49 @@ class TieAttributes(MutableMapping):
     def __repr__(self) -> str:
         return repr(dict(self))
 
+    def copy(self) -> dict:
+        """A plain dict of the attributes (what networkx asks of edge data when it copies)."""
+        return dict(self)
+
+
+class _NewTie:
+    """The edge-attribute factory of one store (a class, so that graphs pickle)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: TieStore) -> None:
+        self.store = store
+
+    def __call__(self) -> TieAttributes:
+        return TieAttributes(self.store)
+
 
 class TieGraph(nx.Graph):
-    """An undirected graph whose edges keep trust in a shared :class:`TieStore`."""
+    """An undirected graph whose edges keep trust in a shared :class:`TieStore`.
+
+    Nodes are organisations (their row in the population), with attributes
+    ``kind``, ``name`` and ``region`` (the region's code). The graph copies
+    (``copy()`` gives an independent graph with its own store), pickles and
+    exports (``nx.write_graphml``) like any networkx graph.
+    """
 
     def __init__(self, incoming_graph_data=None, **attr) -> None:
         self.ties = TieStore()
-        store = self.ties
         # networkx calls this factory once per new edge (public extension point).
-        self.edge_attr_dict_factory = lambda: TieAttributes(store)
+        self.edge_attr_dict_factory = _NewTie(self.ties)
         super().__init__(incoming_graph_data, **attr)
+
+    def copy(self, as_view: bool = False):
+        """An independent copy with its own tie store (or a read-only view)."""
+        if as_view:
+            return nx.graphviews.generic_graph_view(self)
+        return copy.deepcopy(self)
 
     def add_tie(self, u: int, v: int, kind: TieKind, region: int, trust: float) -> int:
         """Add a tie between two organisations (rows); returns its index in the store."""
         if self.has_edge(u, v):
             raise ValueError(f"tie {u}-{v} exists already")
-        self.add_edge(u, v, trust=trust, kind=int(kind), region=region)
+        self.add_edge(u, v, trust=trust, kind=kind, region=region)
         data = self.adj[u][v]
         self.ties.u[data.index] = u
         self.ties.v[data.index] = v

@@ -22,15 +22,11 @@ The stage rule (docs/ODD.md, "Observation"):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.arrangements import INDEX, OPERATIONAL, TABLE
-from chainsim.network import TieKind
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import INDEX, OPERATIONAL, TABLE
+from chainsim.core.network import TieKind
+from chainsim.core.world import World
 
 INDICATORS: tuple[str, ...] = (
     "governance_uwv_all_municipalities", "tactical_uwv", "operational_cooperation",
@@ -116,14 +112,14 @@ ALL_LEVELS, INTERMEDIATE, HARDLY, NONE = 0, 1, 2, 3
 _OPERATIONAL_REGIONAL = np.array([TABLE.level[i] == OPERATIONAL for i in range(len(TABLE.level))])
 
 
-def measure(model: "ChainModel") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def measure(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Score every region this month.
 
     Returns ``(items, levels, level_class, stage)``: items (regions x
     indicators, bool), the three cooperation levels (regions x 3, bool),
     the Table 3.4 class and the stage (both int per region).
     """
-    rs, pop = model.regions_state, model.population
+    rs, pop = world.regions_state, world.population
     in_force = rs.in_force
     n = rs.n
     items = np.zeros((n, len(INDICATORS)), dtype=bool)
@@ -134,13 +130,13 @@ def measure(model: "ChainModel") -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         items[:, INDICATOR_INDEX[name]] = values
 
     put("operational_cooperation", (in_force & _OPERATIONAL_REGIONAL[None, :]).any(axis=1))
-    municipal = model.tie_index.municipal
+    municipal = world.tie_index.municipal
     out = np.bincount(pop.region[municipal], ~pop.participates[municipal], n)
     put("all_municipalities_participate", out == 0)
     put("has_subregions", rs.has_subregions)
     put("fte_agreements_any_level", in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]])
     put("any_regional_wsp", in_force[:, INDEX["regional_wsp"]] | in_force[:, INDEX["subregional_wsp"]])
-    put("subregion_satisfied", _subregions_satisfied(model))
+    put("subregion_satisfied", _subregions_satisfied(world))
     participants = municipal & pop.participates
     for name, column in (("sonar_all_used", pop.uses_sonar), ("wbs_all_used", pop.uses_wbs)):
         missing = np.bincount(pop.region[participants], ~column[participants], n)
@@ -152,9 +148,9 @@ def measure(model: "ChainModel") -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return items, levels, level_class, stage
 
 
-def _subregions_satisfied(model: "ChainModel") -> np.ndarray:
-    rs, ties = model.regions_state, model.graph.ties
-    ix = model.tie_index
+def _subregions_satisfied(world: World) -> np.ndarray:
+    rs, ties = world.regions_state, world.graph.ties
+    ix = world.tie_index
     cooperating = (rs.in_force[:, INDEX["subregional_wsp"]]
                    | rs.in_force[:, INDEX["subregion_single_contact"]])
     lowest = np.ones(rs.n)

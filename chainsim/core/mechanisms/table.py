@@ -30,16 +30,13 @@ simple majority where a joint arrangement gives the centre a mandate).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.agents import Kind
-from chainsim.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
-from chainsim.state import ABSENT
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
+from chainsim.core.mechanisms import execution
+from chainsim.core.population import Kind
+from chainsim.core.state import ABSENT
+from chainsim.core.world import World
 
 PRESSURE_BY_LEVEL = np.array([1.0, 0.6, 0.35])
 """Outside pressure catalyses governance agreements more than execution
@@ -53,19 +50,19 @@ on (004 summary: 'searching for openings'). Estimate."""
 MANDATE_ITEMS = [INDEX[a] for a in ("shared_vision", "market_plan", "fte_agreements")]
 
 
-def mandate(model: "ChainModel") -> np.ndarray:
+def mandate(world: World) -> np.ndarray:
     """Share of the governance agreements that mandate execution in force, per region (M13)."""
-    if model.off("M13"):
-        return np.zeros(model.regions_state.n)
-    return model.regions_state.in_force[:, MANDATE_ITEMS].mean(axis=1)
+    if world.off("M13"):
+        return np.zeros(world.regions_state.n)
+    return world.regions_state.in_force[:, MANDATE_ITEMS].mean(axis=1)
 
 
-def _on(model: "ChainModel", mechanism: str) -> float:
+def _on(world: World, mechanism: str) -> float:
     """1 when a mechanism is on, 0 when the structural test switched it off."""
-    return 0.0 if model.off(mechanism) else 1.0
+    return 0.0 if world.off(mechanism) else 1.0
 
 
-def uwv_representative(model: "ChainModel", regions: np.ndarray, level: np.ndarray) -> np.ndarray:
+def uwv_representative(world: World, regions: np.ndarray, level: np.ndarray) -> np.ndarray:
     """M7: how far UWV's representative at a level invests in the region.
 
     UWV sits at the governance table through its regional manager and at the
@@ -77,24 +74,24 @@ def uwv_representative(model: "ChainModel", regions: np.ndarray, level: np.ndarr
     The shop floor has no such single representative (0 there): operational
     cooperation exists in all regions but one (004 §3.1).
     """
-    if model.off("M7"):
+    if world.off("M7"):
         return np.zeros(len(regions))
-    stance = model.regions_state.uwv_stance
+    stance = world.regions_state.uwv_stance
     per_level = np.where(level < OPERATIONAL, stance[regions, np.minimum(level, TACTICAL)], 0.0)
-    return model.params.uwv_person_spread * per_level
+    return world.params.uwv_person_spread * per_level
 
 
-def _fear_factor(model: "ChainModel", trust):
+def _fear_factor(world: World, trust):
     """M2: trusted partners fear less for their own placements (1.5 - trust); 1 without M2."""
-    return 1.0 if model.off("M2") else 1.5 - trust
+    return 1.0 if world.off("M2") else 1.5 - trust
 
 
-def eligible(model: "ChainModel", levels: tuple[int, ...]) -> np.ndarray:
+def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
-    rs, pop = model.regions_state, model.population
+    rs, pop = world.regions_state, world.population
     in_force = rs.in_force
     missing = (~in_force).astype(np.int64) @ TABLE.requires.T.astype(np.int64)
-    ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < model.t)
+    ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
     ok &= np.isin(TABLE.level, levels)[None, :]
     ok &= ~(TABLE.needs_subregions[None, :] & ~rs.has_subregions[:, None])
     sw = pop.kind == Kind.SW_COMPANY
@@ -102,39 +99,39 @@ def eligible(model: "ChainModel", levels: tuple[int, ...]) -> np.ndarray:
     ok &= ~(TABLE.needs_sw_partner[None, :] & ~has_partner[:, None])
     engaged = pop.engaged[rs.employer_row]
     ok &= ~(TABLE.needs_engaged_employers[None, :] & ~engaged[:, None])
-    ok &= rs.available & (rs.available_from <= model.t)
+    ok &= rs.available & (rs.available_from <= world.t)
     return ok
 
 
-def expected_support(model: "ChainModel") -> np.ndarray:
+def expected_support(world: World) -> np.ndarray:
     """(regions x arrangements): the convenor's estimate of the table's support.
 
     The same terms as :func:`member_support`, with the members' mean values.
     """
-    p, pop, rs = model.params, model.population, model.regions_state
-    members = model.tie_index.municipal & pop.participates
+    p, pop, rs = world.params, world.population, world.regions_state
+    members = world.tie_index.municipal & pop.participates
     count = np.maximum(np.bincount(pop.region[members], None, rs.n), 1)
 
     def mean(values: np.ndarray) -> np.ndarray:
         return np.bincount(pop.region[members], values[members], rs.n) / count
 
     belief, guard, rivalry = mean(pop.belief), mean(pop.autonomy_guard), mean(pop.rivalry)
-    trust = mean(model.trust.at_table)
+    trust = mean(world.trust.at_table)
     turbulence = mean(pop.turbulence)
-    rivalry = rivalry * _fear_factor(model, trust)
+    rivalry = rivalry * _fear_factor(world, trust)
     level = TABLE.level
     return (p.weight_belief * belief[:, None]
             + p.weight_trust * trust[:, None]
             + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
-            + p.weight_mandate * mandate(model)[:, None] * (level != GOVERNANCE)[None, :]
+            + p.weight_mandate * mandate(world)[:, None] * (level != GOVERNANCE)[None, :]
             - p.effort_scale * rs.effort_factor * TABLE.effort[None, :]
-            - _on(model, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
+            - _on(world, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
             - p.weight_rivalry * TABLE.rivalry[None, :] * rivalry[:, None]
             - p.weight_turbulence * turbulence[:, None]
-            - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
+            - _on(world, "M7") * p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
 
 
-def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
+def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
     """M5, M10: the arrangement each convening centre puts on the agenda (-1: none).
 
     A facilitating, strategic centre looks for openings: it proposes one of
@@ -148,12 +145,12 @@ def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.n
     the 2015 deadline nears, arrangements the law requires are put on the
     agenda with a chance that grows with the deadline's pressure (004 §2.1).
     """
-    rs, rng, t = model.regions_state, model.streams.agenda, model.t
-    ok = eligible(model, levels) & regions[:, None]
+    rs, rng, t = world.regions_state, world.streams.agenda, world.t
+    ok = eligible(world, levels) & regions[:, None]
     jitter, style_draw, law_draw = rng.random(ok.shape), rng.random(rs.n), rng.random(rs.n)
     if not ok.any():
         return np.full(rs.n, -1)
-    score = expected_support(model)
+    score = expected_support(world)
     ambition = TABLE.effort[None, :] + 0.2 * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
     ripe = ok & (score > 0)
@@ -161,17 +158,17 @@ def choose_proposals(model: "ChainModel", levels: tuple[int, ...], regions: np.n
     ripest = np.where(ok, score, -np.inf).argmax(axis=1)
     facilitating = style_draw < rs.leadership_style
     choice = np.where(facilitating, np.where(ripe.any(axis=1), strategic, ripest), boldest)
-    if model.off("M5"):                 # no convenor's strategy: any eligible item, at random
+    if world.off("M5"):                 # no convenor's strategy: any eligible item, at random
         choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
     deadline_ok = ok & TABLE.deadline[None, :]
-    deadline = np.maximum(model.calendar.drivers.deadline[t], rs.deadline_push) * (not model.off("M10"))
+    deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
     forced = deadline_ok.any(axis=1) & (law_draw < 0.5 * deadline)
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
     choice = np.where(forced, by_law, choice)
     return np.where(ok.any(axis=1), choice, -1)
 
 
-def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool = False,
+def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False,
                    noise: bool = True) -> np.ndarray:
     """Support of every organisation for the arrangement on its region's table.
 
@@ -180,41 +177,41 @@ def member_support(model: "ChainModel", proposal: np.ndarray, sunk_effort: bool 
     (used when members review an arrangement already in force); without
     ``noise`` the systematic part alone is returned (for explanations).
     """
-    p, pop, rs = model.params, model.population, model.regions_state
+    p, pop, rs = world.params, world.population, world.regions_state
     r = pop.region
     a_of_row = proposal[r]
     has = a_of_row >= 0
     a = np.where(has, a_of_row, 0)
     level = TABLE.level[a]
-    ix = model.tie_index
+    ix = world.tie_index
     s = (p.weight_belief * pop.belief
-         + p.weight_trust * model.trust.at_table
+         + p.weight_trust * world.trust.at_table
          + p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level]
-         + p.weight_mandate * mandate(model)[r] * (level != GOVERNANCE)
-         - _on(model, "M4") * p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard
+         + p.weight_mandate * mandate(world)[r] * (level != GOVERNANCE)
+         - _on(world, "M4") * p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard
          * (1.0 - 0.5 * rs.formal_mandate[r])
-         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * _fear_factor(model, model.trust.at_table)
+         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * _fear_factor(world, world.trust.at_table)
          - p.weight_turbulence * pop.turbulence)
     if not sunk_effort:
         s -= p.effort_scale * rs.effort_factor[r, a] * TABLE.effort[a]
-    in_centre = np.nan_to_num(model.trust.in_centre, nan=0.5)
-    leader = _on(model, "M5") * p.weight_leadership * rs.strategic_skill[r] * in_centre
-    alderman = _on(model, "M6") * p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
+    in_centre = np.nan_to_num(world.trust.in_centre, nan=0.5)
+    leader = _on(world, "M5") * p.weight_leadership * rs.strategic_skill[r] * in_centre
+    alderman = _on(world, "M6") * p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
     s = np.where(ix.municipal & ~ix.is_centre, s + leader, s)
     s = np.where(ix.municipal, s + alderman, s)
-    s = np.where(ix.is_uwv, s - _on(model, "M7") * p.uwv_central_steering * TABLE.central_room[a]
-                 + uwv_representative(model, r, level), s)
+    s = np.where(ix.is_uwv, s - _on(world, "M7") * p.uwv_central_steering * TABLE.central_room[a]
+                 + uwv_representative(world, r, level), s)
     if noise:
-        s = s + model.streams.decisions.normal(0.0, p.decision_noise, pop.n)
+        s = s + world.streams.decisions.normal(0.0, p.decision_noise, pop.n)
     return np.where(has, s, np.nan)
 
 
-def tally(model: "ChainModel", proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per region: whether the proposal is carried, and the share of municipalities in favour."""
-    p, pop, rs = model.params, model.population, model.regions_state
+    p, pop, rs = world.params, world.population, world.regions_state
     has = proposal >= 0
     a = np.where(has, proposal, 0)
-    voters = model.tie_index.municipal & pop.participates
+    voters = world.tie_index.municipal & pop.participates
     yes = voters & (support > 0)
     n_voters = np.bincount(pop.region[voters], None, rs.n)
     share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
@@ -227,25 +224,25 @@ def tally(model: "ChainModel", proposal: np.ndarray, support: np.ndarray) -> tup
     return carried, share
 
 
-def hold_meeting(model: "ChainModel", levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
+def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
     """One round of the regional tables: propose, weigh, vote, agree (M5, M1-M4, M6, M10, M11).
 
     Returns the regions that agreed something. An agreed arrangement is not
     yet practice: it waits for implementation (M13, :mod:`execution`).
     """
-    rs = model.regions_state
-    proposal = choose_proposals(model, levels, regions)
-    support = member_support(model, proposal)
-    carried, share = tally(model, proposal, support)
+    rs = world.regions_state
+    proposal = choose_proposals(world, levels, regions)
+    support = member_support(world, proposal)
+    carried, share = tally(world, proposal, support)
     rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
     rs.proposal[:] = proposal
     rejected = np.flatnonzero((proposal >= 0) & ~carried)
-    rs.shelved_until[rejected, proposal[rejected]] = model.t + SHELF_MONTHS
-    model.execution.schedule(np.flatnonzero(carried), proposal[carried])
+    rs.shelved_until[rejected, proposal[rejected]] = world.t + SHELF_MONTHS
+    execution.schedule(world, np.flatnonzero(carried), proposal[carried])
     return carried
 
 
-def review_arrangements(model: "ChainModel", regions: np.ndarray) -> None:
+def review_arrangements(world: World, regions: np.ndarray) -> None:
     """M3, M4: at a governance meeting the table reviews one arrangement in force.
 
     If too few members still support it (their trust or belief has eroded,
@@ -254,12 +251,12 @@ def review_arrangements(model: "ChainModel", regions: np.ndarray) -> None:
     not kept). Arrangements are not given up lightly: the effort already
     made is sunk.
     """
-    rs, rng, p = model.regions_state, model.streams.agenda, model.params
+    rs, rng, p = world.regions_state, world.streams.agenda, world.params
     in_force = rs.in_force & regions[:, None]
     pick = np.where(in_force, rng.random(in_force.shape), -1.0).argmax(axis=1)
     proposal = np.where(in_force.any(axis=1), pick, -1)
-    support = member_support(model, proposal, sunk_effort=True)
-    _, share = tally(model, proposal, support)
+    support = member_support(world, proposal, sunk_effort=True)
+    _, share = tally(world, proposal, support)
     dropped = (proposal >= 0) & (share < p.drop_share)
     for r in np.flatnonzero(dropped):
-        model.execution.drop(int(r), int(proposal[r]))
+        execution.drop(world, int(r), int(proposal[r]))

@@ -7,22 +7,18 @@ on the graph's edges, once per month.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.agents import Kind
-from chainsim.network import TieKind
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.network import TieGraph, TieKind
+from chainsim.core.population import Kind, Population
+from chainsim.core.state import RegionState
 
 
 class TieIndex:
     """Which ties are of which kind, and each municipality's tie to its centre and UWV."""
 
-    def __init__(self, model: "ChainModel") -> None:
-        ties, pop = model.graph.ties, model.population
+    def __init__(self, graph: TieGraph, pop: Population) -> None:
+        ties = graph.ties
         self.by_kind = {kind: np.flatnonzero(ties.kind == kind) for kind in TieKind}
         # Within-region ties are added hub first (centre, UWV, SW company,
         # employer organisation), so the second endpoint is the member.
@@ -42,11 +38,13 @@ class TieIndex:
 class TrustSummary:
     """Per-organisation and per-region trust, refreshed from the edges each month."""
 
-    def __init__(self, model: "ChainModel") -> None:
-        self.refresh(model)
+    def __init__(self, graph: TieGraph, pop: Population, rs: RegionState, index: TieIndex) -> None:
+        self._sources = (graph, pop, rs, index)
+        self.refresh()
 
-    def refresh(self, model: "ChainModel") -> None:
-        ties, pop, rs, ix = model.graph.ties, model.population, model.regions_state, model.tie_index
+    def refresh(self) -> None:
+        graph, pop, rs, ix = self._sources
+        ties = graph.ties
         trust = ties.trust
         n, n_regions = pop.n, rs.n
 

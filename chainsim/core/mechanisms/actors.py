@@ -8,15 +8,11 @@ UWV's systems (M7).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from chainsim.agents import Kind
-from chainsim.arrangements import INDEX
-
-if TYPE_CHECKING:
-    from chainsim.model import ChainModel
+from chainsim.core.arrangements import INDEX
+from chainsim.core.population import Kind
+from chainsim.core.world import World
 
 CORE_ARRANGEMENTS = [INDEX[a] for a in ("governance_table", "shared_vision", "tactical_meeting",
                                         "attuned_employer_approach", "joint_consultation",
@@ -33,7 +29,7 @@ ICT_SAY_COST = {"uses_sonar": 0.5, "uses_wbs": 0.35}
 municipalities fear losing room and find the systems unfit)."""
 
 
-def update_sw_stance(model: "ChainModel") -> None:
+def update_sw_stance(world: World) -> None:
     """M8: each SW company weighs its business interest against a regional role.
 
     Trust with its owner municipalities and the transition forced by the
@@ -43,16 +39,16 @@ def update_sw_stance(model: "ChainModel") -> None:
     company on whose board the centre's alderman sits leans towards the
     centre's line (the double role, 004 §4.3).
     """
-    t, p, pop, rs = model.t, model.params, model.population, model.regions_state
+    t, p, pop, rs = world.t, world.params, world.population, world.regions_state
     sw = np.flatnonzero(pop.kind == Kind.SW_COMPANY)
     if len(sw) == 0:
         return
-    if model.off("M8"):
+    if world.off("M8"):
         pop.partner[sw] = True
         return
-    transition = model.calendar.drivers.sw_transition[t]
+    transition = world.calendar.drivers.sw_transition[t]
     others = rs.n_sw[pop.region[sw]] - 1
-    score = (np.nan_to_num(model.trust.sw_owner[sw], nan=0.5)
+    score = (np.nan_to_num(world.trust.sw_owner[sw], nan=0.5)
              + 0.5 * transition
              + 0.3 * pop.double_role[sw]
              - pop.business_interest[sw]
@@ -61,7 +57,7 @@ def update_sw_stance(model: "ChainModel") -> None:
     pop.partner[sw] = score > 0
 
 
-def update_employer_engagement(model: "ChainModel") -> None:
+def update_employer_engagement(world: World) -> None:
     """M9: the employer organisation engages once public cooperation passes its threshold.
 
     Employer organisations wait while UWV and municipalities still have a lot
@@ -71,21 +67,21 @@ def update_employer_engagement(model: "ChainModel") -> None:
     threshold (Stedendriehoek's accord, 004 §4.5), and the Werkbedrijf decree
     draws employer organisations in from September 2014 (004 §4.4).
     """
-    t, p, pop, rs = model.t, model.params, model.population, model.regions_state
+    t, p, pop, rs = world.t, world.params, world.population, world.regions_state
     core = rs.in_force[:, CORE_ARRANGEMENTS].mean(axis=1)
     public = core * (0.5 + 0.5 * np.nan_to_num(rs.trust_uwv, nan=0.5))
     rs.public_cooperation[:] = public
-    werkbedrijf = model.calendar.drivers.werkbedrijf[t]
+    werkbedrijf = world.calendar.drivers.werkbedrijf[t]
     threshold = p.employer_threshold * (1.0 - 0.5 * rs.employer_activism) * (1.0 - 0.3 * werkbedrijf)
     rows = rs.employer_row
-    if model.off("M9"):
+    if world.off("M9"):
         pop.engaged[rows] = False
         return
     engaged = pop.engaged[rows]
     pop.engaged[rows] = np.where(engaged, public >= threshold - EMPLOYER_HYSTERESIS, public >= threshold)
 
 
-def update_participation(model: "ChainModel", regions: np.ndarray) -> None:
+def update_participation(world: World, regions: np.ndarray) -> None:
     """M4, M12: a municipality decides whether it takes part in the regional table.
 
     A municipality stays out when the pull of a neighbouring region (it
@@ -94,18 +90,18 @@ def update_participation(model: "ChainModel", regions: np.ndarray) -> None:
     (004 §3.1, §4.1). Evaluated at governance meetings; a municipality can
     join later.
     """
-    p, pop, rs = model.params, model.population, model.regions_state
+    p, pop, rs = world.params, world.population, world.regions_state
     rows = np.flatnonzero((pop.kind == Kind.MUNICIPALITY) & regions[pop.region])
     stay_out = (p.outside_pull * pop.outside_orientation[rows]
                 + 0.5 * pop.autonomy_guard[rows]
-                - np.nan_to_num(model.trust.in_centre[rows], nan=0.5)
+                - np.nan_to_num(world.trust.in_centre[rows], nan=0.5)
                 - 0.5 * pop.belief[rows]
                 - 0.3 * rs.pressure[pop.region[rows]]
-                + model.streams.actors.normal(0.0, 0.1, pop.n)[rows])
-    pop.participates[rows] = True if model.off("M4") else stay_out < 0
+                + world.streams.actors.normal(0.0, 0.1, pop.n)[rows])
+    pop.participates[rows] = True if world.off("M4") else stay_out < 0
 
 
-def adopt_uwv_systems(model: "ChainModel") -> None:
+def adopt_uwv_systems(world: World) -> None:
     """M7: municipalities start using UWV's systems Sonar and WBS, or resist.
 
     UWV pushes its national systems; municipalities use their own and fear
@@ -114,11 +110,11 @@ def adopt_uwv_systems(model: "ChainModel") -> None:
     UWV and shrinks with the say it guards. Where the region agreed on shared
     systems, every participating municipality uses them.
     """
-    p, pop, rs, rng = model.params, model.population, model.regions_state, model.streams.actors
-    rows = np.flatnonzero(model.tie_index.municipal & pop.participates)
+    p, pop, rs, rng = world.params, world.population, world.regions_state, world.streams.actors
+    rows = np.flatnonzero(world.tie_index.municipal & pop.participates)
     agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
-    trust = np.nan_to_num(model.trust.in_uwv[rows], nan=0.5)
-    push = 0.0 if model.off("M7") else p.ict_uptake_rate
+    trust = np.nan_to_num(world.trust.in_uwv[rows], nan=0.5)
+    push = 0.0 if world.off("M7") else p.ict_uptake_rate
     for column, say in ICT_SAY_COST.items():
         uses = getattr(pop, column)
         chance = push * rs.ict_push[pop.region[rows]] * trust * (1.0 - say * pop.autonomy_guard[rows])

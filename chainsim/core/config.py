@@ -1,0 +1,21 @@
+"""What defines a run apart from its seed: parameters, calendar, regions, levers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chainsim.core.calendar import Calendar
+from chainsim.core.levers import Lever
+from chainsim.core.parameters import Parameters
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run apart from its seed (picklable, no Mesa)."""
+
+    params: Parameters = field(default_factory=Parameters)
+    calendar: Calendar = field(default_factory=Calendar)
+    regions: tuple[str, ...] | None = None   # region codes; None = all 35
+    scenario: str = "netherlands_2012 (built-in)"
+    levers: tuple[Lever, ...] = ()
+    mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off

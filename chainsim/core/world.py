@@ -1,0 +1,89 @@
+"""The world of one run: every organisation, tie and region, and the month.
+
+:class:`World` holds the whole state of a simulated chain -- the
+organisations (:class:`~chainsim.core.population.Population`), the network of
+ties with trust on its edges, the regions' arrangements and pressures, the
+random streams and the calendar -- with no Mesa in it. The mechanisms
+(:mod:`chainsim.core.mechanisms`) read and change it; the order in which they
+act each month is :mod:`chainsim.core.simulation`; the Mesa model
+(:class:`chainsim.model.ChainModel`) wraps one world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from chainsim.core.calendar import Calendar, Month
+from chainsim.core.network import TieGraph
+from chainsim.core.parameters import Parameters
+from chainsim.core.population import Population
+from chainsim.core.regions import RegionInfo
+from chainsim.core.state import RegionState
+from chainsim.core.streams import RandomStreams
+from chainsim.core.ties import TieIndex, TrustSummary
+
+MECHANISMS = {
+    "M1": "own targets", "M2": "joint targets", "M3": "trust", "M4": "autonomy",
+    "M5": "leadership of the centre", "M6": "aldermen", "M7": "UWV", "M8": "SW companies",
+    "M9": "employer organisations", "M10": "outside pressure", "M11": "belief and evidence",
+    "M12": "regional structure", "M13": "from governance to execution", "M14": "cost shifting",
+    "M15": "turbulence",
+}
+"""The mechanisms of DOMAIN.md §3 by id (docs/ODD.md §7 says where each acts)."""
+
+
+class World:
+    """The state of the chain in the regions of one run.
+
+    Created empty for ``infos`` (the regions) and filled by
+    :func:`chainsim.core.initialise.build_world`; every random draw comes from
+    ``rng`` (the initial state) or from the streams spawned from it (each
+    monthly process).
+    """
+
+    def __init__(self, params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
+                 rng: np.random.Generator, mechanisms_off: Iterable[str] = ()) -> None:
+        self.mechanisms_off = frozenset(mechanisms_off)
+        unknown = self.mechanisms_off - set(MECHANISMS)
+        if unknown:
+            raise ValueError(f"unknown mechanisms {sorted(unknown)} (allowed: {', '.join(MECHANISMS)})")
+        self.params = params
+        self.calendar = calendar
+        self.rng = rng
+        self.streams = RandomStreams.from_generator(rng)
+        n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
+        self.population = Population(n_rows)
+        self.regions_state = RegionState(infos)
+        self.graph = TieGraph()
+        self.t = 0
+        self.commuters: list[tuple[int, str]] = []
+        self.neighbours: list[list[int]] = []
+        self.events: list[tuple[str, str, str]] = []
+        self.interventions: list[Callable[["World"], None]] = []
+        self.tie_index: TieIndex | None = None
+        self.trust: TrustSummary | None = None
+        self.recorder = None    # set by chainsim.core.simulation.new_world
+
+    def index_ties(self) -> None:
+        """Index the finished network and summarise its trust (once it is built)."""
+        self.graph.ties.freeze()
+        self.tie_index = TieIndex(self.graph, self.population)
+        self.trust = TrustSummary(self.graph, self.population, self.regions_state, self.tie_index)
+
+    @property
+    def month(self) -> Month:
+        """The month the next step simulates (the last one once the run is over)."""
+        return self.calendar.months[min(self.t, self.calendar.n_months - 1)]
+
+    @property
+    def finished(self) -> bool:
+        return self.t >= self.calendar.n_months
+
+    def off(self, mechanism: str) -> bool:
+        """Whether a mechanism is switched off in this run."""
+        return mechanism in self.mechanisms_off
+
+    def record_event(self, kind: str, text: str) -> None:
+        self.events.append((str(self.month), kind, text))
