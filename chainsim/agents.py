@@ -13,9 +13,17 @@ there.
 
 from __future__ import annotations
 
+import math
+
 import mesa
 
+from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE
+from chainsim.core.mechanisms.table import PRESSURE_BY_LEVEL, mandate
 from chainsim.core.population import Kind
+
+
+def _arrangement(arrangement: int | str) -> int:
+    return INDEX[arrangement] if isinstance(arrangement, str) else int(arrangement)
 
 
 class Column:
@@ -74,6 +82,54 @@ class Organisation(mesa.Agent):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, region={self.region_code})"
 
+    def step(self) -> None:
+        """Organisations do not step one by one: they act together, every month, in ChainModel.step."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.step: organisations act together in ChainModel.step (the order of a "
+            "month is chainsim.core.simulation); to see what one organisation weighs, call support_terms()")
+
+    # --- the decision rule (docs/ODD.md §7.3) ------------------------------
+    def support_terms(self, arrangement: int | str, sunk_effort: bool = False) -> dict[str, float]:
+        """The reasons this organisation weighs for and against an arrangement, by name.
+
+        Its support is their sum (plus noise when it votes). Every organisation
+        at the table weighs its belief that cooperation pays (M11), its trust
+        in the table (M3), outside pressure (M10, stronger on governance
+        arrangements, 004 §4.6), governance agreements that mandate execution
+        (M13), the arrangement's effort (left out with ``sunk_effort``, when an
+        arrangement in force is reviewed), the say it costs times how much the
+        organisation guards its say (M4; a joint arrangement's mandate halves
+        it, 004 footnote 10), the own-target rivalry it touches (M1), feared
+        the less the more the partners are trusted (M2), and the attention
+        lost to turbulence (M15). Kinds of organisation add their own terms.
+        The vectorised kernel :func:`chainsim.core.mechanisms.table.support_terms`
+        states the same rule for all organisations at once; a test holds the
+        two equal.
+        """
+        world = self.model.world
+        p, rs, pop = world.params, world.regions_state, world.population
+        a, r, row = _arrangement(arrangement), self.region, self.row
+        level = int(TABLE.level[a])
+        trust = float(world.trust.at_table[row])
+        fear = 1.0 if world.off("M2") else 1.5 - trust
+        say_weight = 0.0 if world.off("M4") else p.weight_autonomy
+        return {
+            "belief": p.weight_belief * self.belief,
+            "trust": p.weight_trust * trust,
+            "pressure": p.weight_pressure * float(rs.pressure[r]) * float(PRESSURE_BY_LEVEL[level]),
+            "mandate": p.weight_mandate * float(mandate(world)[r]) * (level != GOVERNANCE),
+            "say": -(say_weight * float(TABLE.say_cost[a]) * float(pop.autonomy_guard[row])
+                     * (1.0 - 0.5 * float(rs.formal_mandate[r]))),
+            "rivalry": -(p.weight_rivalry * float(TABLE.rivalry[a]) * self.rivalry * fear),
+            "turbulence": -p.weight_turbulence * self.turbulence,
+            "effort": 0.0 if sunk_effort else -(p.effort_scale * float(rs.effort_factor[r, a])
+                                                * float(TABLE.effort[a])),
+        }
+
+    def support(self, arrangement: int | str, sunk_effort: bool = False) -> float:
+        """This organisation's support for an arrangement, without the noise of a vote."""
+        return math.fsum(self.support_terms(arrangement, sunk_effort).values())
+
 
 class Municipality(Organisation):
     """A municipality: autonomous, judged on placing its own assistance clients.
@@ -97,6 +153,26 @@ class Municipality(Organisation):
     @property
     def subregion(self) -> int:
         return int(self.model.population.subregion[self.row])
+
+    def support_terms(self, arrangement: int | str, sunk_effort: bool = False) -> dict[str, float]:
+        """As every organisation, plus its alderman and the centre's persuasion.
+
+        A strong alderman with a regional outlook pulls the municipality
+        towards the table, one with a local outlook away from it (M6, 004
+        §4.1, §4.5); a strategically skilled centre persuades the other
+        municipalities as far as they trust it (M5, 004 §4.5).
+        """
+        world = self.model.world
+        p = world.params
+        terms = super().support_terms(arrangement, sunk_effort)
+        if self.kind != Kind.CENTRE:
+            in_centre = float(world.trust.in_centre[self.row])
+            in_centre = 0.5 if math.isnan(in_centre) else in_centre
+            m5 = 0.0 if world.off("M5") else p.weight_leadership
+            terms["leadership"] = m5 * float(world.regions_state.strategic_skill[self.region]) * in_centre
+        m6 = 0.0 if world.off("M6") else p.weight_alderman
+        terms["alderman"] = m6 * self.alderman_strength * (2.0 * self.alderman_orientation - 1.0)
+        return terms
 
 
 class CentreMunicipality(Municipality):
@@ -127,6 +203,26 @@ class UWVOffice(Organisation):
     def connector(self) -> float:
         """How much the regional manager connects parties (004 §4.2, §4.6)."""
         return float(self.model.regions_state.uwv_connector[self.region])
+
+    def support_terms(self, arrangement: int | str, sunk_effort: bool = False) -> dict[str, float]:
+        """As every organisation, plus UWV's national frame and its representative's commitment.
+
+        UWV can agree only within the room its national steering leaves
+        (M7, 004 §4.2); at the governance table it is its regional manager,
+        at the tactical level its unit managers, whose personal commitment
+        differs between regions (004 §4.2, §3.1); on the shop floor there is
+        no single representative.
+        """
+        world = self.model.world
+        p = world.params
+        a = _arrangement(arrangement)
+        level = int(TABLE.level[a])
+        terms = super().support_terms(arrangement, sunk_effort)
+        m7 = not world.off("M7")
+        terms["central_steering"] = -(m7 * p.uwv_central_steering * float(TABLE.central_room[a]))
+        commitment = float(world.regions_state.uwv_stance[self.region, level]) if level < OPERATIONAL else 0.0
+        terms["representative"] = m7 * p.uwv_person_spread * commitment
+        return terms
 
 
 class SWCompany(Organisation):

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, GOVERNANCE, INDEX, LEVEL_NAMES, TABLE
+from chainsim.core.arrangements import ARRANGEMENTS, INDEX, LEVEL_NAMES
 from chainsim.core.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
-from chainsim.core.mechanisms.table import PRESSURE_BY_LEVEL, eligible, expected_support, mandate, uwv_representative
+from chainsim.core.mechanisms.table import eligible, expected_support
 from chainsim.core.population import Kind
 from chainsim.core.regions import find_region
 
@@ -75,37 +75,6 @@ class Explanation:
         return asdict(self)
 
 
-def _terms(model, row: int, arrangement: int) -> dict[str, float]:
-    """The parts of one member's support for an arrangement (the decision rule of docs/ODD.md §7.3)."""
-    p, pop, rs = model.params, model.population, model.regions_state
-    r = pop.region[row]
-    level = TABLE.level[arrangement]
-    ix = model.tie_index
-    trust = float(model.trust.at_table[row])
-    fear = 1.0 if model.off("M2") else 1.5 - trust
-    terms = {
-        "belief": p.weight_belief * pop.belief[row],
-        "trust": p.weight_trust * trust,
-        "pressure": p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level],
-        "mandate": p.weight_mandate * mandate(model)[r] * (level != GOVERNANCE),
-        "effort": -p.effort_scale * rs.effort_factor[r, arrangement] * TABLE.effort[arrangement],
-        "say": -(not model.off("M4")) * p.weight_autonomy * TABLE.say_cost[arrangement] * pop.autonomy_guard[row]
-               * (1.0 - 0.5 * rs.formal_mandate[r]),
-        "rivalry": -p.weight_rivalry * TABLE.rivalry[arrangement] * pop.rivalry[row] * fear,
-        "turbulence": -p.weight_turbulence * pop.turbulence[row],
-    }
-    if ix.municipal[row]:
-        terms["alderman"] = (not model.off("M6")) * p.weight_alderman * pop.alderman_strength[row] * (
-            2.0 * pop.alderman_orientation[row] - 1.0)
-        if not ix.is_centre[row]:
-            terms["leadership"] = (not model.off("M5")) * p.weight_leadership * rs.strategic_skill[r] * float(
-                np.nan_to_num(model.trust.in_centre[row], nan=0.5))
-    if ix.is_uwv[row]:
-        terms["central_steering"] = -(not model.off("M7")) * p.uwv_central_steering * TABLE.central_room[arrangement]
-        terms["representative"] = float(uwv_representative(model, np.array([r]), np.array([level]))[0])
-    return {k: float(v) for k, v in terms.items()}
-
-
 NEXT_STAGE_NEEDS = {
     # what the stage rule (chainsim.core.measurement) asks before a region moves up: UWV at the
     # governance table and a second level; then all three levels and a binding commitment
@@ -154,9 +123,9 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     if order:
         target = order[0]
         for row in members:
-            terms = _terms(model, row, target)
-            support = sum(terms.values())
             agent = model.agent_by_row[row]
+            terms = agent.support_terms(target)        # the members' own decision rule
+            support = sum(terms.values())
             if support < 0:
                 worst = min(terms, key=terms.get)
                 blockers.append(Blocker(agent.name, type(agent).__name__, support, TERM_MECHANISM[worst], terms))

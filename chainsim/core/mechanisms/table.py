@@ -75,7 +75,7 @@ def uwv_representative(world: World, regions: np.ndarray, level: np.ndarray) -> 
     cooperation exists in all regions but one (004 §3.1).
     """
     if world.off("M7"):
-        return np.zeros(len(regions))
+        return np.zeros(np.broadcast(regions, level).shape)
     stance = world.regions_state.uwv_stance
     per_level = np.where(level < OPERATIONAL, stance[regions, np.minimum(level, TACTICAL)], 0.0)
     return world.params.uwv_person_spread * per_level
@@ -103,32 +103,88 @@ def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     return ok
 
 
+UWV_ANTICIPATION = 0.5
+"""How far the convenor, estimating the table's support, weighs UWV's
+national frame for an arrangement UWV must consent to (estimate; 004 §4.2:
+UWV decides within national room, which a convenor learns to expect)."""
+
+TERMS = ("belief", "trust", "pressure", "mandate", "say", "rivalry", "turbulence", "effort",
+         "leadership", "alderman", "central_steering", "representative")
+"""The reasons for and against an arrangement, in the order they are added up."""
+
+
+def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = False) -> dict[str, np.ndarray]:
+    """The decision rule, for every organisation at once: each term of its support.
+
+    ``arrangement`` gives, per organisation (first axis = population rows),
+    the arrangement it weighs: one per row, or a row of several (rows x k).
+    Terms that do not apply to an organisation are 0: persuasion by the
+    centre (M5) applies to the other municipalities, the alderman (M6) to
+    all municipalities, UWV's national frame and its representative (M7) to
+    UWV. With ``sunk_effort`` the effort term is 0 (a review of an
+    arrangement already in force). The per-organisation statement of the
+    same rule is ``Organisation.support_terms`` in :mod:`chainsim.agents`;
+    a test holds the two equal.
+    """
+    p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
+    a = np.maximum(arrangement, 0)
+    extra = (1,) * (a.ndim - 1)
+
+    def row(values: np.ndarray) -> np.ndarray:      # a per-row value, broadcast over a row's arrangements
+        return values.reshape(values.shape + extra)
+
+    r = pop.region
+    level = TABLE.level[a]
+    trust = row(world.trust.at_table)
+    in_centre = np.nan_to_num(world.trust.in_centre, nan=0.5)
+    zero = np.zeros(a.shape)
+    municipal, others = row(ix.municipal), row(ix.municipal & ~ix.is_centre)
+    return {
+        "belief": p.weight_belief * row(pop.belief) + zero,
+        "trust": p.weight_trust * trust + zero,
+        "pressure": p.weight_pressure * row(rs.pressure[r]) * PRESSURE_BY_LEVEL[level],
+        "mandate": p.weight_mandate * row(mandate(world)[r]) * (level != GOVERNANCE),
+        "say": -(_on(world, "M4") * p.weight_autonomy * TABLE.say_cost[a] * row(pop.autonomy_guard)
+                 * row(1.0 - 0.5 * rs.formal_mandate[r])),
+        "rivalry": -(p.weight_rivalry * TABLE.rivalry[a] * row(pop.rivalry) * _fear_factor(world, trust)),
+        "turbulence": -p.weight_turbulence * row(pop.turbulence) + zero,
+        "effort": zero if sunk_effort else -(p.effort_scale * rs.effort_factor[row(r), a] * TABLE.effort[a]),
+        "leadership": np.where(others, _on(world, "M5") * p.weight_leadership
+                               * row(rs.strategic_skill[r]) * row(in_centre), 0.0),
+        "alderman": np.where(municipal, _on(world, "M6") * p.weight_alderman * row(pop.alderman_strength)
+                             * row(2.0 * pop.alderman_orientation - 1.0), 0.0),
+        "central_steering": np.where(row(ix.is_uwv), -(_on(world, "M7") * p.uwv_central_steering
+                                                       * TABLE.central_room[a]), 0.0),
+        "representative": np.where(row(ix.is_uwv), uwv_representative(world, row(r), level), 0.0),
+    }
+
+
+def total_support(terms: dict[str, np.ndarray]) -> np.ndarray:
+    """The terms added up in the order of :data:`TERMS`."""
+    total = terms[TERMS[0]]
+    for name in TERMS[1:]:
+        total = total + terms[name]
+    return total
+
+
 def expected_support(world: World) -> np.ndarray:
     """(regions x arrangements): the convenor's estimate of the table's support.
 
-    The same terms as :func:`member_support`, with the members' mean values.
+    The mean, over the municipalities taking part, of their support by the
+    members' own rule (:func:`support_terms`, without noise), for every
+    arrangement; where UWV must consent, the convenor also weighs UWV's
+    national frame (:data:`UWV_ANTICIPATION`).
     """
-    p, pop, rs = world.params, world.population, world.regions_state
-    members = world.tie_index.municipal & pop.participates
+    pop, rs = world.population, world.regions_state
+    members = np.flatnonzero(world.tie_index.municipal & pop.participates)
+    grid = np.broadcast_to(np.arange(len(TABLE.level)), (pop.n, len(TABLE.level)))
+    support = total_support(support_terms(world, grid))
     count = np.maximum(np.bincount(pop.region[members], None, rs.n), 1)
-
-    def mean(values: np.ndarray) -> np.ndarray:
-        return np.bincount(pop.region[members], values[members], rs.n) / count
-
-    belief, guard, rivalry = mean(pop.belief), mean(pop.autonomy_guard), mean(pop.rivalry)
-    trust = mean(world.trust.at_table)
-    turbulence = mean(pop.turbulence)
-    rivalry = rivalry * _fear_factor(world, trust)
-    level = TABLE.level
-    return (p.weight_belief * belief[:, None]
-            + p.weight_trust * trust[:, None]
-            + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
-            + p.weight_mandate * mandate(world)[:, None] * (level != GOVERNANCE)[None, :]
-            - p.effort_scale * rs.effort_factor * TABLE.effort[None, :]
-            - _on(world, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * guard[:, None]
-            - p.weight_rivalry * TABLE.rivalry[None, :] * rivalry[:, None]
-            - p.weight_turbulence * turbulence[:, None]
-            - _on(world, "M7") * p.uwv_central_steering * TABLE.central_room[None, :] * TABLE.needs_uwv[None, :] * 0.5)
+    estimate = np.zeros((rs.n, len(TABLE.level)))
+    np.add.at(estimate, pop.region[members], support[members])
+    estimate /= count[:, None]
+    uwv = world.params.uwv_central_steering * TABLE.central_room * TABLE.needs_uwv
+    return estimate - _on(world, "M7") * UWV_ANTICIPATION * uwv[None, :]
 
 
 def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
@@ -177,33 +233,12 @@ def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False
     (used when members review an arrangement already in force); without
     ``noise`` the systematic part alone is returned (for explanations).
     """
-    p, pop, rs = world.params, world.population, world.regions_state
-    r = pop.region
-    a_of_row = proposal[r]
-    has = a_of_row >= 0
-    a = np.where(has, a_of_row, 0)
-    level = TABLE.level[a]
-    ix = world.tie_index
-    s = (p.weight_belief * pop.belief
-         + p.weight_trust * world.trust.at_table
-         + p.weight_pressure * rs.pressure[r] * PRESSURE_BY_LEVEL[level]
-         + p.weight_mandate * mandate(world)[r] * (level != GOVERNANCE)
-         - _on(world, "M4") * p.weight_autonomy * TABLE.say_cost[a] * pop.autonomy_guard
-         * (1.0 - 0.5 * rs.formal_mandate[r])
-         - p.weight_rivalry * TABLE.rivalry[a] * pop.rivalry * _fear_factor(world, world.trust.at_table)
-         - p.weight_turbulence * pop.turbulence)
-    if not sunk_effort:
-        s -= p.effort_scale * rs.effort_factor[r, a] * TABLE.effort[a]
-    in_centre = np.nan_to_num(world.trust.in_centre, nan=0.5)
-    leader = _on(world, "M5") * p.weight_leadership * rs.strategic_skill[r] * in_centre
-    alderman = _on(world, "M6") * p.weight_alderman * pop.alderman_strength * (2.0 * pop.alderman_orientation - 1.0)
-    s = np.where(ix.municipal & ~ix.is_centre, s + leader, s)
-    s = np.where(ix.municipal, s + alderman, s)
-    s = np.where(ix.is_uwv, s - _on(world, "M7") * p.uwv_central_steering * TABLE.central_room[a]
-                 + uwv_representative(world, r, level), s)
+    p, pop = world.params, world.population
+    a_of_row = proposal[pop.region]
+    s = total_support(support_terms(world, a_of_row, sunk_effort))
     if noise:
         s = s + world.streams.decisions.normal(0.0, p.decision_noise, pop.n)
-    return np.where(has, s, np.nan)
+    return np.where(a_of_row >= 0, s, np.nan)
 
 
 def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
