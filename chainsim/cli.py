@@ -210,6 +210,9 @@ def command_sweep(args) -> int:
     from chainsim.runner import default_workers
     from chainsim.sweep import SweepError, run_sweep
 
+    if args.scheduler:
+        _require("distributed", "cluster", "sweep --scheduler")
+
     try:
         experiment = load_experiment(args.experiment)
     except ExperimentError as exc:
@@ -231,9 +234,19 @@ def command_sweep(args) -> int:
     return 0
 
 
+def _require(module: str, extra: str, command: str) -> None:
+    """A one-line error when an optional dependency of a command is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise UsageError(f"chainsim {command}: needs the optional dependency {module!r}, which is not installed "
+                         f"(install it with: pip install 'chainsim[{extra}]')")
+
+
 def command_app(args) -> int:
     import subprocess
 
+    _require("solara", "app", "app")
     if args.port > 65535:
         raise UsageError(f"chainsim app: --port: {args.port} is not a port (allowed: 1 to 65535)")
     print(f"chainsim app on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)

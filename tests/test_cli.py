@@ -116,3 +116,32 @@ def test_run_explain_prints_why(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Why Friesland is where it is" in result.stdout and "stage" in result.stdout
     assert "explanation" in json.loads((tmp_path / "x" / "summary.json").read_text())
+
+
+def test_optional_dependencies_missing_give_one_line(monkeypatch, capsys):
+    import importlib.util
+
+    from chainsim.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("solara", "distributed") else real(name, *a))
+    assert main(["app"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "pip install 'chainsim[app]'" in err
+    assert main(["sweep", str(ROOT / "experiments" / "smoke.toml"), "--scheduler", "tcp://nowhere:1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "pip install 'chainsim[cluster]'" in err
+
+
+def test_scenarios_are_listed_and_run_by_name(tmp_path):
+    listed = chainsim("scenarios", cwd=tmp_path)
+    assert listed.returncode == 0 and "lever_joint_targets" in listed.stdout and "netherlands_2012" in listed.stdout
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "chainsim:lever_joint_targets"\ndescription = "x"\nsources = ["y"]\n'
+                    'regions = ["Friesland"]\n[calendar]\nend = "2013-03"\nobserved_at = "2013-03"\n')
+    done = chainsim("run", str(mine), "--replications", "1", "--workers", "1", "--quiet",
+                    "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    bad = chainsim("run", "no_such_scenario", "--quiet", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "lever_joint_targets" in bad.stderr
