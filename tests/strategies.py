@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from chainsim.parameters import SPECS, Parameters
+from chainsim.core.parameters import SPECS, Parameters
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
