@@ -42,7 +42,7 @@ CALENDAR_KEYS = ("start", "end", "observed_at")
 LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
 MAX_EXTENDS_DEPTH = 20
 SHIPPED_DIR = Path(__file__).resolve().parent / "scenarios"
-"""The scenarios that ship with chainsim (package data; ``scenarios/`` in the repository)."""
+"""The scenarios that ship with chainsim (package data; the repository's top-level ``scenarios/`` links here)."""
 SHIPPED_PREFIX = "chainsim:"
 
 
