@@ -104,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this machine only)")
 
+    listing = sub.add_parser("list", help="list levers, parameters, regions or shipped scenarios",
+                             description="List what chainsim offers, with bounds, defaults and sources: the "
+                                         "levers of scenario files, the parameters (docs/ODD.md §7.2), the 35 "
+                                         "regions, or the shipped scenarios.")
+    listing.add_argument("what", choices=("levers", "parameters", "regions", "scenarios"))
+    listing.add_argument("--json", action="store_true", help="print the rows as JSON")
+
     sub.add_parser("scenarios", help="list the scenarios that ship with chainsim",
                    description="List the shipped scenarios by name; `chainsim run NAME` runs one, and a scenario "
                                "file may build on one with extends = \"chainsim:NAME\".")
@@ -118,16 +125,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def command_scenarios(args) -> int:
-    from chainsim.scenario import ScenarioError, load_scenario, shipped_scenarios
+def command_list(args) -> int:
+    from chainsim.listing import ROWS
 
-    for name, path in shipped_scenarios().items():
-        try:
-            description = load_scenario(path).description
-        except ScenarioError as exc:
-            description = f"(invalid: {_one_line(exc)})"
-        print(f"{name:38s} {description}")
+    rows = ROWS[args.what]()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    columns = list(rows[0]) if rows else []
+    if args.what in ("levers", "parameters"):
+        for row in rows:
+            head = row.pop("kind", None) or row.pop("name")
+            print(head)
+            for key, value in row.items():
+                if value not in ("", None):
+                    print(f"    {key}: {value}")
+        return 0
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns[:-1]}
+    print("  ".join(c.ljust(widths[c]) for c in columns[:-1]) + "  " + columns[-1])
+    for row in rows:
+        print("  ".join(str(row[c]).ljust(widths[c]) for c in columns[:-1]) + "  " + str(row[columns[-1]]))
     return 0
+
+
+def command_scenarios(args) -> int:
+    """``chainsim scenarios``: a short way to say ``chainsim list scenarios``."""
+    args.what, args.json = "scenarios", False
+    return command_list(args)
 
 
 def _scenario(path: str | None):
@@ -181,6 +205,7 @@ def _is_experiment(path: str) -> bool:
 
 def command_validate(args) -> int:
     from chainsim.experiment import load_experiment
+    from chainsim.listing import describe_lever
     from chainsim.scenario import ScenarioError, load_scenario
 
     failed = 0
@@ -193,6 +218,8 @@ def command_validate(args) -> int:
             else:
                 scenario = load_scenario(path)
                 print(f"{path}: valid ({len(scenario.levers)} levers)")
+                for lever in scenario.levers:
+                    print(f"  {describe_lever(lever, scenario.calendar)}")
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
@@ -433,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         commands = {"run": command_run, "validate": command_validate, "compare": command_compare,
                     "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse,
-                    "app": command_app, "scenarios": command_scenarios}
+                    "app": command_app, "scenarios": command_scenarios, "list": command_list}
         return commands[args.command](args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

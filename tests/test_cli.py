@@ -145,3 +145,25 @@ def test_scenarios_are_listed_and_run_by_name(tmp_path):
     assert done.returncode == 0, done.stderr
     bad = chainsim("run", "no_such_scenario", "--quiet", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "lever_joint_targets" in bad.stderr
+
+
+def test_list_shows_levers_parameters_regions_and_scenarios(tmp_path):
+    for what, expected in (("levers", "joint_targets"), ("parameters", "weight_pressure"),
+                           ("regions", "Helmond-De Peel"), ("scenarios", "lever_minister_visits")):
+        done = chainsim("list", what, cwd=tmp_path)
+        assert done.returncode == 0 and expected in done.stdout, done.stderr
+    rows = json.loads(chainsim("list", "parameters", "--json", cwd=tmp_path).stdout)
+    spec = next(r for r in rows if r["name"] == "weight_pressure")
+    assert spec["low"] <= spec["default"] <= spec["high"] and spec["source"]
+    assert len(json.loads(chainsim("list", "regions", "--json", cwd=tmp_path).stdout)) == 35
+    assert chainsim("list", "nothing", cwd=tmp_path).returncode == 2
+
+
+def test_validate_says_which_regions_a_lever_applies_to(tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text('description = "x"\nsources = ["y"]\n[[levers]]\nkind = "legal_deadline"\nstart = "2013-01"\n'
+                    'regions = { rule = "n_municipalities > 15" }\n', encoding="utf-8")
+    done = chainsim("validate", str(path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.splitlines()[1]
+    assert "applies to 7 regions:" in line and "Groningen" in line and "no end given" in line
