@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chainsim.core.arrangements import ARRANGEMENTS, INDEX, LEVEL_NAMES
-from chainsim.core.measurement import INDICATOR_INDEX, LEVEL_CLASSES, PARTS, STAGES, measure
+from chainsim.core.measurement import INDICATOR_INDEX, ITEM_NAMES, LEVEL_CLASSES, PARTS, STAGES, measure
 from chainsim.core.mechanisms.table import eligible, expected_support
 from chainsim.core.population import Kind
 from chainsim.core.regions import find_region
@@ -146,8 +146,9 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
                  + ", ".join(f"{LEVEL_NAMES[i]} level {'yes' if levels[r, i] else 'no'}" for i in range(3)) + ")."]
     n_has = sum(len(v) for v in has.values())
     n_all = n_has + sum(len(v) for v in lacks.values())
+    missing = [ITEM_NAMES[i] for i in sum(lacks.values(), [])]
     sentences.append(f"It meets {n_has} of the {n_all} items of the Inspectorate's framework"
-                     + (f"; it lacks {', '.join(sum(lacks.values(), [])[:4])}" if n_has < n_all else "") + ".")
+                     + (f"; it lacks {len(missing)}: {'; '.join(missing)}" if missing else "") + ".")
     if needed:
         goal = "to move up a stage" if STAGES[stage[r]] != "coordinated" else "to deepen its approach"
         sentences.append(f"{goal.capitalize()} it still needs {', '.join(a.replace('_', ' ') for a in needed[:4])}.")
@@ -174,15 +175,20 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
                        mechanisms=mechanisms, sentences=sentences)
 
 
-def explain_at(region: str, month: str | None = None, seed: int = 0, config=None) -> Explanation:
-    """Run one replication (replication 0 of ``seed``) up to ``month`` and explain ``region`` there."""
+def explain_at(region: str, month: str | None = None, seed: int = 0, config=None,
+               replication: int = 0) -> Explanation:
+    """Run replication ``replication`` of ``seed`` up to ``month`` (default: the observation month) and explain
+    ``region`` there. The replication is the same run that ``chainsim run --seed SEED`` records under that number."""
     from chainsim.core.calendar import Month
     from chainsim.model import ChainModel
     from chainsim.runner import RunConfig, replication_seeds
 
     config = config or RunConfig()
-    model = ChainModel(config=config, rng=np.random.default_rng(replication_seeds(seed, 1)[0]))
+    if replication < 0:
+        raise ValueError(f"replication must be 0 or more, got {replication}")
+    seed_seq = replication_seeds(seed, replication + 1)[replication]
     until = config.calendar.index(Month.parse(month)) if month else config.calendar.observed_index
+    model = ChainModel(config=config, rng=np.random.default_rng(seed_seq))
     for _ in range(until + 1):
         model.step()
     return explain(model, region)

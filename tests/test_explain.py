@@ -40,3 +40,18 @@ def test_a_municipality_guarding_its_say_is_named_as_blocker_with_m4():
 def test_explain_at_runs_to_the_month():
     e = explain_at("Helmond-De Peel", "2013-03", seed=1)
     assert e.region == "Helmond-De Peel" and e.month == "2013-03"
+
+
+def test_explain_at_any_replication_and_month_names_every_missing_item():
+    from chainsim.core.measurement import ITEM_NAMES
+    from chainsim.runner import RunConfig, run_replications
+
+    config = RunConfig(regions=("AM02", "AM32"))
+    e = explain_at("Friesland", "2014-06", seed=5, config=config, replication=2)
+    assert e.month == "2014-06"
+    missing = sum(e.lacks.values(), [])
+    sentence = next(s for s in e.sentences if "items of the Inspectorate" in s)
+    assert all(ITEM_NAMES[i] in sentence for i in missing) and "_" not in sentence.split("lacks")[-1]
+    run = run_replications(config, 3, seed=5)[2]                  # the same run as replication 2 of chainsim run
+    t = config.calendar.index(__import__("chainsim").Month.parse("2014-06"))
+    assert e.stage == ("coordinated", "middle", "little")[run.stage[t, 0]]

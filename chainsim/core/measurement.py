@@ -43,6 +43,46 @@ INDICATORS: tuple[str, ...] = (
 )
 INDICATOR_INDEX = {name: k for k, name in enumerate(INDICATORS)}
 
+ITEM_NAMES: dict[str, str] = {
+    "governance_uwv_all_municipalities": "UWV at a governance table with all municipalities",
+    "tactical_uwv": "UWV at the tactical (management) level",
+    "operational_cooperation": "cooperation on the shop floor",
+    "all_municipalities_participate": "all municipalities take part",
+    "has_subregions": "the region has subregions",
+    "subregion_single_contact": "one contact point per subregion",
+    "subregion_satisfied": "subregions satisfied with the regional approach",
+    "joint_consultation": "joint consultation of UWV and municipalities",
+    "joint_projects": "joint projects",
+    "joint_staff": "joint staff",
+    "joint_preferred_employers": "a joint approach of preferred employers",
+    "joint_placement_targets": "joint placement targets",
+    "fte_agreements": "agreed FTE for employer services (governance)",
+    "fte_agreements_any_level": "agreed FTE for employer services (any level)",
+    "gov_party_sw_companies": "SW companies at the governance table",
+    "gov_party_employer_organisations": "employer organisations at the governance table",
+    "gov_party_regional_employers": "regional employers at the governance table",
+    "gov_party_education": "education at the governance table",
+    "gov_party_unions": "unions at the governance table",
+    "shared_vision_joint_goals": "a shared vision with joint goals",
+    "annual_joint_market_plan": "an annual joint market plan",
+    "written_minimum_package": "a written minimum service package",
+    "joint_logo": "a joint logo",
+    "joint_website": "a joint website",
+    "single_contact_person": "one contact person for an employer",
+    "single_phone_number": "one phone number for employers",
+    "single_public_counter": "one employer service point",
+    "multiple_public_counters": "several employer service points",
+    "any_regional_wsp": "a regional employer service point",
+    "one_regional_wsp": "one regional employer service point",
+    "attuned_employer_approach": "an employer approach attuned between UWV and municipalities",
+    "demand_oriented": "demand-led service",
+    "outreach": "outreach to employers",
+    "monitors_employer_fit": "monitoring whether service fits employers",
+    "sonar_all_used": "every municipality uses Sonar",
+    "wbs_all_used": "every municipality uses WBS",
+}
+"""Each assessment item in plain words (004 §2.4, §3; for explanations and output documentation)."""
+
 # Denominators as in the seed: the governance parties of Table 3.2 are
 # counted among regions where UWV sits at a governance table with all
 # municipalities (n = 31); the subregion items among regions with
