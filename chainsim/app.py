@@ -1,93 +1,499 @@
-"""Browser app (Mesa SolaraViz): play the regions month by month, look inside one.
+"""Browser app (Solara): play the regions month by month, look inside one, compare with the baseline.
 
-Start it with ``chainsim app`` (localhost only by default). The sidebar has
-Mesa's play/step/reset controls, the scenario, lever strengths and the main
-parameters (the names of scenario files); the page shows the share of
-regions per stage over time, the 35 regions as tiles coloured by stage
-(click one to select it), the selected region's network of ties coloured by
-trust, and the plain-language explanation of where it stands
-(:func:`chainsim.explain.explain`). Visualisation only: nothing imports
-this module but the command line.
+Start it with ``chainsim app`` (localhost only by default). The sidebar runs
+the model (RESET, PLAY/PAUSE, STEP; both stop at the last month) and holds
+the settings: a shipped scenario, the seed, extra lever strengths and the
+main parameters, each showing its value. Settings apply when RESET starts a
+new run; until then the page lists what changed. The page shows the share of
+regions per stage over time, the 35 regions as tiles laid out like the
+Netherlands and coloured by stage (click one to select it, hover for its
+full name), the selected region's network of ties (kinds of actor and trust,
+with legends) with the plain-language explanation of where it stands
+(:func:`chainsim.explain.explain`), and, on request, the what-if of the
+sidebar against the baseline over a few replications with the same seeds.
+
+The page is built from Solara components around :class:`ChainModel`, not
+with Mesa's SolaraViz: in Mesa 3.5 that shows a "Page 0" tab, sliders
+without their values, and on RESET passes a Mesa ``Scenario`` object as
+``scenario`` (ChainModel's own setting of that name). Visualisation only:
+nothing imports this module but the command line.
 """
 
 from __future__ import annotations
 
-import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+import time
+from functools import cache
 
+import numpy as np
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from chainsim.core.levers import LEVERS
+from chainsim.core.measurement import COORDINATED
 from chainsim.core.parameters import SPECS
 from chainsim.explain import explain
 from chainsim.model import LEVER_PREFIX, ChainModel
-from chainsim.plotting import STAGE_COLOURS, plot_model_stage_shares, plot_region_network, region_tiles
-from chainsim.scenario import shipped_scenarios
+from chainsim.plotting import (
+    NOT_IN_RUN,
+    NOT_SIMULATED,
+    STAGE_COLOURS_ALL,
+    STAGE_TEXT_COLOURS,
+    baseline_comparison_data,
+    plot_baseline_comparison,
+    plot_model_stage_shares,
+    plot_region_network,
+    region_tile_map,
+)
+from chainsim.runner import replication_seeds
+from chainsim.scenario import load_scenario, shipped_scenarios
 
+TITLE = "chainsim: chain cooperation in the Dutch labour market regions"
+DEFAULT_SCENARIO = "netherlands_2012"
+DEFAULT_REGION = "Friesland"
 MAIN_PARAMETERS = ("weight_pressure", "weight_trust", "weight_belief", "weight_autonomy", "weight_rivalry",
                    "effort_scale")
 APP_LEVERS = ("joint_targets", "minister_visits", "facilitative_leadership", "employer_demand",
               "ict_harmonisation", "co_location", "knowledge_sharing", "budget_cuts")
+LEVER_STEP = 0.1
+PARAMETER_STEP = 0.01
+SEED_MAX = 99
+COMPARE_REPLICATIONS = 10
+PLAY_INTERVAL_MS = 300
 
-selected_region = solara.reactive("Friesland")
 
-
+# --- settings: what the sidebar holds, and the ChainModel it stands for ----------
 def scenario_names() -> list[str]:
-    return list(shipped_scenarios()) or ["netherlands_2012"]
+    """The scenarios the app offers: exactly the shipped ones."""
+    return sorted(shipped_scenarios())
 
 
-def model_params() -> dict:
-    params = {"scenario": {"type": "Select", "value": "netherlands_2012", "values": scenario_names(),
-                           "label": "scenario"},
-              "rng": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "seed"}}
+@cache
+def _scenario(name: str):
+    if name not in shipped_scenarios():
+        raise ValueError(f"unknown scenario {name!r} (allowed: {', '.join(scenario_names())})")
+    return load_scenario(name)
+
+
+def scenario_parameters(name: str) -> dict[str, float]:
+    """The scenario's own values of the app's parameters."""
+    params = _scenario(name).params
+    return {p: float(getattr(params, p)) for p in MAIN_PARAMETERS}
+
+
+def scenario_lever_text(name: str) -> str:
+    """The levers a scenario switches on itself, in words."""
+    levers = _scenario(name).levers
+    if not levers:
+        return "none"
+    return "; ".join(f"{lv.kind} {lv.strength:g} from {lv.start}" for lv in levers)
+
+
+def levers_from(name: str) -> str:
+    """The month the extra levers switch on: ChainModel's ``lever_<kind>`` settings start a year in."""
+    return str(_scenario(name).calendar.start.plus(12))
+
+
+def default_settings(scenario: str = DEFAULT_SCENARIO, seed: int = 0) -> dict:
+    """The sidebar's settings for a scenario: no extra levers, the scenario's parameter values."""
+    return {"scenario": scenario, "seed": seed, **{LEVER_PREFIX + k: 0.0 for k in APP_LEVERS},
+            **scenario_parameters(scenario)}
+
+
+def control_names() -> list[str]:
+    """Names of the settings: each is a ChainModel keyword (``seed`` goes to ``rng``)."""
+    return list(default_settings())
+
+
+def _same_on_slider(a: float, b: float, step: float) -> bool:
+    return round(a / step) == round(b / step)
+
+
+def model_kwargs(settings: dict) -> tuple[str, dict]:
+    """The scenario name and ChainModel keywords for the sidebar's settings.
+
+    Levers at 0 are left out; a parameter is passed only where its slider
+    moved away from the scenario's value (a slider cannot show 1.6087 exactly,
+    so an untouched slider keeps the scenario's own value).
+    """
+    scenario = settings["scenario"]
+    base = scenario_parameters(scenario)
+    kwargs: dict = {"rng": int(settings["seed"])}
     for kind in APP_LEVERS:
-        params[LEVER_PREFIX + kind] = {"type": "SliderFloat", "value": 0.0, "min": 0.0, "max": 1.0, "step": 0.1,
-                        "label": f"lever {kind} (from 2013)"}
+        value = float(settings.get(LEVER_PREFIX + kind, 0.0))
+        if value > 0:
+            kwargs[LEVER_PREFIX + kind] = value
     for name in MAIN_PARAMETERS:
-        spec = SPECS[name]
-        params[name] = {"type": "SliderFloat", "value": round(spec.default, 2), "min": spec.low, "max": spec.high,
-                        "step": 0.05, "label": name}
-    return params
+        value = float(settings.get(name, base[name]))
+        if not _same_on_slider(value, base[name], PARAMETER_STEP):
+            kwargs[name] = value
+    return scenario, kwargs
 
 
-# --- the views ---------------------------------------------------------------
+def build_model(settings: dict) -> ChainModel:
+    """A new run for the sidebar's settings (what RESET does)."""
+    scenario, kwargs = model_kwargs(settings)
+    return ChainModel(scenario, **kwargs)
+
+
+def _name(name: str) -> str:
+    return f"lever {name.removeprefix(LEVER_PREFIX)}" if name.startswith(LEVER_PREFIX) else name
+
+
+def _show(name: str, value) -> str:
+    if name == "scenario":
+        return str(value)
+    if name == "seed":
+        return str(int(value))
+    return f"{float(value):.2f}" if name in SPECS else f"{float(value):.1f}"
+
+
+def effective_settings(settings: dict) -> dict:
+    """The settings as the run sees them: a parameter whose slider shows the scenario's value keeps that value."""
+    base = scenario_parameters(settings["scenario"])
+    return {name: (base[name] if name in base and _same_on_slider(float(value), base[name], PARAMETER_STEP)
+                   else value) for name, value in settings.items()}
+
+
+def pending_changes(settings: dict, applied: dict) -> list[str]:
+    """Settings changed since the running model was built, as 'name old → new'."""
+    new, old = effective_settings(settings), effective_settings(applied)
+    return [f"{_name(name)} {_show(name, old[name])} → {_show(name, new[name])}" for name in control_names()
+            if new[name] != old[name]]
+
+
+def describe_whatif(settings: dict) -> str:
+    """The sidebar's settings as the what-if, against the baseline, in words."""
+    scenario, kwargs = model_kwargs(settings)
+    parts = [f"{k.removeprefix(LEVER_PREFIX)} {v:g}" for k, v in kwargs.items() if k.startswith(LEVER_PREFIX)]
+    parts = ([f"extra levers {', '.join(parts)} (from {levers_from(scenario)})"] if parts else [])
+    base = scenario_parameters(scenario)
+    parts += [f"{k} {base[k]:.2f} → {v:.2f}" for k, v in kwargs.items() if k in SPECS]
+    return "; ".join(parts)
+
+
+def advance(model: ChainModel) -> bool:
+    """Simulate one month unless the run has ended (the model sets ``running = False`` after its last month)."""
+    if not model.running:
+        return False
+    model.step()
+    return True
+
+
+# --- the what-if against the baseline, same seeds --------------------------------
+def coordinated_share(model: ChainModel) -> np.ndarray:
+    """Share of regions in the coordinated stage, per simulated month."""
+    return (model.recorder.stage[: model.t] == COORDINATED).mean(axis=1)
+
+
+def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIONS,
+                          progress=None) -> pd.DataFrame:
+    """Run the baseline and the what-if ``replications`` times with the same seeds.
+
+    The what-if is the sidebar's settings; the baseline is the same scenario
+    without extra levers and with its own parameter values. Replication ``i``
+    of both uses child ``i`` of ``SeedSequence(seed)`` (as ``chainsim run
+    --seed``), so their difference is paired. One process, in the caller's
+    thread; ``progress`` (optional) is called with the replications done.
+    """
+    scenario, kwargs = model_kwargs(settings)
+    seed = kwargs.pop("rng")
+    baseline, whatif = [], []
+    calendar = None
+    for i, seed_seq in enumerate(replication_seeds(seed, replications)):
+        base_model = ChainModel(scenario, rng=np.random.default_rng(seed_seq)).run()
+        calendar = base_model.calendar
+        baseline.append(coordinated_share(base_model))
+        if kwargs:
+            whatif.append(coordinated_share(ChainModel(scenario, rng=np.random.default_rng(seed_seq), **kwargs).run()))
+        else:
+            whatif.append(baseline[-1])
+        if progress is not None:
+            progress(i + 1)
+    data = baseline_comparison_data(calendar.months, baseline, whatif)
+    data.attrs.update(observed_at=calendar.observed_at, end=calendar.months[-1])
+    return data
+
+
+def comparison_summary(data: pd.DataFrame) -> str:
+    """Baseline, what-if and paired difference at the observation month and at the end, in words."""
+    lines = []
+    for label, month in (("observation month", data.attrs.get("observed_at")), ("end", data.attrs.get("end"))):
+        if month is None:
+            continue
+        at = data[data["month"] == pd.Timestamp(month.year, month.month, 1)].set_index("series")
+        d = at.loc["difference"]
+        lines.append(f"At the {label} ({month}): share coordinated {at.loc['baseline', 'mean']:.2f} in the "
+                     f"baseline, {at.loc['what-if', 'mean']:.2f} in the what-if; difference {d['mean']:+.2f} "
+                     f"(95% CI {d['low']:+.2f} to {d['high']:+.2f}).")
+    return " ".join(lines)
+
+
+@solara.lab.task(prefer_threaded=True)
+def comparison_task(settings: dict):
+    def progress(done: int) -> None:
+        comparison_task.progress = 100 * done / COMPARE_REPLICATIONS
+
+    return dict(settings), compare_with_baseline(settings, COMPARE_REPLICATIONS, progress)
+
+
+# --- controls ------------------------------------------------------------------------
 @solara.component
-def StageShares(model):
-    update_counter.get()
-    fig = Figure(figsize=(6, 3.2))
-    plot_model_stage_shares(model, ax=fig.subplots())
-    fig.tight_layout()
-    solara.FigureMatplotlib(fig, format="png")
+def ValueSlider(label: str, value, on_value, min: float, max: float, step: float, help: str = "",
+                integer: bool = False, digits: int = 2):
+    """A slider with its current value in its label (Solara's own shows the value only while dragging)."""
+    shown = f"{int(value)}" if integer else f"{float(value):.{digits}f}"
+    with solara.Column(gap="0px", style={"margin-bottom": "2px"}, classes=["value-slider"]):
+        solara.Div(children=[f"{label}: {shown}"], classes=["control-label"], attributes={"title": help},
+                   style={"font-size": "13px", "font-weight": "500"})
+        if integer:
+            solara.SliderInt("", value=int(value), on_value=lambda v: on_value(int(v)), min=int(min), max=int(max),
+                             step=int(step))
+        else:
+            solara.SliderFloat("", value=float(value), on_value=lambda v: on_value(round(float(v), 6)),
+                               min=min, max=max, step=step)
+
+
+STATUS_STYLE = {"margin": "10px 0 6px 0", "font-size": "14px", "font-weight": "500"}
 
 
 @solara.component
-def RegionTiles(model):
-    update_counter.get()
-    with solara.Card("Regions by stage (click one)"):
-        with solara.ColumnsResponsive(small=3, large=2):
-            for name, stage in region_tiles(model):
-                solara.Button(name, on_click=lambda name=name: selected_region.set(name),
-                              style={"background-color": STAGE_COLOURS[stage], "color": "white",
-                                     "font-size": "9px", "width": "100%", "text-transform": "none",
-                                     "padding": "0 2px", "letter-spacing": "0"},
-                              outlined=name == selected_region.value)
+def RunControls(model: ChainModel, version: int, playing: solara.Reactive, speed: solara.Reactive,
+                on_reset, on_step):
+    month = model.calendar.months[model.t - 1] if model.t else None
+    n = model.calendar.n_months
+    with solara.Card("Run month by month"):
+        with solara.Row(justify="space-between"):
+            solara.Button("Reset", color="primary", on_click=on_reset)
+            solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=not model.running)
+            solara.Button("Step", color="primary", on_click=on_step, disabled=playing.value or not model.running)
+        if model.t == 0:
+            status = f"Month 0 of {n}: press STEP or PLAY to simulate {model.calendar.start}."
+        else:
+            status = f"Month {model.t} of {n} simulated ({month})."
+        solara.Div(children=[status], classes=["month-status"], style=STATUS_STYLE)
+        if not model.running:
+            solara.Info(f"Last month reached ({month}): the run has ended; STEP and PLAY stop here. "
+                        f"Press RESET for a new run.", dense=True, classes=["run-ended"])
+        ValueSlider("play speed (ms per month)", speed.value, speed.set, 50, 1000, 50, integer=True,
+                    help="pause between months while playing; takes effect at once")
 
 
 @solara.component
-def RegionView(model):
-    update_counter.get()
-    region = selected_region.value
-    if region not in model.regions_state.names:
-        region = model.regions_state.names[0]
-    fig = Figure(figsize=(6, 4.5))
-    plot_region_network(model, region, ax=fig.subplots())
+def SettingsPanel(settings: solara.Reactive, applied: dict):
+    current = settings.value
+    changes = pending_changes(current, applied)
+
+    def put(name: str, value) -> None:
+        settings.set({**settings.value, name: value})
+
+    def pick_scenario(name: str) -> None:
+        keep = {k: v for k, v in settings.value.items() if k.startswith(LEVER_PREFIX)}
+        settings.set({**default_settings(name, settings.value["seed"]), **keep})
+
+    with solara.Card("Settings"):
+        if changes:
+            solara.Warning("Changed: " + "; ".join(changes) + ". These apply when you press RESET (a new run "
+                           "from the first month); the run on the page keeps its old settings.", dense=True,
+                           classes=["pending-changes"])
+        else:
+            solara.Text("Changes apply when you press RESET: a new run starts from the first month.",
+                        classes=["apply-note"], style={"font-size": "13px", "font-style": "italic"})
+        solara.Select("scenario (shipped)", value=current["scenario"], values=scenario_names(), on_value=pick_scenario)
+        solara.Text(f"{_scenario(current['scenario']).description} Its own levers: "
+                    f"{scenario_lever_text(current['scenario'])}.", style={"font-size": "12px", "color": "#555"})
+        ValueSlider("seed", current["seed"], lambda v: put("seed", v), 0, SEED_MAX, 1,
+                    help="the random numbers of the run", integer=True)
+        solara.Markdown(f"**Extra levers** (all regions, from {levers_from(current['scenario'])}; 0 = off, on top "
+                        f"of the scenario's own; hover a name for what it does)", style={"font-size": "13px"})
+        for kind in APP_LEVERS:
+            ValueSlider(kind, current[LEVER_PREFIX + kind], lambda v, k=LEVER_PREFIX + kind: put(k, v), 0.0, 1.0,
+                        LEVER_STEP, help=(LEVERS[kind].__doc__ or "").strip().splitlines()[0], digits=1)
+        solara.Markdown("**Parameters** (start at the scenario's values; docs/ODD.md §7.2)",
+                        style={"font-size": "13px"})
+        for name in MAIN_PARAMETERS:
+            spec = SPECS[name]
+            ValueSlider(name, current[name], lambda v, k=name: put(k, v), spec.low, spec.high, PARAMETER_STEP,
+                        help=spec.description)
+
+
+# --- the views ------------------------------------------------------------------------
+@solara.component
+def StageShares(model: ChainModel, version: int):
+    def draw():
+        fig = Figure(figsize=(6.4, 3.4))
+        plot_model_stage_shares(model, ax=fig.subplots())
+        fig.tight_layout()
+        return fig
+
+    fig = solara.use_memo(draw, [id(model), version])
+    with solara.Card("Share of regions per stage"):
+        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version])
+
+
+TILE_W, TILE_H = 84, 40
+
+
+@solara.component
+def RegionTiles(model: ChainModel, version: int, selected: solara.Reactive):
+    tiles = region_tile_map(model)
+    n_rows, n_cols = int(tiles["row"].max()) + 1, int(tiles["col"].max()) + 1
+    with solara.Card("Regions by stage (click a tile)"):
+        grid = {"display": "grid", "grid-template-columns": f"repeat({n_cols}, {TILE_W}px)",
+                "grid-template-rows": f"repeat({n_rows}, {TILE_H}px)", "gap": "3px"}
+        with solara.Div(style=grid, classes=["tile-map"]):
+            for tile in tiles.itertuples():
+                chosen = tile.name == selected.value
+                style = {"grid-row": str(tile.row + 1), "grid-column": str(tile.col + 1),
+                         "background-color": STAGE_COLOURS_ALL[tile.stage], "color": STAGE_TEXT_COLOURS[tile.stage],
+                         "min-width": "0", "width": f"{TILE_W}px", "height": f"{TILE_H}px", "padding": "0 2px",
+                         "font-size": "10.5px", "line-height": "1.1", "text-transform": "none",
+                         "letter-spacing": "0", "white-space": "normal",
+                         "border": "3px solid black" if chosen else "1px solid #999"}
+                solara.Button(tile.label, on_click=lambda name=tile.name: selected.set(name), style=style,
+                              classes=["region-tile"], elevation=0,
+                              attributes={"title": f"{tile.name} ({tile.code}): {tile.stage}",
+                                          "data-region": tile.name})
+        counts = tiles["stage"].value_counts()
+        with solara.Row(gap="10px", style={"flex-wrap": "wrap", "margin-top": "8px"}, classes=["stage-legend"]):
+            solara.Text("Stage:", style={"font-weight": "500", "font-size": "13px"})
+            for stage, colour in STAGE_COLOURS_ALL.items():
+                if stage == NOT_IN_RUN and stage not in counts:
+                    continue
+                if stage == NOT_SIMULATED and stage not in counts:
+                    continue
+                with solara.Row(gap="4px", style={"align-items": "center"}):
+                    solara.Div(style={"width": "14px", "height": "14px", "background-color": colour,
+                                      "border": "1px solid #999"})
+                    solara.Text(f"{stage} ({counts.get(stage, 0)})", style={"font-size": "13px"})
+        solara.Text("Laid out roughly like the Netherlands (not to scale). Hover a tile for the full name; "
+                    "coordinated: joint approach agreed and in practice; little: not all parties at the table yet.",
+                    style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def RegionView(model: ChainModel, version: int, region: str):
+    def draw():
+        fig = Figure(figsize=(7.2, 4.8))
+        plot_region_network(model, region, ax=fig.subplots())
+        fig.subplots_adjust(left=0.02, right=0.72, top=0.92, bottom=0.08)
+        return fig
+
+    fig = solara.use_memo(draw, [id(model), version, region])
     with solara.Card(f"Inside {region}"):
-        solara.FigureMatplotlib(fig, format="png")
+        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version, region])
+
+
+@solara.component
+def Explanation(model: ChainModel, version: int, region: str):
+    with solara.Card(f"Why {region} is where it is"):
         if model.t == 0:
             solara.Markdown("Press **Step** or **Play** to simulate the first month.")
         else:
-            solara.Markdown(f"**Why {region} is where it is.** " + explain(model, region).text())
+            solara.Markdown(explain(model, region).text())
 
 
-page = SolaraViz(ChainModel(rng=0), components=[(StageShares, 0), (RegionTiles, 0), (RegionView, 0)],
-                 model_params=model_params(),
-                 name="chainsim: chain cooperation in the Dutch labour market regions", play_interval=300)
+@solara.component
+def BaselineComparison(settings: dict):
+    task = comparison_task
+    with solara.Card("Compare with baseline", classes=["compare-card"]):
+        solara.Markdown(
+            f"Runs the settings in the sidebar (whether or not you pressed RESET) and the **baseline** — the same "
+            f"scenario without extra levers and with its own parameter values — {COMPARE_REPLICATIONS} times each "
+            f"over all months, replication *i* of both with the same seed (spawned from the seed slider). "
+            f"Takes about ten seconds.", style={"font-size": "13px"})
+        solara.Button("Compare with baseline", color="primary", on_click=lambda: task(dict(settings)),
+                      disabled=task.pending, classes=["compare-button"])
+        if task.pending:
+            solara.ProgressLinear(task.progress if task.progress else True)
+            done = round((task.progress or 0) * COMPARE_REPLICATIONS / 100)
+            solara.Text(f"Running the baseline and the what-if: {done} of {COMPARE_REPLICATIONS} replications "
+                        f"done …", classes=["compare-running"])
+        elif task.error:
+            solara.Error(f"The comparison failed: {task.exception}")
+        if task.finished and task.value is not None:
+            used, data = task.value
+            ComparisonResult(used, data, stale=used != settings)
+
+
+@solara.component
+def ComparisonResult(used: dict, data: pd.DataFrame, stale: bool):
+    what = describe_whatif(used) or "no change, so the what-if is the baseline"
+    fig = solara.use_memo(lambda: _comparison_figure(data), [id(data)])
+    if stale:
+        solara.Warning("The settings changed since: press the button again to compare them.", dense=True)
+    solara.Markdown(f"**What-if:** {used['scenario']}, seed {used['seed']}: {what}. "
+                    f"**Baseline:** {used['scenario']} as shipped, the same seeds.", style={"font-size": "13px"})
+    solara.FigureMatplotlib(fig, format="png", dependencies=[id(data)])
+    solara.Text(comparison_summary(data), classes=["compare-summary"], style={"font-size": "13px"})
+
+
+def _comparison_figure(data: pd.DataFrame) -> Figure:
+    fig = Figure(figsize=(9, 5.2))
+    plot_baseline_comparison(data, ax=fig.subplots(2, 1, sharex=True), observed_at=data.attrs.get("observed_at"))
+    fig.tight_layout()
+    return fig
+
+
+# --- the page ---------------------------------------------------------------------------
+@solara.component
+def Page():
+    settings = solara.use_reactive(default_settings())
+    first = solara.use_memo(lambda: build_model(default_settings()), [])
+    model = solara.use_reactive(first)
+    applied = solara.use_reactive(default_settings())
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(PLAY_INTERVAL_MS)
+    selected = solara.use_reactive(DEFAULT_REGION)
+    error = solara.use_reactive("")
+
+    def step() -> None:
+        if advance(model.value):
+            version.set(version.value + 1)
+
+    def reset() -> None:
+        playing.set(False)
+        try:
+            new = build_model(settings.value)
+        except ValueError as exc:
+            error.set(str(exc))
+            return
+        error.set("")
+        model.set(new)
+        applied.set(dict(settings.value))
+        version.set(version.value + 1)
+
+    def play_loop() -> None:
+        current = model.value
+        while playing.value and model.value is current:
+            time.sleep(speed.value / 1000)
+            if not playing.value or model.value is not current:
+                return
+            if not advance(current):
+                break
+            version.set(version.value + 1)
+        if model.value is current:
+            playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    m = model.value
+    region = selected.value if selected.value in m.regions_state.names else m.regions_state.names[0]
+    solara.Title("chainsim")
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar():
+        RunControls(m, version.value, playing, speed, reset, step)
+        if error.value:
+            solara.Error(error.value)
+        SettingsPanel(settings, applied.value)
+    with solara.Columns([1, 1]):
+        StageShares(m, version.value)
+        RegionTiles(m, version.value, selected)
+    with solara.Columns([3, 2]):
+        RegionView(m, version.value, region)
+        Explanation(m, version.value, region)
+    BaselineComparison(settings.value)

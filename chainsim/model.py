@@ -26,6 +26,7 @@ from dataclasses import replace
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from chainsim.agents import AGENT_CLASSES, Organisation
 from chainsim.core import simulation
@@ -60,7 +61,9 @@ class ChainModel(mesa.Model):
     Args:
         scenario: a scenario: a shipped one by name (``"netherlands_2012"``),
             a path to a TOML file, a loaded :class:`~chainsim.scenario.Scenario`,
-            or None for the built-in Netherlands 2012-2016.
+            or None for the built-in Netherlands 2012-2016. (A Mesa
+            ``mesa.experimental.scenarios.Scenario``, which SolaraViz passes
+            on a reset, gives only the seed.)
         config: a whole :class:`~chainsim.core.config.RunConfig` instead of
             a scenario (what the runner and sweeps pass).
         params, calendar, regions, levers, mechanisms_off: replace what the
@@ -81,6 +84,12 @@ class ChainModel(mesa.Model):
                  levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = (),
                  mechanisms_off: Iterable[str] = (), lever_start: str | None = None,
                  rng=None, **settings: float) -> None:
+        if isinstance(scenario, MesaScenario):
+            # Mesa's own (experimental) Scenario, which SolaraViz and Mesa's
+            # experiment tools pass on a reset: chainsim's settings come as
+            # keywords, so only its seed is taken over.
+            rng = scenario.rng if rng is None else rng
+            scenario = None
         if isinstance(rng, np.random.SeedSequence):
             # The run spawns its streams from this sequence, which changes it;
             # a caller such as mesa.batch_run hands one sequence to several

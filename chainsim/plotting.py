@@ -7,10 +7,18 @@ the tests check) and a drawing function that takes that frame -- or results
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from importlib import resources
+
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from chainsim.core.measurement import STAGES
 from chainsim.core.population import Kind
@@ -98,6 +106,14 @@ def plot_comparison(comparison, observed: float | None = None, ax=None):
 # --- one model, as it runs (the browser app, notebooks) ------------------------
 KIND_COLOURS = {Kind.MUNICIPALITY: "#9ecae1", Kind.CENTRE: "#08519c", Kind.UWV: "#e6550d",
                 Kind.SW_COMPANY: "#31a354", Kind.EMPLOYER_ORGANISATION: "#756bb1"}
+KIND_LABELS = {Kind.MUNICIPALITY: "municipality", Kind.CENTRE: "centre municipality", Kind.UWV: "UWV",
+               Kind.SW_COMPANY: "SW company", Kind.EMPLOYER_ORGANISATION: "employer organisation"}
+TRUST_CMAP = "RdYlGn"
+NOT_SIMULATED = "not simulated yet"
+NOT_IN_RUN = "not in this run"
+STAGE_COLOURS_ALL = {**STAGE_COLOURS, NOT_SIMULATED: "#d9d9d9", NOT_IN_RUN: "#ffffff"}
+STAGE_TEXT_COLOURS = {"coordinated": "white", "middle": "black", "little": "white", NOT_SIMULATED: "black",
+                      NOT_IN_RUN: "grey"}
 
 
 def stage_share_series(model) -> dict[str, np.ndarray]:
@@ -112,6 +128,60 @@ def region_tiles(model) -> list[tuple[str, str]]:
         return [(name, "little") for name in model.regions_state.names]
     stage = model.recorder.stage[model.t - 1]
     return [(name, STAGES[s]) for name, s in zip(model.regions_state.names, stage)]
+
+
+@cache
+def region_tile_layout() -> pd.DataFrame:
+    """The 35 regions as tiles on a grid laid out like the Netherlands (``data/region_tiles.csv``).
+
+    Columns code, name, label (short, for the tile), row, col (0 = north,
+    west) and basis. An approximate hand layout, not to scale: regions that
+    share a border share a side or a corner where the grid allows; the basis
+    column names the few neighbours that do not touch.
+    """
+    with resources.files("chainsim.data").joinpath("region_tiles.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    frame = pd.DataFrame(rows)
+    frame[["row", "col"]] = frame[["row", "col"]].astype(int)
+    return frame
+
+
+def region_tile_map(model) -> pd.DataFrame:
+    """One row per region tile: code, name, label, row, col and stage.
+
+    The stage is the one measured in the last simulated month;
+    ``"not simulated yet"`` before the first step, ``"not in this run"`` for
+    a region the run leaves out.
+    """
+    tiles = region_tile_layout().drop(columns="basis").copy()
+    codes = list(model.regions_state.codes)
+    if model.t == 0:
+        current = {code: NOT_SIMULATED for code in codes}
+    else:
+        current = {code: STAGES[s] for code, s in zip(codes, model.recorder.stage[model.t - 1])}
+    tiles["stage"] = [current.get(code, NOT_IN_RUN) for code in tiles["code"]]
+    return tiles
+
+
+def plot_region_tile_map(tiles: pd.DataFrame, selected: str | None = None, ax=None):
+    """The regions as tiles coloured by stage (from :func:`region_tile_map`), short labels and a stage legend."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 6.5))
+    for tile in tiles.itertuples():
+        edge = "black" if tile.name == selected else "white"
+        ax.add_patch(Rectangle((tile.col, -tile.row), 0.95, -0.95, facecolor=STAGE_COLOURS_ALL[tile.stage],
+                               edgecolor=edge, lw=2.5 if tile.name == selected else 0.5))
+        ax.text(tile.col + 0.475, -tile.row - 0.475, tile.label.replace(" ", "\n", 1), ha="center", va="center",
+                fontsize=6.5, color=STAGE_TEXT_COLOURS[tile.stage])
+    ax.set_xlim(-0.1, tiles["col"].max() + 1.05)
+    ax.set_ylim(-tiles["row"].max() - 1.1, 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    counts = tiles["stage"].value_counts()
+    handles = [Patch(facecolor=STAGE_COLOURS_ALL[stage], edgecolor="grey", label=f"{stage} ({counts[stage]})")
+               for stage in STAGE_COLOURS_ALL if stage in counts]
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, title="stage", title_fontsize=8)
+    return ax
 
 
 def region_network(model, region: str) -> nx.Graph:
@@ -132,10 +202,11 @@ def plot_model_stage_shares(model, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))
     months = np.arange(model.t)
+    marker = "o" if model.t < 6 else None          # a line of one month would not show
     for name, values in stage_share_series(model).items():
-        ax.plot(months, values, color=STAGE_COLOURS[name], lw=2, label=name)
+        ax.plot(months, values, color=STAGE_COLOURS[name], lw=2, marker=marker, ms=4, label=name)
     ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
-    ax.set_xlim(0, model.calendar.n_months)
+    ax.set_xlim(-1, model.calendar.n_months)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month)")
     ax.set_ylabel("share of regions")
@@ -144,19 +215,94 @@ def plot_model_stage_shares(model, ax=None):
     return ax
 
 
-def plot_region_network(model, region: str, ax=None):
-    """The region's network: nodes coloured by kind of actor, ties by trust (red low, green high)."""
+def plot_region_network(model, region: str, ax=None, legend: bool = True):
+    """The region's network: nodes coloured by kind of actor, ties by trust (red low, green high).
+
+    With ``legend``, a legend of the kinds of actor (with their numbers) and
+    a colour bar of trust on the ties (0 to 1).
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
     sub = region_network(model, region)
     pos = nx.spring_layout(sub, seed=1)
     trust = [d["trust"] for _, _, d in sub.edges(data=True)]
-    nx.draw_networkx_edges(sub, pos, ax=ax, edge_color=trust, edge_cmap=plt.get_cmap("RdYlGn"),
+    nx.draw_networkx_edges(sub, pos, ax=ax, edge_color=trust, edge_cmap=plt.get_cmap(TRUST_CMAP),
                            edge_vmin=0, edge_vmax=1, width=1.5)
-    nx.draw_networkx_nodes(sub, pos, ax=ax, node_size=60,
+    nx.draw_networkx_nodes(sub, pos, ax=ax, node_size=60, edgecolors="#444444", linewidths=0.5,
                            node_color=[KIND_COLOURS[d["kind"]] for _, d in sub.nodes(data=True)])
     ax.set_title(f"{region}: ties coloured by trust (red low, green high)", fontsize=10)
     ax.axis("off")
+    if legend:
+        kinds = [d["kind"] for _, d in sub.nodes(data=True)]
+        handles = [Line2D([], [], ls="", marker="o", markersize=7, markerfacecolor=KIND_COLOURS[kind],
+                          markeredgecolor="#444444", label=f"{KIND_LABELS[kind]} ({kinds.count(kind)})")
+                   for kind in KIND_COLOURS if kind in kinds]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+                  title="actors", title_fontsize=8, alignment="left")
+        bar = ax.figure.colorbar(ScalarMappable(Normalize(0, 1), plt.get_cmap(TRUST_CMAP)), ax=ax,
+                                 orientation="horizontal", fraction=0.05, pad=0.02, aspect=40)
+        bar.set_label("trust on a tie (0 = none, 1 = full)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+    return ax
+
+
+# --- what-if against the baseline, same seeds (the browser app) ------------------
+COMPARISON_SERIES = ("baseline", "what-if", "difference")
+
+
+def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
+    """Share of coordinated regions per month for the baseline, the what-if and their paired difference.
+
+    ``baseline`` and ``whatif`` are (replications x months) arrays whose
+    replication ``i`` ran with the same seed (common random numbers), so the
+    difference is taken per replication before averaging. Rows per month and
+    series ("baseline", "what-if", "difference"): mean and 95% CI.
+    """
+    baseline, whatif = np.asarray(baseline, dtype=float), np.asarray(whatif, dtype=float)
+    if baseline.shape != whatif.shape or baseline.ndim != 2 or baseline.shape[1] != len(months):
+        raise ValueError(f"baseline {baseline.shape} and what-if {whatif.shape} must both be "
+                         f"(replications x {len(months)} months)")
+    rows = []
+    for t, month in enumerate(months):
+        when = pd.Timestamp(month.year, month.month, 1)
+        for series, values, bounds in (("baseline", baseline[:, t], (0.0, 1.0)), ("what-if", whatif[:, t], (0.0, 1.0)),
+                                       ("difference", whatif[:, t] - baseline[:, t], (-1.0, 1.0))):
+            ci = mean_ci(values, *bounds)
+            rows.append({"month": when, "series": series, "mean": ci["mean"], "low": ci["ci95"][0],
+                         "high": ci["ci95"][1], "replications": len(values)})
+    return pd.DataFrame(rows)
+
+
+def plot_baseline_comparison(data: pd.DataFrame, ax=None, observed_at=None):
+    """Two panels from :func:`baseline_comparison_data`: both series over time, and their paired difference.
+
+    ``ax`` is a pair of axes (top, bottom); None makes a new figure. The
+    bands are 95% confidence intervals of the mean over the replications.
+    """
+    if ax is None:
+        _, ax = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True)
+    top, bottom = ax
+    n = int(data["replications"].iloc[0])
+    for series, colour, style in (("baseline", "#404040", "-"), ("what-if", "#2166ac", "--")):
+        part = data[data["series"] == series]
+        top.fill_between(part["month"], part["low"], part["high"], color=colour, alpha=0.2, lw=0)
+        top.plot(part["month"], part["mean"], color=colour, ls=style, lw=2, label=series)
+    top.set_ylim(0, 1)
+    top.set_ylabel("share coordinated")
+    top.set_title(f"Share of regions with a coordinated approach ({n} replications each, same seeds; "
+                  f"mean and 95% CI)", fontsize=10)
+    diff = data[data["series"] == "difference"]
+    bottom.fill_between(diff["month"], diff["low"], diff["high"], color="#762a83", alpha=0.25, lw=0,
+                        label="95% CI of the paired difference")
+    bottom.plot(diff["month"], diff["mean"], color="#762a83", lw=2, label="what-if minus baseline")
+    bottom.axhline(0, color="grey", lw=0.8)
+    bottom.set_ylabel("difference in share")
+    if observed_at is not None:
+        x = pd.Timestamp(observed_at.year, observed_at.month, 1)
+        for a in (top, bottom):
+            a.axvline(x, color="grey", lw=0.8, ls=":", label=f"observation month ({observed_at})" if a is top else None)
+    top.legend(loc="upper left", fontsize=8, frameon=False)
+    bottom.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
 
 

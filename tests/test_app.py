@@ -1,11 +1,16 @@
-"""The browser app, driven the way a student uses it (Playwright with Debian's Chromium).
+"""The browser app: its data views without a browser, then driven the way a student uses it.
 
-The test starts ``chainsim app`` on a free localhost port, presses play,
-checks that the month and the stage plot move on, clicks a region and
-checks that its explanation appears, and saves a screenshot to
-``results/app_screenshot.png``. Chromium comes from Debian (.ci/run installs
-it when missing); on a machine without it the test is skipped, except in CI
-(CI=true), where a missing browser is a failure.
+The data tests check the tile map's layout and stages, the settings behind
+the sidebar, the step guard at the last month and the comparison with the
+baseline. The browser test (Playwright with Debian's Chromium) starts
+``chainsim app`` on a free localhost port and checks: no "Page 0" tab, a
+slider showing its value and the page saying that changes apply on RESET,
+35 tiles with full names on hover and a stage legend, STEP, a click on a
+tile selecting the region, the comparison with the baseline, and PLAY
+stopping at the last month. It saves screenshots to
+``results/app_screenshots/`` (git-ignored). Chromium comes from Debian
+(.ci/run installs it when missing); on a machine without it the test is
+skipped, except in CI (CI=true), where a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -19,29 +24,150 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-from chainsim.model import ChainModel
-from chainsim.plotting import region_network, region_tiles, stage_share_series
+from chainsim import app
+from chainsim.core.measurement import STAGES
+from chainsim.core.parameters import SPECS
+from chainsim.core.regions import load_borders, load_regions
+from chainsim.model import LEVER_PREFIX, ChainModel
+from chainsim.plotting import (
+    NOT_SIMULATED,
+    baseline_comparison_data,
+    plot_baseline_comparison,
+    plot_region_network,
+    plot_region_tile_map,
+    region_network,
+    region_tile_layout,
+    region_tile_map,
+    region_tiles,
+    stage_share_series,
+)
+from chainsim.runner import replication_seeds
+from chainsim.scenario import shipped_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "results" / "app_screenshots"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# --- without a browser ------------------------------------------------------------
 def test_app_data_views_follow_the_model():
     model = ChainModel("lever_joint_targets", lever_joint_targets=0.5, weight_pressure=1.2, rng=3)
+    assert set(region_tile_map(model)["stage"]) == {NOT_SIMULATED}
     for _ in range(6):
         model.step()
     series = stage_share_series(model)
     assert all(len(v) == 6 for v in series.values())
     tiles = region_tiles(model)
-    assert len(tiles) == 35 and {s for _, s in tiles} <= {"coordinated", "middle", "little"}
+    assert len(tiles) == 35 and {s for _, s in tiles} <= set(STAGES)
+    tile_map = region_tile_map(model)
+    assert dict(zip(tile_map["name"], tile_map["stage"])) == dict(tiles)
     net = region_network(model, "Friesland")
     assert net.number_of_nodes() > 24 and all(0 <= d["trust"] <= 1 for *_, d in net.edges(data=True))
 
 
+def test_tile_map_is_the_35_regions_laid_out_like_the_netherlands():
+    tiles = region_tile_layout()
+    regions = {r.code: r.name for r in load_regions()}
+    assert dict(zip(tiles["code"], tiles["name"])) == regions
+    assert not tiles.duplicated(["row", "col"]).any()
+    assert tiles["basis"].str.startswith("approximate hand layout").all()
+    assert (tiles["label"].str.len() <= 14).all()
+    at = {row.code: (row.row, row.col) for row in tiles.itertuples()}
+
+    def touch(a, b):
+        return max(abs(at[a][0] - at[b][0]), abs(at[a][1] - at[b][1])) <= 1
+
+    apart = [(a, b) for a, b in load_borders() if not touch(a, b)]
+    assert len(apart) <= 5, apart                       # 71 of the 76 borders shared on the grid
+    for a, b in apart:                                  # and the basis column names the rest
+        for code, other in ((a, b), (b, a)):
+            assert regions[other] in tiles.set_index("code").loc[code, "basis"]
+    code = {name: c for c, name in regions.items()}
+    row = {name: at[code[name]][0] for name in regions.values()}
+    col = {name: at[code[name]][1] for name in regions.values()}
+    assert max(row[n] for n in ("Groningen", "Friesland", "Drenthe")) <= 1          # the north on top
+    assert row["Zeeland"] >= 7 and col["Zeeland"] <= 1                              # Zeeland bottom left
+    assert row["Zuid-Limburg"] == max(row.values()) and col["Zuid-Limburg"] >= 4    # Zuid-Limburg at the bottom
+    assert row["Noord-Holland Noord"] < row["Groot Amsterdam"] < row["Rijnmond"]
+    assert col["Noord-Holland Noord"] < col["Flevoland"] < col["Twente"]
+
+
+def test_figures_have_their_legends():
+    model = ChainModel(rng=1)
+    model.step()
+    fig = Figure()
+    ax = plot_region_tile_map(region_tile_map(model), selected="Zeeland", ax=fig.subplots())
+    assert len(ax.patches) >= 35 and ax.get_legend() is not None
+    assert len(ax.texts) == 35
+    fig = Figure()
+    ax = plot_region_network(model, "Zeeland", ax=fig.subplots())
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(label.startswith("UWV") for label in labels) and any("centre" in label for label in labels)
+    assert len(fig.axes) == 2 and "trust" in fig.axes[1].get_xlabel()           # the colour bar of trust
+
+
+def test_controls_are_the_model_settings_and_apply_on_reset():
+    names = app.control_names()
+    assert names[:2] == ["scenario", "seed"] and len(names) == len(set(names))
+    for name in names[2:]:
+        assert name.startswith(LEVER_PREFIX) or name in SPECS
+    assert "seed" not in SPECS and "scenario" not in SPECS and not any(n.startswith(LEVER_PREFIX) for n in SPECS)
+    assert app.scenario_names() == sorted(shipped_scenarios())
+    with pytest.raises(ValueError, match="unknown scenario"):
+        app.build_model({**app.default_settings(), "scenario": "../../etc/passwd"})
+    defaults = app.default_settings()
+    assert app.model_kwargs(defaults) == ("netherlands_2012", {"rng": 0})
+    # An untouched parameter keeps the scenario's own value, not the slider's rounding of it.
+    assert app.build_model(defaults).params == ChainModel("netherlands_2012", rng=0).params
+    assert app.pending_changes(defaults, defaults) == []
+    changed = {**defaults, "lever_joint_targets": 0.3, "weight_trust": 1.5,
+               "weight_belief": round(defaults["weight_belief"], 2)}        # moved, but back to what it shows
+    assert app.pending_changes(changed, defaults) == ["lever joint_targets 0.0 → 0.3", "weight_trust 1.44 → 1.50"]
+    model = app.build_model(changed)
+    assert model.params.weight_trust == 1.5 and model.params.weight_belief == defaults["weight_belief"]
+    schedule = model.world.interventions[0]
+    assert [(lv.kind, lv.strength, str(lv.start)) for lv in schedule.levers] == [("joint_targets", 0.3, "2013-01")]
+
+
+def test_step_stops_at_the_last_month():
+    model = app.build_model(app.default_settings())
+    steps = 0
+    while app.advance(model):
+        steps += 1
+    assert steps == model.calendar.n_months == model.t and not model.running
+    assert not app.advance(model) and model.t == model.calendar.n_months
+
+
+def test_compare_with_baseline_uses_the_same_seeds():
+    settings = {**app.default_settings(seed=4), "lever_joint_targets": 1.0}
+    done = []
+    data = app.compare_with_baseline(settings, replications=2, progress=done.append)
+    assert done == [1, 2]
+    months = data["month"].nunique()
+    assert months == 60 and set(data["series"]) == {"baseline", "what-if", "difference"}
+    seed_seq = replication_seeds(4, 2)[1]
+    rerun = ChainModel("netherlands_2012", rng=np.random.default_rng(seed_seq)).run()
+    assert rerun.t == 60
+    wide = data.pivot(index="month", columns="series", values="mean")
+    assert np.allclose(wide["difference"], wide["what-if"] - wide["baseline"])
+    assert wide["difference"].abs().max() > 0
+    assert "observation month (2014-11)" in app.comparison_summary(data)
+    same = app.compare_with_baseline(app.default_settings(seed=4), replications=2)
+    assert (same[same["series"] == "difference"][["mean", "low", "high"]] == 0).all().all()
+    fig = Figure()
+    top, bottom = plot_baseline_comparison(data, ax=fig.subplots(2, 1))
+    assert len(top.get_lines()) == 2 and bottom.get_legend() is not None
+    with pytest.raises(ValueError, match="replications x 60 months"):
+        baseline_comparison_data(rerun.calendar.months, np.zeros((2, 60)), np.zeros((3, 60)))
+
+
+# --- in the browser ------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,11 +175,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def app_url():
+def app_url(tmp_path):
     port = free_port()
     exe = Path(sys.executable).with_name("chainsim")
-    proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -65,35 +193,110 @@ def app_url():
     else:
         proc.kill()
         pytest.fail("chainsim app did not answer within 90 s")
-    yield url
+    yield url, log
     os.killpg(proc.pid, 15)
     proc.wait(timeout=30)
 
 
-def test_browser_plays_selects_a_region_and_explains(app_url):
+def _slider(page, label: str):
+    """The slider whose value label starts with ``label:``."""
+    box = page.locator(".value-slider").filter(has=page.locator(".control-label", has_text=f"{label}:"))
+    return box.locator(".control-label").first, box.get_by_role("slider").first
+
+
+def test_browser_student_session(app_url):
     if CHROMIUM is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing in CI (.ci/run installs Debian's chromium)")
         pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    url, log = app_url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1400})
-        page.goto(app_url, timeout=90_000)
+        # Tall enough for the whole page in one screenshot (Solara scrolls inside its layout).
+        page = browser.new_page(viewport={"width": 1600, "height": 2300})
+        page.goto(url, timeout=90_000)
         page.wait_for_selector("text=Regions by stage", timeout=90_000)
+        page.wait_for_timeout(500)
+
+        # No "Page 0": one page, no tabs; every card has a title that says what it shows.
+        body = page.inner_text("body")
+        assert "page 0" not in body.lower() and page.get_by_role("tab").count() == 0
+        for title in ("Run month by month", "Settings", "Share of regions per stage", "Inside Friesland",
+                      "Why Friesland is where it is", "Compare with baseline"):
+            assert title in body, title
+        assert "Changes apply when you press RESET" in body
+
+        # The tile map: 35 tiles with the full name on hover, and a stage legend.
+        tiles = page.locator(".region-tile")
+        assert tiles.count() == 35
+        titles = [tiles.nth(i).get_attribute("title") for i in range(35)]
+        assert {t.split(" (AM")[0] for t in titles} == {r.name for r in load_regions()}
+        tile = page.locator('[data-region="Stedendriehoek en Noordwest Veluwe"]')
+        tile.hover()
+        assert tile.get_attribute("title").startswith("Stedendriehoek en Noordwest Veluwe (AM06)")
+        assert tile.inner_text().strip() == "Stedendriehoek"
+        expect(page.locator(".stage-legend")).to_contain_text(f"{NOT_SIMULATED} (35)")
+        page.screenshot(path=str(SCREENSHOTS / "01_start.png"), full_page=True)
+
+        # Every slider shows its value; a change says that it applies on RESET, and RESET applies it.
+        label, slider = _slider(page, "joint_targets")
+        expect(label).to_have_text("joint_targets: 0.0")
+        expect(_slider(page, "weight_trust")[0]).to_have_text("weight_trust: 1.44")
+        for i in range(page.locator(".control-label").count()):
+            assert page.locator(".control-label").nth(i).inner_text().split(": ")[1].strip()
+        slider.focus()
+        slider.press("ArrowRight")
+        slider.press("ArrowRight")
+        expect(label).to_have_text("joint_targets: 0.2")
+        expect(page.locator(".pending-changes")).to_contain_text("lever joint_targets 0.0 → 0.2")
+        expect(page.locator(".pending-changes")).to_contain_text("apply when you press RESET")
+        page.screenshot(path=str(SCREENSHOTS / "02_changed_setting.png"), full_page=True)
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(".pending-changes")).to_have_count(0)
+        expect(page.locator(".apply-note")).to_be_visible()
+        assert "Traceback" not in page.inner_text("body")      # Mesa's SolaraViz failed here (scenario clash)
+
+        # STEP advances a month and recolours the tiles; a click on a tile selects the region.
         plot = page.locator("img").first
         before = plot.get_attribute("src")
-        assert page.get_by_text("Time: 0.0").count() == 1
-        page.get_by_role("button", name="▶").click()
-        page.wait_for_function("() => !document.body.innerText.includes('Time: 0.0')", timeout=60_000)
-        page.wait_for_timeout(2000)
-        page.get_by_role("button", name="⏸").click() if page.get_by_role("button", name="⏸").count() else None
-        page.wait_for_timeout(1000)
-        assert plot.get_attribute("src") != before          # the stage plot was redrawn
-        page.get_by_role("button", name="Gooi en Vechtstreek").click()
-        page.wait_for_selector("text=Why Gooi en Vechtstreek is where it is", timeout=60_000)
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".month-status")).to_have_text("Month 1 of 60 simulated (2012-01).")
+        expect(page.locator(".stage-legend")).not_to_contain_text(NOT_SIMULATED)
+        assert plot.get_attribute("src") != before
+        page.locator('[data-region="Gooi en Vechtstreek"]').click()
+        page.wait_for_selector("text=Inside Gooi en Vechtstreek", timeout=30_000)
+        page.wait_for_selector("text=Why Gooi en Vechtstreek is where it is", timeout=30_000)
         assert "stage" in page.inner_text("body")
-        (ROOT / "results").mkdir(exist_ok=True)
-        page.screenshot(path=str(ROOT / "results" / "app_screenshot.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "03_step_and_region.png"), full_page=True)
+        page.locator(".tile-map").screenshot(path=str(SCREENSHOTS / "03b_tile_map.png"))
+
+        # Compare with baseline: the same seeds, a figure and the paired difference in words.
+        page.get_by_role("button", name="Compare with baseline").click()
+        page.wait_for_selector(".compare-summary", timeout=90_000)
+        summary = page.locator(".compare-summary").inner_text()
+        assert "baseline" in summary and "difference" in summary and "95% CI" in summary
+        assert "joint_targets 0.2" in page.inner_text("body")
+        page.screenshot(path=str(SCREENSHOTS / "04_compare_with_baseline.png"), full_page=True)
+        page.locator(".compare-card").screenshot(path=str(SCREENSHOTS / "04b_compare_card.png"))
+
+        # PLAY runs to the last month and stops there; STEP and PLAY are then disabled.
+        speed_label, speed = _slider(page, "play speed (ms per month)")
+        speed.focus()
+        speed.press("Home")
+        expect(speed_label).to_have_text("play speed (ms per month): 50")
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_selector(".run-ended", timeout=90_000)
+        expect(page.locator(".month-status")).to_have_text("Month 60 of 60 simulated (2016-12).")
+        expect(page.get_by_role("button", name="Step")).to_be_disabled()
+        expect(page.get_by_role("button", name="▶ Play")).to_be_disabled()
+        page.wait_for_timeout(500)
+        expect(page.locator(".month-status")).to_have_text("Month 60 of 60 simulated (2016-12).")
+        page.screenshot(path=str(SCREENSHOTS / "05_last_month.png"), full_page=True)
+        assert "Traceback" not in page.inner_text("body")
         browser.close()
+    server_log = log.read_text()
+    assert "Traceback" not in server_log, server_log[-3000:]
+    print(f"screenshots in {SCREENSHOTS}")
