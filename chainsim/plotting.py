@@ -49,21 +49,44 @@ def plot_stage_shares(results: Results, observed: dict | None = None, ax=None):
         colour = STAGE_COLOURS[stage]
         ax.fill_between(part["month"], part["low"], part["high"], color=colour, alpha=0.25, lw=0)
         ax.plot(part["month"], part["mean"], color=colour, lw=2, label=f"{stage} (simulated)")
+    cal = results.calendar
     if observed:
-        at = results.calendar.observed_at
+        at = cal.observed_at
         x = pd.Timestamp(at.year, at.month, 1)
-        for stage in STAGES:
-            ax.scatter([x], [observed[stage]], marker="D", s=60, color=STAGE_COLOURS[stage],
+        # equal observed shares (coordinated and little are both 0.25) would hide each other:
+        # each stage's marker sits a little to the side, with its value written beside it
+        for k, stage in enumerate(STAGES):
+            xk = x + pd.Timedelta(days=45 * (k - 1))
+            ax.scatter([xk], [observed[stage]], marker="D", s=60, color=STAGE_COLOURS[stage],
                        edgecolor="black", zorder=5)
+            ax.annotate(f"{observed[stage]:.2f}", (xk, observed[stage]), textcoords="offset points",
+                        xytext=(0, 7), ha="center", fontsize=7, color=STAGE_COLOURS[stage])
         ax.scatter([], [], marker="D", color="white", edgecolor="black",
                    label=f"observed {at} (Inspectie SZW)")
         ax.axvline(x, color="grey", lw=0.8, ls=":")
+    mark_levers(ax, results.config.levers, cal.end)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of regions")
-    ax.set_title(f"Stage of the coordinated approach, {results.n_regions} regions "
-                 f"({len(results.runs)} replications, mean and 95% CI)")
+    ax.set_title(f"Stage of the coordinated approach, {results.n_regions} regions, {cal.start} to {cal.end}\n"
+                 f"({len(results.runs)} replications, mean and 95% CI)", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
+
+
+def _month_end(month) -> pd.Timestamp:
+    return pd.Timestamp(month.year, month.month, 1) + pd.offsets.MonthEnd(0)
+
+
+def mark_levers(ax, levers, until) -> None:
+    """Shade the months each lever is on (start to end; to ``until`` when it has no end), labelled."""
+    for i, lever in enumerate(levers):
+        start = pd.Timestamp(lever.start.year, lever.start.month, 1)
+        right = _month_end(lever.end if lever.end is not None else until)
+        ax.axvspan(start, right, color="grey", alpha=0.07, lw=0)
+        ax.axvline(start, color="grey", lw=0.8, ls="--")
+        ax.annotate(f"{lever.kind} from {lever.start}" + (f" to {lever.end}" if lever.end else ""),
+                    (start, 0.02 + 0.05 * i), xycoords=("data", "axes fraction"), fontsize=7,
+                    color="dimgrey", xytext=(3, 0), textcoords="offset points", va="bottom")
 
 
 def coordinated_share_data(comparison) -> pd.DataFrame:
@@ -89,18 +112,78 @@ def plot_comparison(comparison, observed: float | None = None, ax=None):
         style = {"lw": 2.5, "ls": "-"} if name == comparison.base else {"lw": 1.8, "ls": "--"}
         ax.fill_between(part["month"], part["low"], part["high"], color=colours(i % 10), alpha=0.2, lw=0)
         ax.plot(part["month"], part["mean"], color=colours(i % 10), label=name, **style)
-    at = comparison.calendar.observed_at
+    cal = comparison.calendar
+    at = cal.observed_at
     x = pd.Timestamp(at.year, at.month, 1)
     ax.axvline(x, color="grey", lw=0.8, ls=":")
     if observed is not None:
         ax.scatter([x], [observed], marker="D", s=60, color="white", edgecolor="black", zorder=5,
                    label=f"observed {at} (Inspectie SZW)")
+    mark_levers(ax, _levers_beyond_base(comparison), cal.end)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of regions with a coordinated approach")
     n = len(next(iter(comparison.results.values())).runs)
-    ax.set_title(f"Scenarios compared ({n} replications each, common random numbers; mean and 95% CI)")
+    ax.set_title(f"Scenarios compared, {cal.start} to {cal.end} ({n} replications each, "
+                 "common random numbers; mean and 95% CI)", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
+
+
+def _levers_beyond_base(comparison) -> list:
+    base = set(comparison.results[comparison.base].config.levers)
+    seen, levers = set(), []
+    for name, results in comparison.results.items():
+        for lever in results.config.levers:
+            if lever not in base and lever not in seen:
+                seen.add(lever)
+                levers.append(lever)
+    return levers
+
+
+def comparison_difference_data(comparison) -> pd.DataFrame:
+    """Per scenario other than the base and month: the paired difference in the share of
+    coordinated regions (scenario minus base, replication by replication) and its 95% CI."""
+    rows = []
+    base = comparison.coordinated(comparison.base)
+    for name in comparison.results:
+        if name == comparison.base:
+            continue
+        diff = comparison.coordinated(name) - base
+        for t, month in enumerate(comparison.calendar.months):
+            ci = mean_ci(diff[:, t], -1.0, 1.0)
+            rows.append({"scenario": name, "month": pd.Timestamp(month.year, month.month, 1),
+                         "mean": ci["mean"], "low": ci["ci95"][0], "high": ci["ci95"][1]})
+    return pd.DataFrame(rows)
+
+
+def plot_comparison_difference(comparison, ax=None):
+    """Each scenario minus the base (paired by replication) over time, with its 95% band."""
+    data = comparison_difference_data(comparison)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3))
+    colours = plt.get_cmap("tab10")
+    names = list(comparison.results)
+    for name, part in data.groupby("scenario", sort=False):
+        colour = colours(names.index(name) % 10)
+        ax.fill_between(part["month"], part["low"], part["high"], color=colour, alpha=0.2, lw=0)
+        ax.plot(part["month"], part["mean"], color=colour, lw=1.8, label=f"{name} minus {comparison.base}")
+    ax.axhline(0.0, color="black", lw=0.8)
+    at = comparison.calendar.observed_at
+    ax.axvline(pd.Timestamp(at.year, at.month, 1), color="grey", lw=0.8, ls=":")
+    ax.set_ylabel("difference in share coordinated")
+    ax.set_title("Paired difference with the base, by month (95% CI of the per-replication differences)",
+                 fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def comparison_figure(comparison, observed: float | None = None):
+    """A figure of two panels: the scenarios' shares, and their paired differences with the base."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True, height_ratios=(3, 2))
+    plot_comparison(comparison, observed, ax=top)
+    plot_comparison_difference(comparison, ax=bottom)
+    fig.tight_layout()
+    return fig
 
 
 # --- one model, as it runs (the browser app, notebooks) ------------------------
