@@ -78,10 +78,16 @@ def resolve_scenario(reference: str | Path) -> Path:
                          f"(allowed: a path to a .toml file, or one of: {names})"])
 
 
+MAX_PROBLEMS = 50
+"""At most this many problems are listed; the rest are counted."""
+
+
 class ScenarioError(ValueError):
-    """Problems in one or more scenario files; ``problems`` holds one line each."""
+    """Problems in one or more scenario files; ``problems`` holds one line each (at most MAX_PROBLEMS + 1)."""
 
     def __init__(self, problems: list[str]) -> None:
+        if len(problems) > MAX_PROBLEMS:
+            problems = problems[:MAX_PROBLEMS] + [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         super().__init__("\n".join(problems))
         self.problems = problems
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,30 @@ class TomlFile:
         self.problems.append(f"{self.path}:{line_of(self.lines, key)}: {key}: {what}")
 
 
+MAX_FILE_BYTES = 1_000_000
+"""Scenario and experiment files are a few kB; anything above this is not one (and is not read)."""
+
+MONTHS_ALLOWED = (Month(2000, 1), Month(2030, 12))
+"""Months a file may name: the model's time line has dated events from the werkplein era to the
+Participatiewet; far outside it a calendar means nothing, and a huge span would exhaust memory."""
+
+
 def read_toml(path: Path) -> tuple["TomlFile | None", list[str]]:
-    if not path.is_file():
-        return None, [f"{path}:1: file not found"]
+    """Parse a file, or say in one line why not: missing, not a regular file, too large, not UTF-8, bad TOML."""
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+    except OSError:
+        return None, [f"{path}:1: file not found"]
+    if not stat.S_ISREG(info.st_mode):
+        return None, [f"{path}:1: not a regular file (allowed: a TOML file)"]
+    if info.st_size > MAX_FILE_BYTES:
+        return None, [f"{path}:1: file is {info.st_size:,} bytes (allowed: at most {MAX_FILE_BYTES:,}; "
+                      "a scenario or experiment file is a few kB)"]
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8-sig")          # a byte-order mark is allowed
     except (UnicodeDecodeError, OSError) as exc:
         return None, [f"{path}:1: cannot be read as UTF-8 text ({exc.__class__.__name__})"]
     try:
@@ -60,10 +80,15 @@ def check_month(f: TomlFile, key: str, value: Any) -> Month | None:
         f.problem(key, f"must be a month in quotes, got {type_name(value)} (allowed: \"YYYY-MM\")")
         return None
     try:
-        return Month.parse(value)
+        month = Month.parse(value)
     except ValueError:
         f.problem(key, f"{value!r} is not a month (allowed: \"YYYY-MM\")")
         return None
+    low, high = MONTHS_ALLOWED
+    if not low <= month <= high:
+        f.problem(key, f"{value!r} lies outside the months the model covers (allowed: {low} to {high})")
+        return None
+    return month
 
 
 def check_whole(f: TomlFile, key: str, value: Any, low: int, high: int) -> int | None:
