@@ -18,7 +18,8 @@ import math
 import mesa
 
 from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE
-from chainsim.core.mechanisms.table import PRESSURE_BY_LEVEL, mandate
+from chainsim.core.mechanisms.table import FEAR_WITHOUT_TRUST, MANDATE_SAY_RELIEF, PRESSURE_BY_LEVEL, mandate
+from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 
 
@@ -111,7 +112,7 @@ class Organisation(mesa.Agent):
         a, r, row = _arrangement(arrangement), self.region, self.row
         level = int(TABLE.level[a])
         trust = float(world.trust.at_table[row])
-        fear = 1.0 if world.off("M2") else 1.5 - trust
+        fear = 1.0 if world.off("M2") else FEAR_WITHOUT_TRUST - trust
         say_weight = 0.0 if world.off("M4") else p.weight_autonomy
         return {
             "belief": p.weight_belief * self.belief,
@@ -119,7 +120,7 @@ class Organisation(mesa.Agent):
             "pressure": p.weight_pressure * float(rs.pressure[r]) * float(PRESSURE_BY_LEVEL[level]),
             "mandate": p.weight_mandate * float(mandate(world)[r]) * (level != GOVERNANCE),
             "say": -(say_weight * float(TABLE.say_cost[a]) * float(pop.autonomy_guard[row])
-                     * (1.0 - 0.5 * float(rs.formal_mandate[r]))),
+                     * (1.0 - MANDATE_SAY_RELIEF * float(rs.formal_mandate[r]))),
             "rivalry": -(p.weight_rivalry * float(TABLE.rivalry[a]) * self.rivalry * fear),
             "turbulence": -p.weight_turbulence * self.turbulence,
             "effort": 0.0 if sunk_effort else -(p.effort_scale * float(rs.effort_factor[r, a])
@@ -167,7 +168,7 @@ class Municipality(Organisation):
         terms = super().support_terms(arrangement, sunk_effort)
         if self.kind != Kind.CENTRE:
             in_centre = float(world.trust.in_centre[self.row])
-            in_centre = 0.5 if math.isnan(in_centre) else in_centre
+            in_centre = NO_TIE_TRUST if math.isnan(in_centre) else in_centre
             m5 = 0.0 if world.off("M5") else p.weight_leadership
             terms["leadership"] = m5 * float(world.regions_state.strategic_skill[self.region]) * in_centre
         m6 = 0.0 if world.off("M6") else p.weight_alderman

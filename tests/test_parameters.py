@@ -1,12 +1,38 @@
+import re
+import tomllib
+from importlib import resources
+
 import pytest
 
-from chainsim.core.parameters import SPECS, ParameterError, Parameters
+from chainsim.core.parameters import SPECS, TRAIT_SHAPES, ParameterError, Parameters
 
 
 def test_every_default_lies_in_its_range_and_names_a_source():
     for spec in SPECS.values():
         assert spec.low <= spec.default <= spec.high, spec.name
         assert spec.source and spec.mechanism and spec.description
+        # a seed passage (000-004), a calibration, or an avowed estimate
+        assert re.search(r"\b00[0-4]\b|estimate|calibrated", spec.source), spec.name
+
+
+def test_no_parameter_name_takes_the_prefix_of_lever_strengths():
+    # ChainModel reads keyword settings named lever_<kind> as lever strengths
+    assert not [name for name in SPECS if name.startswith("lever_")]
+
+
+def test_calibrated_values_override_the_defaults_of_the_calibrated_names_only():
+    text = resources.files("chainsim.data").joinpath("calibrated.toml").read_text(encoding="utf-8")
+    values = tomllib.loads(text)["values"]
+    for name, spec in SPECS.items():
+        if name in values:
+            assert spec.default == float(values[name]) and spec.source.startswith("calibrated"), name
+        else:
+            assert not spec.source.startswith("calibrated"), name
+
+
+def test_trait_shapes_are_proper_beta_distributions():
+    for name, (a, b) in TRAIT_SHAPES.items():
+        assert a > 0 and b > 0, name
 
 
 def test_defaults_match_specs():

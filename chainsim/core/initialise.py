@@ -19,16 +19,12 @@ import numpy as np
 from chainsim.core.arrangements import ARRANGEMENTS, INDEX
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.network import TieKind
-from chainsim.core.parameters import Parameters
+from chainsim.core.parameters import TRAIT_SHAPES, Parameters
 from chainsim.core.population import Kind
 from chainsim.core.regions import RegionInfo, base_code, load_borders
 from chainsim.core.state import IN_FORCE, RegionState
 from chainsim.core.world import World
 
-# Offsets of initial trust by kind of tie (estimates). UWV starts a little
-# lower (the werkplein history, 004 §4.2, §4.6); municipalities of one
-# subregion a little higher (existing cooperation is cherished, 004 summary);
-# employer organisations and municipalities in a neighbouring region lower.
 TRUST_OFFSET = {
     TieKind.CENTRE_MUNICIPALITY: 0.0,
     TieKind.UWV_MUNICIPALITY: -0.05,
@@ -39,32 +35,42 @@ TRUST_OFFSET = {
     TieKind.BORDERING_CENTRES: 0.0,
     TieKind.COMMUTING_MUNICIPALITY: -0.10,
 }
-TRUST_SPREAD = 0.08
+"""Offset of initial trust by kind of tie, added to ``trust_initial``
+(estimates; M3): UWV starts a little lower (the werkplein history, 004 §4.2,
+§4.6); SW companies and their owner municipalities a little higher (they
+already work together in the SW company, 004 §4.3); municipalities of one
+subregion higher (existing cooperation is cherished, 004 summary); employer
+organisations lower (they keep their distance until the public parties
+agree, 004 §4.4), and municipalities with the centre of a neighbouring region
+they commute to lower (004 §4.1). A table per kind of tie, not a scalar."""
 
-# Weight of own placement targets by kind of organisation (M1; 004 §4.1-4.3):
-# UWV is steered hardest on its national WW targets, SW companies on their
-# task targets; employer organisations have none. Estimates.
 OWN_TARGET = {
     Kind.MUNICIPALITY: 0.6, Kind.CENTRE: 0.5, Kind.UWV: 0.8,
     Kind.SW_COMPANY: 0.7, Kind.EMPLOYER_ORGANISATION: 0.0,
 }
-
-# Share of municipalities using UWV's systems in 2012 (estimate; 001 §4.3
-# reports Sonar in use at 55% of werkplein locations in 2007, mostly by CWI).
-INITIAL_SONAR, INITIAL_WBS = 0.15, 0.05
-
-# About 100 werkpleinen for about 400 municipalities, reduced to 35 regional
-# offices (004 §4.6): werkpleinen per region ~ one per four municipalities.
-WERKPLEINEN_PER_MUNICIPALITY = 100 / 393
-
-# Chance that the centre's alderman sits on the board of the SW company the
-# centre owns ("often", 004 §4.3). Estimate.
-DOUBLE_ROLE_CHANCE = 0.7
+"""Weight of own placement targets by kind of organisation (M1; estimates,
+ordered by 004 §4.1-4.3): UWV is steered hardest on its national WW targets,
+SW companies on their task targets, municipalities on their own assistance
+clients (the centre a little less, as convenor); employer organisations have
+none. A table per kind of organisation, not a scalar."""
 
 
-def _beta_mean(rng: np.random.Generator, mean: float, concentration: float = 6.0, size=None):
-    mean = min(max(mean, 0.02), 0.98)
+def _from_middle(value):
+    """How far a 0-1 region attribute lies above (+) or below (-) its middle."""
+    return value - 0.5          # not a parameter: the middle of a 0-1 scale
+
+
+def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, size=None):
+    """A Beta draw with the given mean and concentration (a + b)."""
+    mean = min(max(mean, 0.02), 0.98)   # not a parameter: keeps both Beta shapes above zero
     return rng.beta(mean * concentration, (1 - mean) * concentration, size)
+
+
+def _initial_trust(trust: float) -> float:
+    """Initial trust kept off the ends of the scale."""
+    # not a parameter: 0.05 and 0.95 keep a tie inside (0, 1), where the multiplicative
+    # gains g(1 - trust) and losses l x trust of M3 can still move it
+    return float(np.clip(trust, 0.05, 0.95))
 
 
 def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
@@ -85,24 +91,26 @@ def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo,
 
 def _draw_region_attributes(world: World, rs: RegionState) -> None:
     """Region-level traits that no source gives are drawn per replication."""
-    rng, cal = world.rng, world.calendar
+    rng, cal, p = world.rng, world.calendar, world.params
     for r, info in enumerate(rs.infos):
         rs.leadership_style[r] = info.leadership_style if info.leadership_style is not None \
-            else rng.beta(3, 3)
+            else rng.beta(*TRAIT_SHAPES["leadership_style"])
         rs.strategic_skill[r] = info.strategic_skill if info.strategic_skill is not None \
-            else rng.beta(3, 3)
+            else rng.beta(*TRAIT_SHAPES["strategic_skill"])
         rs.employer_activism[r] = info.employer_activism if info.employer_activism is not None \
-            else rng.beta(2, 3)
+            else rng.beta(*TRAIT_SHAPES["employer_activism"])
         rs.alderman_continuity[r] = bool(info.alderman_continuity)
-        rs.uwv_connector[r] = rng.beta(2, 2)
+        rs.uwv_connector[r] = rng.beta(*TRAIT_SHAPES["uwv_connector"])
         # UWV's regional manager (governance) and its unit managers (tactical)
         # are different people, drawn independently (004 §3.1, §4.2).
+        # Not a parameter: a standard normal for each of the 2 levels; uwv_person_spread scales it.
         rs.uwv_stance[r] = rng.normal(0.0, 1.0, 2)
+        # not a parameter: spreads the quarterly governance meetings (simulation.py) over months 0-2
         rs.meeting_offset[r] = rng.integers(0, 3)
         # UWV closes the region's local offices in one month of the window.
         window = [i for i, m in enumerate(cal.months) if cal.drivers.closure_window[i] > 0]
         rs.closure_month[r] = rng.choice(window) if window else -1
-        offices = max(1, round(WERKPLEINEN_PER_MUNICIPALITY * info.n_municipalities))
+        offices = max(1, round(p.werkpleinen_per_municipality * info.n_municipalities))
         rs.closure_severity[r] = (offices - 1) / offices
 
 
@@ -117,35 +125,37 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
                               world.regions_state, world.graph)
     n = info.n_municipalities
     structure = 0.0 if world.off("M12") else 1.0      # the structural test: regions alike
-    base_trust = (p.trust_initial + structure * p.trust_identity_effect * (info.regional_identity - 0.5)
-                  + structure * p.trust_history_effect * (info.joint_arrangement_history - 0.5))
+    base_trust = (p.trust_initial + structure * p.trust_identity_effect * _from_middle(info.regional_identity)
+                  + structure * p.trust_history_effect * _from_middle(info.joint_arrangement_history))
 
     def tie(u: int, v: int, kind: TieKind, region: int = r) -> None:
-        trust = base_trust + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
-        graph.add_tie(u, v, kind, region, float(np.clip(trust, 0.05, 0.95)))
+        trust = base_trust + TRUST_OFFSET[kind] + rng.normal(0.0, p.trust_spread)
+        graph.add_tie(u, v, kind, region, _initial_trust(trust))
 
     # --- municipalities (the centre first) ---
     munis = list(range(row, row + n))
     other_share = (1 - info.centre_population_share) / max(n - 1, 1)
-    raw = other_share * rng.lognormal(0.0, 0.5, n - 1)
+    raw = other_share * rng.lognormal(0.0, p.municipality_size_spread, n - 1)
     sizes = np.concatenate([[info.centre_population_share],
                             raw * (1 - info.centre_population_share) / max(raw.sum(), 1e-12)])
     for i, name in enumerate(info.municipalities):
         kind = Kind.CENTRE if i == 0 else Kind.MUNICIPALITY
         _new_organisation(world, kind, row + i, r, name)
     smallness = 1.0 - sizes / sizes.max()
-    local_success = rng.beta(2, 3, n)
+    local_success = rng.beta(*TRAIT_SHAPES["local_success"], n)
     pop.size[munis] = sizes
     pop.local_success[munis] = local_success
     pop.autonomy_guard[munis] = np.clip(
-        0.25 + 0.35 * smallness + 0.25 * local_success - 0.25 * (info.joint_arrangement_history - 0.5),
+        p.guard_base + p.guard_smallness * smallness + p.guard_local_success * local_success
+        - p.guard_history * _from_middle(info.joint_arrangement_history),
         0.0, 1.0)
     pop.alderman_orientation[munis] = np.clip(
-        rng.beta(2, 2, n) + 0.2 * (info.regional_identity - 0.5), 0.0, 1.0)
-    pop.alderman_strength[munis] = rng.beta(2, 2, n)
+        rng.beta(*TRAIT_SHAPES["alderman_orientation"], n)
+        + p.alderman_identity_effect * _from_middle(info.regional_identity), 0.0, 1.0)
+    pop.alderman_strength[munis] = rng.beta(*TRAIT_SHAPES["alderman_strength"], n)
     pop.participates[munis] = True
-    pop.uses_sonar[munis] = rng.random(n) < INITIAL_SONAR
-    pop.uses_wbs[munis] = rng.random(n) < INITIAL_WBS
+    pop.uses_sonar[munis] = rng.random(n) < p.initial_sonar_share
+    pop.uses_wbs[munis] = rng.random(n) < p.initial_wbs_share
     # subregions: the centre leads subregion 0; the others are split at random
     # (the real composition is not in the data).
     if info.n_subregions > 0:
@@ -157,7 +167,8 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     # commuting municipalities feel the pull of a neighbouring region (M12)
     n_commuting = round(structure * info.commuting_out * (n - 1))
     commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else []
-    pop.outside_orientation[commuters] = rng.uniform(0.1, 0.6, len(commuters))
+    pop.outside_orientation[commuters] = rng.uniform(p.commuter_orientation_min, p.commuter_orientation_max,
+                                                     len(commuters))
     world.commuters.extend((int(c), info.code) for c in commuters)
 
     centre = munis[0]
@@ -173,11 +184,12 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     for kind_row in all_rows:
         kind = Kind(int(pop.kind[kind_row]))
         pop.own_target[kind_row] = OWN_TARGET[kind]
-    beliefs = np.clip(rng.normal(world.params.belief_initial + structure * 0.15 * (info.regional_identity - 0.5),
-                                 0.1, len(all_rows)), 0.0, 1.0)
+    beliefs = np.clip(rng.normal(p.belief_initial
+                                 + structure * p.belief_identity_effect * _from_middle(info.regional_identity),
+                                 p.belief_spread, len(all_rows)), 0.0, 1.0)
     pop.belief_prior[all_rows] = beliefs
     pop.belief[all_rows] = beliefs
-    pop.autonomy_guard[uwv] = 0.2
+    pop.autonomy_guard[uwv] = p.uwv_autonomy_guard
     pop.uses_sonar[uwv] = pop.uses_wbs[uwv] = True
     rs.centre_row[r], rs.uwv_row[r], rs.employer_row[r] = centre, uwv, employer
     rs.n_organisations[r] = len(all_rows)
@@ -190,11 +202,11 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     # SW companies are owned by groups of municipalities, often along subregions (004 §3.1)
     order = sorted(munis, key=lambda m: (pop.subregion[m], m))
     for sw, owners in zip(sw_rows, np.array_split(order, len(sw_rows))):
-        pop.business_interest[sw] = _beta_mean(rng, p.sw_business_interest)
-        pop.partner_offset[sw] = rng.normal(0.0, 0.15)
+        pop.business_interest[sw] = _beta_mean(rng, p.sw_business_interest, p.sw_interest_concentration)
+        pop.partner_offset[sw] = rng.normal(0.0, p.sw_stance_spread)
         for m in owners:
             tie(sw, int(m), TieKind.SW_OWNER)
-        if centre in owners and rng.random() < DOUBLE_ROLE_CHANCE:
+        if centre in owners and rng.random() < p.double_role_chance:
             pop.double_role[sw] = True
     tie(employer, centre, TieKind.EMPLOYER_CENTRE)
     tie(employer, uwv, TieKind.EMPLOYER_UWV)
@@ -223,8 +235,8 @@ def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
     neighbours: dict[str, list[str]] = {code: [] for code in index}
 
     def tie(u: int, v: int, kind: TieKind) -> None:
-        trust = p.trust_initial + TRUST_OFFSET[kind] + rng.normal(0.0, TRUST_SPREAD)
-        graph.add_tie(u, v, kind, -1, float(np.clip(trust, 0.05, 0.95)))
+        trust = p.trust_initial + TRUST_OFFSET[kind] + rng.normal(0.0, p.trust_spread)
+        graph.add_tie(u, v, kind, -1, _initial_trust(trust))
 
     copies: dict[str, list[str]] = {}
     for code in index:
@@ -248,16 +260,17 @@ def _draw_legacy_arrangements(world: World) -> None:
     """Arrangements already in force in January 2012 (the werkplein legacy).
 
     Each arrangement with a ``legacy`` chance is in force with probability
-    legacy x (0.4 + 0.6 x joint-arrangement history), provided what it
-    requires is in force too. Estimates; 001 §4.3 reports shared buildings at
-    over half and one counter at about a quarter of the 2007 locations.
+    legacy x ((1 - w) + w x joint-arrangement history), w =
+    ``legacy_history_share`` (0.6), provided what it requires is in force
+    too. Estimates; 001 §4.3 reports shared buildings at over half and one
+    counter at about a quarter of the 2007 locations.
     """
-    rng, rs = world.rng, world.regions_state
+    rng, rs, share = world.rng, world.regions_state, world.params.legacy_history_share
     for a in ARRANGEMENTS:
         if a.legacy <= 0:
             continue
         i = INDEX[a.id]
-        chance = a.legacy * (0.4 + 0.6 * rs.history)
+        chance = a.legacy * ((1.0 - share) + share * rs.history)
         ok = rng.random(rs.n) < chance
         for req in a.requires:
             ok &= rs.status[:, INDEX[req]] == IN_FORCE

@@ -9,7 +9,9 @@ then reaches a coordinated approach is still decided at its table.
 Each month, before the mechanisms run, every handle is reset to its value
 without levers and every active lever applies its change, so levers combine
 and switch off cleanly. Each lever class names the mechanism it works
-through and its source.
+through and its source; the coefficient by which its strength acts is a
+declared parameter (docs/ODD.md §7.2, the "... lever:" rows), so that
+a sweep can vary how strong the strongest version of a lever is.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import numpy as np
 
 from chainsim.core.arrangements import INDEX
 from chainsim.core.calendar import Month
-from chainsim.core.mechanisms.environment import SUBSIDY_MONTHS
 from chainsim.core.population import Kind
 from chainsim.core.regions import RegionInfo
 from chainsim.core.world import World
@@ -41,7 +42,9 @@ RULE_ATTRIBUTES: dict[str, str] = {
 }
 _OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
               "==": operator.eq, "!=": operator.ne}
-RULE_PATTERN = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9.]+)\s*$")
+RULE_PATTERN = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*$")
+"""A rule is ATTRIBUTE OP NUMBER; the number is a decimal (``15``, ``0.5``, ``.5``, ``-1``), so whatever
+matches converts with float()."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ class LeverKind:
     mechanisms: ClassVar[str]
     source: ClassVar[str]
     options: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
-    """Extra settings: name -> (default, low, high, meaning)."""
+    """Extra settings: name -> (default, low, high, meaning); declared with their
+    range and listed in docs/ODD.md §7.6, like parameters."""
 
     @staticmethod
     def apply(world: World, lever: Lever, regions: np.ndarray, months_active: int) -> None:
@@ -127,7 +131,8 @@ class JointTargets(LeverKind):
     The pooled target ("100 WWB + 500 WW = 600 together") acts as if joint
     steering were in place: it relieves own-target rivalry as far as the
     partners trust each other and stops cost shifting in proportion to the
-    strength; agreeing the regional joint-targets arrangement gets easier.
+    strength; agreeing the regional joint-targets arrangement gets easier
+    (its effort lowered by ``joint_targets_effort_cut`` x strength).
     Source: 004 §4.2, §4.5 (recommendation to set joint targets); 003.
     """
 
@@ -139,7 +144,7 @@ class JointTargets(LeverKind):
     def apply(world, lever, regions, months_active):
         rs = world.regions_state
         rs.imposed_joint_targets[regions] = np.maximum(rs.imposed_joint_targets[regions], lever.strength)
-        _ease(world, regions, ["joint_placement_targets"], 0.5 * lever.strength)
+        _ease(world, regions, ["joint_placement_targets"], world.params.joint_targets_effort_cut * lever.strength)
 
 
 @_register
@@ -147,7 +152,8 @@ class LegalDeadline(LeverKind):
     """A legal obligation with a deadline at the lever's end month (M10).
 
     Pressure rises linearly from the start to the deadline (at ``strength``
-    times the height of the 2015 Participatiewet deadline) and the
+    times the height of the 2015 Participatiewet deadline; without an end
+    month over ``deadline_ramp_months``) and the
     arrangements the law requires are put on the agenda as the deadline
     nears -- like the Werkbedrijf obligation, which catalysed governance
     agreements more than execution (004 §2.1, §4.6).
@@ -160,7 +166,7 @@ class LegalDeadline(LeverKind):
     @staticmethod
     def apply(world, lever, regions, months_active):
         rs = world.regions_state
-        span = max(lever.end.minus(lever.start), 1) if lever.end else 24
+        span = max(lever.end.minus(lever.start), 1) if lever.end else world.params.deadline_ramp_months
         ramp = min(1.0, (months_active + 1) / span) * lever.strength
         rs.extra_pressure[regions] += world.params.deadline_pressure * ramp
         rs.deadline_push[regions] = np.maximum(rs.deadline_push[regions], ramp)
@@ -171,9 +177,10 @@ class CooperationSubsidy(LeverKind):
     """A subsidy for which the parties must apply jointly (M10).
 
     Each month, a region whose parties meet at a governance table (or whose
-    employers are engaged) obtains it with chance ``strength`` x 0.3; a
-    grant binds the partners to a concrete shared goal for 18 months, as the
-    sector plans and ESF did (004 §3.1, §4.5, App. 2).
+    employers are engaged) obtains it with chance ``strength`` x
+    ``subsidy_lever_chance`` (0.3); a grant binds the partners to a concrete
+    shared goal for ``subsidy_months`` (18), as the sector plans and ESF did
+    (004 §3.1, §4.5, App. 2).
     """
 
     kind = "cooperation_subsidy"
@@ -182,12 +189,11 @@ class CooperationSubsidy(LeverKind):
 
     @staticmethod
     def apply(world, lever, regions, months_active):
-
-        rs, pop = world.regions_state, world.population
+        rs, pop, p = world.regions_state, world.population, world.params
         able = rs.in_force[:, INDEX["governance_table"]] | pop.engaged[rs.employer_row]
         draw = world.streams.levers.random(rs.n)
-        granted = regions & able & (rs.subsidy_until < world.t) & (draw < 0.3 * lever.strength)
-        rs.subsidy_until[granted] = world.t + SUBSIDY_MONTHS
+        granted = regions & able & (rs.subsidy_until < world.t) & (draw < p.subsidy_lever_chance * lever.strength)
+        rs.subsidy_until[granted] = world.t + round(p.subsidy_months)
 
 
 @_register
@@ -195,7 +201,8 @@ class MinisterVisits(LeverKind):
     """Repeated visits by a minister to the regions (M10).
 
     A visit every ``interval`` months adds outside pressure of ``strength``
-    times the deadline's height, halving each month after the visit. The
+    times the deadline's height, which falls to ``visit_pressure_decay``
+    (half) of itself each month after the visit. The
     seed recommends organising outside pressure "through (repeated) visits
     by a minister" where cooperation stalls (004 §4.5).
     """
@@ -203,14 +210,14 @@ class MinisterVisits(LeverKind):
     kind = "minister_visits"
     mechanisms = "M10"
     source = "004 §4.5"
-    options = {"interval": (3.0, 1.0, 24.0, "months between visits")}
+    options = {"interval": (3.0, 1.0, 24.0, "months between visits")}   # a lever option, not a parameter
 
     @staticmethod
     def apply(world, lever, regions, months_active):
         interval = int(lever.option("interval"))
         since_visit = months_active % interval
         world.regions_state.extra_pressure[regions] += (
-            lever.strength * world.params.deadline_pressure * 0.5 ** since_visit)
+            lever.strength * world.params.deadline_pressure * world.params.visit_pressure_decay ** since_visit)
 
 
 @_register
@@ -219,7 +226,8 @@ class EmployerDemand(LeverKind):
 
     Employers who have trouble placing people from different municipalities
     ask for harmonised service (004 §4.5): the employer organisation becomes
-    more active (it engages sooner, M9) and the demand adds outside pressure.
+    more active (it engages sooner, M9) and the demand adds outside pressure
+    (``employer_demand_pressure`` x ``employer_pressure`` at strength 1).
     """
 
     kind = "employer_demand"
@@ -230,16 +238,19 @@ class EmployerDemand(LeverKind):
     def apply(world, lever, regions, months_active):
         rs = world.regions_state
         rs.employer_activism[regions] = np.minimum(1.0, rs.employer_activism[regions] + lever.strength)
-        rs.extra_pressure[regions] += 0.5 * lever.strength * world.params.employer_pressure
+        rs.extra_pressure[regions] += (world.params.employer_demand_pressure * lever.strength
+                                       * world.params.employer_pressure)
 
 
 @_register
 class ICTHarmonisation(LeverKind):
     """A national programme to harmonise ICT between UWV and municipalities (M7).
 
-    Makes the shared-systems arrangement cheaper to agree and UWV's push for
-    its systems (Sonar, WBS) stronger; ICT was named a condition of chain
-    cooperation and different systems a main bottleneck (004 §4.2; 001 §5.5).
+    Makes the shared-systems arrangement cheaper to agree
+    (``ict_harmonisation_effort_cut``) and UWV's push for its systems (Sonar,
+    WBS) stronger (``ict_harmonisation_push``: three times at strength 1); ICT
+    was named a condition of chain cooperation and different systems a main
+    bottleneck (004 §4.2; 001 §5.5).
     """
 
     kind = "ict_harmonisation"
@@ -248,8 +259,9 @@ class ICTHarmonisation(LeverKind):
 
     @staticmethod
     def apply(world, lever, regions, months_active):
-        _ease(world, regions, ["shared_systems"], 0.6 * lever.strength)
-        world.regions_state.ict_push[regions] *= 1.0 + 2.0 * lever.strength
+        p = world.params
+        _ease(world, regions, ["shared_systems"], p.ict_harmonisation_effort_cut * lever.strength)
+        world.regions_state.ict_push[regions] *= 1.0 + p.ict_harmonisation_push * lever.strength
 
 
 @_register
@@ -298,7 +310,8 @@ class SubregionDesign(LeverKind):
     """Subregions organised with one contact point for the region (M12).
 
     Where a region has subregions, the single-contact arrangement and the
-    subregional service points become easier to agree; the seed sees
+    subregional service points become easier to agree
+    (``subregion_design_effort_cut``); the seed sees
     subregions as a way to accommodate local differences that needs strong
     regional steering (004 §3.1, §4.5). No effect in regions without
     subregions.
@@ -312,7 +325,7 @@ class SubregionDesign(LeverKind):
     def apply(world, lever, regions, months_active):
         with_sub = regions & world.regions_state.has_subregions
         _ease(world, with_sub, ["subregion_single_contact", "subregional_wsp", "subregional_fte"],
-              0.5 * lever.strength)
+              world.params.subregion_design_effort_cut * lever.strength)
 
 
 @_register
@@ -354,8 +367,9 @@ class UWVPresence(LeverKind):
 class KnowledgeSharing(LeverKind):
     """Learning between regions: sharing practice, process facilitators (M11).
 
-    Raises what organisations believe cooperation yields (up to 0.15 at
-    strength 1) and strengthens ties between bordering centres; the older
+    Raises what organisations believe cooperation yields (by
+    ``knowledge_sharing_boost``, 0.15, at strength 1) and strengthens ties
+    between bordering centres; the older
     chain programme used managers' sharing and process facilitators
     (000 'Leren van elkaar'; 004 §2.3, Programmaraad).
     """
@@ -366,14 +380,15 @@ class KnowledgeSharing(LeverKind):
 
     @staticmethod
     def apply(world, lever, regions, months_active):
-        world.regions_state.knowledge_boost[regions] += 0.15 * lever.strength
+        world.regions_state.knowledge_boost[regions] += world.params.knowledge_sharing_boost * lever.strength
 
 
 @_register
 class SWPartnership(LeverKind):
     """Agreements that give SW companies a regional role (M8).
 
-    Shifts each SW company's weighing towards a partner role by up to 0.6;
+    Shifts each SW company's weighing towards a partner role by
+    ``sw_partnership_shift`` (0.6) at strength 1;
     the seed describes regions where the SW company becomes a full partner in
     regional cooperation and execution (004 §4.3; Werkkamer advice, §2.3).
     """
@@ -384,10 +399,9 @@ class SWPartnership(LeverKind):
 
     @staticmethod
     def apply(world, lever, regions, months_active):
-
         pop = world.population
         sw = (pop.kind == Kind.SW_COMPANY) & regions[pop.region]
-        pop.partner_offset[sw] += 0.6 * lever.strength
+        pop.partner_offset[sw] += world.params.sw_partnership_shift * lever.strength
 
 
 @_register
@@ -413,7 +427,8 @@ class CoLocation(LeverKind):
 
     Physical co-location built trust faster than virtual cooperation in the
     werkplein era (001 §5.6): UWV-municipality ties gain trust up to three
-    times as fast, and joint staff and shared counters are easier to set up.
+    times as fast (``co_location_contact_boost``), and joint staff and shared
+    counters are easier to set up (``co_location_effort_cut``).
     """
 
     kind = "co_location"
@@ -422,8 +437,9 @@ class CoLocation(LeverKind):
 
     @staticmethod
     def apply(world, lever, regions, months_active):
-        world.regions_state.contact_factor[regions] *= 1.0 + 2.0 * lever.strength
-        _ease(world, regions, ["joint_staff", "multiple_public_counters"], 0.4 * lever.strength)
+        p = world.params
+        world.regions_state.contact_factor[regions] *= 1.0 + p.co_location_contact_boost * lever.strength
+        _ease(world, regions, ["joint_staff", "multiple_public_counters"], p.co_location_effort_cut * lever.strength)
 
 
 @_register

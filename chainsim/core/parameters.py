@@ -4,6 +4,15 @@ Every number the mechanisms use is declared here once, with the range a
 sweep or a calibration may explore and where its value comes from. The same
 names are used in scenario files, in :class:`Parameters` and in docs/ODD.md,
 so a researcher never has to translate between layers (STYLE.md habit 5).
+
+A few numbers are tables rather than scalars (a value per kind of tie, of
+organisation or of level, or the shapes of drawn traits); they stay as named
+constants beside the code that reads them (:data:`TRAIT_SHAPES` here), each
+with its source or "estimate", and are listed in docs/ODD.md §7.2
+(``scripts/odd_tables.py``, ``NAMED_CONSTANTS``). Numbers that are no
+modelling choice (guards against division by zero, the middle of a 0-1
+scale, array plumbing) stay inline with a comment saying so;
+tests/test_declared_numbers.py holds the mechanisms to this.
 """
 
 from __future__ import annotations
@@ -38,9 +47,26 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("trust_history_effect", 0.20, 0.0, 0.4, "M3, M12",
                   "estimate; direction from 004 §4.1 footnote 10, §4.6",
                   "extra initial trust where municipalities already shared joint arrangements"),
+    ParameterSpec("trust_spread", 0.08, 0.0, 0.2, "M3",
+                  "estimate", "standard deviation of initial trust between the ties of one kind in one region"),
     ParameterSpec("trust_contact_gain", 0.035, 0.0, 0.04, "M3",
                   "estimate; direction from 004 §4.5 (time spent together builds trust)",
                   "monthly trust gain on a tie whose parties meet at a regional table"),
+    ParameterSpec("contact_base_uwv", 0.5, 0.0, 1.0, "M3, M7",
+                  "estimate; 004 §4.2 (the person of UWV matters), §4.5 (UWV as connecting party)",
+                  "share of trust_contact_gain that UWV-municipality ties gain at a table whatever UWV's "
+                  "regional manager does; a connecting manager adds up to 1 more"),
+    ParameterSpec("contact_base_centre", 0.5, 0.0, 1.0, "M3, M5",
+                  "estimate; 004 §4.5 (Friesland: a facilitating centre is valued by the others)",
+                  "share of trust_contact_gain that centre-municipality ties gain at a governance table under "
+                  "the most dominating centre; a facilitating style adds up to 1 more"),
+    ParameterSpec("peer_contact_share", 0.5, 0.0, 1.0, "M3, M12",
+                  "estimate; 004 summary (existing subregional cooperation is cherished)",
+                  "monthly trust gain between municipalities of one subregion, as a share of trust_contact_gain"),
+    ParameterSpec("border_contact_share", 0.5, 0.0, 1.0, "M3, M11",
+                  "estimate; 000 'Leren van elkaar', 004 §2.3 (Programmaraad, aanjagers)",
+                  "monthly trust gain between the centres of bordering regions, as a share of trust_contact_gain "
+                  "(raised by knowledge-sharing programmes)"),
     ParameterSpec("trust_success_gain", 0.06, 0.0, 0.15, "M3, M13",
                   "estimate; 004 §4.5 'small wins'",
                   "trust gain on the region's ties when an agreed arrangement is delivered"),
@@ -51,9 +77,17 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate: calibrated; scales trust_success_gain and trust_failure_loss together, "
                   "so that a failure always weighs more than a success (004 §4.2, §4.5)",
                   "how strongly the delivery or failure of one arrangement moves trust on the region's ties"),
+    ParameterSpec("drop_trust_share", 0.5, 0.0, 1.0, "M3, M4",
+                  "estimate; 004 §4.2 (agreements not kept damage relations)",
+                  "trust lost on the region's ties when the table drops an arrangement at a review, as a share "
+                  "of the loss after a failed delivery"),
     ParameterSpec("trust_dominance_loss", 0.03, 0.0, 0.10, "M3, M5",
                   "estimate; 004 §4.1, §4.5 ('big brother' reflex)",
                   "trust loss on centre-municipality ties per governance meeting under a dominating centre"),
+    ParameterSpec("dominance_base", 0.5, 0.0, 1.0, "M3, M5",
+                  "estimate; 004 §4.1 (how the regional economy is organised shapes relations with the centre)",
+                  "share of the dominance loss that arises where the region's economy does not turn around the "
+                  "centre city at all; full economic concentration adds up to 1 more"),
     ParameterSpec("trust_withdrawal_loss", 0.20, 0.0, 0.4, "M3, M7",
                   "estimate; 004 §4.2 (UWV leaving the werkplein damaged its image)",
                   "trust loss on UWV-municipality ties in a region where UWV closes its local offices"),
@@ -76,6 +110,15 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("knowledge_sharing", 0.05, 0.0, 0.3, "M11",
                   "estimate; 000 'Leren van elkaar', 004 §2.3 (Programmaraad, aanjagers)",
                   "belief added by national learning programmes (national baseline)"),
+    ParameterSpec("belief_identity_effect", 0.15, 0.0, 0.3, "M11, M12",
+                  "estimate; direction from 004 §4.6 (a strong regional identity makes cooperation easier)",
+                  "extra initial belief that cooperation pays in a region with the strongest regional identity"),
+    ParameterSpec("belief_spread", 0.1, 0.0, 0.25, "M11",
+                  "estimate", "standard deviation of initial belief between the organisations of a region"),
+    ParameterSpec("evidence_jobs_base", 0.5, 0.0, 1.0, "M11",
+                  "estimate; 003 (pooling vacancies and candidates), 004 §4.5 (belief follows visible results)",
+                  "part of the visible result of pooling that shows however few jobs there are to fill; "
+                  "labour-market tightness adds to it"),
     # --- support for a proposal (weights of the decision rule) ---------
     ParameterSpec("weight_belief", 1.6, 0.3, 2.0, "M11",
                   "estimate: calibrated", "weight of belief in a member's support"),
@@ -111,6 +154,43 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("outside_pull", 1.4, 0.0, 2.0, "M12, M4",
                   "estimate; 004 §3.1 (some municipalities prefer a neighbouring region), §4.1",
                   "multiplier on the pull that commuting municipalities feel towards a neighbouring region"),
+    ParameterSpec("participation_guard_weight", 0.5, 0.0, 1.5, "M4, M12",
+                  "estimate; 004 §4.1 (municipalities fear losing say), summary",
+                  "weight of the say a municipality guards in its choice to stay away from the regional table"),
+    ParameterSpec("participation_belief_weight", 0.5, 0.0, 1.5, "M4, M11",
+                  "estimate; 004 §4.1 (not every municipality is convinced that cooperation pays)",
+                  "weight of the belief that cooperation pays in a municipality's choice to take part"),
+    ParameterSpec("participation_pressure_weight", 0.3, 0.0, 1.0, "M4, M10",
+                  "estimate; 004 §4.5, §4.6 (outside pressure brings parties to the table)",
+                  "weight of outside pressure in a municipality's choice to take part"),
+    ParameterSpec("participation_noise", 0.1, 0.0, 0.3, "M4",
+                  "estimate", "standard deviation of the idiosyncratic part of a municipality's choice to take part"),
+    ParameterSpec("commuter_orientation_min", 0.1, 0.0, 0.3, "M12, M4",
+                  "estimate; 004 §4.1 (commuting municipalities feel torn between regions)",
+                  "weakest pull of a neighbouring region on a commuting municipality (drawn uniformly up to "
+                  "commuter_orientation_max)"),
+    ParameterSpec("commuter_orientation_max", 0.6, 0.3, 1.0, "M12, M4",
+                  "estimate; 004 §4.1 (some stay loyal to their region, others look at their options)",
+                  "strongest pull of a neighbouring region on a commuting municipality"),
+    ParameterSpec("guard_base", 0.25, 0.0, 0.5, "M4",
+                  "estimate; 004 summary, §4.1 ('belang en zeggenschap')",
+                  "say a municipality of average history guards even when it is the largest and has no local success"),
+    ParameterSpec("guard_smallness", 0.35, 0.0, 0.7, "M4",
+                  "estimate; 004 summary (smaller municipalities are reluctant to hand over powers)",
+                  "extra say guarded by the smallest municipality compared with the largest"),
+    ParameterSpec("guard_local_success", 0.25, 0.0, 0.5, "M4",
+                  "estimate; 004 §4.1 (giving up approaches seen as successful meets reserve)",
+                  "extra say guarded by a municipality whose own approach is fully successful"),
+    ParameterSpec("guard_history", 0.25, 0.0, 0.5, "M4, M12",
+                  "estimate; 004 §4.1, footnote 10 (Helmond-De Peel: a joint arrangement already in place)",
+                  "say guarded less in a region with the longest joint history than in one without any"),
+    ParameterSpec("uwv_autonomy_guard", 0.2, 0.0, 0.6, "M4, M7",
+                  "estimate; 004 §4.2 (UWV works within a clear national frame)",
+                  "say UWV guards for itself at the regional table"),
+    ParameterSpec("municipality_size_spread", 0.5, 0.0, 1.0, "M12",
+                  "estimate: the data give only the centre's population share",
+                  "spread (standard deviation of the logarithm) of the sizes of the municipalities "
+                  "other than the centre"),
     # --- M1 own targets, M2 joint targets, M14 cost shifting -------------
     ParameterSpec("budget_cut_effect", 0.3, 0.0, 0.8, "M1, M15",
                   "estimate; 004 §4.1, 003", "extra own-target pressure in a month of municipal budget cuts"),
@@ -121,10 +201,21 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 003", "intensity of cost shifting between UWV and municipalities without joint steering"),
     ParameterSpec("cost_shifting_trust_loss", 0.012, 0.0, 0.04, "M14, M3",
                   "estimate; 003", "monthly trust loss on UWV-municipality ties at full cost shifting"),
+    ParameterSpec("fte_steering", 0.5, 0.0, 1.0, "M14",
+                  "estimate; 003 ('Kostenafwenteling'), 004 Table 3.3",
+                  "how far FTE agreements stop cost shifting, as a share of what joint placement targets do"),
     # --- M5 leadership, M6 aldermen -------------------------------------
     ParameterSpec("alderman_turnover", 0.5, 0.2, 0.8, "M6",
                   "estimate; DOMAIN §4 (March 2014 elections)",
                   "probability that a municipality's alderman for work and income changes at the election"),
+    ParameterSpec("alderman_identity_effect", 0.2, 0.0, 0.4, "M6, M12",
+                  "estimate; direction from 004 §4.6 (a strong regional identity makes cooperation easier)",
+                  "extra regional orientation of aldermen in a region with the strongest regional identity"),
+    ParameterSpec("ambition_jitter", 0.2, 0.0, 0.5, "M5",
+                  "estimate", "how much chance blurs which arrangement a dominating centre finds the most ambitious"),
+    ParameterSpec("shelf_months", 6.0, 1.0, 24.0, "M5",
+                  "estimate; 004 summary (searching for openings: points on which parties can agree)",
+                  "months a rejected proposal is shelved before it can return to the agenda (rounded to whole months)"),
     # --- M7 UWV ---------------------------------------------------------
     ParameterSpec("uwv_central_steering", 0.6, 0.2, 0.9, "M7",
                   "estimate; 004 §4.2 (centrally steered, little local room)",
@@ -137,16 +228,60 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("ict_uptake_rate", 0.03, 0.0, 0.15, "M7",
                   "estimate; 004 §4.2, 001 §5.5 (municipalities resist UWV systems)",
                   "monthly chance that a willing municipality starts using a UWV system"),
+    ParameterSpec("initial_sonar_share", 0.15, 0.0, 0.55, "M7",
+                  "estimate; 001 §4.3 (Sonar at 55% of the 2007 werkplein locations, mostly by CWI)",
+                  "share of municipalities using UWV's system Sonar in January 2012"),
+    ParameterSpec("initial_wbs_share", 0.05, 0.0, 0.3, "M7",
+                  "estimate; 004 §4.2 (municipalities mostly work with their own systems)",
+                  "share of municipalities using UWV's system WBS in January 2012"),
+    ParameterSpec("werkpleinen_per_municipality", 100 / 393, 0.2, 0.35, "M7, M3",
+                  "004 §4.6 (of 'ruim 100' werkpleinen 35 are left); 393 municipalities (chainsim/data)",
+                  "local UWV offices per municipality before the closures; a region loses all but one"),
     # --- M8 SW companies --------------------------------------------------
     ParameterSpec("sw_business_interest", 0.6, 0.1, 0.9, "M8",
                   "estimate; 004 §4.3", "mean weight an SW company gives its own business"),
     ParameterSpec("sw_competition", 0.25, 0.0, 0.6, "M8, M12",
                   "estimate; 004 §4.3 (several SW companies multiply the players)",
                   "rivalry added per extra SW company that acts as competitor"),
+    ParameterSpec("sw_stance_competition", 0.5, 0.0, 1.0, "M8",
+                  "estimate; 004 §4.3 (several SW companies compete in one region)",
+                  "weight of sw_competition per other SW company in the region in an SW company's "
+                  "choice to act as competitor"),
+    ParameterSpec("sw_transition_pull", 0.5, 0.0, 1.0, "M8",
+                  "estimate; 004 §4.3 (the Participatiewet removes the partitions between schemes; the feedback "
+                  "session also saw the phase-out of the Wsw strengthen business interest)",
+                  "pull towards a partner role that the closing of the Wsw exerts on an SW company at its height"),
+    ParameterSpec("sw_double_role_pull", 0.3, -0.3, 0.6, "M8",
+                  "estimate; 004 §4.3 (the centre's alderman often sits on the SW company's board; the feedback "
+                  "session saw the centre's financial interest at odds with regional ambition, "
+                  "hence the negative range)",
+                  "pull towards the centre's line of an SW company on whose board the centre's alderman sits"),
+    ParameterSpec("sw_stance_spread", 0.15, 0.0, 0.4, "M8",
+                  "estimate", "standard deviation of an SW company's own leaning towards a partner role"),
+    ParameterSpec("sw_interest_concentration", 6.0, 2.0, 20.0, "M8",
+                  "estimate", "how closely SW companies' business interest clusters around sw_business_interest "
+                  "(the concentration of its Beta distribution; larger: more alike)"),
+    ParameterSpec("double_role_chance", 0.7, 0.3, 1.0, "M8",
+                  "estimate; 004 §4.3 (the centre's alderman 'regelmatig' has a double role)",
+                  "chance that the centre's alderman sits on the board of the SW company the centre owns"),
     # --- M9 employer organisations --------------------------------------
     ParameterSpec("employer_threshold", 0.6, 0.3, 0.95, "M9",
                   "estimate; 004 §4.4 (employers wait until the public parties agree)",
                   "public cooperation an employer organisation waits for before engaging"),
+    ParameterSpec("employer_hysteresis", 0.15, 0.0, 0.3, "M9",
+                  "estimate: engagement is not withdrawn lightly",
+                  "how far public cooperation must fall below the threshold before an engaged "
+                  "employer organisation withdraws"),
+    ParameterSpec("employer_trust_share", 0.5, 0.0, 1.0, "M9",
+                  "estimate; 004 §4.4 (employers wait while UWV and municipalities still have a lot to settle)",
+                  "share of public cooperation, as employers see it, that depends on trust "
+                  "between UWV and municipalities"),
+    ParameterSpec("employer_activism_effect", 0.5, 0.0, 0.9, "M9",
+                  "estimate; 004 §4.4, §4.5 (active employers promote cooperation; Stedendriehoek)",
+                  "share by which a fully active employer organisation lowers the threshold it waits for"),
+    ParameterSpec("werkbedrijf_effect", 0.3, 0.0, 0.6, "M9, M10",
+                  "estimate; 004 §4.4 (the Werkbedrijven draw employer organisations in), §2.1",
+                  "share by which the Werkbedrijf decree (from September 2014) lowers the employers' threshold"),
     ParameterSpec("employer_pressure", 0.25, 0.0, 0.6, "M9, M10",
                   "estimate; 004 §4.4, §4.5 'Stedendriehoek'", "outside pressure added by an engaged employer organisation"),
     # --- M10 outside pressure ------------------------------------------
@@ -159,6 +294,20 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("subsidy_pressure", 0.25, 0.0, 0.6, "M10",
                   "estimate; 004 §2.2, App. 2 (sector plans, ESF)",
                   "pressure in a region while a joint subsidy application runs"),
+    ParameterSpec("subsidy_application_chance", 0.35, 0.1, 0.8, "M10",
+                  "estimate; 004 §4.5, App. 2 (sector plans and ESF brought regions together)",
+                  "monthly chance, in an application window, that a region able to apply jointly does so"),
+    ParameterSpec("subsidy_approval", 24 / 37, 0.3, 1.0, "M10",
+                  "004 App. 2 (24 of 37 sector-plan applications approved in the first round)",
+                  "chance that a joint subsidy application is granted"),
+    ParameterSpec("subsidy_months", 18.0, 6.0, 36.0, "M10",
+                  "estimate; 004 App. 2 (sector plans ran 2014-2015)",
+                  "months a granted joint subsidy keeps the partners working to a shared goal "
+                  "(rounded to whole months)"),
+    ParameterSpec("deadline_agenda_chance", 0.5, 0.0, 1.0, "M10, M5",
+                  "estimate; 004 §2.1, §4.6 (the Participatiewet deadline as catalyst)",
+                  "chance, at the deadline's height, that the centre puts an arrangement the law "
+                  "requires on the agenda"),
     # --- M13 from governance to execution ------------------------------
     ParameterSpec("implementation_lag", 3.0, 1.0, 8.0, "M13",
                   "estimate; 004 summary, §4.6", "mean months from agreement to practice for a small region"),
@@ -167,10 +316,87 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "relative extra delay per organisation that must implement"),
     ParameterSpec("delivery_reliability", 0.85, 0.5, 1.0, "M13",
                   "estimate", "chance that an agreed arrangement is delivered with full attention and trust"),
+    ParameterSpec("delivery_turbulence_effect", 0.5, 0.0, 1.0, "M13, M15",
+                  "estimate; 000, 001 §5.1 (turbulence absorbs attention)",
+                  "share by which full turbulence lowers the chance that an agreed arrangement is delivered"),
+    ParameterSpec("delivery_trust_share", 0.5, 0.0, 1.0, "M13, M3",
+                  "estimate; 004 §4.2 (agreements not kept), §4.5",
+                  "share of the chance of delivery that depends on trust between the parties that must deliver"),
+    ParameterSpec("legacy_history_share", 0.6, 0.0, 1.0, "M12, M13",
+                  "estimate; 001 §4.3 (werkplein era), 004 summary (existing subregional cooperation)",
+                  "share of an arrangement's legacy chance that depends on the region's joint history "
+                  "(the rest applies in every region)"),
     # --- M15 turbulence -----------------------------------------------
     ParameterSpec("turbulence_scale", 1.0, 0.0, 2.0, "M15",
                   "estimate; 000, 001 §5.1", "multiplier on the turbulence of the national time line"),
+    ParameterSpec("caseload_turbulence", 0.3, 0.0, 0.6, "M15",
+                  "estimate; 000 (high caseloads: staff finish their own work first), 001 §5.1, §5.6",
+                  "municipal turbulence added by caseloads when jobs are at their scarcest"),
+    ParameterSpec("budget_cut_turbulence", 0.2, 0.0, 0.5, "M15, M1",
+                  "estimate; 004 §4.1, §4.3 (participation budgets cut)",
+                  "municipal turbulence added per unit of extra budget cuts (budget_cuts lever)"),
+    # --- coefficients of the policy levers (chainsim/core/levers.py) ----
+    # A lever's strength (0-1) scales these; at strength 1 a lever has the
+    # effect below. Names do not start with "lever_", which ChainModel
+    # reserves for lever strengths.
+    ParameterSpec("joint_targets_effort_cut", 0.5, 0.0, 1.0, "M2",
+                  "estimate; 004 §4.2, §4.5 (recommendation to set joint targets)",
+                  "joint_targets lever: share by which it lowers the effort of agreeing joint placement targets"),
+    ParameterSpec("deadline_ramp_months", 24.0, 1.0, 60.0, "M10",
+                  "estimate; 004 §2.1, §2.2 (the Participatiewet deadline of 2015-01-01 pressed from the "
+                  "social accord of spring 2013 on, some two years)",
+                  "legal_deadline lever without an end month: months over which its pressure rises to full height"),
+    ParameterSpec("subsidy_lever_chance", 0.3, 0.0, 1.0, "M10",
+                  "estimate; 004 App. 2 (24 of 37 sector-plan applications approved)",
+                  "cooperation_subsidy lever: monthly chance that an able region obtains the subsidy"),
+    ParameterSpec("visit_pressure_decay", 0.5, 0.0, 1.0, "M10",
+                  "estimate; 004 §4.5 ('eventueel herhaaldelijk bezoek van een bewindspersoon')",
+                  "minister_visits lever: share of a visit's pressure left one month later"),
+    ParameterSpec("employer_demand_pressure", 0.5, 0.0, 1.0, "M9, M10",
+                  "estimate; 004 §4.5 (employers ask for harmonised service)",
+                  "employer_demand lever: outside pressure of the demand, as a share of employer_pressure"),
+    ParameterSpec("ict_harmonisation_effort_cut", 0.6, 0.0, 1.0, "M7",
+                  "estimate; 004 §4.2, 001 §5.5 (different systems a main bottleneck)",
+                  "ict_harmonisation lever: share by which it lowers the effort of agreeing shared systems"),
+    ParameterSpec("ict_harmonisation_push", 2.0, 0.0, 4.0, "M7",
+                  "estimate; 004 §4.2",
+                  "ict_harmonisation lever: extra push for UWV's systems (2: three times the usual)"),
+    ParameterSpec("subregion_design_effort_cut", 0.5, 0.0, 1.0, "M12",
+                  "estimate; 004 §3.1, §4.5 (subregions accommodate local differences)",
+                  "subregion_design lever: share by which it lowers the effort of the subregional arrangements"),
+    ParameterSpec("knowledge_sharing_boost", 0.15, 0.0, 0.3, "M11",
+                  "estimate; 000 'Leren van elkaar', 004 §2.3",
+                  "knowledge_sharing lever: belief added to what organisations expect cooperation to yield"),
+    ParameterSpec("sw_partnership_shift", 0.6, 0.0, 1.2, "M8",
+                  "estimate; 004 §4.3, §2.3 (Werkkamer advice; a region where the SW company became a full partner)",
+                  "sw_partnership lever: shift of each SW company's weighing towards a partner role"),
+    ParameterSpec("co_location_contact_boost", 2.0, 0.0, 4.0, "M3",
+                  "estimate; 001 §5.6 (physical co-location built trust faster than virtual cooperation)",
+                  "co_location lever: extra trust gain on UWV-municipality ties (2: three times as fast)"),
+    ParameterSpec("co_location_effort_cut", 0.4, 0.0, 1.0, "M13",
+                  "estimate; 001 §5.6, 004 §3.1",
+                  "co_location lever: share by which it lowers the effort of joint staff and shared counters"),
 )
+
+TRAIT_SHAPES: dict[str, tuple[int, int]] = {
+    "leadership_style": (3, 3),
+    "strategic_skill": (3, 3),
+    "employer_activism": (2, 3),
+    "uwv_connector": (2, 2),
+    "local_success": (2, 3),
+    "alderman_orientation": (2, 2),
+    "alderman_strength": (2, 2),
+}
+"""Shapes (a, b) of the Beta distributions of traits that no source gives,
+drawn per replication (estimates): centred on ½ and broad for the centre's
+leadership style and strategic skill (M5), UWV's connecting regional manager
+(M7) and an alderman's orientation and strength, at the start and after the
+2014 elections (M6); leaning low (mean 0.4) for the employer organisation's
+activism (M9, 004 §4.4: employers mostly wait) and a municipality's local
+success (M4). The five case regions take style, skill and activism from
+``regions.csv`` (004 §4.5, App. 3). A table of distributions, not a scalar:
+kept here, beside the parameters, and listed in docs/ODD.md §7.2."""
+
 
 def _calibrated(specs: tuple[ParameterSpec, ...]) -> tuple[ParameterSpec, ...]:
     """The declared specs with the calibrated defaults of ``data/calibrated.toml`` applied."""

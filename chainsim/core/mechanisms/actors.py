@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.arrangements import INDEX
+from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 from chainsim.core.world import World
 
@@ -20,13 +21,12 @@ CORE_ARRANGEMENTS = [INDEX[a] for a in ("governance_table", "shared_vision", "ta
 """The arrangements an employer organisation watches to judge whether UWV and
 municipalities have sorted things out among themselves (004 §4.4)."""
 
-EMPLOYER_HYSTERESIS = 0.15
-"""An engaged employer organisation stays until public cooperation falls this
-far below its threshold (estimate: engagement is not withdrawn lightly)."""
-
 ICT_SAY_COST = {"uses_sonar": 0.5, "uses_wbs": 0.35}
-"""Say a municipality gives up by working in UWV's system (estimate; 004 §4.2:
-municipalities fear losing room and find the systems unfit)."""
+"""Say a municipality gives up by working in UWV's system, per system: the
+share of its autonomy guard that holds it back (estimate; 004 §4.2:
+municipalities fear losing room and find the systems unfit; Sonar, the
+registration of jobseekers and vacancies, reaches further into their own
+work than the client-tracking WBS). A table per system, not a scalar."""
 
 
 def update_sw_stance(world: World) -> None:
@@ -48,11 +48,11 @@ def update_sw_stance(world: World) -> None:
         return
     transition = world.calendar.drivers.sw_transition[t]
     others = rs.n_sw[pop.region[sw]] - 1
-    score = (np.nan_to_num(world.trust.sw_owner[sw], nan=0.5)
-             + 0.5 * transition
-             + 0.3 * pop.double_role[sw]
+    score = (np.nan_to_num(world.trust.sw_owner[sw], nan=NO_TIE_TRUST)
+             + p.sw_transition_pull * transition
+             + p.sw_double_role_pull * pop.double_role[sw]
              - pop.business_interest[sw]
-             - p.sw_competition * others / 2.0
+             - p.sw_competition * others * p.sw_stance_competition
              + pop.partner_offset[sw])
     pop.partner[sw] = score > 0
 
@@ -69,16 +69,18 @@ def update_employer_engagement(world: World) -> None:
     """
     t, p, pop, rs = world.t, world.params, world.population, world.regions_state
     core = rs.in_force[:, CORE_ARRANGEMENTS].mean(axis=1)
-    public = core * (0.5 + 0.5 * np.nan_to_num(rs.trust_uwv, nan=0.5))
+    share = p.employer_trust_share
+    public = core * ((1.0 - share) + share * np.nan_to_num(rs.trust_uwv, nan=NO_TIE_TRUST))
     rs.public_cooperation[:] = public
     werkbedrijf = world.calendar.drivers.werkbedrijf[t]
-    threshold = p.employer_threshold * (1.0 - 0.5 * rs.employer_activism) * (1.0 - 0.3 * werkbedrijf)
+    threshold = (p.employer_threshold * (1.0 - p.employer_activism_effect * rs.employer_activism)
+                 * (1.0 - p.werkbedrijf_effect * werkbedrijf))
     rows = rs.employer_row
     if world.off("M9"):
         pop.engaged[rows] = False
         return
     engaged = pop.engaged[rows]
-    pop.engaged[rows] = np.where(engaged, public >= threshold - EMPLOYER_HYSTERESIS, public >= threshold)
+    pop.engaged[rows] = np.where(engaged, public >= threshold - p.employer_hysteresis, public >= threshold)
 
 
 def update_participation(world: World, regions: np.ndarray) -> None:
@@ -93,11 +95,11 @@ def update_participation(world: World, regions: np.ndarray) -> None:
     p, pop, rs = world.params, world.population, world.regions_state
     rows = np.flatnonzero((pop.kind == Kind.MUNICIPALITY) & regions[pop.region])
     stay_out = (p.outside_pull * pop.outside_orientation[rows]
-                + 0.5 * pop.autonomy_guard[rows]
-                - np.nan_to_num(world.trust.in_centre[rows], nan=0.5)
-                - 0.5 * pop.belief[rows]
-                - 0.3 * rs.pressure[pop.region[rows]]
-                + world.streams.actors.normal(0.0, 0.1, pop.n)[rows])
+                + p.participation_guard_weight * pop.autonomy_guard[rows]
+                - np.nan_to_num(world.trust.in_centre[rows], nan=NO_TIE_TRUST)
+                - p.participation_belief_weight * pop.belief[rows]
+                - p.participation_pressure_weight * rs.pressure[pop.region[rows]]
+                + world.streams.actors.normal(0.0, p.participation_noise, pop.n)[rows])
     pop.participates[rows] = True if world.off("M4") else stay_out < 0
 
 
@@ -113,7 +115,7 @@ def adopt_uwv_systems(world: World) -> None:
     p, pop, rs, rng = world.params, world.population, world.regions_state, world.streams.actors
     rows = np.flatnonzero(world.tie_index.municipal & pop.participates)
     agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
-    trust = np.nan_to_num(world.trust.in_uwv[rows], nan=0.5)
+    trust = np.nan_to_num(world.trust.in_uwv[rows], nan=NO_TIE_TRUST)
     push = 0.0 if world.off("M7") else p.ict_uptake_rate
     for column, say in ICT_SAY_COST.items():
         uses = getattr(pop, column)

@@ -18,17 +18,19 @@ from chainsim.core.network import TieKind
 from chainsim.core.world import World
 
 POOLING_TOTAL = float(TABLE.pooling.sum())
+"""Sum of the arrangements' pooling weights: scales own evidence to 0-1 (derived, not a parameter)."""
 
 
 def gather_evidence(world: World) -> None:
     """Per region, the visible result of pooling: own and in bordering regions.
 
     Own evidence is the pooled share of the region's arrangements in force
-    (weights ``pooling``), times how many jobs there are to fill. Neighbour
+    (weights ``pooling``), times how many jobs there are to fill
+    (``evidence_jobs_base`` + tightness x business cycle). Neighbour
     evidence is the trust-weighted mean over bordering regions.
     """
     t, rs = world.t, world.regions_state
-    jobs = 0.5 + rs.tightness * world.calendar.drivers.business_cycle[t]
+    jobs = world.params.evidence_jobs_base + rs.tightness * world.calendar.drivers.business_cycle[t]
     rs.evidence[:] = (rs.in_force @ TABLE.pooling) / POOLING_TOTAL * jobs
     ties = world.graph.ties
     bc = world.tie_index.by_kind[TieKind.BORDERING_CENTRES]
@@ -40,6 +42,7 @@ def gather_evidence(world: World) -> None:
     w = ties.trust[bc]
     total = np.bincount(ru, w * rs.evidence[rv], rs.n) + np.bincount(rv, w * rs.evidence[ru], rs.n)
     weight = np.bincount(ru, w, rs.n) + np.bincount(rv, w, rs.n)
+    # 1e-12: a guard against dividing by zero where np.where discards the result anyway
     rs.neighbour_evidence[:] = np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)
 
 

@@ -11,17 +11,11 @@ import numpy as np
 
 from chainsim.core.arrangements import INDEX
 from chainsim.core.network import TieKind
+from chainsim.core.parameters import TRAIT_SHAPES
 from chainsim.core.population import Kind
 from chainsim.core.state import IN_FORCE
 from chainsim.core.ties import scale_ties
 from chainsim.core.world import World
-
-SECTOR_PLAN_APPROVAL = 24 / 37
-"""Share of sector-plan applications approved in the first round (004 App. 2)."""
-SUBSIDY_MONTHS = 18
-"""Months a granted joint subsidy keeps the partners working to a shared goal (estimate)."""
-APPLICATION_CHANCE = 0.35
-"""Chance per window month that a region able to apply jointly does so (estimate)."""
 
 
 def apply_subsidy_windows(world: World) -> None:
@@ -29,20 +23,22 @@ def apply_subsidy_windows(world: World) -> None:
 
     In an application window, a region whose parties already meet at a
     governance table, or whose employers are engaged, applies jointly with
-    some chance; an approved application binds the partners to a concrete
-    shared goal for a while, which the seed found a strong impulse for
-    result-oriented regional steering (004 §3.1, §4.5, App. 2).
+    some chance (``subsidy_application_chance``); an application is granted
+    with chance ``subsidy_approval`` (24 of 37 sector plans, 004 App. 2) and
+    binds the partners to a concrete shared goal for ``subsidy_months``,
+    which the seed found a strong impulse for result-oriented regional
+    steering (004 §3.1, §4.5, App. 2).
     """
-    t, d, rs, rng = world.t, world.calendar.drivers, world.regions_state, world.streams.events
+    t, d, p, rs, rng = world.t, world.calendar.drivers, world.params, world.regions_state, world.streams.events
     window = max(d.subsidy_window[t], d.esf_window[t])
-    draws = rng.random((2, rs.n))
+    draws = rng.random((2, rs.n))           # not a parameter: 2 draws, to apply and to be granted
     if window <= 0 or world.off("M10"):
         return
     employers = world.population.engaged[rs.employer_row]
     able = (rs.status[:, INDEX["governance_table"]] == IN_FORCE) | employers
-    applies = able & (rs.subsidy_until < t) & (draws[0] < APPLICATION_CHANCE)
-    granted = applies & (draws[1] < SECTOR_PLAN_APPROVAL)
-    rs.subsidy_until[granted] = t + SUBSIDY_MONTHS
+    applies = able & (rs.subsidy_until < t) & (draws[0] < p.subsidy_application_chance)
+    granted = applies & (draws[1] < p.subsidy_approval)
+    rs.subsidy_until[granted] = t + round(p.subsidy_months)
 
 
 def update_outside_pressure(world: World) -> None:
@@ -72,7 +68,8 @@ def update_turbulence(world: World) -> None:
     UWV is absorbed by its redesign (2012-2014), municipalities by the three
     decentralisations of 2015 and by caseloads that grow when jobs are scarce,
     SW companies by their transition once the Wsw closes (000; 001 §5.1;
-    004 §1.1, §4.3).
+    004 §1.1, §4.3). Municipalities add ``caseload_turbulence`` x scarcity
+    and ``budget_cut_turbulence`` x extra budget cuts.
     """
     t, d, p, pop, rs = world.t, world.calendar.drivers, world.params, world.population, world.regions_state
     scarcity = 1.0 - rs.tightness * d.business_cycle[t]
@@ -80,7 +77,8 @@ def update_turbulence(world: World) -> None:
     kind = pop.kind
     municipal = (kind == Kind.MUNICIPALITY) | (kind == Kind.CENTRE)
     r = pop.region[municipal]
-    turb[municipal] = d.turbulence_municipality[t] + 0.3 * scarcity[r] + 0.2 * rs.budget_cut_extra[r]
+    turb[municipal] = (d.turbulence_municipality[t] + p.caseload_turbulence * scarcity[r]
+                       + p.budget_cut_turbulence * rs.budget_cut_extra[r])
     turb[kind == Kind.UWV] = d.turbulence_uwv[t]
     turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
     pop.turbulence[:] = 0.0 if world.off("M15") else np.clip(p.turbulence_scale * turb, 0.0, 1.0)
@@ -101,7 +99,7 @@ def update_rivalry(world: World) -> None:
     little reason to invest in WW clients near the end of their entitlement
     and municipalities place clients just long enough to regain WW rights;
     each month this wears down trust on UWV-municipality ties. Joint targets
-    (fully) or FTE agreements (half) reduce it.
+    (fully) or FTE agreements (``fte_steering``, half) reduce it.
     """
     t, d, p, pop, rs, ix = (world.t, world.calendar.drivers, world.params, world.population,
                             world.regions_state, world.tie_index)
@@ -109,7 +107,7 @@ def update_rivalry(world: World) -> None:
     joint_targets = in_force[:, INDEX["joint_placement_targets"]]
     fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
-    steering = np.maximum(joint_targets, 0.5 * fte)
+    steering = np.maximum(joint_targets, p.fte_steering * fte)
     rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering)
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     if not world.off("M3"):
@@ -119,7 +117,7 @@ def update_rivalry(world: World) -> None:
     scarcity = 1.0 - rs.tightness * d.business_cycle[t]
     sw = pop.kind == Kind.SW_COMPANY
     competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
-    relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)
+    relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)   # no ties: no relief
     if world.off("M2"):
         relief = np.zeros(rs.n)
     r = pop.region
@@ -130,6 +128,8 @@ def update_rivalry(world: World) -> None:
     cuts = d.budget_cuts[t] + rs.budget_cut_extra[r]
     rivalry = np.where(municipal, rivalry * (1.0 + p.budget_cut_effect * cuts) * (1.0 + rs.cost_shifting[r]),
                        rivalry)
+    # 2.0: not a parameter, a safeguard that keeps rivalry of the order of the
+    # other support terms; it does not bind in the shipped scenarios (max ~1.3)
     pop.rivalry[:] = 0.0 if world.off("M1") else np.clip(rivalry, 0.0, 2.0)
 
 
@@ -139,7 +139,7 @@ def hold_elections(world: World) -> None:
     A municipality's alderman for work and income changes with probability
     ``alderman_turnover`` (the centre's not, where a source says the
     coalition continued). A new alderman brings a new orientation and
-    strength, and the municipality's ties lose part of the trust built above
+    strength (drawn as at the start, ``TRAIT_SHAPES``), and the municipality's ties lose part of the trust built above
     or below the starting level: relations have to be built anew. Continuity
     keeps the agenda going (004 §4.1, §4.5).
     """
@@ -149,7 +149,8 @@ def hold_elections(world: World) -> None:
     rng, p, pop, rs = world.streams.events, world.params, world.population, world.regions_state
     municipal = np.flatnonzero(world.tie_index.municipal)
     changes = rng.random(len(municipal)) < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]]
-    orientation, strength = rng.beta(2, 2, len(municipal)), rng.beta(2, 2, len(municipal))
+    orientation = rng.beta(*TRAIT_SHAPES["alderman_orientation"], len(municipal))
+    strength = rng.beta(*TRAIT_SHAPES["alderman_strength"], len(municipal))
     if world.off("M6"):
         return
     protected = pop.kind[municipal] == Kind.CENTRE

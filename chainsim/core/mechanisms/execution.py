@@ -16,14 +16,19 @@ import math
 import numpy as np
 
 from chainsim.core.arrangements import ARRANGEMENTS, TABLE
+from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.network import TieKind
 from chainsim.core.state import ABSENT, AGREED, IN_FORCE
 from chainsim.core.ties import scale_ties
 from chainsim.core.world import World
 
 LAG_BY_LEVEL = np.array([0.3, 0.8, 1.2])
-"""Relative delay of governance, tactical and operational arrangements (estimate)."""
+"""Relative delay of governance, tactical and operational arrangements, as a
+multiple of ``implementation_lag`` (estimate; 004 summary, §4.6: governance
+agreements are made, their translation into the practice of UWV and every
+municipality lags behind). A table per level, not a scalar."""
 
+# 1024: not a parameter, the largest delay (months) the table of log k! covers
 _LOG_FACTORIAL = np.array([math.lgamma(k + 1) for k in range(1024)])
 
 
@@ -31,9 +36,11 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Smallest k with P(Poisson(mean) <= k) >= u: one uniform number per draw."""
     if len(u) == 0:
         return np.zeros(0, dtype=np.int64)
+    # not a parameter: the mean + 12 standard deviations + 12 bounds the search (numerical device)
     top = int(min(1023, mean.max() + 12 * math.sqrt(mean.max()) + 12))
     k = np.arange(top + 1)
-    log_pmf = k[None, :] * np.log(np.maximum(mean, 1e-12))[:, None] - mean[:, None] - _LOG_FACTORIAL[: top + 1]
+    log_pmf = (k[None, :] * np.log(np.maximum(mean, 1e-12))[:, None]       # 1e-12: log(0) guard
+               - mean[:, None] - _LOG_FACTORIAL[: top + 1])
     cdf = np.cumsum(np.exp(log_pmf), axis=1)
     return np.minimum((cdf < u[:, None]).sum(axis=1), top).astype(np.int64)
 
@@ -65,8 +72,9 @@ def deliver(world: World) -> None:
     """Arrangements whose month has come are delivered, or fail.
 
     The chance of delivery is ``delivery_reliability``, lowered by the
-    attention the region's organisations lost to turbulence (M15) and by
-    low trust between the parties that must deliver (M3).
+    attention the region's organisations lost to turbulence (M15;
+    ``delivery_turbulence_effect``) and by low trust between the parties
+    that must deliver (M3; ``delivery_trust_share``).
     """
     p, rs, pop = world.params, world.regions_state, world.population
     uniform = world.streams.delivery.random(rs.status.shape)
@@ -76,8 +84,10 @@ def deliver(world: World) -> None:
     regions, arrangements = np.nonzero(due)
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
     trust = np.where(TABLE.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
-    trust = np.nan_to_num(trust, nan=0.5)
-    chance = (p.delivery_reliability * (1.0 - 0.5 * turbulence[regions]) * (0.5 + 0.5 * trust))
+    trust = np.nan_to_num(trust, nan=NO_TIE_TRUST)
+    share = p.delivery_trust_share
+    chance = (p.delivery_reliability * (1.0 - p.delivery_turbulence_effect * turbulence[regions])
+              * ((1.0 - share) + share * trust))
     if world.off("M13"):
         chance = np.ones(len(regions))
     success = uniform[regions, arrangements] < chance
@@ -92,7 +102,10 @@ def deliver(world: World) -> None:
 
 
 def drop(world: World, region: int, arrangement: int) -> None:
-    """Drop an arrangement in force and everything that requires it."""
+    """Drop an arrangement in force and everything that requires it.
+
+    The region's ties lose ``drop_trust_share`` of what a failed delivery costs.
+    """
     rs = world.regions_state
     stack, dropped = [arrangement], []
     while stack:
@@ -103,8 +116,9 @@ def drop(world: World, region: int, arrangement: int) -> None:
         rs.due[region, a] = -1
         dropped.append(a)
         stack.extend(DEPENDANTS[a].tolist())
+    p = world.params
     _trust_after_delivery(world, np.array([region]), 0.0,
-                          0.5 * world.params.delivery_trust_scale * world.params.trust_failure_loss)
+                          p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss)
     world.record_event("dropped", f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
 
 

@@ -34,18 +34,30 @@ import numpy as np
 
 from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
 from chainsim.core.mechanisms import execution
+from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 from chainsim.core.state import ABSENT
 from chainsim.core.world import World
 
 PRESSURE_BY_LEVEL = np.array([1.0, 0.6, 0.35])
 """Outside pressure catalyses governance agreements more than execution
-(004 §4.6): its weight on governance, tactical and operational proposals."""
+(004 §4.6; the values are estimates): its weight on governance, tactical and
+operational proposals. A table per level, not a scalar."""
 
-SHELF_MONTHS = 6
-"""A rejected proposal is shelved this many months before it returns to the
-agenda; meanwhile the convenor looks for other points the members can agree
-on (004 summary: 'searching for openings'). Estimate."""
+FEAR_WITHOUT_TRUST = 1.5
+"""M2: the rivalry term is multiplied by (FEAR_WITHOUT_TRUST - trust at the
+table), 1.5 with no trust and 0.5 with full trust: trusted partners fear less
+for their own placements (estimate; 004 §4.2: "you have to trust each other",
+or you see each other as competitors). A named constant, not yet a parameter,
+because ``Organisation.support_terms`` in chainsim.agents states the same rule
+with the same number and a test holds the two equal for any parameter values."""
+
+MANDATE_SAY_RELIEF = 0.5
+"""M4: a full formal mandate (a joint arrangement, WGR) lowers the say a
+member gives up per arrangement by this share (estimate; 004 footnote 10:
+Helmond-De Peel, where the municipalities already worked in a joint
+arrangement). A named constant, not yet a parameter, for the same reason as
+``FEAR_WITHOUT_TRUST`` (chainsim.agents states the same rule)."""
 
 MANDATE_ITEMS = [INDEX[a] for a in ("shared_vision", "market_plan", "fte_agreements")]
 
@@ -83,7 +95,7 @@ def uwv_representative(world: World, regions: np.ndarray, level: np.ndarray) -> 
 
 def _fear_factor(world: World, trust):
     """M2: trusted partners fear less for their own placements (1.5 - trust); 1 without M2."""
-    return 1.0 if world.off("M2") else 1.5 - trust
+    return 1.0 if world.off("M2") else FEAR_WITHOUT_TRUST - trust
 
 
 def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
@@ -106,7 +118,9 @@ def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
 UWV_ANTICIPATION = 0.5
 """How far the convenor, estimating the table's support, weighs UWV's
 national frame for an arrangement UWV must consent to (estimate; 004 §4.2:
-UWV decides within national room, which a convenor learns to expect)."""
+UWV decides within national room, which a convenor learns to expect). A
+named constant, not yet a parameter, because tests/test_decision_rule.py
+restates the convenor's estimate with this constant for any parameter values."""
 
 TERMS = ("belief", "trust", "pressure", "mandate", "say", "rivalry", "turbulence", "effort",
          "leadership", "alderman", "central_steering", "representative")
@@ -136,23 +150,24 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
     r = pop.region
     level = TABLE.level[a]
     trust = row(world.trust.at_table)
-    in_centre = np.nan_to_num(world.trust.in_centre, nan=0.5)
+    in_centre = np.nan_to_num(world.trust.in_centre, nan=NO_TIE_TRUST)
     zero = np.zeros(a.shape)
     municipal, others = row(ix.municipal), row(ix.municipal & ~ix.is_centre)
+    regional = 2.0 * pop.alderman_orientation - 1.0    # not a parameter: 0-1 read as -1 (local) to 1 (regional)
     return {
         "belief": p.weight_belief * row(pop.belief) + zero,
         "trust": p.weight_trust * trust + zero,
         "pressure": p.weight_pressure * row(rs.pressure[r]) * PRESSURE_BY_LEVEL[level],
         "mandate": p.weight_mandate * row(mandate(world)[r]) * (level != GOVERNANCE),
         "say": -(_on(world, "M4") * p.weight_autonomy * TABLE.say_cost[a] * row(pop.autonomy_guard)
-                 * row(1.0 - 0.5 * rs.formal_mandate[r])),
+                 * row(1.0 - MANDATE_SAY_RELIEF * rs.formal_mandate[r])),
         "rivalry": -(p.weight_rivalry * TABLE.rivalry[a] * row(pop.rivalry) * _fear_factor(world, trust)),
         "turbulence": -p.weight_turbulence * row(pop.turbulence) + zero,
         "effort": zero if sunk_effort else -(p.effort_scale * rs.effort_factor[row(r), a] * TABLE.effort[a]),
         "leadership": np.where(others, _on(world, "M5") * p.weight_leadership
                                * row(rs.strategic_skill[r]) * row(in_centre), 0.0),
         "alderman": np.where(municipal, _on(world, "M6") * p.weight_alderman * row(pop.alderman_strength)
-                             * row(2.0 * pop.alderman_orientation - 1.0), 0.0),
+                             * row(regional), 0.0),
         "central_steering": np.where(row(ix.is_uwv), -(_on(world, "M7") * p.uwv_central_steering
                                                        * TABLE.central_room[a]), 0.0),
         "representative": np.where(row(ix.is_uwv), uwv_representative(world, row(r), level), 0.0),
@@ -196,18 +211,20 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
     closest to it. A
     dominating centre pushes the most ambitious arrangement whether or not
     the members are ready, which is how the 'big brother' reflex is provoked
-    (004 summary, §4.1, §4.5). The style is the chance of acting
+    (004 summary, §4.1, §4.5); chance blurs what it finds most ambitious
+    (``ambition_jitter``). The style is the chance of acting
     facilitatively at a given meeting. When
     the 2015 deadline nears, arrangements the law requires are put on the
-    agenda with a chance that grows with the deadline's pressure (004 §2.1).
+    agenda with a chance that grows with the deadline's pressure (004 §2.1;
+    ``deadline_agenda_chance`` x deadline shape).
     """
-    rs, rng, t = world.regions_state, world.streams.agenda, world.t
+    rs, rng, t, p = world.regions_state, world.streams.agenda, world.t, world.params
     ok = eligible(world, levels) & regions[:, None]
     jitter, style_draw, law_draw = rng.random(ok.shape), rng.random(rs.n), rng.random(rs.n)
     if not ok.any():
         return np.full(rs.n, -1)
     score = expected_support(world)
-    ambition = TABLE.effort[None, :] + 0.2 * jitter
+    ambition = TABLE.effort[None, :] + p.ambition_jitter * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
     ripe = ok & (score > 0)
     strategic = np.where(ripe, jitter, -np.inf).argmax(axis=1)
@@ -218,7 +235,7 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
         choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
     deadline_ok = ok & TABLE.deadline[None, :]
     deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
-    forced = deadline_ok.any(axis=1) & (law_draw < 0.5 * deadline)
+    forced = deadline_ok.any(axis=1) & (law_draw < p.deadline_agenda_chance * deadline)
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
     choice = np.where(forced, by_law, choice)
     return np.where(ok.any(axis=1), choice, -1)
@@ -250,7 +267,8 @@ def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.n
     yes = voters & (support > 0)
     n_voters = np.bincount(pop.region[voters], None, rs.n)
     share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
-    # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority
+    # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority;
+    # not a parameter: 0.5 is a simple majority and 1.0 everyone (definitions)
     quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
     quorum = np.where(TABLE.consensus[a], 1.0, quorum)
     uwv_yes = support[rs.uwv_row] > 0
@@ -272,7 +290,7 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
     rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
     rs.proposal[:] = proposal
     rejected = np.flatnonzero((proposal >= 0) & ~carried)
-    rs.shelved_until[rejected, proposal[rejected]] = world.t + SHELF_MONTHS
+    rs.shelved_until[rejected, proposal[rejected]] = world.t + round(world.params.shelf_months)
     execution.schedule(world, np.flatnonzero(carried), proposal[carried])
     return carried
 

@@ -15,19 +15,29 @@ from chainsim.core.network import TieKind
 from chainsim.core.ties import scale_ties
 from chainsim.core.world import World
 
+NO_TIE_TRUST = 0.5
+"""Trust read where an organisation has no tie of the kind asked for (the
+centre has no tie with itself; a region could lack a kind of tie): the
+middle of the 0-1 trust scale, neither trust nor distrust. Not a parameter:
+a neutral fill for a missing value, not a claim about behaviour
+(chainsim.agents reads the same value)."""
+
 
 def build_trust_through_contact(world: World) -> None:
     """M3, M7, M5: parties that meet regularly come to trust each other.
 
     - UWV and municipalities, where they meet at a tactical or governance
-      table; faster with a connecting UWV regional manager (004 §4.2, §4.6)
-      and with the attention left after turbulence (M15);
+      table; faster with a connecting UWV regional manager (004 §4.2, §4.6;
+      ``contact_base_uwv`` + connector) and with the attention left after
+      turbulence (M15);
     - centre and municipalities, where a governance table meets; faster
-      under a facilitating centre (004 §4.5);
-    - municipalities of one subregion, which already work together;
+      under a facilitating centre (004 §4.5; ``contact_base_centre`` + style);
+    - municipalities of one subregion, which already work together
+      (``peer_contact_share``);
     - SW companies and their owners, where the SW company acts as partner;
     - an engaged employer organisation with the centre and UWV;
-    - centres of bordering regions, through national learning (M11).
+    - centres of bordering regions, through national learning (M11;
+      ``border_contact_share``).
     """
     p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
     ties, gain = world.graph.ties, p.trust_contact_gain
@@ -40,11 +50,12 @@ def build_trust_through_contact(world: World) -> None:
 
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     r = ties.region[um]
-    scale_ties(ties.trust, um, gain * meets_uwv[r] * (0.5 + rs.uwv_connector[r]) * attention[r] * rs.contact_factor[r])
+    scale_ties(ties.trust, um, gain * meets_uwv[r] * (p.contact_base_uwv + rs.uwv_connector[r]) * attention[r]
+               * rs.contact_factor[r])
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
-    scale_ties(ties.trust, cm, gain * governance[r] * (0.5 + rs.leadership_style[r]))
-    scale_ties(ties.trust, ix.by_kind[TieKind.SUBREGION_PEERS], 0.5 * gain)
+    scale_ties(ties.trust, cm, gain * governance[r] * (p.contact_base_centre + rs.leadership_style[r]))
+    scale_ties(ties.trust, ix.by_kind[TieKind.SUBREGION_PEERS], p.peer_contact_share * gain)
     so = ix.by_kind[TieKind.SW_OWNER]
     scale_ties(ties.trust, so, gain * pop.partner[ties.u[so]])
     engaged = pop.engaged
@@ -53,7 +64,7 @@ def build_trust_through_contact(world: World) -> None:
         scale_ties(ties.trust, idx, gain * engaged[ties.u[idx]])
     bc = ix.by_kind[TieKind.BORDERING_CENTRES]
     boost = rs.knowledge_boost[pop.region[ties.u[bc]]] + rs.knowledge_boost[pop.region[ties.v[bc]]]
-    scale_ties(ties.trust, bc, 0.5 * gain * (1.0 + boost))
+    scale_ties(ties.trust, bc, p.border_contact_share * gain * (1.0 + boost))
 
 
 def dominance_erodes_trust(world: World, regions: np.ndarray) -> None:
@@ -71,7 +82,8 @@ def dominance_erodes_trust(world: World, regions: np.ndarray) -> None:
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
     meeting = regions[r]
+    # 1e-9: a guard against dividing by a zero size, not a parameter
     smallness = 1.0 - np.minimum(1.0, pop.size[ties.v[cm]] / np.maximum(pop.size[ties.u[cm]], 1e-9))
-    loss = (p.trust_dominance_loss * (1.0 - rs.leadership_style[r]) * (0.5 + rs.concentration[r])
+    loss = (p.trust_dominance_loss * (1.0 - rs.leadership_style[r]) * (p.dominance_base + rs.concentration[r])
             * smallness * meeting)
     scale_ties(ties.trust, cm, 0.0, loss)
