@@ -393,8 +393,9 @@ leadership style and strategic skill (M5), UWV's connecting regional manager
 (M7) and an alderman's orientation and strength, at the start and after the
 2014 elections (M6); leaning low (mean 0.4) for the employer organisation's
 activism (M9, 004 §4.4: employers mostly wait) and a municipality's local
-success (M4). The five case regions take style, skill and activism from
-``regions.csv`` (004 §4.5, App. 3). A table of distributions, not a scalar:
+success (M4). Only where the seeds describe a case region's centre or employers
+(Friesland's style and skill, Stedendriehoek's style and activism, 004 §4.4-4.5) does
+``regions.csv`` give a value; a case region's observed rating is never an input. A table of distributions, not a scalar:
 kept here, beside the parameters, and listed in docs/ODD.md §7.2."""
 
 
