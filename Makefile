@@ -23,7 +23,7 @@ UV_COMPILE := $(LOCK_VENV)/bin/uv pip compile pyproject.toml --universal --pytho
 .PHONY: demo test benchmark lock clean
 
 demo: $(VENV)/.installed
-	$(BIN)/chainsim run --replications $(REPS) --workers $(WORKERS) --out $(OUT)
+	$(BIN)/chainsim run --replications $(REPS) --workers $(WORKERS) --out $(OUT) --overwrite
 
 test: $(VENV)/.installed-dev
 	CHAINSIM_QUICK=1 $(BIN)/python -m pytest

@@ -70,6 +70,7 @@ from mesa.batchrunner import batch_run
 
 import chainsim
 from chainsim.agents import CentreMunicipality
+from chainsim.core.calendar import Calendar
 from chainsim.core.parameters import Parameters
 from chainsim.core.regions import load_regions, synthetic_copies
 from chainsim.experiment import load_experiment
@@ -85,6 +86,7 @@ FACTOR = "weight_pressure"
 LEVELS = (1.0, 1.4)          # two design points
 SEED = 2015
 MONTHS = 60                  # 2012-01 .. 2016-12, the default calendar
+START = Calendar().start       # the month of index 0
 SLOW_SECONDS = 180           # a scaling run slower than this is flagged in the notes
 
 GOALS = {"sweep_speedup_min": 2.0, "sweep_memory_ratio_max": 0.2, "scaling_exponent_max": 1.1}
@@ -188,8 +190,9 @@ def child_sweep(replications: int, workers: int) -> dict:
         memory = _memory(baseline, workers)
         disk = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         frame = load_results(out)                        # after the memory reading
-        check = _digest(frame["point"], frame["replication"], frame["month"].cat.codes,
-                        frame["region"].map(codes), frame["stage"], frame["cooperation_class"], replications)
+        month = (frame["month"].dt.year - START.year) * 12 + frame["month"].dt.month - START.month
+        check = _digest(frame["point"], frame["replication"], month, frame["region_code"].map(codes),
+                        frame["stage"].cat.codes, frame["cooperation_class"].cat.codes, replications)
     return {"approach": "sweep", "workers": workers, "runs": experiment.n_runs, "seconds": seconds,
             "runs_per_second": experiment.n_runs / seconds, "memory": memory,
             "results_on_disk_mb": disk / 2**20, "results": check}

@@ -1,80 +1,294 @@
 """What a sweep says: the effect of each factor on the share of coordinated regions.
 
 For every factor, the effect on the share of coordinated regions at the
-observation month and at the end month, with a 95% confidence interval:
+observation month and the end month (and, in ``effects_by_month``, every
+month the sweep kept), with 95% intervals:
 
 - grid designs: the paired difference between a factor's levels (each
   level against the first, e.g. a lever against "none"), matched on the
-  other factors and the replication -- with common random numbers the two
-  runs of a pair share their random numbers;
+  other factors and the replication. With common random numbers all
+  design points of one replication share their random numbers, so the
+  several pairs of a replication (one per combination of the other
+  factors) are not independent draws: they are averaged per replication
+  and the interval comes from the spread of those means -- the
+  replication is the cluster, n is the number of replications (without
+  common random numbers the pairs are independent, and this still holds).
+  Where a lever factor acts on some regions only (``regions`` in the
+  experiment), the effect is also given for the treated and the untreated
+  regions (as :mod:`chainsim.compare` defines them);
 - Latin hypercube, Sobol and Morris designs: the change over the factor's
   whole range from a least-squares fit of the run outcomes on all factors
-  (coefficient x range, t-interval);
+  with one intercept per replication (its runs share random numbers, so
+  the replication is a block), coefficient x range with its t interval;
 - Sobol designs also get first-order and total indices, Morris designs mu*
   and sigma (SALib), computed on the mean over replications per point.
+
+All effects shown form one family: their p-values are Holm-adjusted and
+their simultaneous intervals Bonferroni's, and effects that pass at 95% on
+their own but not after adjustment, or whose sign differs between the
+first and second half of the replications, are flagged
+(:mod:`chainsim.statistics`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from chainsim.results import mean_ci
-from chainsim.sweep import read_manifest, run_outcomes
+from chainsim.compare import fmt, fmt_p, group_differences, treated_mask
+from chainsim.core.levers import RegionSelection
+from chainsim.core.measurement import COORDINATED, STAGES
+from chainsim.core.regions import select_regions
+from chainsim.experiment import ExperimentError, load_experiment
+from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level
+from chainsim.sweep import load_results, read_manifest
 
 OUTCOMES = {"observed_at": "coordinated_observed_at", "end": "coordinated_end"}
+BOUNDS = (-1.0, 1.0)
 
 
-def grid_effects(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
-    """Paired differences between the levels of each factor (grid designs)."""
+@dataclass
+class Outcomes:
+    """The share of coordinated regions of every stored run, as arrays."""
+
+    runs: pd.DataFrame                 # one row per run: run_id, point, replication, factors, OUTCOMES
+    months: list[str]                  # the months the arrays hold
+    at: dict[str, int]                 # "observed_at", "end" -> index into months (as far as kept)
+    national: np.ndarray               # (runs x months) share of coordinated regions
+    coordinated: np.ndarray | None = None   # (runs x months x regions) coordinated or not, where kept
+    codes: list[str] = field(default_factory=list)
+
+
+def load_outcomes(out: str | Path) -> Outcomes:
+    """Per run and month: the national share and, where the sweep kept regions, each region's stage.
+
+    ``keep = "patterns"`` holds the observation month only (each region's
+    stage and the numbers per stage), ``"national"`` the shares per month.
+    """
+    manifest = read_manifest(Path(out))
+    frame = load_results(out)
+    months, obs = manifest["months"], manifest["observed_index"]
+    coordinated, codes = None, []
+    if frame.empty:
+        runs = pd.DataFrame(columns=["run_id", "point", "replication", *manifest["factors"]])
+        return Outcomes(runs, months, {}, np.zeros((0, len(months))))
+    if "month" not in frame:                                  # keep = "patterns"
+        stages = [c for c in frame if c.startswith("stage_")]
+        codes = [c.removeprefix("stage_") for c in stages]
+        coordinated = (frame[stages].to_numpy() == COORDINATED)[:, None, :]
+        counted = frame[["n_coordinated", "n_middle", "n_little"]].sum(axis=1).to_numpy()
+        national = (frame["n_coordinated"].to_numpy() / counted)[:, None]
+        months, at = [months[obs]], {"observed_at": 0}
+    else:
+        at = {"observed_at": obs, "end": len(months) - 1}
+        n = frame["run_id"].nunique()
+        region = next((c for c in ("region_code", "region") if c in frame), None)
+        if region:                                            # keep = "regions": sorted by run, month, region
+            codes = [str(c) for c in frame[region].iloc[:frame[region].nunique()]]
+            coordinated = _is_coordinated(frame["stage"]).reshape(n, len(months), len(codes))
+            national = coordinated.mean(axis=2)
+        else:                                                 # keep = "national"
+            national = frame["share_coordinated"].to_numpy(dtype=float).reshape(n, len(months))
+    runs = frame.drop_duplicates("run_id")[["run_id", "point", "replication", *manifest["factors"]]]
+    runs = runs.reset_index(drop=True)
+    for when, t in at.items():
+        runs[OUTCOMES[when]] = national[:, t]
+    return Outcomes(runs, months, at, national, coordinated, codes)
+
+
+def _is_coordinated(stage: pd.Series) -> np.ndarray:
+    """Stages stored as labels ("coordinated", ...) or as numbers (0 coordinated)."""
+    if isinstance(stage.dtype, pd.CategoricalDtype) or stage.dtype == object:
+        return stage.astype(str).to_numpy() == STAGES[COORDINATED]
+    return stage.to_numpy() == COORDINATED
+
+
+# --- grids: paired differences, the replication as the cluster ------------------------
+def _treated_regions(out: Path, manifest: dict, o: Outcomes):
+    """A function (row, reference row) -> treated regions, or None where all regions are treated.
+
+    It needs the experiment (from the text the manifest recorded) when a
+    lever factor acts on some regions only; returns a note when it cannot.
+    """
+    if o.coordinated is None:
+        return None, None
+    try:
+        experiment = load_experiment(manifest["experiment_file"], manifest["experiment_text"])
+    except ExperimentError as exc:
+        return None, f"treated regions not recomputed, the experiment no longer loads: {exc.problems[0]}"
+    if all(f.lever is None or f.lever.regions == RegionSelection() for f in experiment.factors):
+        return None, None
+    infos = select_regions(o.codes)
+    order = [[info.code for info in infos].index(code) for code in o.codes]
+    config = cache(experiment.config)
+    run_ids = o.runs["run_id"].to_numpy()
+
+    def treated(row: int, ref: int) -> np.ndarray:
+        a, b = int(run_ids[row]), int(run_ids[ref])
+        mask = treated_mask(config(experiment.run_key(a)[0]), config(experiment.run_key(b)[0]), infos,
+                            experiment.seed_sequence(a), experiment.seed_sequence(b))
+        return mask[order]
+    return treated, None
+
+
+def _pairs(manifest: dict, o: Outcomes, k: int):
+    """Per other level of factor ``k``: (level, reference level, [(row, reference row, replication)])."""
+    points = manifest["points"]
+    levels = list(dict.fromkeys(p[k] for p in points))           # design order: the first is the reference
+    row_of = {(p, r): i for i, (p, r) in enumerate(zip(o.runs["point"], o.runs["replication"]))}
+
+    def rest(point: list) -> tuple:                              # the other factors' values
+        return tuple(v for j, v in enumerate(point) if j != k)
+    reference = {rest(p): i for i, p in enumerate(points) if p[k] == levels[0]}
+    for level in levels[1:]:
+        pairs = []
+        for i, p in enumerate(points):
+            if p[k] == level and rest(p) in reference:
+                for r in range(manifest["replications"]):
+                    if (i, r) in row_of and (reference[rest(p)], r) in row_of:
+                        pairs.append((row_of[i, r], row_of[reference[rest(p)], r], r))
+        yield level, levels[0], pairs
+
+
+def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
+    """Paired effects of every factor's levels against its first, per group of regions."""
+    records = []
+    for k, factor in enumerate(manifest["factors"]):
+        for level, ref, pairs in _pairs(manifest, o, k):
+            if not pairs:                                        # a partial sweep without both runs of any pair
+                continue
+            rows, refs, reps = (np.array(v, dtype=int) for v in zip(*pairs))
+            diffs = {"national": o.national[rows] - o.national[refs]}
+            counts = {"national": (len(o.codes) or None,) * 2}
+            if treated is not None:
+                mask = np.stack([treated(a, b) for a, b in zip(rows, refs)])
+                if (mask.any(axis=1) & ~mask.all(axis=1)).any():
+                    diffs = group_differences(o.coordinated[rows], o.coordinated[refs], mask)
+                    n = mask.sum(axis=1)
+                    lo, hi, regions = int(n.min()), int(n.max()), len(o.codes)
+                    counts.update(treated=(lo, hi), untreated=(regions - hi, regions - lo))
+            for group, d in diffs.items():
+                by_rep = pd.DataFrame(d).groupby(np.asarray(reps)).mean().to_numpy()   # one value per replication
+                records.append({"factor": factor, "contrast": f"{level} vs {ref}", "regions": group,
+                                "region_count": counts[group], "pairs": len(pairs), "replications": len(by_rep),
+                                "monthly": [estimate(by_rep[:, t], BOUNDS) for t in range(len(o.months))]})
+    return records
+
+
+# --- sampled designs: a fit with the replication as a block -------------------------------
+def _fit(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Least squares of every column of y on z: coefficients, standard errors, degrees of freedom."""
+    coef, *_ = np.linalg.lstsq(z, y, rcond=None)
+    dof = len(y) - np.linalg.matrix_rank(z)
+    if dof < 1:
+        return coef, np.full_like(coef, np.nan), 0
+    sigma2 = ((y - z @ coef) ** 2).sum(axis=0) / dof
+    se = np.sqrt(np.outer(np.diag(np.linalg.pinv(z.T @ z)), sigma2))
+    return coef, se, dof
+
+
+def regression_records(o: Outcomes, factors: list[str], bounds: list[list[float]]) -> list[dict]:
+    """Change over each factor's range from a fit on all factors and one intercept per replication."""
+    lows, ranges = np.array([lo for lo, _ in bounds]), np.array([hi - lo for lo, hi in bounds])
+    x = (o.runs[factors].to_numpy(dtype=float) - lows) / ranges              # each factor on 0..1
+    reps = o.runs["replication"].to_numpy()
+    blocks = (reps[:, None] == np.unique(reps)[None, 1:]).astype(float)       # one intercept per replication
+    z = np.column_stack([np.ones(len(x)), x, blocks])
+    coef, se, dof = _fit(z, o.national)
+    halves = []
+    kept = np.unique(reps)
+    if len(kept) >= 2:
+        for part in np.array_split(kept, 2):
+            rows = np.isin(reps, part)
+            b = (reps[rows][:, None] == part[None, 1:]).astype(float)
+            c, _, d = _fit(np.column_stack([np.ones(rows.sum()), x[rows], b]), o.national[rows])
+            halves.append(c if d >= 1 else None)
+    records = []
+    for i, factor in enumerate(factors, start=1):
+        monthly = []
+        for t in range(len(o.months)):
+            half = [h[i, t] if h is not None else None for h in halves] or [None, None]
+            ok = dof >= 1 and np.isfinite(se[i, t])
+            monthly.append(Estimate(float(coef[i, t]), float(se[i, t]) if ok else None, dof if ok else None,
+                                    len(x), half[0], half[1]))
+        records.append({"factor": factor, "contrast": f"{bounds[i - 1][0]:g} to {bounds[i - 1][1]:g}",
+                        "regions": "national", "region_count": (len(o.codes) or None,) * 2, "pairs": len(x),
+                        "replications": len(kept), "monthly": monthly})
+    return records
+
+
+# --- the family of effects shown ------------------------------------------------------------
+def effect_tables(records: list[dict], o: Outcomes) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The effects at the observation and end month (with Holm p and simultaneous intervals) and per month."""
     rows = []
-    for factor in factors:
-        levels = list(dict.fromkeys(runs[factor]))   # design order: the first level is the reference
-        others = [f for f in factors if f != factor] + ["replication"]
-        reference = runs[runs[factor] == levels[0]].set_index(others)
-        for level in levels[1:]:
-            paired = runs[runs[factor] == level].set_index(others).join(reference, suffixes=("", "_ref"), how="inner")
-            for when, column in OUTCOMES.items():
-                diff = paired[column] - paired[f"{column}_ref"]
-                stat = mean_ci(diff.to_numpy(), -1.0, 1.0)
-                rows.append({"factor": factor, "contrast": f"{level} vs {levels[0]}", "when": when,
-                             "effect": stat["mean"], "low": stat["ci95"][0], "high": stat["ci95"][1],
-                             "pairs": len(diff)})
-    return pd.DataFrame(rows)
+    for rec in records:
+        for when, t in o.at.items():
+            e: Estimate = rec["monthly"][t]
+            rows.append({"factor": rec["factor"], "contrast": rec["contrast"], "regions": rec["regions"],
+                         "region_count": rec["region_count"], "when": when, "month": o.months[t],
+                         "effect": e.mean, "low": e.low, "high": e.high, "p": e.p, "pairs": rec["pairs"],
+                         "replications": rec["replications"], "first_half": e.first_half,
+                         "second_half": e.second_half, "seed_sensitive": seed_sensitive(e), "_e": e})
+    m = sum(row["p"] is not None for row in rows)
+    for row, p_holm in zip(rows, holm([row["p"] for row in rows])):
+        low, high = row.pop("_e").interval(simultaneous_level(m))
+        row.update(p_holm=p_holm, low_simultaneous=low, high_simultaneous=high)
+    by_month = [{"factor": rec["factor"], "contrast": rec["contrast"], "regions": rec["regions"], "month": month,
+                 "effect": e.mean, "low": e.low, "high": e.high, "p": e.p, "replications": rec["replications"]}
+                for rec in records for month, e in zip(o.months, rec["monthly"])]
+    return pd.DataFrame(rows), pd.DataFrame(by_month), m
 
 
-def regression_effects(runs: pd.DataFrame, factors: list[str], bounds: list[list[float]]) -> pd.DataFrame:
-    """Change over each factor's range from a linear fit on all factors (sampled designs)."""
-    x = runs[factors].to_numpy(dtype=float)
-    ranges = np.array([hi - lo for lo, hi in bounds])
-    lows = np.array([lo for lo, _ in bounds])
-    z = np.column_stack([np.ones(len(x)), (x - lows) / ranges])      # each factor on 0..1
-    rows = []
-    for when, column in OUTCOMES.items():
-        y = runs[column].to_numpy(dtype=float)
-        coef, *_ = np.linalg.lstsq(z, y, rcond=None)
-        dof = max(len(y) - z.shape[1], 1)
-        sigma2 = float(((y - z @ coef) ** 2).sum() / dof)
-        cov = sigma2 * np.linalg.pinv(z.T @ z)
-        half = stats.t.ppf(0.975, dof) * np.sqrt(np.diag(cov))
-        for i, factor in enumerate(factors, start=1):
-            rows.append({"factor": factor, "contrast": f"{bounds[i - 1][0]:g} to {bounds[i - 1][1]:g}",
-                         "when": when, "effect": coef[i], "low": coef[i] - half[i], "high": coef[i] + half[i],
-                         "pairs": len(y)})
-    return pd.DataFrame(rows)
+def _stat(row) -> dict:
+    """A row of the effects table as :func:`chainsim.compare.fmt` takes it."""
+    missing = row.low is None or np.isnan(row.low)
+    return {"mean": None if row.effect is None or np.isnan(row.effect) else row.effect,
+            "ci95": None if missing else [row.low, row.high]}
+
+
+def _excludes_zero(row) -> bool:
+    return _stat(row)["ci95"] is not None and (row.low > 0 or row.high < 0)
+
+
+def warnings_for(effects: pd.DataFrame, m: int) -> list[dict]:
+    """Effects that pass at 95% on their own but not after Holm, and effects whose sign rests on the seeds.
+
+    Each warning is ``{"warning": text, "effects": [one line per effect]}``.
+    """
+    def name(row) -> str:
+        group = "" if row.regions == "national" else f" [{row.regions}]"
+        return (f"{row.factor} {row.contrast}{group} at {row.month}: {fmt(_stat(row), True)}, "
+                f"Holm {fmt_p(row.p_holm)}")
+
+    chance = [name(r) for r in effects.itertuples() if _excludes_zero(r) and r.p_holm >= 0.05]
+    seeds = [f"{name(r)}; halves {r.first_half:+.3f} and {r.second_half:+.3f}"
+             for r in effects.itertuples() if r.seed_sensitive]
+    out = []
+    if chance:
+        out.append({"warning": f"{len(chance)} of the {m} effects shown exclude zero on their own but not after "
+                               f"adjusting for all {m} (Holm p >= 0.05; marked !): they may be chance findings; "
+                               "add replications or rerun with another seed before relying on them",
+                    "effects": chance})
+    if seeds:
+        out.append({"warning": f"{len(seeds)} effect(s) exclude zero but change sign between the first and the "
+                               "second half of the replications (marked ~): their sign depends on the seeds",
+                    "effects": seeds})
+    return out
 
 
 def sensitivity_indices(runs: pd.DataFrame, manifest: dict, sampler: dict) -> pd.DataFrame:
     """Sobol or Morris indices (SALib) on the mean outcome per design point."""
     problem = sampler["problem"]
-    means = runs.groupby("point")[list(OUTCOMES.values())].mean().sort_index()
+    outcomes = {when: column for when, column in OUTCOMES.items() if column in runs}
+    means = runs.groupby("point")[list(outcomes.values())].mean().sort_index()
     if len(means) != len(manifest["points"]):
         raise ValueError("sensitivity indices need every design point; finish the sweep with --resume first")
     rows = []
-    for when, column in OUTCOMES.items():
+    for when, column in outcomes.items():
         y = means[column].to_numpy()
         if manifest["design"] == "sobol":
             from SALib.analyze import sobol
@@ -96,18 +310,89 @@ def sensitivity_indices(runs: pd.DataFrame, manifest: dict, sampler: dict) -> pd
     return pd.DataFrame(rows)
 
 
-def analyse(out: str | Path) -> dict[str, pd.DataFrame]:
-    """Effects (and indices where the design has them) of a finished or partial sweep."""
+def analyse(out: str | Path) -> dict:
+    """Effects (and indices where the design has them) of a finished or partial sweep.
+
+    Returns ``runs`` (one row per run), ``effects`` (one row per factor,
+    contrast, group of regions and month shown), ``effects_by_month``,
+    ``multiplicity`` (how many effects are shown), ``warnings`` and
+    ``notes`` (what the sweep's ``keep`` allows), and ``indices`` for Sobol
+    and Morris designs.
+    """
     out = Path(out)
     manifest = read_manifest(out)
-    runs = run_outcomes(out)
-    factors = manifest["factors"]
-    result = {"runs": runs}
+    o = load_outcomes(out)
+    notes = []
+    if manifest["keep"] == "patterns":
+        notes.append('the sweep kept "patterns": the observation month only, no end month')
+    result = {"runs": o.runs, "notes": notes, "warnings": []}
+    if o.runs.empty:
+        result.update(effects=pd.DataFrame(), effects_by_month=pd.DataFrame(), multiplicity=0)
+        return result
     if manifest["design"] == "grid":
-        result["effects"] = grid_effects(runs, factors)
+        treated, note = _treated_regions(out, manifest, o)
+        notes += [note] if note else []
+        records = grid_records(manifest, o, treated)
     else:
         sampler = manifest["sampler"]
-        result["effects"] = regression_effects(runs, factors, sampler["problem"]["bounds"])
+        records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])
         if manifest["design"] in ("sobol", "morris"):
-            result["indices"] = sensitivity_indices(runs, manifest, sampler)
+            result["indices"] = sensitivity_indices(o.runs, manifest, sampler)
+    effects, by_month, m = effect_tables(records, o)
+    result.update(effects=effects, effects_by_month=by_month, multiplicity=m, warnings=warnings_for(effects, m))
     return result
+
+
+# --- the printed report ---------------------------------------------------------------------
+def _label(row) -> str:
+    lo, hi = row.region_count
+    count = "" if lo is None else (f" ({lo})" if lo == hi else f" ({lo}-{hi})")
+    return {"national": "all", "treated": "treated", "untreated": "untreated"}[row.regions] + count
+
+
+def _p(value) -> float | None:
+    return None if value is None or np.isnan(value) else value
+
+
+def report_text(result: dict, written: list[Path]) -> str:
+    """The plain-text table printed by ``chainsim analyse``."""
+    effects, m = result["effects"], result["multiplicity"]
+    runs = result["runs"]
+    months = dict(zip(effects["when"], effects["month"]))
+    reps = runs["replication"].nunique()
+    lines = [f"Effect on the share of coordinated regions ({len(runs)} runs, {reps} replications); "
+             "mean [95% CI], p Holm-adjusted", "",
+             f"  {'factor / contrast':<40}{'regions':<16}" + "".join(
+                 f"{'at ' + months[w]:<38}" for w in ("observed_at", "end") if w in months).rstrip()]
+    factor = None
+    for (fac, contrast, group), part in effects.groupby(["factor", "contrast", "regions"], sort=False):
+        if fac != factor:
+            lines.append(f"  {fac}")
+            factor = fac
+        cells = ""
+        for row in part.itertuples():
+            flags = ("!" if _excludes_zero(row) and row.p_holm >= 0.05 else "") + ("~" if row.seed_sensitive else "")
+            cells += f"{fmt(_stat(row), True):<26}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
+        label = str(contrast) if group == "national" else ""
+        lines.append(f"    {label[:37]:<38}{_label(next(part.itertuples())):<16}{cells.rstrip()}")
+    lines += ["", f"{m} effects are shown at once: p is Holm-adjusted over all {m}; analysis.json also holds "
+                  "simultaneous 95% intervals (Bonferroni).",
+              "! excludes zero on its own but not after adjustment; ~ changes sign between the first and the "
+              "second half of the replications."]
+    if reps < 2:
+        lines.append("One replication: no intervals for paired effects (n/a).")
+    lines += [f"Note: {note}." for note in result["notes"]]
+    for warning in result["warnings"]:
+        lines += [f"WARNING: {warning['warning']}:", *(f"  - {effect}" for effect in warning["effects"])]
+    if "indices" in result:
+        lines += ["", "Sensitivity indices (mean outcome per design point):"]
+        for row in result["indices"].itertuples():
+            lines.append(f"  {row.factor:<34}{row.when:<12}{row.index:<8}{row.value:.3f} ± {row.conf95:.3f}")
+    lines += ["", "Written: " + ", ".join(str(p) for p in written)]
+    return "\n".join(lines)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None (JSON null) for missing values."""
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]

@@ -56,12 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario with replications and write its results",
                          description="Run a scenario (default: the Netherlands 2012-2016) and write "
-                                     "summary.json, region_months.parquet and stage_shares.png.")
+                                     "summary.json, region_months.parquet and stage_shares.png into a new "
+                                     "folder (docs/outputs.md describes every column).")
     run.add_argument("scenario", nargs="?", help="scenario file (TOML) or the name of a shipped scenario "
                                                  "(see `chainsim scenarios`); default: the Netherlands 2012-2016")
     _replication_options(run, "")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default results/<scenario>)")
+                     help="output folder (default results/<scenario>); must be new or empty")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace the results already in --out (once the new ones are complete)")
+    run.add_argument("--csv", action="store_true", help="also write region_months.csv beside the Parquet file")
     run.add_argument("--regions", default=None, metavar="NAMES",
                      help="comma-separated region names or codes to simulate (default: all 35)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -75,14 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compare", help="compare scenarios with a base, with confidence intervals",
                           description="Run a base scenario and others with the same seeds and report the share "
-                                      "of coordinated regions and the paired difference to the base.")
+                                      "of coordinated regions and the paired difference to the base: in all "
+                                      "regions, in the regions where the levers differ from the base's (treated) "
+                                      "and in the others, with 95% intervals and Holm-adjusted p-values.")
     comp.add_argument("base", metavar="BASE", help="the base scenario file (e.g. scenarios/netherlands_2012.toml)")
     comp.add_argument("others", nargs="+", metavar="OTHER", help="scenario files to compare with the base")
     _replication_options(comp, " per scenario")
     comp.add_argument("--regions", default=None, metavar="NAMES",
                       help="comma-separated region names or codes (default: the scenarios' own)")
     comp.add_argument("--out", type=Path, default=None, metavar="DIR",
-                      help="output folder (default results/compare_<base>)")
+                      help="output folder (default results/compare_<base>); must be new or empty")
+    comp.add_argument("--overwrite", action="store_true",
+                      help="replace the comparison already in --out (once the new one is complete)")
     comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
 
     sweep = sub.add_parser("sweep", help="run an experiment (factors x design x replications), resumably",
@@ -97,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Dask scheduler address (tcp://host:8786) to run on a cluster instead of locally")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    app = sub.add_parser("app", help="open the browser app (Mesa SolaraViz) on this machine",
+    app = sub.add_parser("app", help="open the browser app (Solara) on this machine",
                          description="Start the browser app: play the regions month by month, move lever and "
                                      "parameter sliders, click a region to see its network and why it is stuck.")
     app.add_argument("--port", type=_whole_number(1), default=8765, metavar="P", help="port (default 8765)")
@@ -117,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ana = sub.add_parser("analyse", aliases=["analyze"], help="effects of each factor in a sweep, with intervals",
                          description="Effect of each factor on the share of coordinated regions (observation and "
-                                     "end month, 95% CI); Sobol or Morris indices for those designs; figures.")
+                                     "end month, 95% CI, Holm-adjusted p; treated and untreated regions where a "
+                                     "lever factor has regions), warnings for effects that may be chance findings; "
+                                     "Sobol or Morris indices for those designs; figures.")
     ana.add_argument("sweep_dir", type=Path, metavar="DIR", help="folder of a sweep")
     ana.add_argument("--out", type=Path, default=None, metavar="DIR2", help="where to write tables and figures "
                                                                             "(default DIR/analysis)")
@@ -193,14 +203,38 @@ def _progress(quiet: bool, total: int):
     return progress
 
 
-def _is_experiment(path: str) -> bool:
-    import tomllib
+def _output_folder(out: Path, overwrite: bool, command: str, marker: str):
+    """The output folder of a command, written whole (chainsim.results.ResultFolder).
+
+    A non-empty ``out`` is refused with one line (exit code 2), unless
+    ``--overwrite`` is given and ``out`` holds ``marker``, i.e. chainsim
+    wrote it; then it is replaced once the new folder is complete.
+    """
+    from chainsim.results import OutputFolderError, ResultFolder
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    return "factors" in data or "design" in data
+        return ResultFolder(out, marker, overwrite)
+    except OutputFolderError as exc:
+        raise UsageError(f"chainsim {command}: --out: {exc}") from None
+
+
+def _commit(folder, command: str) -> Path:
+    """Put a finished output folder in place (see :func:`_output_folder`)."""
+    from chainsim.results import OutputFolderError
+
+    try:
+        return folder.commit()
+    except OutputFolderError as exc:
+        folder.discard()
+        raise UsageError(f"chainsim {command}: --out: {exc}") from None
+
+
+def _is_experiment(path: str) -> bool:
+    """Whether a file reads as an experiment (bounded read: no FIFO or device is read without end)."""
+    from chainsim.tomlcheck import read_toml
+
+    f, _ = read_toml(Path(path))
+    return f is not None and ("factors" in f.data or "design" in f.data)
 
 
 def command_validate(args) -> int:
@@ -271,24 +305,23 @@ def _require(module: str, extra: str, command: str) -> None:
 
 
 def command_app(args) -> int:
-    import subprocess
-
     _require("solara", "app", "app")
     if args.port > 65535:
         raise UsageError(f"chainsim app: --port: {args.port} is not a port (allowed: 1 to 65535)")
     print(f"chainsim app on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     command = [sys.executable, "-m", "solara", "run", "chainsim.app", "--host", args.host,
                "--port", str(args.port), "--production", "--no-open"]
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    # The server replaces this process (no child left behind when it is stopped or killed).
+    os.execv(sys.executable, command)
+    return 0                                    # not reached
 
 
 def command_analyse(args) -> int:
-    from chainsim.analysis import analyse
+    from chainsim.analysis import analyse, json_records, report_text
     from chainsim.plotting import plot_effects
-    from chainsim.results import write_figure, write_json
+    from chainsim.results import write_figure, write_json, write_parquet
+    from chainsim.statistics import simultaneous_level
     from chainsim.sweep import SweepError
 
     try:
@@ -300,45 +333,45 @@ def command_analyse(args) -> int:
     if result["runs"].empty:
         raise UsageError(f"chainsim analyse: {args.sweep_dir} holds no finished runs yet")
     out = args.out or args.sweep_dir / "analysis"
-    effects = result["effects"]
-    tables = {"effects": effects.to_dict(orient="records")}
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 0.45 * effects[["factor", "contrast"]].drop_duplicates().shape[0] + 1.5))
-    plot_effects(effects, ax=ax)
-    write_figure(out / "effects.png", fig)
-    plt.close(fig)
+    effects, m = result["effects"], result["multiplicity"]
+    tables = {"effects": json_records(effects),
+              "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown",
+                               "simultaneous": f"Bonferroni: low_simultaneous, high_simultaneous at level "
+                                               f"{simultaneous_level(m):.4f} each, all {m} together 95%"},
+              "warnings": result["warnings"], "notes": result["notes"]}
     if "indices" in result:
-        tables["indices"] = result["indices"].to_dict(orient="records")
-    write_json(out / "analysis.json", tables)
+        tables["indices"] = json_records(result["indices"])
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+    shown = effects.assign(contrast=[c if g == "national" else f"{c} [{g}]"
+                                     for c, g in zip(effects["contrast"], effects["regions"])])
+    if set(shown["when"]) == {"observed_at"}:          # "patterns" keep no end month: an empty row set to plot
+        shown = pd.concat([shown, shown.assign(when="end", effect=np.nan, low=np.nan, high=np.nan)])
+    fig, ax = plt.subplots(figsize=(9, 0.45 * shown[["factor", "contrast"]].drop_duplicates().shape[0] + 1.5))
+    plot_effects(shown, ax=ax)
+    written = [out / "analysis.json", out / "effects_by_month.parquet", out / "effects.png"]
+    write_figure(written[2], fig)
+    plt.close(fig)
+    write_json(written[0], tables)
+    write_parquet(written[1], result["effects_by_month"])
     if args.json:
         print(json.dumps(tables, indent=2))
         return 0
-    lines = [f"Effect on the share of coordinated regions ({len(result['runs'])} runs); mean [95% CI]", "",
-             f"  {'factor':<30}{'contrast':<38}{'at observation':<26}at end"]
-    for (factor, contrast), part in effects.groupby(["factor", "contrast"], sort=False):
-        cells = {row.when: f"{row.effect:+.3f} [{row.low:+.3f}, {row.high:+.3f}]" for row in part.itertuples()}
-        lines.append(f"  {factor[:29]:<30}{str(contrast)[:37]:<38}{cells.get('observed_at', ''):<26}"
-                     f"{cells.get('end', '')}")
-    if "indices" in result:
-        lines += ["", "Sensitivity indices (mean outcome per design point):"]
-        for row in result["indices"].itertuples():
-            lines.append(f"  {row.factor:<34}{row.when:<12}{row.index:<8}{row.value:.3f} ± {row.conf95:.3f}")
-    lines += ["", f"Written: {out / 'analysis.json'}, {out / 'effects.png'}"]
-    print("\n".join(lines))
+    print(report_text(result, written))
     return 0
 
 
 def command_compare(args) -> int:
-    from chainsim.compare import ComparisonError, compare
-    from chainsim.plotting import plot_comparison
+    from chainsim.compare import ComparisonError, compare, report_text
+    from chainsim.plotting import comparison_figure
     from chainsim.results import load_observed, write_figure, write_json
     from chainsim.runner import default_workers
 
     scenarios = [_scenario(path) for path in [args.base, *args.others]]
     regions = _region_codes(args.regions, "compare")
     out = args.out or Path("results") / f"compare_{scenarios[0].name}"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"chainsim compare: --out: {out} exists and is not a folder")
+    folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
     total = args.replications * len(scenarios)
     try:
         comparison = compare(scenarios, args.replications, args.seed, args.workers or default_workers(),
@@ -346,39 +379,23 @@ def command_compare(args) -> int:
     except ComparisonError as exc:
         raise UsageError(f"chainsim compare: {exc}") from None
     summary = comparison.summary()
-    write_json(out / "comparison.json", summary)
+    write_json(folder.path / "comparison.json", summary)
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 5))
-    plot_comparison(comparison, load_observed()["stage_shares"]["coordinated"], ax=ax)
-    write_figure(out / "comparison.png", fig)
+    national = comparison.results[comparison.base].national
+    fig = comparison_figure(comparison, load_observed()["stage_shares"]["coordinated"] if national else None)
+    write_figure(folder.path / "comparison.png", fig)
     plt.close(fig)
+    _commit(folder, "compare")
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(compare_report(summary, out))
+        print(report_text(summary, out))
     return 0
-
-
-def compare_report(summary: dict, out: Path) -> str:
-    """The plain-text table printed after a comparison."""
-    obs, end = summary["observed_at"], summary["end"]
-    lines = [f"Share of regions with a coordinated approach, {summary['replications']} replications per "
-             f"scenario (seed {summary['seed']}, common random numbers); mean [95% CI]",
-             "",
-             f"  {'scenario':<38}{'at ' + obs:<21}{'difference':<23}{'at ' + end:<21}difference"]
-    for name, s in summary["scenarios"].items():
-        share, diff = s["share_coordinated"], s["difference_vs_base"]
-        d_obs = "(base)" if name == summary["base"] else _fmt(diff["observed_at"])
-        d_end = "(base)" if name == summary["base"] else _fmt(diff["end"])
-        lines.append(f"  {name[:37]:<38}{_fmt(share['observed_at']):<21}{d_obs:<23}"
-                     f"{_fmt(share['end']):<21}{d_end}")
-    lines += ["", f"Written: {out / 'comparison.json'}, {out / 'comparison.png'}"]
-    return "\n".join(lines)
 
 
 def command_run(args) -> int:
     from chainsim.plotting import plot_stage_shares
-    from chainsim.results import Results, load_observed, write_figure, write_json, write_parquet
+    from chainsim.results import Results, load_observed, write_figure, write_json
     from chainsim.runner import default_workers, run_replications
 
     config = _config(args)
@@ -392,31 +409,31 @@ def command_run(args) -> int:
             raise UsageError(f"chainsim run: --explain: {args.explain} is not among the simulated regions")
     workers = args.workers or default_workers()
     out = args.out or Path("results") / config.scenario
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"chainsim run: --out: {out} exists and is not a folder")
+    folder = _output_folder(out, args.overwrite, "run", "summary.json")
 
     runs = run_replications(config, args.replications, args.seed, workers,
                             _progress(args.quiet, args.replications))
     results = Results(config, runs, args.seed)
     summary = results.summary()
-    observed = load_observed()
-    write_json(out / "summary.json", summary)
-    write_parquet(out / "region_months.parquet", results.region_month_table())
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 5))
-    plot_stage_shares(results, observed["stage_shares"], ax=ax)
-    write_figure(out / "stage_shares.png", fig)
-    plt.close(fig)
     explanation = None
     if explain_code:
         from chainsim.explain import explain_at
         explanation = explain_at(explain_code, None, args.seed, config)
         summary["explanation"] = explanation.as_dict()
-        write_json(out / "summary.json", summary)
+    write_json(folder.path / "summary.json", summary)
+    tables = results.write_tables(folder.path, csv=args.csv)
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(9, 5))
+    # the observed shares are national: marked only on a national run
+    plot_stage_shares(results, load_observed()["stage_shares"] if results.national else None, ax=ax)
+    write_figure(folder.path / "stage_shares.png", fig)
+    plt.close(fig)
+    _commit(folder, "run")
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(report(summary, out))
+        written = [out / "summary.json", *(out / t.name for t in tables), out / "stage_shares.png"]
+        print(report(summary, out, written))
         if explanation:
             import textwrap
             print(f"\nWhy {explanation.region} is where it is (replication 0, {explanation.month}):")
@@ -425,31 +442,59 @@ def command_run(args) -> int:
 
 
 def _fmt(stat: dict, digits: int = 2) -> str:
+    if stat["mean"] is None:
+        return "n/a (no region in the denominator)"
     lo, hi = stat["ci95"]
+    if lo is None:
+        return f"{stat['mean']:.{digits}f} [no interval: 1 replication]"
     return f"{stat['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
-def report(summary: dict, out: Path) -> str:
-    """The plain-text report printed after a run."""
+SHARE_DIGITS = 3
+"""Decimals of a share in run's report: one region of 35 is 0.029, so two decimals hide a region."""
+
+
+def report(summary: dict, out: Path, written: list[Path] | None = None) -> str:
+    """The plain-text report printed after a run.
+
+    The Inspectorate's 2014 figures are national: they are printed beside the
+    simulated ones only for a national run (all 35 regions); a run of fewer
+    regions says so instead.
+    """
     obs = summary["observed_2014"]
+    national = summary.get("national", summary["regions"] == obs.get("regions", 35))
+    n = summary["regions"]
+    if national:
+        regions = f"{n} regions (national)"
+    else:
+        names = [r["name"] for r in summary.get("region_list", [])]
+        regions = f"{n} of 35 regions" + (f" ({', '.join(names)})" if 0 < len(names) <= 6 else "")
     lines = [
-        f"chainsim {summary['chainsim_version']}: {summary['scenario']}, {summary['regions']} regions, "
+        f"chainsim {summary['chainsim_version']}: {summary['scenario']}, {regions}, "
         f"{summary['start']}..{summary['end']}, {summary['replications']} replications (seed {summary['seed']})",
         "",
         f"Stage of the coordinated approach at {summary['observed_at']} (share of regions, mean [95% CI]):",
-        f"  {'stage':<14}{'simulated':<24}observed (Inspectie SZW 2014)",
+        f"  {'stage':<14}{'simulated':<28}" + ("observed (Inspectie SZW 2014)" if national else ""),
     ]
     for stage in ("coordinated", "middle", "little"):
-        lines.append(f"  {stage:<14}{_fmt(summary['stage_shares'][stage]):<24}{obs['stage_shares'][stage]:.2f}")
+        cell = _fmt(summary["stage_shares"][stage], SHARE_DIGITS)
+        lines.append(f"  {stage:<14}{cell:<28}{obs['stage_shares'][stage]:.{SHARE_DIGITS}f}" if national
+                     else f"  {stage:<14}{cell}")
     lines += ["", "Cooperation of UWV and municipalities by level, Table 3.4 (number of regions):",
-              f"  {'class':<14}{'simulated':<24}observed"]
+              f"  {'class':<14}{'simulated':<28}" + ("observed" if national else "")]
     for name in ("all_levels", "intermediate", "hardly", "none"):
-        lines.append(f"  {name:<14}{_fmt(summary['cooperation_levels'][name], 1):<24}{obs['cooperation_levels'][name]}")
+        cell = _fmt(summary["cooperation_levels"][name], 1)
+        lines.append(f"  {name:<14}{cell:<28}{obs['cooperation_levels'][name]}" if national
+                     else f"  {name:<14}{cell}")
+    if not national:
+        lines += ["", f"Observed figures are national; this run has {n} region{'s' if n != 1 else ''}, so the "
+                      "Inspectorate's 2014 figures are not shown beside it (run all 35 regions to compare)."]
     end = summary["stage_shares_end"]
-    lines += ["", f"At {summary['end']}: coordinated {_fmt(end['coordinated'])}, middle {_fmt(end['middle'])}, "
-                  f"little {_fmt(end['little'])}",
-              "", f"Written: {out / 'summary.json'}, {out / 'region_months.parquet'}, {out / 'stage_shares.png'}"]
-    return "\n".join(lines)
+    lines += ["", f"At {summary['end']}: coordinated {_fmt(end['coordinated'], SHARE_DIGITS)}, "
+                  f"middle {_fmt(end['middle'], SHARE_DIGITS)}, little {_fmt(end['little'], SHARE_DIGITS)}"]
+    written = written or [out / "summary.json", out / "region_months.parquet", out / "stage_shares.png"]
+    lines += ["", "Written: " + ", ".join(str(path) for path in written)]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,26 +1,127 @@
-"""Comparing scenarios with common random numbers.
+"""Comparing scenarios with common random numbers, nationally and where the levers act.
 
 Every scenario runs with the same replication seeds, so replication *i* of
 the base and of another scenario share their random draws as far as the
-runs stay alike; the difference in the share of coordinated regions is
-then taken per replication (a paired difference), which gives a much
-narrower interval than comparing two independent means.
+runs stay alike; differences are taken per replication (paired), which
+gives much narrower intervals than comparing two independent means.
+
+A lever that acts in seven of 35 regions moves the national share by a
+fifth of what it does where it acts, so each scenario's effect is reported
+for three groups of regions, paired by replication and month:
+
+- ``national``: all simulated regions;
+- ``treated``: the regions where what acts differs from the base -- a
+  region is treated in a replication when the levers acting on it there
+  (kind, period, strength, options) are not the same as in the base run,
+  or when the scenario changes a parameter (parameters act everywhere).
+  A lever that selects a random fraction of the regions draws it per
+  replication, so the treated set may differ between replications; it is
+  recomputed per replication exactly as the model draws it
+  (:func:`lever_masks`);
+- ``untreated``: the other regions (spill-overs and noise).
+
+Per replication the effect on a group is the share of its regions with a
+coordinated approach in the scenario minus that share in the base run;
+:mod:`chainsim.statistics` turns the replications into an interval, and
+adjusts for the number of effects shown at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
+from chainsim.core.levers import Lever, RegionSelection
 from chainsim.core.measurement import COORDINATED
-from chainsim.results import Results, mean_ci
+from chainsim.core.regions import RegionInfo, find_region
+from chainsim.core.streams import RandomStreams
+from chainsim.results import Results
 from chainsim.runner import RunConfig, run_replications
 from chainsim.scenario import Scenario
+from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level
+
+GROUPS = ("national", "treated", "untreated")
+WHEN = ("observed_at", "end")
+TREATED = ("treated: the regions where what acts differs from the base in that replication (another set of "
+           "levers, or any changed parameter, which acts everywhere); untreated: the others")
 
 
 class ComparisonError(ValueError):
     """Scenarios that cannot be compared (different calendars or regions)."""
+
+
+# --- which regions a run's levers act on -------------------------------------
+def lever_masks(levers: tuple[Lever, ...], infos: tuple[RegionInfo, ...],
+                seed_seq: np.random.SeedSequence) -> list[np.ndarray]:
+    """The regions each lever acts on in the run seeded by ``seed_seq``, as the model draws them.
+
+    The model's generator spawns one stream per monthly process
+    (:meth:`RandomStreams.from_generator`), and the lever schedule draws the
+    random-fraction selections from the ``levers`` stream in lever order
+    before the first month (:class:`chainsim.core.levers.LeverSchedule`);
+    named, rule and all-region selections draw nothing. This repeats that
+    on a copy of the seed. ``infos`` must be in the model's region order.
+    """
+    fresh = np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key, pool_size=seed_seq.pool_size)
+    stream = RandomStreams.from_generator(np.random.default_rng(fresh)).levers
+    return [lever.regions.mask(infos, stream) for lever in levers]
+
+
+def _acting(config: RunConfig, infos, seed_seq) -> list[Counter]:
+    """Per region: the levers acting on it (their settings apart from the selection)."""
+    acting = [Counter() for _ in infos]
+    for lever, mask in zip(config.levers, lever_masks(config.levers, infos, seed_seq)):
+        for r in np.flatnonzero(mask):
+            acting[r][replace(lever, regions=RegionSelection())] += 1
+    return acting
+
+
+def treated_mask(config: RunConfig, base: RunConfig, infos: tuple[RegionInfo, ...],
+                 seed_seq: np.random.SeedSequence, base_seed_seq: np.random.SeedSequence | None = None) -> np.ndarray:
+    """Regions where what acts in the run of ``config`` differs from the run of ``base`` (see the module)."""
+    if config.params != base.params or set(config.mechanisms_off) != set(base.mechanisms_off):
+        return np.ones(len(infos), dtype=bool)
+    if config.levers == base.levers and (base_seed_seq is None or base_seed_seq is seed_seq):
+        return np.zeros(len(infos), dtype=bool)
+    mine = _acting(config, infos, seed_seq)
+    theirs = _acting(base, infos, base_seed_seq or seed_seq)
+    return np.array([a != b for a, b in zip(mine, theirs)], dtype=bool)
+
+
+def region_infos(codes) -> tuple[RegionInfo, ...]:
+    """The regions of a run, in the run's order (its recorded region codes)."""
+    return tuple(find_region(code) for code in codes)
+
+
+def seed_of(run) -> np.random.SeedSequence:
+    """The seed sequence a replication ran with (its recorded entropy and spawn key)."""
+    return np.random.SeedSequence(run.seed_entropy, spawn_key=tuple(run.spawn_key))
+
+
+def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
+    """Per pair of runs and month, coordinated share in the scenario minus the base, per group of regions.
+
+    ``done`` and ``base_done`` (pairs x months x regions) say which regions
+    have a coordinated approach, ``treated`` (pairs x regions) which are
+    treated; a group without regions in a pair gives NaN there.
+    """
+    out = {}
+    for group, mask in (("national", np.ones_like(treated)), ("treated", treated), ("untreated", ~treated)):
+        n = mask.sum(axis=1)[:, None].astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[group] = ((done & mask[:, None, :]).sum(axis=2) - (base_done & mask[:, None, :]).sum(axis=2)) / n
+        out[group][np.broadcast_to(n == 0, out[group].shape)] = np.nan
+    return out
+
+
+# --- the comparison --------------------------------------------------------------
+def stat_json(e: Estimate) -> dict:
+    """An estimate as ``{"mean": x, "ci95": [lo, hi]}`` (``ci95`` null without an interval)."""
+    return {"mean": e.mean, "ci95": e.ci()}
 
 
 @dataclass
@@ -37,7 +138,36 @@ class Comparison:
         """(replications x months) share of coordinated regions."""
         return self.results[name].stage_shares()[:, :, COORDINATED]
 
+    def _stage(self, name: str) -> np.ndarray:
+        return np.stack([run.stage for run in self.results[name].runs])
+
+    def treated(self, name: str) -> np.ndarray:
+        """(replications x regions) the regions treated in each replication (see the module)."""
+        return self._treated[name]
+
+    @cached_property
+    def _treated(self) -> dict[str, np.ndarray]:
+        base = self.results[self.base]
+        infos = region_infos(base.region_codes)
+        return {name: np.stack([treated_mask(results.config, base.config, infos, seed_of(run))
+                                for run in results.runs])
+                for name, results in self.results.items()}
+
+    @cached_property
+    def differences(self) -> dict[str, dict[str, np.ndarray]]:
+        """Scenario (not the base) -> group -> (replications x months) paired differences."""
+        base = self._stage(self.base)
+        return {name: group_differences(self._stage(name) == COORDINATED, base == COORDINATED, self.treated(name))
+                for name in self.results if name != self.base}
+
+    def groups_shown(self, name: str) -> tuple[str, ...]:
+        """national, plus treated and untreated when the levers act on some regions only."""
+        treated = self.treated(name)
+        some = treated.any(axis=1) & ~treated.all(axis=1)
+        return GROUPS if some.any() else ("national",)
+
     def summary(self) -> dict:
+        """Everything ``comparison.json`` holds (see the README for the fields)."""
         from chainsim import __version__
 
         cal = self.calendar
@@ -47,15 +177,61 @@ class Comparison:
         for name in self.results:
             share = self.coordinated(name)
             scenarios[name] = {
-                "share_coordinated": {k: mean_ci(share[:, t], 0.0, 1.0) for k, t in points.items()},
-                "difference_vs_base": {k: mean_ci(share[:, t] - base[:, t], -1.0, 1.0)
+                "share_coordinated": {k: stat_json(estimate(share[:, t], (0.0, 1.0))) for k, t in points.items()},
+                "difference_vs_base": {k: stat_json(estimate(share[:, t] - base[:, t], (-1.0, 1.0)))
                                        for k, t in points.items()},
             }
+        family = []                               # (scenario, group, when, values) of every effect shown
+        for name, diffs in self.differences.items():
+            treated = self.treated(name)
+            effects = {}
+            for group in self.groups_shown(name):
+                d = diffs[group]
+                effects[group] = _group_regions(group, treated, self.results[self.base].region_codes)
+                for when, t in points.items():
+                    family.append((name, group, when, d[:, t]))
+            scenarios[name]["effects"] = effects
+        pvalues = [estimate(values).p for *_, values in family]
+        m = sum(p is not None for p in pvalues)
+        adjusted = holm(pvalues)
+        for (name, group, when, values), p_holm in zip(family, adjusted):
+            scenarios[name]["effects"][group][when] = _effect_json(values, m, p_holm)
+        for name, diffs in self.differences.items():
+            for group, effect in scenarios[name]["effects"].items():
+                effect["monthly"] = _monthly(diffs[group])
         return {"chainsim_version": __version__, "base": self.base, "seed": self.seed,
                 "replications": len(self.results[self.base].runs), "observed_at": str(cal.observed_at),
-                "end": str(cal.end), "regions": self.results[self.base].n_regions, "scenarios": scenarios}
+                "end": str(cal.end), "regions": self.results[self.base].n_regions,
+                "months": [str(month) for month in cal.months], "treated": TREATED,
+                "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown",
+                                 "ci95_simultaneous": f"Bonferroni: each interval at level "
+                                                      f"{simultaneous_level(m):.4f}, all {m} together 95%"},
+                "scenarios": scenarios}
 
 
+def _group_regions(group: str, treated: np.ndarray, codes: list[str]) -> dict:
+    mask = {"national": np.ones_like(treated), "treated": treated, "untreated": ~treated}[group]
+    counts = mask.sum(axis=1)
+    same = bool((mask == mask[0]).all())
+    return {"regions": int(counts[0]) if counts.min() == counts.max() else float(counts.mean()),
+            "regions_range": [int(counts.min()), int(counts.max())],
+            "region_codes": [c for c, m in zip(codes, mask[0]) if m] if same else None}
+
+
+def _effect_json(values: np.ndarray, m: int, p_holm: float | None) -> dict:
+    e = estimate(values, (-1.0, 1.0))
+    return {"mean": e.mean, "ci95": e.ci(), "ci95_simultaneous": e.ci(simultaneous_level(m)),
+            "p": e.p, "p_holm": p_holm, "replications": e.n, "halves": [e.first_half, e.second_half],
+            "seed_sensitive": seed_sensitive(e)}
+
+
+def _monthly(d: np.ndarray) -> dict:
+    months = [estimate(d[:, t], (-1.0, 1.0)) for t in range(d.shape[1])]
+    return {"mean": [e.mean for e in months], "ci95_low": [e.low for e in months],
+            "ci95_high": [e.high for e in months]}
+
+
+# --- running one ---------------------------------------------------------------------
 def _check_comparable(configs: dict[str, RunConfig], base: str) -> None:
     ref = configs[base]
     for name, config in configs.items():
@@ -72,8 +248,6 @@ def _check_comparable(configs: dict[str, RunConfig], base: str) -> None:
 def compare(scenarios: list[Scenario], replications: int, seed: int = 0, workers: int = 1,
             regions: tuple[str, ...] | None = None, progress=None) -> Comparison:
     """Run the base (first) and every other scenario with the same seeds."""
-    from dataclasses import replace
-
     configs: dict[str, RunConfig] = {}
     for scenario in scenarios:
         config = scenario.run_config()
@@ -91,3 +265,75 @@ def compare(scenarios: list[Scenario], replications: int, seed: int = 0, workers
                                 (lambda done, i=i: progress(i * replications + done)) if progress else None)
         results[name] = Results(config, runs, seed)
     return Comparison(base, results, seed)
+
+
+# --- the printed report ------------------------------------------------------------
+def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
+    """``0.265 [0.250, 0.280]``; ``+0.048 [+0.015, +0.080]``; n/a for the interval of one replication."""
+    if stat["mean"] is None:
+        return "n/a (no regions)"
+    sign = "+" if signed else ""
+    if stat["ci95"] is None:
+        return f"{stat['mean']:{sign}.{digits}f} n/a (1 replication)"
+    lo, hi = stat["ci95"]
+    return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
+
+
+def fmt_p(p: float | None) -> str:
+    return "" if p is None else ("p<0.001" if p < 0.001 else f"p={p:.3f}")
+
+
+def group_label(group: str, effect: dict) -> str:
+    lo, hi = effect["regions_range"]
+    count = f"{lo}" if lo == hi else f"{lo}-{hi}"
+    return {"national": f"all ({count} regions)", "treated": f"treated ({count})",
+            "untreated": f"untreated ({count})"}[group]
+
+
+def report_text(summary: dict, out: Path) -> str:
+    """The plain-text tables printed after a comparison."""
+    obs, end = summary["observed_at"], summary["end"]
+    n = summary["replications"]
+    lines = [f"Share of regions with a coordinated approach, {n} replication{'s' * (n != 1)} per "
+             f"scenario (seed {summary['seed']}, common random numbers); mean [95% CI]", "",
+             f"  {'scenario':<44}{'at ' + obs:<28}at {end}"]
+    for name, s in summary["scenarios"].items():
+        label = f"{name} (base)" if name == summary["base"] else name
+        share = s["share_coordinated"]
+        lines.append(f"  {label[:43]:<44}{fmt(share['observed_at']):<28}{fmt(share['end'])}")
+    flagged, seed_flags = [], []
+    lines += ["", "Difference to the base, paired by replication: mean [95% CI], p Holm-adjusted",
+              f"  {'scenario / regions':<34}{'at ' + obs:<36}at {end}"]
+    for name, s in summary["scenarios"].items():
+        if name == summary["base"]:
+            continue
+        lines.append(f"  {name[:70]}")
+        for group, effect in s["effects"].items():
+            cells = []
+            for when in WHEN:
+                e = effect[when]
+                cells.append(f"{fmt(e, signed=True):<25}{fmt_p(e['p_holm']):<11}")
+                where = f"{name}, {group}, {summary[when]}: {fmt(e, signed=True)}, Holm {fmt_p(e['p_holm'])}"
+                if e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0) and e["p_holm"] >= 0.05:
+                    flagged.append(where)
+                if e["seed_sensitive"]:
+                    seed_flags.append(f"{where} (halves {e['halves'][0]:+.3f}, {e['halves'][1]:+.3f})")
+            lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")
+    m = summary["multiplicity"]["effects"]
+    lines += ["", "Treated: regions where the scenario's levers differ from the base's (drawn per replication "
+                  "for a random fraction); untreated: the others."]
+    if m > 1:
+        lines.append(f"{m} effects are shown at once: p is Holm-adjusted over all {m}; comparison.json also "
+                     f"holds simultaneous 95% intervals (Bonferroni) as ci95_simultaneous.")
+    if flagged:
+        lines.append(f"WARNING: {len(flagged)} interval(s) exclude zero on their own but not after adjusting for "
+                     f"the {m} effects shown (Holm p >= 0.05): they may be chance findings:")
+        lines += [f"  - {where}" for where in flagged]
+    if seed_flags:
+        lines.append("WARNING: the sign depends on the replications (the first and the second half of them "
+                     "disagree although the interval excludes zero):")
+        lines += [f"  - {where}" for where in seed_flags]
+    if summary["replications"] < 2:
+        lines.append("One replication: no intervals (n/a); use --replications 2 or more.")
+    lines += ["", f"Written: {out / 'comparison.json'}, {out / 'comparison.png'}"]
+    return "\n".join(lines)

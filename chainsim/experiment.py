@@ -21,12 +21,19 @@ scenario::
     levels = 3                  # grid: number of levels between low and high (or a list)
 
     [[factors]]
-    name = "lever.joint_targets"   # ... or the strength of a lever (0 = off), switched on
-    levels = [0.0, 1.0]            #     at `start` (default 2013-01) for all regions
+    name = "lever.joint_targets"   # ... or the strength of a lever (0 = off)
+    levels = [0.0, 1.0]
+    start = "2013-01"              # as in a scenario's [[levers]]: start (default 2013-01), end,
+    end = "2016-12"                # regions (default "all") and the kind's options, e.g. interval
+    regions = { rule = "n_municipalities > 15" }
 
     [[factors]]
-    name = "lever"              # ... or which single lever is on (grid only)
-    levels = ["none", "joint_targets", "minister_visits"]
+    name = "lever"              # ... or which single lever is on (grid only); start, end,
+    levels = ["none", "joint_targets", "minister_visits"]   # regions and strength as above
+
+A lever factor is one lever definition: it is checked by the same code as a
+scenario's ``[[levers]]`` (:func:`chainsim.scenario._build_lever`), and each
+design point adds that lever with the point's strength (or kind).
 
 Seeds: one ``numpy.random.SeedSequence`` tree per experiment. Replication
 *j* of design point *i* runs on the child with spawn key (i, j) -- its own
@@ -40,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,16 +56,18 @@ import numpy as np
 
 from chainsim.core.calendar import Month
 from chainsim.core.config import RunConfig
-from chainsim.core.levers import LEVERS, Lever, RegionSelection
+from chainsim.core.levers import LEVERS, Lever
 from chainsim.core.parameters import SPECS
-from chainsim.scenario import Scenario, ScenarioError, load_scenario
-from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
+from chainsim.scenario import LEVER_KEYS, Scenario, ScenarioError, _build_lever, load_scenario
+from chainsim.tomlcheck import TomlFile, check_number, check_whole, read_toml, suggest, type_name
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_random_numbers", "design",
             "factors")
 DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
-FACTOR_KEYS = ("name", "low", "high", "levels", "start", "regions")
+FACTOR_KEYS = ("name", "low", "high", "levels")
+LEVER_FACTOR_KEYS = ("start", "end", "regions")          # plus strength (for "lever") or the kind's options
+DEFAULT_START = "2013-01"
 KEEP = ("regions", "national", "patterns")
 
 
@@ -73,7 +83,7 @@ class Factor:
     low: float | None = None
     high: float | None = None
     levels: tuple | None = None          # explicit levels (numbers, or lever names for "lever")
-    start: Month = Month(2013, 1)
+    lever: Lever | None = None           # lever factors: the lever a point adds, with its strength or kind set
 
     @property
     def is_lever(self) -> bool:
@@ -82,6 +92,18 @@ class Factor:
     @property
     def categorical(self) -> bool:
         return self.name == "lever"
+
+    @property
+    def start(self) -> Month | None:
+        return self.lever.start if self.lever else None
+
+    def lever_at(self, value) -> Lever | None:
+        """The lever this factor adds at a level (None: off, or not a lever factor)."""
+        if self.categorical:
+            return None if value == "none" else replace(self.lever, kind=value)
+        if self.is_lever and value > 0:
+            return replace(self.lever, strength=float(value))
+        return None
 
 
 @dataclass(frozen=True)
@@ -128,18 +150,44 @@ class Experiment:
         params = scenario.params.as_dict()
         levers = list(scenario.levers)
         for factor, value in zip(self.factors, self.points[point]):
-            if factor.categorical:
-                if value != "none":
-                    levers.append(Lever(value, factor.start, None, RegionSelection(), 1.0))
-            elif factor.is_lever:
-                if value > 0:
-                    levers.append(Lever(factor.name.split(".", 1)[1], factor.start, None, RegionSelection(),
-                                        float(value)))
+            if factor.categorical or factor.is_lever:
+                if (lever := factor.lever_at(value)) is not None:
+                    levers.append(lever)
             else:
                 params[factor.name] = float(value)
         from chainsim.core.parameters import Parameters
         return replace(scenario.run_config(), params=Parameters.from_mapping(params), levers=tuple(levers),
                        scenario=f"{self.name}[{point}]")
+
+
+class _AsFactor:
+    """An experiment file as the scenario's lever checker sees it: its ``levers[i]`` keys are ``factors[i]``."""
+
+    def __init__(self, f: TomlFile, i: int) -> None:
+        self.f, self.problems = f, f.problems
+        self.lever_key, self.factor_key = f"levers[{i}]", f"factors[{i}]"
+
+    def problem(self, key: str, what: str) -> None:
+        self.f.problem(self.factor_key + key.removeprefix(self.lever_key), what)
+
+
+def _factor_keys(name: str) -> tuple[str, ...]:
+    """The keys a factor of this name may have."""
+    if name == "lever":
+        return FACTOR_KEYS + LEVER_FACTOR_KEYS + ("strength",)
+    if name.startswith("lever."):
+        return FACTOR_KEYS + LEVER_FACTOR_KEYS + tuple(LEVERS[name.removeprefix("lever.")].options)
+    return FACTOR_KEYS
+
+
+def _lever_template(f: TomlFile, i: int, raw: dict, kind: str, calendar) -> Lever | None:
+    """The lever a lever factor adds, checked by the scenario's lever checker (start defaults to 2013-01)."""
+    default = Month.parse(DEFAULT_START)
+    if not calendar.start <= default <= calendar.end:
+        default = calendar.start
+    lever_raw = {"kind": kind, "start": str(default),
+                 **{k: v for k, v in raw.items() if k in LEVER_KEYS or k in LEVERS[kind].options}}
+    return _build_lever(_AsFactor(f, i), i, lever_raw, calendar)
 
 
 def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | None:
@@ -148,24 +196,18 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
         f.problem(key, f"must be a table, written [[factors]], got {type_name(raw)}")
         return None
     before = len(f.problems)
-    for k in raw:
-        if k not in FACTOR_KEYS:
-            f.problem(f"{key}.{k}", f"unknown key (allowed: {', '.join(FACTOR_KEYS)}){suggest(k, FACTOR_KEYS)}")
     name = raw.get("name")
     allowed_names = [*SPECS, *(f"lever.{k}" for k in LEVERS), "lever"]
+    known = _factor_keys(name) if name in allowed_names else FACTOR_KEYS + LEVER_FACTOR_KEYS
+    for k in raw:
+        if k in LEVER_FACTOR_KEYS and k not in known:
+            f.problem(f"{key}.{k}", "only lever factors (lever.<kind> or lever) have start, end and regions")
+        elif k not in known:
+            f.problem(f"{key}.{k}", f"unknown key (allowed: {', '.join(known)}){suggest(k, known)}")
     if not isinstance(name, str) or name not in allowed_names:
         f.problem(f"{key}.name", f"unknown factor {name!r} (allowed: a parameter name, lever.<kind> or lever)"
                                  + suggest(name, allowed_names))
         return None
-    start = Month(2013, 1)
-    if "start" in raw:
-        start = check_month(f, f"{key}.start", raw["start"]) or start
-        if not calendar.start <= start <= calendar.end:
-            f.problem(f"{key}.start", f"{start} lies outside the calendar "
-                                      f"(allowed: {calendar.start} to {calendar.end})")
-    if "regions" in raw:
-        f.problem(f"{key}.regions", "not supported in experiments yet (levers act on all regions); "
-                                    "use a scenario file as base for regional levers")
     if name == "lever":
         levels = raw.get("levels")
         choices = ["none", *LEVERS]
@@ -177,7 +219,10 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
         for v in levels:
             if v not in choices:
                 f.problem(f"{key}.levels", f"unknown lever {v!r} (allowed: {', '.join(choices)}){suggest(v, choices)}")
-        return None if len(f.problems) > before else Factor(name, levels=tuple(levels), start=start)
+        kinds = [v for v in levels if v in LEVERS] or [next(iter(LEVERS))]
+        lever = _lever_template(f, i, raw, kinds[0], calendar)
+        return None if len(f.problems) > before else Factor(name, levels=tuple(levels), lever=lever)
+    lever = _lever_template(f, i, raw, name.removeprefix("lever."), calendar) if name.startswith("lever.") else None
     low, high = (0.0, 1.0) if name.startswith("lever.") else (SPECS[name].low, SPECS[name].high)
     lo = check_number(f, f"{key}.low", raw["low"], low, high) if "low" in raw else None
     hi = check_number(f, f"{key}.high", raw["high"], low, high) if "high" in raw else None
@@ -201,7 +246,7 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
     if explicit is None and design == "grid":
         count = levels if isinstance(levels, int) else 3
         explicit = tuple(float(v) for v in np.linspace(lo, hi, count))
-    return Factor(name, lo, hi, explicit, start)
+    return Factor(name, lo, hi, explicit, lever)
 
 
 def _design_points(f: TomlFile, design: str, settings: dict, factors: list[Factor], seed: int):
@@ -226,12 +271,23 @@ def _design_points(f: TomlFile, design: str, settings: dict, factors: list[Facto
     return tuple(tuple(float(v) for v in row) for row in x), {"problem": problem, **settings}
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file; raise :class:`ExperimentError` listing every problem."""
+def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
+    """Read and check an experiment file; raise :class:`ExperimentError` listing every problem.
+
+    With ``text``, check that text as if it were the file at ``path`` (the
+    base scenario is looked up beside ``path``): what a sweep's manifest
+    recorded, even where the file has changed since.
+    """
     path = Path(path)
-    f, problems = read_toml(path)
-    if f is None:
-        raise ExperimentError(problems)
+    if text is None:
+        f, problems = read_toml(path)
+        if f is None:
+            raise ExperimentError(problems)
+    else:
+        try:
+            f = TomlFile(path, text, tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            raise ExperimentError([f"{path}:1: TOML syntax error: {exc}"]) from None
     data = f.data
     for key in data:
         if key not in TOP_KEYS:
@@ -306,6 +362,7 @@ def load_experiment(path: str | Path) -> Experiment:
         points, sampler = _design_points(f, design, clean, factors, seed)
     if f.problems:
         raise ExperimentError(f.problems)
-    return Experiment(name=path.stem, path=path, text=path.read_text(encoding="utf-8"), description=description,
+    source = text if text is not None else path.read_text(encoding="utf-8")
+    return Experiment(name=path.stem, path=path, text=source, description=description,
                       base=base, seed=seed, replications=replications, keep=keep, common_random_numbers=crn,
                       design=design, factors=tuple(factors), points=points, sampler=sampler)

@@ -24,6 +24,13 @@ from chainsim.core.measurement import STAGES
 from chainsim.core.population import Kind
 from chainsim.results import Results, mean_ci
 
+def _band(ci: dict) -> dict:
+    """Mean and interval as floats for drawing: no interval (one replication) becomes NaN, drawn as no band."""
+    lo, hi = ci["ci95"]
+    return {"mean": np.nan if ci["mean"] is None else ci["mean"],
+            "low": np.nan if lo is None else lo, "high": np.nan if hi is None else hi}
+
+
 STAGE_COLOURS = {"coordinated": "#1b7837", "middle": "#f1a340", "little": "#b2182b"}
 
 
@@ -35,7 +42,7 @@ def stage_share_data(results: Results) -> pd.DataFrame:
         for k, stage in enumerate(STAGES):
             ci = mean_ci(shares[:, t, k], 0.0, 1.0)
             rows.append({"month": pd.Timestamp(month.year, month.month, 1), "stage": stage,
-                         "mean": ci["mean"], "low": ci["ci95"][0], "high": ci["ci95"][1]})
+                         **_band(ci)})
     return pd.DataFrame(rows)
 
 
@@ -98,7 +105,7 @@ def coordinated_share_data(comparison) -> pd.DataFrame:
         for t, month in enumerate(months):
             ci = mean_ci(share[:, t], 0.0, 1.0)
             rows.append({"scenario": name, "month": pd.Timestamp(month.year, month.month, 1),
-                         "mean": ci["mean"], "low": ci["ci95"][0], "high": ci["ci95"][1]})
+                         **_band(ci)})
     return pd.DataFrame(rows)
 
 
@@ -152,7 +159,7 @@ def comparison_difference_data(comparison) -> pd.DataFrame:
         for t, month in enumerate(comparison.calendar.months):
             ci = mean_ci(diff[:, t], -1.0, 1.0)
             rows.append({"scenario": name, "month": pd.Timestamp(month.year, month.month, 1),
-                         "mean": ci["mean"], "low": ci["ci95"][0], "high": ci["ci95"][1]})
+                         **_band(ci)})
     return pd.DataFrame(rows)
 
 
@@ -351,8 +358,7 @@ def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
         for series, values, bounds in (("baseline", baseline[:, t], (0.0, 1.0)), ("what-if", whatif[:, t], (0.0, 1.0)),
                                        ("difference", whatif[:, t] - baseline[:, t], (-1.0, 1.0))):
             ci = mean_ci(values, *bounds)
-            rows.append({"month": when, "series": series, "mean": ci["mean"], "low": ci["ci95"][0],
-                         "high": ci["ci95"][1], "replications": len(values)})
+            rows.append({"month": when, "series": series, **_band(ci), "replications": len(values)})
     return pd.DataFrame(rows)
 
 

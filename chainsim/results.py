@@ -2,16 +2,33 @@
 
 Every stochastic figure chainsim reports is a mean over replications with a
 95% confidence interval of that mean (Student t), never a single run.
+
 Files are written atomically: a reader never sees half a file, and an
-interrupted run leaves the previous file in place.
+interrupted run leaves the previous file in place. Output folders are
+written whole (:class:`ResultFolder`): every file goes into a temporary
+sibling folder that is renamed into place once it is complete, so a folder
+always holds one complete result, and an existing folder is replaced only
+when asked to.
+
+The files follow one self-describing schema (``SCHEMA_VERSION``, documented
+column by column in docs/outputs.md): months as the first day of the month,
+stage and Table 3.4 class as ordered labelled categoricals, region code and
+name, scenario, seed and replication on every row, and the chainsim version
+and a SHA-256 of the resolved configuration (:func:`config_sha256`) in the
+Parquet file metadata and in summary.json.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
+import shutil
 import tempfile
 import tomllib
+import uuid
+import weakref
 from importlib import resources
 from pathlib import Path
 
@@ -19,10 +36,123 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from chainsim.core.calendar import Calendar
+from chainsim.core.calendar import Calendar, Month
 from chainsim.core.measurement import DENOMINATOR, INDICATOR_INDEX, INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.core.recorder import DIAGNOSTICS
 from chainsim.runner import RunConfig, RunResult
+
+SCHEMA_VERSION = 2
+"""Version of the output schema (docs/outputs.md). 1: before months became dates and
+sweeps wrote labelled stages; 2: the schema described there."""
+
+MONTH_UNIT = "datetime64[us]"
+"""Months are stored as the first day of the month, 00:00, no time zone (Parquet TIMESTAMP(MICROS))."""
+
+LEVELS = ("governance", "tactical", "operational")
+
+ITEM_MEANINGS: dict[str, str] = {
+    "governance_uwv_all_municipalities": "UWV sits at a regional governance table with all municipalities "
+                                         "(the base of the governance-party shares, n = 31 in 2014)",
+    "tactical_uwv": "UWV takes part at the tactical (management) level",
+    "operational_cooperation": "some operational (shop-floor) arrangement is in force",
+    "all_municipalities_participate": "every municipality of the region takes part in the regional table",
+    "has_subregions": "the region has subregions",
+    "subregion_single_contact": "one contact for employers per subregion (share among regions with subregions)",
+    "subregion_satisfied": "subregions cooperate and all municipalities are satisfied with the subregional "
+                           "set-up: lowest trust within a subregion and with the centre at least 0.35 "
+                           "(share among regions with subregions)",
+    "joint_consultation": "UWV and municipalities consult jointly (Table 3.3)",
+    "joint_projects": "joint projects of UWV and municipalities (Table 3.3)",
+    "joint_staff": "joint staff of UWV and municipalities (Table 3.3)",
+    "joint_preferred_employers": "a joint approach of preferred employers or sectors (Table 3.3)",
+    "joint_placement_targets": "joint placement targets of UWV and municipalities (Table 3.3)",
+    "fte_agreements": "agreed FTE for employer services at regional level (Table 3.3)",
+    "fte_agreements_any_level": "FTE agreements at regional or subregional level",
+    "gov_party_sw_companies": "SW companies at the governance table (Table 3.2; share among regions with "
+                              "UWV at a governance table with all municipalities)",
+    "gov_party_employer_organisations": "employer organisations at the governance table (Table 3.2; same base)",
+    "gov_party_regional_employers": "regional employers at the governance table (Table 3.2; same base)",
+    "gov_party_education": "education at the governance table (Table 3.2; same base)",
+    "gov_party_unions": "unions at the governance table (Table 3.2; same base)",
+    "shared_vision_joint_goals": "a shared vision with joint goals",
+    "annual_joint_market_plan": "an annual joint market (employer-approach) plan",
+    "written_minimum_package": "a written minimum service package for employers",
+    "joint_logo": "a joint logo employers recognise",
+    "joint_website": "a joint website for employers",
+    "single_contact_person": "one contact person for each employer",
+    "single_phone_number": "one phone number for employers",
+    "single_public_counter": "one public counter for employers",
+    "multiple_public_counters": "several public counters for employers (werkplein legacy)",
+    "any_regional_wsp": "an employer service point (WSP), regional or subregional",
+    "one_regional_wsp": "one regional employer service point (WSP)",
+    "attuned_employer_approach": "an attuned joint approach of employers",
+    "demand_oriented": "demand-oriented service to employers",
+    "outreach": "outreaching acquisition of vacancies",
+    "monitors_employer_fit": "monitors whether candidates fit employers' demand",
+    "sonar_all_used": "every participating municipality uses UWV's employer-contact system Sonar",
+    "wbs_all_used": "every participating municipality uses UWV's employer-approach system WBS",
+}
+"""One line per item of the Inspectorate's framework (chainsim.core.measurement.INDICATORS; docs/ODD.md §7.5)."""
+
+LEVEL_MEANINGS: dict[str, str] = {
+    "governance": "UWV and municipalities cooperate at governance level: UWV at the governance table "
+                  "with all municipalities",
+    "tactical": "UWV and municipalities cooperate at the tactical level: UWV at the tactical meeting",
+    "operational": "UWV and municipalities cooperate on the shop floor: joint consultation, joint staff "
+                   "and joint projects all in force",
+}
+
+DIAGNOSTIC_UNITS: dict[str, tuple[str, str]] = {
+    "trust_uwv_municipalities": ("trust, 0 to 1", "mean trust on the ties between UWV and the municipalities"),
+    "trust_centre_municipalities": ("trust, 0 to 1", "mean trust on the ties between the centre municipality "
+                                    "and the other municipalities (UWV's value in a one-municipality region)"),
+    "belief": ("belief, 0 to 1", "mean belief of the region's organisations that regional cooperation pays "
+               "(M11)"),
+    "pressure": ("model units, 0 or more", "outside pressure in force (M10): Participatiewet deadline, social "
+                 "accord, joint subsidy, engaged employers and scenario pressure, each weighted by its "
+                 "parameter"),
+    "evidence": ("model units, 0 or more", "visible result of pooling (M11): pooled share of the arrangements "
+                 "in force times the jobs there are to fill"),
+    "arrangements_in_force": ("count, 0 to 31", "number of joint arrangements in force (docs/ODD.md §7.4)"),
+    "employer_engaged": ("0 or 1", "1 when the region's employer organisation is actively engaged (M9)"),
+    "sw_partners": ("count", "number of the region's SW companies acting as partners rather than "
+                    "competitors (M8)"),
+    "participation": ("share, 0 to 1", "share of the region's municipalities taking part in the regional "
+                      "table (M4)"),
+    "rivalry": ("model units, 0 to 2", "mean own-target rivalry the municipalities feel this month "
+                "(M1, M2, M14)"),
+}
+"""Unit and meaning of each diagnostic (chainsim.core.recorder.DIAGNOSTICS)."""
+
+
+STAGE_TYPE = "ordered categorical: coordinated < middle < little"
+CLASS_TYPE = "ordered categorical: all_levels < intermediate < hardly < none"
+
+KEY_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "scenario": ("categorical (string)", "–", "name of the scenario"),
+    "seed": ("int64", "–", "root seed of the run (`--seed`): replication *i* runs on child *i* of "
+             "`numpy.random.SeedSequence(seed)`"),
+    "replication": ("int32", "–", "replication, 0 to replications - 1"),
+    "month": ("timestamp[us]", "–", "the month, as its first day at 00:00, no time zone (in CSV: YYYY-MM-DD)"),
+    "region_code": ("categorical (string)", "–", "code of the labour market region (AM01 ... AM35), categories "
+                    "in table order"),
+    "region_name": ("categorical (string)", "–", "name of the region"),
+    "stage": (STAGE_TYPE, "–", "stage of the coordinated approach (docs/ODD.md §7.5)"),
+    "cooperation_class": (CLASS_TYPE, "–", "cooperation of UWV and municipalities by level, Table 3.4 "
+                          "(docs/ODD.md §7.5)"),
+}
+"""Type, unit and meaning of the columns that run and sweep files share."""
+
+
+def region_month_columns() -> list[tuple[str, str, str, str]]:
+    """(column, type, unit, meaning) of ``region_months.parquet``, in file order (docs/outputs.md)."""
+    columns = [(name, *KEY_COLUMNS[name]) for name in
+               ("scenario", "seed", "replication", "month", "region_code", "region_name", "stage",
+                "cooperation_class")]
+    columns += [(f"level_{name}", "bool", "–", LEVEL_MEANINGS[name]) for name in LEVELS]
+    columns += [(name, "bool", "–", ITEM_MEANINGS[name]) for name in INDICATORS]
+    columns += [(name, "float32", *DIAGNOSTIC_UNITS[name]) for name in DIAGNOSTICS]
+    return columns
 
 
 def load_observed() -> dict:
@@ -35,7 +165,9 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
     """Mean and 95% confidence interval of the mean (Student t) of replicate values.
 
     NaN values (a share whose denominator was empty in that replication) are
-    left out. With fewer than two values the interval is the mean itself.
+    left out. With fewer than two values there is no interval (``[None, None]``):
+    one replication says nothing about the spread, and a zero-width interval would
+    pretend it does.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -43,7 +175,7 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
         return {"mean": None, "ci95": [None, None]}
     mean = float(x.mean())
     if len(x) < 2:
-        lo = hi = mean
+        return {"mean": mean, "ci95": [None, None]}
     else:
         half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
         lo, hi = mean - half, mean + half
@@ -54,6 +186,93 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
     return {"mean": mean, "ci95": [lo, hi]}
 
 
+# --- identity of a configuration ----------------------------------------------
+def _plain(value):
+    """A JSON-ready copy of a configuration value (dataclasses as dicts, months as YYYY-MM)."""
+    if isinstance(value, Month):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def resolved_region_codes(config: RunConfig) -> list[str]:
+    """The codes of the regions a configuration runs, in table order (all 35 when it names none)."""
+    from chainsim.core.regions import select_regions
+
+    return [r.code for r in select_regions(list(config.regions) if config.regions else None)]
+
+
+def config_record(config: RunConfig) -> dict:
+    """The resolved configuration as plain data: what :func:`config_sha256` hashes.
+
+    Keys: ``scenario``, ``params`` (every parameter), ``calendar`` (start,
+    end, observed_at), ``regions`` (the codes that run, in table order, also
+    when the configuration names none), ``levers`` and ``mechanisms_off``
+    (sorted).
+    """
+    return {
+        "scenario": config.scenario,
+        "params": _plain(config.params.as_dict()),
+        "calendar": _plain(config.calendar),
+        "regions": resolved_region_codes(config),
+        "levers": _plain(list(config.levers)),
+        "mechanisms_off": sorted(config.mechanisms_off),
+    }
+
+
+def canonical_json(data) -> str:
+    """JSON with sorted keys, no spaces, ASCII only: the same text for the same data on any machine."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def config_sha256(config: RunConfig) -> str:
+    """SHA-256 (hex) of the canonical JSON of :func:`config_record`.
+
+    Two runs with the same hash, seed, replications and chainsim version give
+    the same results. Recompute it from a summary.json with
+    ``hashlib.sha256(canonical_json(summary["config"]).encode()).hexdigest()``.
+    """
+    return hashlib.sha256(canonical_json(config_record(config)).encode("ascii")).hexdigest()
+
+
+def region_list(codes) -> list[dict[str, str]]:
+    """``[{"code": ..., "name": ...}]`` for region codes (synthetic copies get ``#k`` on the name)."""
+    from chainsim.core.regions import base_code, load_regions
+
+    names = {r.code: r.name for r in load_regions()}
+    rows = []
+    for code in codes:
+        real, copy = base_code(code)
+        rows.append({"code": code, "name": names.get(real, real) + (f" #{copy}" if copy else "")})
+    return rows
+
+
+def is_national(codes) -> bool:
+    """True when the regions are exactly the 35 labour market regions."""
+    from chainsim.core.regions import load_regions
+
+    return sorted(codes) == sorted(r.code for r in load_regions())
+
+
+def month_starts(months) -> np.ndarray:
+    """Months (``Month`` or ``"YYYY-MM"``) as the first day of the month (``MONTH_UNIT``)."""
+    return np.array([f"{m}-01" for m in months], dtype="datetime64[D]").astype(MONTH_UNIT)
+
+
+def _version() -> str:
+    from chainsim.version import version
+
+    return version()
+
+
+# --- results of one configuration -----------------------------------------------
 class Results:
     """The replications of one configuration, with the views users need."""
 
@@ -69,6 +288,19 @@ class Results:
     @property
     def n_regions(self) -> int:
         return len(self.region_codes)
+
+    @property
+    def national(self) -> bool:
+        """Whether the run covers all 35 regions (the observed 2014 figures are national)."""
+        return is_national(self.region_codes)
+
+    @property
+    def region_names(self) -> list[str]:
+        return [r["name"] for r in region_list(self.region_codes)]
+
+    @property
+    def config_sha256(self) -> str:
+        return config_sha256(self.config)
 
     # --- arrays over replications ----------------------------------------
     def stage_shares(self) -> np.ndarray:
@@ -98,9 +330,7 @@ class Results:
 
     # --- summary ---------------------------------------------------------
     def summary(self) -> dict:
-        """Everything ``summary.json`` holds (see the README for the fields)."""
-        from chainsim import __version__
-
+        """Everything ``summary.json`` holds (docs/outputs.md lists the keys)."""
         t_obs, t_end = self.calendar.observed_index, self.calendar.n_months - 1
         stage, classes, shares = self.stage_shares(), self.level_class_counts(), self.indicator_shares()
 
@@ -108,8 +338,20 @@ class Results:
             return {name: mean_ci(stage[:, t, k], 0.0, 1.0) for k, name in enumerate(STAGES)}
 
         observed = load_observed()
+        national = self.national
+        reference = {
+            "source": "Inspectie SZW (2015) 'Samen voor werkgevers', R16/10a (seed 004)",
+            "regions": int(observed["meta"]["n_regions"]),
+            "stage_shares": observed["stage_shares"],
+            "cooperation_levels": observed["cooperation_levels"],
+        }
+        if not national:
+            reference["note"] = (f"observed figures are national ({reference['regions']} regions); "
+                                 f"this run has {self.n_regions} region{'s' if self.n_regions != 1 else ''}")
         return {
-            "chainsim_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "chainsim_version": _version(),
+            "config_sha256": self.config_sha256,
             "scenario": self.config.scenario,
             "replications": len(self.runs),
             "seed": self.seed,
@@ -117,53 +359,224 @@ class Results:
             "end": str(self.calendar.end),
             "observed_at": str(self.calendar.observed_at),
             "regions": self.n_regions,
+            "national": national,
+            "region_list": region_list(self.region_codes),
             "stage_shares": stage_at(t_obs),
             "cooperation_levels": {name: mean_ci(classes[:, t_obs, k], 0.0, float(self.n_regions))
                                    for k, name in enumerate(LEVEL_CLASSES)},
             "indicators": {name: mean_ci(shares[:, t_obs, k], 0.0, 1.0)
                            for k, name in enumerate(INDICATORS)},
             "stage_shares_end": stage_at(t_end),
-            "observed_2014": {
-                "source": "Inspectie SZW (2015) 'Samen voor werkgevers', R16/10a (seed 004)",
-                "stage_shares": observed["stage_shares"],
-                "cooperation_levels": observed["cooperation_levels"],
-            },
+            "observed_2014": reference,
             "parameters": self.config.params.as_dict(),
+            "config": config_record(self.config),
+        }
+
+    def file_metadata(self) -> dict[str, str]:
+        """Key-value metadata of the Parquet files (docs/outputs.md)."""
+        return {
+            "chainsim_version": _version(),
+            "schema_version": str(SCHEMA_VERSION),
+            "config_sha256": self.config_sha256,
+            "config": canonical_json(config_record(self.config)),
+            "scenario": self.config.scenario,
+            "seed": str(self.seed),
+            "replications": str(len(self.runs)),
+            "observed_at": str(self.calendar.observed_at),
+            "national": "true" if self.national else "false",
         }
 
     # --- tables ----------------------------------------------------------
     def region_month_table(self) -> pd.DataFrame:
-        """One row per replication, month and region, with every item and diagnostic."""
-        months = [str(m) for m in self.calendar.months]
-        names = {info.code: info.name for info in _infos(self.region_codes)}
-        frames = []
-        for run in self.runs:
-            T, R = run.stage.shape
-            frame = {
-                "replication": np.repeat(np.int32(run.replication), T * R),
-                "month": np.repeat(months, R),
-                "region_code": np.tile(self.region_codes, T),
-                "stage": np.asarray(STAGES)[run.stage.ravel()],
-                "cooperation_class": np.asarray(LEVEL_CLASSES)[run.level_class.ravel()],
-                "level_governance": run.levels[:, :, 0].ravel(),
-                "level_tactical": run.levels[:, :, 1].ravel(),
-                "level_operational": run.levels[:, :, 2].ravel(),
-            }
-            for k, name in enumerate(INDICATORS):
-                frame[name] = run.items[:, :, k].ravel()
-            for k, name in enumerate(DIAGNOSTICS):
-                frame[name] = run.diagnostics[:, :, k].ravel()
-            frames.append(pd.DataFrame(frame))
-        table = pd.concat(frames, ignore_index=True)
-        table.insert(3, "region_name", table["region_code"].map(names))
-        for column in ("month", "region_code", "region_name", "stage", "cooperation_class"):
-            table[column] = table[column].astype("category")
-        return table
+        """One row per replication, month and region, in the schema of docs/outputs.md."""
+        reps, months, codes = len(self.runs), month_starts(self.calendar.months), self.region_codes
+        T, R = len(months), len(codes)
+        n = reps * T * R
+        stage = np.stack([r.stage for r in self.runs]).ravel()
+        level_class = np.stack([r.level_class for r in self.runs]).ravel()
+        levels = np.stack([r.levels for r in self.runs]).reshape(n, len(LEVELS))
+        items = np.stack([r.items for r in self.runs]).reshape(n, len(INDICATORS))
+        diagnostics = np.stack([r.diagnostics for r in self.runs]).reshape(n, len(DIAGNOSTICS))
+        region_index = np.tile(np.arange(R, dtype=np.int32), reps * T)
+        frame = {
+            "scenario": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[self.config.scenario]),
+            "seed": np.full(n, self.seed, dtype=np.int64),
+            "replication": np.repeat(np.array([r.replication for r in self.runs], dtype=np.int32), T * R),
+            "month": np.tile(np.repeat(months, R), reps),
+            "region_code": pd.Categorical.from_codes(region_index, categories=list(codes)),
+            "region_name": pd.Categorical.from_codes(region_index, categories=self.region_names),
+            "stage": pd.Categorical.from_codes(stage, categories=list(STAGES), ordered=True),
+            "cooperation_class": pd.Categorical.from_codes(level_class, categories=list(LEVEL_CLASSES),
+                                                           ordered=True),
+        }
+        for k, name in enumerate(LEVELS):
+            frame[f"level_{name}"] = levels[:, k]
+        for k, name in enumerate(INDICATORS):
+            frame[name] = items[:, k]
+        for k, name in enumerate(DIAGNOSTICS):
+            frame[name] = diagnostics[:, k]
+        return pd.DataFrame(frame)
+
+    def write_tables(self, folder: str | Path, csv: bool = False) -> list[Path]:
+        """Write ``region_months.parquet`` (and ``region_months.csv``) into ``folder``; the paths written."""
+        folder = Path(folder)
+        table = self.region_month_table()
+        written = [folder / "region_months.parquet"]
+        write_parquet(written[0], table, self.file_metadata())
+        if csv:
+            written.append(folder / "region_months.csv")
+            write_csv(written[1], table)
+        return written
+
+    def to_xarray(self):
+        """The runs as an ``xarray.Dataset`` over replication x month x region.
+
+        Variables: ``stage`` and ``cooperation_class`` (int8 codes with CF
+        ``flag_values``/``flag_meanings``: 0 coordinated, 1 middle, 2 little;
+        0 all_levels .. 3 none), ``levels`` (x ``level``), ``items`` (x
+        ``item``) and one variable per diagnostic with its ``units``.
+        Coordinates: ``replication``, ``month`` (first day of the month),
+        ``region`` (code), ``region_name``, ``level``, ``item``. Attributes:
+        chainsim version, schema version, configuration hash, scenario, seed.
+        Needs xarray, which chainsim does not install.
+        """
+        try:
+            import xarray as xr
+        except ImportError:
+            raise ImportError("Results.to_xarray needs xarray, which is not installed "
+                              "(install it with: pip install xarray)") from None
+        dims = ("replication", "month", "region")
+
+        def stacked(name: str) -> np.ndarray:
+            return np.stack([getattr(r, name) for r in self.runs])
+
+        data = {
+            "stage": (dims, stacked("stage").astype(np.int8),
+                      {"long_name": "stage of the coordinated approach", "flag_values": np.arange(3, dtype=np.int8),
+                       "flag_meanings": " ".join(STAGES)}),
+            "cooperation_class": (dims, stacked("level_class").astype(np.int8),
+                                  {"long_name": "cooperation of UWV and municipalities by level (Table 3.4)",
+                                   "flag_values": np.arange(4, dtype=np.int8),
+                                   "flag_meanings": " ".join(LEVEL_CLASSES)}),
+            "levels": ((*dims, "level"), stacked("levels"),
+                       {"long_name": "cooperation of UWV and municipalities on each level"}),
+            "items": ((*dims, "item"), stacked("items"),
+                      {"long_name": "items of the Inspectorate's framework, yes/no"}),
+        }
+        diagnostics = stacked("diagnostics")
+        for k, name in enumerate(DIAGNOSTICS):
+            unit, meaning = DIAGNOSTIC_UNITS[name]
+            data[name] = (dims, diagnostics[..., k], {"units": unit, "long_name": meaning})
+        coords = {
+            "replication": np.array([r.replication for r in self.runs], dtype=np.int32),
+            "month": month_starts(self.calendar.months).astype("datetime64[ns]"),
+            "region": list(self.region_codes),
+            "region_name": ("region", self.region_names),
+            "level": list(LEVELS),
+            "item": list(INDICATORS),
+        }
+        attrs = {key: value for key, value in self.file_metadata().items() if key != "config"}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _infos(codes: list[str]):
-    from chainsim.core.regions import find_region
-    return [find_region(c) for c in codes]
+# --- output folders, written whole -------------------------------------------------
+class OutputFolderError(ValueError):
+    """An output folder that may not be written (one line, without the command's name)."""
+
+
+def check_output_folder(out: str | Path, marker: str, overwrite: bool = False) -> None:
+    """Refuse a non-empty folder, unless ``overwrite`` and it holds ``marker`` (a chainsim output of that kind).
+
+    ``--overwrite`` never replaces a folder that chainsim did not write (one
+    without ``marker``), nor the current folder or one above it.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"{out} exists and is not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    ours = (out / marker).is_file()
+    if not overwrite:
+        held = f"results ({marker})" if ours else "other files"
+        raise OutputFolderError(f"{out} already holds {held}; add --overwrite to replace it, or choose another "
+                                "--out")
+    if not ours:
+        raise OutputFolderError(f"{out} is not empty and holds no {marker}; --overwrite replaces only a folder "
+                                "that chainsim wrote, choose another --out")
+    here, target = Path.cwd().resolve(), out.resolve()
+    if here == target or target in here.parents:
+        raise OutputFolderError(f"{out} is the current folder or holds it; choose another --out")
+
+
+class ResultFolder:
+    """An output folder written whole.
+
+    Files go into :attr:`path`, a temporary sibling of ``out``
+    (``.<name>.<random>.partial``); :meth:`commit` renames it to ``out``. An
+    existing ``out`` is replaced only with ``overwrite`` (see
+    :func:`check_output_folder`), and only after the new folder is complete:
+    the old one is renamed aside, the new one renamed into place, then the
+    old one deleted. Without a commit -- an error, Ctrl-C -- the temporary
+    folder is removed and ``out`` is left as it was. As a context manager it
+    commits on success and discards on an exception.
+    """
+
+    def __init__(self, out: str | Path, marker: str, overwrite: bool = False) -> None:
+        self.out = Path(out)
+        self.marker = marker
+        self.overwrite = overwrite
+        check_output_folder(self.out, marker, overwrite)
+        self._target = Path(os.path.abspath(self.out))
+        self._tmp: Path | None = None
+        self._cleanup = None
+
+    @property
+    def path(self) -> Path:
+        """The temporary folder to write into (created on first use)."""
+        if self._tmp is None:
+            parent = self._target.parent
+            parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self._target.name}.", suffix=".partial"))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self._tmp, 0o777 & ~umask)       # mkdtemp creates 0700; results are for sharing
+            self._cleanup = weakref.finalize(self, shutil.rmtree, str(self._tmp), True)
+        return self._tmp
+
+    def commit(self) -> Path:
+        """Put the finished folder in place of ``out``; returns ``out``."""
+        tmp = self.path
+        check_output_folder(self.out, self.marker, self.overwrite)   # again: another process may have written
+        target = self._target
+        if target.is_dir() and any(target.iterdir()):
+            old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+            os.rename(target, old)
+            try:
+                os.rename(tmp, target)
+            except BaseException:
+                os.rename(old, target)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if target.is_dir():
+                target.rmdir()
+            os.rename(tmp, target)
+        self._cleanup.detach()
+        return self.out
+
+    def discard(self) -> None:
+        """Remove the temporary folder; ``out`` stays as it was."""
+        if self._cleanup is not None:
+            self._cleanup()
+
+    def __enter__(self) -> "ResultFolder":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
 
 
 # --- atomic file writing ---------------------------------------------------
@@ -191,8 +604,40 @@ def write_json(path: Path, data: dict) -> None:
     _atomic(Path(path), write)
 
 
-def write_parquet(path: Path, table: pd.DataFrame) -> None:
-    _atomic(Path(path), lambda tmp: table.to_parquet(tmp, index=False))
+def arrow_table(table: pd.DataFrame, metadata: dict[str, str] | None = None):
+    """A pyarrow table of a frame, with ``metadata`` added to pandas' own schema metadata."""
+    import pyarrow as pa
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if metadata:
+        merged = dict(arrow.schema.metadata or {})
+        merged.update({str(k).encode(): str(v).encode() for k, v in metadata.items()})
+        arrow = arrow.replace_schema_metadata(merged)
+    return arrow
+
+
+def write_parquet(path: Path, table: pd.DataFrame, metadata: dict[str, str] | None = None) -> None:
+    """Write a frame as Parquet, atomically, with ``metadata`` in the file's key-value metadata."""
+    import pyarrow.parquet as pq
+
+    _atomic(Path(path), lambda tmp: pq.write_table(arrow_table(table, metadata), tmp))
+
+
+def write_csv(path: Path, table: pd.DataFrame) -> None:
+    """Write a frame as CSV, atomically: labels for categoricals, months as YYYY-MM-DD, true/false."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    columns = []
+    for field, column in zip(arrow.schema, arrow.columns):
+        if pa.types.is_dictionary(field.type):
+            column = column.cast(pa.string())
+        elif pa.types.is_timestamp(field.type):
+            column = column.cast(pa.date32())
+        columns.append(column)
+    plain = pa.table(columns, names=arrow.column_names)
+    _atomic(Path(path), lambda tmp: pcsv.write_csv(plain, tmp))
 
 
 def write_figure(path: Path, figure) -> None:

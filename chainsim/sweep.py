@@ -3,12 +3,20 @@
 Results stream to ``DIR/chunks/*.parquet``, one file per finished batch of
 runs, each written atomically (temporary file, then rename), and a
 manifest ``DIR/manifest.json`` records the experiment (its text and
-SHA-256), the package version, the seeds, the start time and the progress.
-Which runs are done is read from the chunk files themselves, so a killed
-sweep loses at most the runs in flight, ``--resume`` skips every run
-already on disk, and no run is ever stored twice. Only the batches in
-flight are held in memory, so memory stays flat however many runs a sweep
-has.
+SHA-256), the package version, the seeds, the configuration hash of every
+design point, the start time and the progress. Which runs are done is read
+from the chunk files themselves, so a killed sweep loses at most the runs
+in flight, ``--resume`` skips every run already on disk, and no run is ever
+stored twice. Only the batches in flight are held in memory, so memory
+stays flat however many runs a sweep has.
+
+Every chunk file describes itself (the schema of docs/outputs.md, shared
+with ``chainsim run``): each row carries its run, design point,
+replication, seed, scenario and factor values; months are dates, stages
+and classes labelled categoricals, regions code and name; the file metadata
+holds the chainsim version, the experiment's SHA-256 and the configuration
+hash of its design points. ``duckdb.sql("SELECT * FROM 'DIR/chunks/*.parquet'")``
+or ``pandas.read_parquet("DIR/chunks")`` read a sweep without chainsim.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import datetime as dt
 import json
 import multiprocessing
 import sys
+import tomllib
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -29,7 +38,8 @@ import pyarrow.parquet as pq
 from chainsim.core.measurement import INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.experiment import Experiment
 from chainsim.model import ChainModel
-from chainsim.results import write_json, write_parquet
+from chainsim.results import (KEY_COLUMNS, SCHEMA_VERSION, config_sha256, is_national, month_starts,
+                              region_list, resolved_region_codes, write_json, write_parquet)
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
@@ -47,7 +57,7 @@ def run_batch(experiment: Experiment, run_ids: list[int]) -> pd.DataFrame:
         point, _ = experiment.run_key(run_id)
         model = ChainModel(config=experiment.config(point), rng=np.random.default_rng(experiment.seed_sequence(run_id)))
         model.run()
-        frames.append(_rows(experiment.keep, run_id, model))
+        frames.append(_rows(experiment, run_id, model))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -62,7 +72,8 @@ def pattern_from_arrays(stage, level_class, items, codes, t: int) -> dict[str, f
     """Numbers of regions per stage, Table 3.4 class and item at month ``t``, and each region's stage.
 
     The columns are ``n_<stage>``, ``n_<class>``, ``n_<item>`` and
-    ``stage_<region code>``; used by the calibration.
+    ``stage_<region code>`` (the stage as a number: 0 coordinated, 1 middle,
+    2 little); used by the calibration.
     """
     row: dict[str, float] = {}
     for k, name in enumerate(STAGES):
@@ -76,26 +87,100 @@ def pattern_from_arrays(stage, level_class, items, codes, t: int) -> dict[str, f
     return row
 
 
-def _rows(keep: str, run_id: int, model) -> pd.DataFrame:
-    if keep == "patterns":
-        return pd.DataFrame([{"run_id": np.int32(run_id), **pattern_row(model)}])
-    recorder, codes = model.recorder, model.regions_state.codes
-    stage, level_class = recorder.stage, recorder.level_class
-    T, R = stage.shape
+def sweep_columns(keep: str, factors=("<factor>",), codes=("<code>",),
+                  items=("<item>",)) -> list[tuple[str, str, str, str]]:
+    """(column, type, unit, meaning) of the chunk files of a sweep that keeps ``keep`` (docs/outputs.md).
+
+    ``factors``, ``codes`` and ``items`` expand the per-factor, per-region and
+    per-item columns (placeholders by default; the items are
+    ``chainsim.core.measurement.INDICATORS``).
+    """
+    columns = [
+        ("run_id", "int32", "–", "run: point x replications + replication"),
+        ("point", "int32", "–", "design point, an index into the manifest's `points`"),
+        ("replication", "int32", "–", "replication of the design point, 0 to replications - 1"),
+        ("seed", "int64", "–", "the experiment's root seed; a run's seed follows from it, the point and the "
+                               "replication (manifest `seed_tree`)"),
+        ("scenario", *KEY_COLUMNS["scenario"][:2], "name of the experiment's base scenario"),
+    ]
+    columns += [(name, "float64 (string for the factor `lever`)", "–",
+                 "the factor's value at this design point, named as in the experiment file") for name in factors]
     if keep == "regions":
-        return pd.DataFrame({
-            "run_id": np.full(T * R, run_id, dtype=np.int32),
-            "month": np.repeat(np.arange(T, dtype=np.int16), R),
-            "region": pd.Categorical(np.tile(codes, T), categories=codes),
-            "stage": stage.ravel().astype(np.int8),
-            "cooperation_class": level_class.ravel().astype(np.int8),
-        })
-    frame = {"run_id": np.full(T, run_id, dtype=np.int32), "month": np.arange(T, dtype=np.int16)}
-    for k, name in enumerate(STAGES):
-        frame[f"share_{name}"] = (stage == k).mean(axis=1)
-    for k, name in enumerate(LEVEL_CLASSES):
-        frame[f"n_{name}"] = (level_class == k).sum(axis=1).astype(np.int16)
-    return pd.DataFrame(frame)
+        columns += [(name, *KEY_COLUMNS[name]) for name in
+                    ("month", "region_code", "region_name", "stage", "cooperation_class")]
+    elif keep == "national":
+        columns.append(("month", *KEY_COLUMNS["month"]))
+        columns += [(f"share_{name}", "float64", "share, 0 to 1", f"share of the regions in stage {name}")
+                    for name in STAGES]
+        columns += [(f"n_{name}", "int16", "count", f"number of regions in Table 3.4 class {name}")
+                    for name in LEVEL_CLASSES]
+    else:
+        columns += [(f"n_{name}", "int64", "count", f"number of regions in stage {name} at the observation month")
+                    for name in STAGES]
+        columns += [(f"n_{name}", "int64", "count", f"number of regions in Table 3.4 class {name} at the "
+                     "observation month") for name in LEVEL_CLASSES]
+        columns += [(f"n_{name}", "int64", "count", "number of regions with this item at the observation month, "
+                     "one column per item (region_months.parquet describes the items)") for name in items]
+        columns += [(f"stage_{code}", "int64", "0, 1 or 2", "stage of the region with this code at the observation "
+                     "month as a number: 0 coordinated, 1 middle, 2 little (the calibration's format)")
+                    for code in codes]
+    return columns
+
+
+def _labelled(codes: np.ndarray, labels, ordered: bool = False) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(codes), categories=list(labels), ordered=ordered)
+
+
+def _run_columns(run_id: int, point: int, replication: int, seed: int, scenario: str,
+                 factors: dict, n: int) -> dict:
+    """The columns every stored row starts with: run, design point, replication, seed, scenario, factors."""
+    columns = {
+        "run_id": np.full(n, run_id, dtype=np.int32),
+        "point": np.full(n, point, dtype=np.int32),
+        "replication": np.full(n, replication, dtype=np.int32),
+        "seed": np.full(n, seed, dtype=np.int64),
+        "scenario": _labelled(np.zeros(n, dtype=np.int8), [scenario]),
+    }
+    for name, value in factors.items():
+        columns[name] = np.full(n, value, dtype=object if isinstance(value, str) else np.float64)
+    return columns
+
+
+def _rows(experiment: Experiment, run_id: int, model) -> pd.DataFrame:
+    point, replication = experiment.run_key(run_id)
+    keep = experiment.keep
+    if keep == "patterns":
+        body: dict = {name: [value] for name, value in pattern_row(model).items()}
+        n = 1
+    else:
+        recorder, codes = model.recorder, list(model.regions_state.codes)
+        stage, level_class = recorder.stage, recorder.level_class
+        T, R = stage.shape
+        months = month_starts(model.calendar.months)
+        if keep == "regions":
+            n = T * R
+            index = np.tile(np.arange(R, dtype=np.int32), T)
+            body = {
+                "month": np.repeat(months, R),
+                "region_code": _labelled(index, codes),
+                "region_name": _labelled(index, [r["name"] for r in region_list(codes)]),
+                "stage": _labelled(stage.ravel(), STAGES, ordered=True),
+                "cooperation_class": _labelled(level_class.ravel(), LEVEL_CLASSES, ordered=True),
+            }
+        else:
+            n = T
+            body = {"month": months}
+            for k, name in enumerate(STAGES):
+                body[f"share_{name}"] = (stage == k).mean(axis=1)
+            for k, name in enumerate(LEVEL_CLASSES):
+                body[f"n_{name}"] = (level_class == k).sum(axis=1).astype(np.int16)
+    head = _run_columns(run_id, point, replication, experiment.seed, experiment.base.name,
+                        experiment.point_values(point), n)
+    frame = pd.DataFrame({**head, **body})
+    for name, value in experiment.point_values(point).items():
+        if isinstance(value, str):
+            frame[name] = frame[name].astype(str)
+    return frame
 
 
 # --- storage ------------------------------------------------------------------
@@ -107,19 +192,43 @@ def completed_runs(out: Path) -> set[int]:
     return done
 
 
-def _write_chunk(out: Path, frame: pd.DataFrame) -> None:
-    first = int(frame["run_id"].min())
-    write_parquet(out / CHUNKS / f"runs-{first:07d}-{uuid.uuid4().hex[:8]}.parquet", frame)
-
-
-def _manifest(experiment: Experiment, started: str, done: int, workers: str) -> dict:
-    from chainsim import __version__
+def _chunk_metadata(experiment: Experiment, hashes: list[str], points) -> dict[str, str]:
+    from chainsim.version import version
 
     return {
+        "chainsim_version": version(),
+        "schema_version": str(SCHEMA_VERSION),
+        "experiment": experiment.name,
+        "experiment_sha256": experiment.sha256,
+        "keep": experiment.keep,
+        "seed": str(experiment.seed),
+        "config_sha256": json.dumps({str(p): hashes[p] for p in sorted(set(int(p) for p in points))}),
+    }
+
+
+def _write_chunk(out: Path, frame: pd.DataFrame, metadata: dict[str, str]) -> None:
+    first = int(frame["run_id"].min())
+    write_parquet(out / CHUNKS / f"runs-{first:07d}-{uuid.uuid4().hex[:8]}.parquet", frame, metadata)
+
+
+def point_hashes(experiment: Experiment) -> list[str]:
+    """The configuration hash (:func:`chainsim.results.config_sha256`) of every design point."""
+    return [config_sha256(experiment.config(p)) for p in range(len(experiment.points))]
+
+
+def _manifest(experiment: Experiment, started: str, done: int, workers: str, hashes: list[str]) -> dict:
+    from chainsim.version import version
+
+    codes = resolved_region_codes(experiment.base.run_config())
+    return {
+        "schema_version": SCHEMA_VERSION,
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.sha256,
         "experiment_text": experiment.text,
-        "chainsim_version": __version__,
+        "chainsim_version": version(),
+        "scenario": experiment.base.name,
+        "base_config_sha256": config_sha256(experiment.base.run_config()),
+        "config_sha256": hashes,
         "seed": experiment.seed,
         "seed_tree": ("SeedSequence(seed, spawn_key=(replication,)): common random numbers across points"
                       if experiment.common_random_numbers else
@@ -132,6 +241,9 @@ def _manifest(experiment: Experiment, started: str, done: int, workers: str) -> 
         "keep": experiment.keep,
         "months": [str(m) for m in experiment.base.calendar.months],
         "observed_index": experiment.base.calendar.observed_index,
+        "regions": len(codes),
+        "national": is_national(codes),
+        "region_list": region_list(codes),
         "n_runs": experiment.n_runs,
         "completed_runs": done,
         "started": started,
@@ -147,55 +259,96 @@ def read_manifest(out: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_results(out: str | Path) -> pd.DataFrame:
-    """All stored runs of a sweep as one frame, with design point, replication and factor values.
+def _legacy_scenario(manifest: dict) -> str:
+    """The base scenario's name, for a manifest written before it was recorded."""
+    if "scenario" in manifest:
+        return manifest["scenario"]
+    try:
+        base = str(tomllib.loads(manifest["experiment_text"]).get("base", "unknown"))
+    except (tomllib.TOMLDecodeError, KeyError):
+        return "unknown"
+    return Path(base.removeprefix("chainsim:")).name.removesuffix(".toml")
 
-    Sorted by run, month (and region); a partly finished sweep gives the runs
-    done so far.
+
+def upgrade_chunk(frame: pd.DataFrame, manifest: dict) -> pd.DataFrame:
+    """A chunk written before schema 2 (month as an index, stage and class as numbers, ``region``) in schema 2."""
+    if "point" in frame:
+        return frame
+    reps = manifest["replications"]
+    run_id = frame["run_id"].to_numpy().astype(np.int64)
+    n = len(frame)
+    head = pd.DataFrame({
+        "run_id": run_id.astype(np.int32), "point": (run_id // reps).astype(np.int32),
+        "replication": (run_id % reps).astype(np.int32), "seed": np.full(n, manifest["seed"], dtype=np.int64),
+        "scenario": _labelled(np.zeros(n, dtype=np.int8), [_legacy_scenario(manifest)]),
+    })
+    points = pd.DataFrame(manifest["points"], columns=manifest["factors"])
+    head = head.join(points, on="point")
+    body = frame.drop(columns=["run_id"])
+    if "month" in body:
+        body["month"] = month_starts(manifest["months"])[body["month"].to_numpy().astype(np.int64)]
+    if "region" in body:
+        from chainsim.core.regions import load_regions
+
+        seen = set(body["region"].astype(str))
+        codes = [r.code for r in load_regions() if r.code in seen] + sorted(seen - {r.code for r in load_regions()})
+        index = pd.Categorical(body.pop("region").astype(str), categories=codes).codes
+        body.insert(1, "region_code", _labelled(index, codes))
+        body.insert(2, "region_name", _labelled(index, [r["name"] for r in region_list(codes)]))
+    for column, labels in (("stage", STAGES), ("cooperation_class", LEVEL_CLASSES)):
+        if column in body and not isinstance(body[column].dtype, pd.CategoricalDtype):
+            body[column] = _labelled(body[column].to_numpy(), labels, ordered=True)
+    return pd.concat([head, body.reset_index(drop=True)], axis=1)
+
+
+def _upgrade_chunks(out: Path, manifest: dict) -> None:
+    """Rewrite, in place and one file at a time, the chunks of a sweep written before schema 2."""
+    metadata = {"chainsim_version": manifest.get("chainsim_version", "unknown"),
+                "schema_version": str(SCHEMA_VERSION), "experiment_sha256": manifest["experiment_sha256"],
+                "keep": manifest["keep"], "seed": str(manifest["seed"])}
+    for path in sorted((out / CHUNKS).glob("*.parquet")):
+        frame = pd.read_parquet(path)
+        if "point" not in frame:
+            write_parquet(path, upgrade_chunk(frame, manifest), metadata)
+
+
+def load_results(out: str | Path) -> pd.DataFrame:
+    """All stored runs of a sweep as one frame (the schema of docs/outputs.md).
+
+    Every row has its run, design point, replication, seed, scenario and
+    factor values. Sorted by run, month (and region); a partly finished
+    sweep gives the runs done so far. Sweeps written before schema 2 are
+    read in schema 2.
     """
     out = Path(out)
     manifest = read_manifest(out)
     files = sorted((out / CHUNKS).glob("*.parquet"))
     if not files:
         return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
-    if "month" not in frame:                      # kept "patterns": one row per run
-        frame = frame.sort_values("run_id", ignore_index=True)
-        reps = manifest["replications"]
-        frame.insert(1, "point", (frame["run_id"] // reps).astype(np.int32))
-        frame.insert(2, "replication", (frame["run_id"] % reps).astype(np.int32))
-        points = pd.DataFrame(manifest["points"], columns=manifest["factors"])
-        return frame.join(points, on="point")
-    keys = ["run_id", "month"] + (["region"] if "region" in frame else [])
-    if "region" in frame:
-        frame["region"] = frame["region"].astype(str)
-    frame = frame.sort_values(keys, ignore_index=True)
-    reps = manifest["replications"]
-    frame.insert(1, "point", (frame["run_id"] // reps).astype(np.int32))
-    frame.insert(2, "replication", (frame["run_id"] % reps).astype(np.int32))
-    points = pd.DataFrame(manifest["points"], columns=manifest["factors"])
-    points.index.name = "point"
-    frame = frame.join(points, on="point")
-    months = np.asarray(manifest["months"])
-    frame["month"] = pd.Categorical(months[frame["month"].to_numpy()], categories=list(months), ordered=True)
-    return frame
+    frame = pd.concat([upgrade_chunk(pd.read_parquet(p), manifest) for p in files], ignore_index=True)
+    keys = ["run_id"] + [key for key in ("month", "region_code") if key in frame]
+    return frame.sort_values(keys, ignore_index=True)
 
 
 def run_outcomes(out: str | Path) -> pd.DataFrame:
-    """Per run: share of coordinated regions at the observation month and at the end, with factors."""
+    """Per run: share of coordinated regions at the observation month and at the end, with factors.
+
+    Columns: ``run_id``, ``coordinated_observed_at``, ``coordinated_end``,
+    ``point``, ``replication`` and one column per factor.
+    """
     out = Path(out)
     manifest = read_manifest(out)
     frame = load_results(out)
-    months = manifest["months"]
+    months = month_starts(manifest["months"])
     at = {"observed_at": months[manifest["observed_index"]], "end": months[-1]}
     if "stage" in frame:
-        share = (frame.assign(coordinated=frame["stage"] == 0)
+        share = (frame.assign(coordinated=frame["stage"] == "coordinated")
                  .groupby(["run_id", "month"], observed=True)["coordinated"].mean().rename("share_coordinated")
                  .reset_index())
     else:
         share = frame[["run_id", "month", "share_coordinated"]]
-    wide = share[share["month"].isin(at.values())].pivot(index="run_id", columns="month",
-                                                          values="share_coordinated")
+    wide = share[share["month"].isin(list(at.values()))].pivot(index="run_id", columns="month",
+                                                                values="share_coordinated")
     result = pd.DataFrame({f"coordinated_{k}": wide[v].to_numpy() for k, v in at.items()}, index=wide.index)
     reps = manifest["replications"]
     result["point"] = result.index // reps
@@ -217,6 +370,10 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume:
     manifest_path = out / MANIFEST
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     done: set[int] = set()
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out} exists and is not a folder")
+    if out.is_dir() and not manifest_path.is_file() and any(out.iterdir()):
+        raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST} missing); choose another --out")
     if manifest_path.is_file():
         old = read_manifest(out)
         if not resume:
@@ -226,9 +383,12 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume:
             raise SweepError(f"{experiment.path} has changed since the sweep in {out} started "
                              "(its SHA-256 differs); choose another --out for the new experiment")
         started = old["started"]
+        if old.get("schema_version", 1) != SCHEMA_VERSION:
+            _upgrade_chunks(out, old)          # so that every chunk of the sweep has one schema
         done = completed_runs(out)
     where = f"dask scheduler {scheduler}" if scheduler else f"{workers} local processes"
-    write_json(manifest_path, _manifest(experiment, started, len(done), where))
+    hashes = point_hashes(experiment)
+    write_json(manifest_path, _manifest(experiment, started, len(done), where, hashes))
     todo = [r for r in range(experiment.n_runs) if r not in done]
     from tqdm import tqdm
 
@@ -238,11 +398,11 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume:
     size = max(1, min(8, len(todo) // (4 * slots) if todo else 1))
 
     def store(frame: pd.DataFrame) -> None:
-        _write_chunk(out, frame)
+        _write_chunk(out, frame, _chunk_metadata(experiment, hashes, frame["point"].unique()))
         n = frame["run_id"].nunique()
         done.update(frame["run_id"].unique().tolist())
         bar.update(n)
-        write_json(manifest_path, _manifest(experiment, started, len(done), where))
+        write_json(manifest_path, _manifest(experiment, started, len(done), where, hashes))
 
     try:
         if scheduler:

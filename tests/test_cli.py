@@ -40,7 +40,10 @@ def test_scenario_file_and_text_report(tmp_path):
     result = chainsim("run", str(ROOT / "scenarios" / "netherlands_2012.toml"), "--replications", "2",
                       "--regions", "AM32", "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
-    assert "observed (Inspectie SZW 2014)" in result.stdout
+    # one region: the national 2014 figures are not printed beside it
+    assert "observed (Inspectie SZW 2014)" not in result.stdout
+    assert "observed figures are national; this run has 1 region," in result.stdout.lower()
+    assert "1 of 35 regions (Helmond-De Peel)" in result.stdout
     assert json.loads((out / "summary.json").read_text())["scenario"] == "netherlands_2012"
 
 

@@ -22,7 +22,7 @@ def test_mean_ci_known_answer():
     assert stat["mean"] == pytest.approx(2.0)
     # t(0.975, 2) = 4.302653; sd = 1; half width = 4.302653 / sqrt(3)
     assert stat["ci95"][1] - 2.0 == pytest.approx(4.302653 / np.sqrt(3), rel=1e-5)
-    assert mean_ci([0.5], 0, 1) == {"mean": 0.5, "ci95": [0.5, 0.5]}
+    assert mean_ci([0.5], 0, 1) == {"mean": 0.5, "ci95": [None, None]}     # one replication: no interval
     assert mean_ci([0.9, 1.0, 1.0], 0.0, 1.0)["ci95"][1] == 1.0
     assert mean_ci([np.nan, np.nan])["mean"] is None
 

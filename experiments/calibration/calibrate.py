@@ -276,6 +276,10 @@ def main() -> None:
         more = len(exc.problems) - 1
         print(exc.problems[0] + (f" (and {more} more)" if more else ""), file=sys.stderr)
         sys.exit(2)
+    if not args.resume and args.out.is_dir() and any(args.out.iterdir()):
+        print(f"calibrate.py: --out: {args.out} is not empty (an earlier calibration?); add --resume to continue "
+              "it, or choose another --out", file=sys.stderr)
+        sys.exit(2)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calibration.toml").write_text(args.config.read_text(encoding="utf-8"))
     exp_path = args.out / "experiment.toml"

@@ -1,21 +1,27 @@
-"""Write docs/validation.md: the calibrated model against every 2014 pattern.
+"""Write the validation report: the calibrated model against every 2014 pattern.
 
-    .venv/bin/python experiments/calibration/validate.py [--replications 100] [--workers N]
+    .venv/bin/python experiments/calibration/validate.py [--replications 100] [--workers N] [--out DIR]
+    .venv/bin/python experiments/calibration/validate.py --out docs --overwrite   # the committed docs/validation.md
 
 Runs the package defaults (the calibrated values) with the given number of
 replications, and each mechanism switched off in turn, and writes
-docs/validation.md with figures in docs/figures/: observed against
-simulated (mean and 95% interval) for every pattern, the accepted parameter
-ranges (from results/calibration, if the calibration was run), the case
-regions, predictions for the items the calibration file withholds, and the
-mechanism-removal table. The commentary in notes.md beside this script is
-included as written.
+OUT/validation.md with figures in OUT/figures/ and the numbers in
+OUT/validation.json (OUT: results/validation unless --out says otherwise;
+writing docs/ must be asked for): observed against simulated (mean and 95%
+interval) for every pattern, the accepted parameter ranges (from
+results/calibration, or --calibration DIR, if the calibration was run), the
+case regions, predictions for the items the calibration file withholds, and
+the mechanism-removal table. The commentary in notes.md beside this script
+is included as written.
+
+Nothing is overwritten: when any of those files exists already the script
+stops, before running anything, with one line and exit code 2, unless
+--overwrite is given. Each file is written atomically.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,7 +30,28 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-DOCS = ROOT / "docs"
+DEFAULT_OUT = ROOT / "results" / "validation"
+REPORT = "validation.md"
+FIGURES = ("figures/validation_patterns.png", "figures/validation_stage_shares.png")
+NUMBERS = "validation.json"
+
+
+def outputs(out: Path) -> list[Path]:
+    """The files the script writes into ``out``."""
+    return [out / REPORT, *(out / f for f in FIGURES), out / NUMBERS]
+
+
+def refuse_existing(out: Path, overwrite: bool) -> None:
+    """Stop with one line and exit code 2 when a file to write exists already (unless ``overwrite``)."""
+    if out.exists() and not out.is_dir():
+        print(f"validate.py: --out: {out} exists and is not a folder", file=sys.stderr)
+        sys.exit(2)
+    existing = [p for p in outputs(out) if p.exists()]
+    if existing and not overwrite:
+        names = ", ".join(str(p.relative_to(out)) for p in existing)
+        print(f"validate.py: --out: {out} already holds {names}; add --overwrite to replace them, "
+              "or choose another --out", file=sys.stderr)
+        sys.exit(2)
 
 WITHHELD = {  # the national figures the calibration file leaves out (004 §3.2, §3.3)
     "one employer counter": ["one_regional_wsp", "any_regional_wsp", "single_public_counter",
@@ -58,6 +85,8 @@ def patterns_figure(table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from chainsim.results import write_figure
+
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(table) + 1))
     y = np.arange(len(table))
     ax.errorbar(table["simulated"], y, xerr=[table["simulated"] - table["low"], table["high"] - table["simulated"]],
@@ -67,7 +96,7 @@ def patterns_figure(table: pd.DataFrame, path: Path) -> None:
     ax.invert_yaxis()
     ax.set_xlabel("share of regions (case regions: stage / 2; 0 coordinated, 1 little)")
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    write_figure(path, fig)
     plt.close(fig)
 
 
@@ -76,7 +105,7 @@ def main() -> None:
     from chainsim.core.mechanisms import MECHANISMS
     from chainsim.core.parameters import CALIBRATION, SPECS
     from chainsim.plotting import plot_stage_shares
-    from chainsim.results import load_observed, mean_ci
+    from chainsim.results import load_observed, mean_ci, write_figure, write_json
     from chainsim.runner import RunConfig, default_workers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,8 +113,16 @@ def main() -> None:
     parser.add_argument("--removal-replications", type=int, default=60)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--seed", type=int, default=20150101)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help=f"folder for {REPORT}, figures/ and {NUMBERS} (default results/validation; "
+                             "--out docs rewrites the committed docs/validation.md)")
+    parser.add_argument("--overwrite", action="store_true", help="replace those files where they exist")
+    parser.add_argument("--calibration", type=Path, default=ROOT / "results" / "calibration",
+                        help="folder of the calibration whose posterior.csv gives the accepted ranges "
+                             "(default results/calibration)")
     args = parser.parse_args()
-    (DOCS / "figures").mkdir(parents=True, exist_ok=True)
+    out = args.out
+    refuse_existing(out, args.overwrite)
     config = tomllib_load(HERE / "calibration.toml")
     weights = config["weights"]
 
@@ -93,17 +130,17 @@ def main() -> None:
     rows, results = run(base, args.replications, args.workers, args.seed)
     table = compare(rows)
     base_distance = distance(rows, weights)
-    patterns_figure(table, DOCS / "figures" / "validation_patterns.png")
+    patterns_figure(table, out / FIGURES[0])
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(9, 5))
     plot_stage_shares(results, load_observed()["stage_shares"], ax=ax)
-    fig.savefig(DOCS / "figures" / "validation_stage_shares.png", dpi=110, bbox_inches="tight")
+    write_figure(out / FIGURES[1], fig)
     plt.close(fig)
 
     lines = ["# Validation: the calibrated model against the Inspectorate's 2014 picture", "",
              "Generated by `experiments/calibration/validate.py` "
              f"({args.replications} replications of the default scenario, seed {args.seed}); "
-             "re-run it after recalibrating. Observed figures: `chainsim/data/inspectie_2014.toml` "
+             "re-run it after recalibrating (`--out docs --overwrite` rewrites this page). Observed figures: `chainsim/data/inspectie_2014.toml` "
              "(seed 004, autumn 2014). Intervals are 95% confidence intervals of the mean over replications.",
              ""]
     lines += ["## Calibration", ""]
@@ -115,7 +152,7 @@ def main() -> None:
                   f"SHA-256 `{CALIBRATION.get('data_sha256', '')[:16]}…`. Re-run with "
                   "`.venv/bin/python experiments/calibration/calibrate.py --write-defaults` "
                   "(add `--resume` after an interruption).", ""]
-    posterior_path = ROOT / "results" / "calibration" / "posterior.csv"
+    posterior_path = args.calibration / "posterior.csv"
     lines += ["| parameter | prior range | accepted 95% range | accepted median | default |", "|---|---|---|---|---|"]
     posterior = pd.read_csv(posterior_path, index_col=0) if posterior_path.is_file() else None
     for free in config["free"]:
@@ -215,11 +252,28 @@ def main() -> None:
     notes = HERE / "notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
-    (DOCS / "validation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (ROOT / "results" / "calibration").mkdir(parents=True, exist_ok=True)
-    (ROOT / "results" / "calibration" / "validation.json").write_text(json.dumps(
-        {"distance": base_distance, "removal": removal, "patterns": table.to_dict(orient="records")}, indent=2))
-    print(f"wrote {DOCS / 'validation.md'}", file=sys.stderr)
+    write_json(out / NUMBERS, {"distance": base_distance, "removal": removal,
+                               "patterns": table.to_dict(orient="records")})
+    write_text(out / REPORT, "\n".join(lines) + "\n")
+    print(f"wrote {out / REPORT}, {out / FIGURES[0]}, {out / FIGURES[1]}, {out / NUMBERS}", file=sys.stderr)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (a temporary file beside it, then a rename)."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def tomllib_load(path: Path) -> dict:

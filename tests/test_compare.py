@@ -1,0 +1,119 @@
+"""Comparisons where the levers act: treated regions per replication, paired effects, the researcher's question."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_cli import chainsim
+
+from chainsim.compare import fmt, group_differences, lever_masks, region_infos, treated_mask
+from chainsim.core.calendar import Month
+from chainsim.core.config import RunConfig
+from chainsim.core.levers import Lever, RegionSelection
+from chainsim.core.parameters import Parameters
+from chainsim.core.regions import load_regions
+from chainsim.model import ChainModel
+from chainsim.runner import replication_seeds
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTION = ROOT / "experiments" / "question_deadline_targets_large_regions.toml"
+START = Month(2013, 1)
+LARGE = RegionSelection(rule="n_municipalities > 15")
+HALF = RegionSelection(fraction=0.5)
+
+
+def test_lever_masks_are_the_masks_the_model_draws():
+    levers = (Lever("joint_targets", START, None, HALF),
+              Lever("legal_deadline", START, Month(2014, 1), LARGE),
+              Lever("co_location", START, None, RegionSelection(fraction=0.3)))
+    config = RunConfig(levers=levers)
+    drawn = []
+    for seed in replication_seeds(5, 3):
+        model = ChainModel(config=config, rng=np.random.default_rng(seed))
+        schedule = model.world.interventions[0]
+        mine = lever_masks(levers, region_infos(model.regions_state.codes), seed)
+        assert all((a == b).all() for a, b in zip(schedule.masks, mine))
+        drawn.append(mine[0])
+    assert not all((drawn[0] == d).all() for d in drawn[1:])     # a fraction is drawn anew per replication
+    assert [m.sum() for m in mine] == [18, 7, 10]
+
+
+def test_treated_regions_are_where_what_acts_differs():
+    infos = load_regions()
+    large = np.array([r.n_municipalities > 15 for r in infos])
+    seed = replication_seeds(1, 1)[0]
+    half = Lever("joint_targets", START, None, HALF)
+    deadline = Lever("legal_deadline", START, Month(2014, 1), LARGE)
+    base = RunConfig(levers=(half,))
+    # a lever added on top of the base's: its regions; the base's own random half is drawn alike in both
+    assert (treated_mask(RunConfig(levers=(half, deadline)), base, infos, seed) == large).all()
+    assert not treated_mask(base, base, infos, seed).any()
+    # a lever of the base taken away, or acting with another strength: the regions it acted on
+    assert (treated_mask(RunConfig(), RunConfig(levers=(deadline,)), infos, seed) == large).all()
+    weaker = RunConfig(levers=(replace(deadline, strength=0.5),))
+    assert (treated_mask(weaker, RunConfig(levers=(deadline,)), infos, seed) == large).all()
+    # a parameter acts everywhere
+    stronger = RunConfig(params=replace(Parameters(), weight_pressure=1.5), levers=(half,))
+    assert treated_mask(stronger, base, infos, seed).all()
+
+
+def test_group_differences_pair_runs_region_by_region():
+    done = np.array([[[True, True, False, False]], [[True, False, False, True]]])        # 2 pairs, 1 month, 4 regions
+    base_done = np.array([[[True, False, False, False]], [[False, False, False, True]]])
+    treated = np.array([[True, True, False, False], [False, False, False, False]])
+    d = group_differences(done, base_done, treated)
+    assert d["national"][:, 0] == pytest.approx([0.25, 0.25])
+    assert d["treated"][0, 0] == pytest.approx(0.5) and np.isnan(d["treated"][1, 0])   # no treated region
+    assert d["untreated"][:, 0] == pytest.approx([0.0, 0.25])
+
+
+def test_shares_and_differences_show_three_decimals():
+    assert fmt({"mean": 0.306 - 0.265, "ci95": [0.012, 0.07]}, signed=True) == "+0.041 [+0.012, +0.070]"
+    assert fmt({"mean": 0.265, "ci95": None}) == "0.265 n/a (1 replication)"
+
+
+def test_compare_answers_the_researchers_question(tmp_path):
+    """National, treated and untreated effects with paired intervals from one `chainsim compare`."""
+    result = chainsim("compare", "netherlands_2012", str(QUESTION), "--replications", "3",
+                      "--regions", "Groningen,Friesland,Drenthe,Twente", "--workers", "1", "--json",
+                      "--out", str(tmp_path / "cmp"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert len(summary["months"]) == 60
+    effects = summary["scenarios"][QUESTION.stem]["effects"]
+    assert set(effects) == {"national", "treated", "untreated"}
+    assert effects["treated"]["region_codes"] == ["AM01", "AM02"]        # Groningen, Friesland: > 15 municipalities
+    assert effects["untreated"]["region_codes"] == ["AM03", "AM05"]
+    for group in effects.values():
+        for when in ("observed_at", "end"):
+            e = group[when]
+            assert e["replications"] == 3 and len(e["ci95"]) == 2 and len(e["ci95_simultaneous"]) == 2
+            assert e["ci95"][0] <= e["mean"] <= e["ci95"][1]
+            assert e["ci95_simultaneous"][0] <= e["ci95"][0] and 0 <= e["p"] <= e["p_holm"] <= 1
+        assert len(group["monthly"]["mean"]) == 60
+    # the national effect is the treated and untreated effects weighted by their regions
+    for when in ("observed_at", "end"):
+        national = effects["national"][when]["mean"]
+        assert national == pytest.approx((2 * effects["treated"][when]["mean"]
+                                           + 2 * effects["untreated"][when]["mean"]) / 4)
+    assert summary["multiplicity"]["effects"] == 6
+    national = summary["scenarios"][QUESTION.stem]["difference_vs_base"]["end"]
+    assert national["mean"] == pytest.approx(effects["national"]["end"]["mean"])
+
+
+def test_compare_with_one_replication_reports_no_interval(tmp_path):
+    result = chainsim("compare", "netherlands_2012", str(QUESTION), "--replications", "1",
+                      "--regions", "Groningen,Drenthe", "--workers", "1", "--out", str(tmp_path / "one"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "treated (1)" in line or "all (2 regions)" in line]
+    assert len(rows) == 3 and all(row.count("n/a (1 replication)") == 2 and "[" not in row for row in rows)
+    summary = json.loads((tmp_path / "one" / "comparison.json").read_text())
+    scenario = summary["scenarios"][QUESTION.stem]
+    assert scenario["share_coordinated"]["end"]["ci95"] is None
+    assert scenario["effects"]["treated"]["end"]["ci95"] is None
+    assert scenario["effects"]["treated"]["end"]["p"] is None
+    assert summary["multiplicity"]["effects"] == 0
