@@ -300,3 +300,32 @@ def test_browser_student_session(app_url):
     server_log = log.read_text()
     assert "Traceback" not in server_log, server_log[-3000:]
     print(f"screenshots in {SCREENSHOTS}")
+
+
+def test_stopping_chainsim_app_stops_its_server(tmp_path):
+    """SIGTERM to `chainsim app` (not to its process group) leaves no server behind on the port."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("chainsim")
+    proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("chainsim app did not answer within 90 s")
+        proc.terminate()
+        proc.wait(timeout=30)
+        time.sleep(0.5)
+        with pytest.raises(OSError):
+            urllib.request.urlopen(url, timeout=2)
+    finally:
+        try:
+            os.killpg(proc.pid, 9)
+        except ProcessLookupError:
+            pass
