@@ -174,26 +174,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tmp_path):
-    port = free_port()
+def start_app(port: int, out) -> subprocess.Popen:
+    """`chainsim app` on ``port``, once it answers (fails the test after 90 s)."""
     exe = Path(sys.executable).with_name("chainsim")
-    log = tmp_path / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
-            break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("chainsim app did not answer within 90 s")
-    yield url, log
+    os.killpg(proc.pid, 9)
+    pytest.fail("chainsim app did not answer within 90 s")
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    port = free_port()
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        proc = start_app(port, out)
+    yield f"http://127.0.0.1:{port}/", log
     os.killpg(proc.pid, 15)
     proc.wait(timeout=30)
 
@@ -302,28 +305,16 @@ def test_browser_student_session(app_url):
     print(f"screenshots in {SCREENSHOTS}")
 
 
-def test_stopping_chainsim_app_stops_its_server(tmp_path):
+def test_stopping_chainsim_app_stops_its_server():
     """SIGTERM to `chainsim app` (not to its process group) leaves no server behind on the port."""
     port = free_port()
-    exe = Path(sys.executable).with_name("chainsim")
-    proc = subprocess.Popen([str(exe), "app", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    proc = start_app(port, subprocess.DEVNULL)
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("chainsim app did not answer within 90 s")
         proc.terminate()
         proc.wait(timeout=30)
         time.sleep(0.5)
         with pytest.raises(OSError):
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
     finally:
         try:
             os.killpg(proc.pid, 9)
