@@ -70,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated region names or codes to simulate (default: all 35)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     run.add_argument("--explain", default=None, metavar="REGION",
-                     help="also explain why this region is where it is at the observation month (replication 0)")
+                     help="also explain why this region is where it is (at --month in --replication)")
+    run.add_argument("--month", default=None, metavar="YYYY-MM",
+                     help="with --explain: the month to explain (default: the observation month)")
+    run.add_argument("--replication", type=_whole_number(0), default=0, metavar="K",
+                     help="with --explain: which replication of the run to explain (default 0)")
 
     validate = sub.add_parser("validate", help="check scenario files and report every problem",
                               description="Check scenario files; each problem is one line FILE:LINE: key: "
@@ -407,6 +411,19 @@ def command_run(args) -> int:
             raise UsageError(f"chainsim run: --explain: {exc}") from None
         if config.regions and explain_code not in config.regions:
             raise UsageError(f"chainsim run: --explain: {args.explain} is not among the simulated regions")
+        if args.replication >= args.replications:
+            raise UsageError(f"chainsim run: --replication: {args.replication} is not a replication of this run "
+                             f"(allowed: 0 to {args.replications - 1})")
+        if args.month is not None:
+            from chainsim.core.calendar import Month
+            cal = config.calendar
+            try:
+                cal.index(Month.parse(args.month))
+            except ValueError:
+                raise UsageError(f"chainsim run: --month: {args.month!r} is not a month of this run "
+                                 f"(allowed: {cal.start} to {cal.end}, written YYYY-MM)") from None
+    elif args.month is not None or args.replication:
+        raise UsageError("chainsim run: --month and --replication choose what --explain explains; give --explain REGION")
     workers = args.workers or default_workers()
     out = args.out or Path("results") / config.scenario
     folder = _output_folder(out, args.overwrite, "run", "summary.json")
@@ -418,8 +435,8 @@ def command_run(args) -> int:
     explanation = None
     if explain_code:
         from chainsim.explain import explain_at
-        explanation = explain_at(explain_code, None, args.seed, config)
-        summary["explanation"] = explanation.as_dict()
+        explanation = explain_at(explain_code, args.month, args.seed, config, replication=args.replication)
+        summary["explanation"] = {"replication": args.replication, **explanation.as_dict()}
     write_json(folder.path / "summary.json", summary)
     tables = results.write_tables(folder.path, csv=args.csv)
     import matplotlib.pyplot as plt
@@ -436,7 +453,7 @@ def command_run(args) -> int:
         print(report(summary, out, written))
         if explanation:
             import textwrap
-            print(f"\nWhy {explanation.region} is where it is (replication 0, {explanation.month}):")
+            print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")
             print(textwrap.fill(explanation.text(), width=100, initial_indent="  ", subsequent_indent="  "))
     return 0
 

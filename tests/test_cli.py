@@ -170,3 +170,18 @@ def test_validate_says_which_regions_a_lever_applies_to(tmp_path):
     assert done.returncode == 0, done.stderr
     line = done.stdout.splitlines()[1]
     assert "applies to 7 regions:" in line and "Groningen" in line and "no end given" in line
+
+
+def test_explain_any_month_and_replication_of_the_run(tmp_path):
+    out = tmp_path / "out"
+    done = chainsim("run", "--replications", "3", "--workers", "1", "--quiet", "--regions", "Friesland,Twente",
+                    "--explain", "Twente", "--month", "2013-06", "--replication", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Why Twente is where it is (replication 2, 2013-06)" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["explanation"]["replication"] == 2 and summary["explanation"]["month"] == "2013-06"
+    for bad, what in ((["--month", "2019-01"], "--month"), (["--replication", "3"], "--replication")):
+        refused = chainsim("run", "--replications", "3", "--quiet", "--explain", "Twente", *bad,
+                           "--out", str(tmp_path / "x"))
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and what in refused.stderr
+    assert chainsim("run", "--month", "2013-06", "--out", str(tmp_path / "y")).returncode == 2
