@@ -25,8 +25,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole_number(minimum: int, maximum: int | None = None, why: str = ""):
+    """An argparse type: a whole number of at least ``minimum`` (and at most ``maximum``, for ``why``)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -34,16 +34,27 @@ def _whole_number(minimum: int):
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{value} (allowed: {minimum} to {maximum}{why})")
         return value
     return parse
 
 
+MAX_REPLICATIONS = 5000
+"""run and compare hold every replication's record in memory (about 1 MB each): 5,000 is ~5 GB."""
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+"""More local worker processes than this only contend for the cores."""
+
+
 def _replication_options(parser: argparse.ArgumentParser, what: str) -> None:
     """Options shared by commands that run replications (run, compare)."""
-    parser.add_argument("--replications", type=_whole_number(1), default=30, metavar="N",
+    parser.add_argument("--replications", type=_whole_number(1, MAX_REPLICATIONS, "; every replication is held "
+                                                                               "in memory, about 1 MB each"),
+                        default=30, metavar="N",
                         help=f"replications{what} (default 30)")
     parser.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
-    parser.add_argument("--workers", type=_whole_number(1), default=None, metavar="W",
+    parser.add_argument("--workers", type=_whole_number(1, MAX_WORKERS, f" on this machine of {os.cpu_count()} cores"),
+                        default=None, metavar="W",
                         help="worker processes (default: all cores); never changes results")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -101,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Run an experiment file on all local cores or a Dask cluster. Results "
                                        "stream to DIR/chunks/*.parquet; kill it and continue with --resume.")
     sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (TOML), e.g. experiments/smoke.toml")
-    sweep.add_argument("--workers", type=_whole_number(1), default=None, metavar="N",
+    sweep.add_argument("--workers", type=_whole_number(1, MAX_WORKERS, f" on this machine of {os.cpu_count()} cores"),
+                       default=None, metavar="N",
                        help="local worker processes (default: all cores)")
     sweep.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder (default results/<experiment>)")
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished runs")
@@ -180,9 +192,12 @@ def _scenario(path: str | None):
 
 
 def _region_codes(text: str | None, command: str) -> tuple[str, ...] | None:
-    if not text:
+    if text is None:
         return None
     names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"chainsim {command}: --regions: {text!r} names no region "
+                         "(allowed: comma-separated region names or codes; leave the option out for all 35)")
     try:
         return tuple(find_region(n).code for n in names)
     except UnknownRegionError as exc:

@@ -35,7 +35,7 @@ from chainsim.core.config import RunConfig
 from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.regions import UnknownRegionError, find_region
-from chainsim.tomlcheck import TomlFile, check_month, check_number, read_toml, suggest, type_name
+from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
 
 TOP_KEYS = ("extends", "description", "sources", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
@@ -259,8 +259,14 @@ def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | 
     regions = _selection(f, f"{key}.regions", raw.get("regions", "all"))
     options = []
     for name, (_, low, high, _meaning) in spec.options.items():
-        if name in raw and (value := check_number(f, f"{key}.{name}", raw[name], low, high)) is not None:
-            options.append((name, value))
+        if name not in raw:
+            continue
+        if name in spec.whole_options:
+            value = check_whole(f, f"{key}.{name}", raw[name], int(low), int(high))
+        else:
+            value = check_number(f, f"{key}.{name}", raw[name], low, high)
+        if value is not None:
+            options.append((name, float(value)))
     if len(f.problems) > before:
         return None
     return Lever(kind, start, end, regions, strength, tuple(options))

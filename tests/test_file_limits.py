@@ -55,3 +55,17 @@ def test_a_byte_order_mark_is_allowed(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b'\xef\xbb\xbfdescription = "x"\nsources = ["y"]\n')
     assert load_scenario(path).description == "x"
+
+
+def test_whole_month_options_and_command_line_limits(tmp_path):
+    path = tmp_path / "visits.toml"
+    path.write_text('description = "x"\nsources = ["y"]\n[[levers]]\nkind = "minister_visits"\nstart = "2013-01"\n'
+                    "interval = 1.5\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="interval: must be a whole number 1 to 24"):
+        load_scenario(path)
+    for args, what in ((["--replications", "1000000000000"], "--replications"), (["--workers", "999"], "--workers"),
+                       (["--regions", ""], "--regions")):
+        done = subprocess.run([str(CHAINSIM), "run", *args, "--out", str(tmp_path / "never")], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and what in done.stderr, done.stderr
+    assert not (tmp_path / "never").exists()

@@ -104,6 +104,8 @@ class LeverKind:
     options: ClassVar[dict[str, tuple[float, float, float, str]]] = {}
     """Extra settings: name -> (default, low, high, meaning); declared with their
     range and listed in docs/ODD.md §7.6, like parameters."""
+    whole_options: ClassVar[frozenset[str]] = frozenset()
+    """Options that count something (months) and must be whole numbers."""
 
     @staticmethod
     def apply(world: World, lever: Lever, regions: np.ndarray, months_active: int) -> None:
@@ -211,6 +213,7 @@ class MinisterVisits(LeverKind):
     mechanisms = "M10"
     source = "004 §4.5"
     options = {"interval": (3.0, 1.0, 24.0, "months between visits")}   # a lever option, not a parameter
+    whole_options = frozenset({"interval"})
 
     @staticmethod
     def apply(world, lever, regions, months_active):
