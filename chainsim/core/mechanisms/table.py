@@ -189,16 +189,39 @@ def expected_support(world: World) -> np.ndarray:
     members' own rule (:func:`support_terms`, without noise), for every
     arrangement; where UWV must consent, the convenor also weighs UWV's
     national frame (:data:`UWV_ANTICIPATION`).
+
+    Every term of the rule is a member's own value times a factor of the
+    arrangement (plus parts that are the same for the whole region), so the
+    mean over the members is computed from the members' mean values per
+    region -- regions x arrangements numbers instead of members x
+    arrangements. ``tests/test_decision_rule.py`` holds it equal to the mean
+    of every member's own ``support_terms``.
     """
-    pop, rs = world.population, world.regions_state
-    members = np.flatnonzero(world.tie_index.municipal & pop.participates)
-    grid = np.broadcast_to(np.arange(len(TABLE.level)), (pop.n, len(TABLE.level)))
-    support = total_support(support_terms(world, grid))
-    count = np.maximum(np.bincount(pop.region[members], None, rs.n), 1)
-    estimate = np.zeros((rs.n, len(TABLE.level)))
-    np.add.at(estimate, pop.region[members], support[members])
-    estimate /= count[:, None]
-    uwv = world.params.uwv_central_steering * TABLE.central_room * TABLE.needs_uwv
+    p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
+    members = ix.municipal & pop.participates
+    region = pop.region[members]
+    count = np.bincount(region, None, rs.n)
+
+    def mean(values) -> np.ndarray:          # per region: the mean over its members
+        return np.bincount(region, np.broadcast_to(values, members.shape)[members], rs.n) / np.maximum(count, 1)
+
+    trust = world.trust.at_table
+    in_centre = np.nan_to_num(world.trust.in_centre, nan=NO_TIE_TRUST)
+    regional = 2.0 * pop.alderman_orientation - 1.0    # not a parameter: as in support_terms
+    own = (p.weight_belief * mean(pop.belief) + p.weight_trust * mean(trust)
+           - p.weight_turbulence * mean(pop.turbulence)
+           + _on(world, "M5") * p.weight_leadership * rs.strategic_skill * mean(in_centre * ~ix.is_centre)
+           + _on(world, "M6") * p.weight_alderman * mean(pop.alderman_strength * regional))
+    level = TABLE.level
+    estimate = (own[:, None]
+                + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
+                + p.weight_mandate * mandate(world)[:, None] * (level != GOVERNANCE)[None, :]
+                - (_on(world, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * mean(pop.autonomy_guard)[:, None]
+                   * (1.0 - MANDATE_SAY_RELIEF * rs.formal_mandate)[:, None])
+                - p.weight_rivalry * TABLE.rivalry[None, :] * mean(pop.rivalry * _fear_factor(world, trust))[:, None]
+                - p.effort_scale * rs.effort_factor * TABLE.effort[None, :])
+    estimate = np.where(count[:, None] > 0, estimate, 0.0)
+    uwv = p.uwv_central_steering * TABLE.central_room * TABLE.needs_uwv
     return estimate - _on(world, "M7") * UWV_ANTICIPATION * uwv[None, :]
 
 
