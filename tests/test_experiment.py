@@ -57,7 +57,7 @@ def test_defaults_are_as_before(tmp_path):
     ('name = "lever.joint_targets"\nlevels = [0.0, 1.0]\nregions = ["Atlantis"]\n', 9,
      "factors[0].regions: unknown region 'Atlantis'"),
     ('name = "lever.minister_visits"\nlevels = [0.0, 1.0]\ninterval = 99\n', 9,
-     "factors[0].interval: 99 out of range (allowed: 1 to 24)"),
+     "factors[0].interval: must be a whole number 1 to 24, got 99"),
     ('name = "lever.joint_targets"\nlevels = [0.0, 1.0]\ninterval = 3\n', 9,
      "factors[0].interval: unknown key (allowed: name, low, high, levels, start, end, regions)"),
     ('name = "weight_trust"\nlevels = [1.0, 1.2]\nregions = "all"\n', 9,
