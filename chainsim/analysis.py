@@ -49,6 +49,11 @@ from chainsim.sweep import load_results, read_manifest
 
 OUTCOMES = {"observed_at": "coordinated_observed_at", "end": "coordinated_end"}
 BOUNDS = (-1.0, 1.0)
+RESUME = "finish the sweep with chainsim sweep EXPERIMENT --out DIR --resume"
+
+
+class AnalysisError(ValueError):
+    """Stored runs that cannot answer what ``analyse`` asks: one line saying why and what to do."""
 
 
 @dataclass
@@ -136,22 +141,52 @@ def _treated_regions(out: Path, manifest: dict, o: Outcomes):
 
 
 def _pairs(manifest: dict, o: Outcomes, k: int):
-    """Per other level of factor ``k``: (level, reference level, [(row, reference row, replication)])."""
+    """Per other level of factor ``k``: (level, reference level, [(row, reference row, replication)]).
+
+    A level listed twice is one level: all its design points pair with all
+    reference points that share the other factors' values; the pairs of one
+    replication are averaged (:func:`grid_records`), so the copies are pooled.
+    """
     points = manifest["points"]
     levels = list(dict.fromkeys(p[k] for p in points))           # design order: the first is the reference
     row_of = {(p, r): i for i, (p, r) in enumerate(zip(o.runs["point"], o.runs["replication"]))}
 
     def rest(point: list) -> tuple:                              # the other factors' values
         return tuple(v for j, v in enumerate(point) if j != k)
-    reference = {rest(p): i for i, p in enumerate(points) if p[k] == levels[0]}
+    reference: dict[tuple, list[int]] = {}
+    for i, p in enumerate(points):
+        if p[k] == levels[0]:
+            reference.setdefault(rest(p), []).append(i)
     for level in levels[1:]:
         pairs = []
         for i, p in enumerate(points):
-            if p[k] == level and rest(p) in reference:
+            for ref in reference.get(rest(p), []) if p[k] == level else []:
                 for r in range(manifest["replications"]):
-                    if (i, r) in row_of and (reference[rest(p)], r) in row_of:
-                        pairs.append((row_of[i, r], row_of[reference[rest(p)], r], r))
+                    if (i, r) in row_of and (ref, r) in row_of:
+                        pairs.append((row_of[i, r], row_of[ref, r], r))
         yield level, levels[0], pairs
+
+
+def grid_gaps(manifest: dict, o: Outcomes) -> list[str]:
+    """What a grid cannot show: factors with one level, levels listed twice, contrasts without finished pairs."""
+    points, gaps = manifest["points"], []
+    finished = set(o.runs["point"].tolist())
+    for k, factor in enumerate(manifest["factors"]):
+        count = pd.Series([p[k] for p in points]).value_counts(sort=False)   # equal, but for levels listed twice
+        if len(count) == 1:
+            gaps.append(f"{factor} has one level ({count.index[0]}): it has no effect to report")
+            continue
+        twice = [str(v) for v, n in count.items() if n > count.min()]
+        if twice:
+            gaps.append(f"{factor} lists level {', '.join(twice)} more than once: the runs of the copies are pooled")
+        done = {p[k] for i, p in enumerate(points) if i in finished}
+        for level, ref, pairs in _pairs(manifest, o, k):
+            if not pairs:
+                missing = [str(v) for v in (ref, level) if v not in done]
+                why = (f"no finished runs at {factor} = {' or '.join(missing)}" if missing
+                       else "no finished runs that differ in this factor only")
+                gaps.append(f"no effect of {factor} {level} vs {ref} yet: {why}; {RESUME}")
+    return gaps
 
 
 def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
@@ -159,7 +194,7 @@ def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
     records = []
     for k, factor in enumerate(manifest["factors"]):
         for level, ref, pairs in _pairs(manifest, o, k):
-            if not pairs:                                        # a partial sweep without both runs of any pair
+            if not pairs:                                        # named by grid_gaps
                 continue
             rows, refs, reps = (np.array(v, dtype=int) for v in zip(*pairs))
             diffs = {"national": o.national[rows] - o.national[refs]}
@@ -191,13 +226,49 @@ def _fit(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return coef, se, dof
 
 
+def _estimable(x: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    """Per factor: whether the fit with one intercept per replication identifies its coefficient.
+
+    It does when dropping the factor lowers the rank of the design matrix;
+    the intercepts are taken out first (each factor less its mean per
+    replication), which leaves the rank of the factors' part unchanged.
+    """
+    x = x - pd.DataFrame(x).groupby(reps).transform("mean").to_numpy()
+    rank = np.linalg.matrix_rank(x)
+    return np.array([np.linalg.matrix_rank(np.delete(x, j, axis=1)) < rank for j in range(x.shape[1])])
+
+
+def _not_estimable(x: np.ndarray, reps: np.ndarray, factors: list[str]) -> str | None:
+    """Why some factors' effects cannot be estimated from the finished runs (None when all can)."""
+    bad = [f for f, ok in zip(factors, _estimable(x, reps)) if not ok]
+    if not bad:
+        return None
+    distinct = len(np.unique(x, axis=0))
+    if distinct < len(factors) + 1:
+        why = (f"the finished runs sit at {distinct} distinct design point(s), fewer than the {len(factors) + 1} "
+               f"(factors + 1) a fit of {len(factors)} factor(s) needs")
+    elif constant := [f for f, column in zip(factors, x.T) if np.ptp(column) == 0]:
+        why = f"{', '.join(constant)} does not vary among the finished runs"
+    else:
+        why = "among the finished runs they are confounded with the other factors or the replications"
+    return (f"cannot estimate the effect of {', '.join(bad)}: {why}; "
+            f"{RESUME}, or sample more points (design.samples)")
+
+
 def regression_records(o: Outcomes, factors: list[str], bounds: list[list[float]]) -> list[dict]:
-    """Change over each factor's range from a fit on all factors and one intercept per replication."""
+    """Change over each factor's range from a fit on all factors and one intercept per replication.
+
+    Raises :class:`AnalysisError` when the design matrix of the finished runs
+    does not identify every factor (a rank-deficient fit would print an
+    arbitrary effect).
+    """
     lows, ranges = np.array([lo for lo, _ in bounds]), np.array([hi - lo for lo, hi in bounds])
     x = (o.runs[factors].to_numpy(dtype=float) - lows) / ranges              # each factor on 0..1
     reps = o.runs["replication"].to_numpy()
     blocks = (reps[:, None] == np.unique(reps)[None, 1:]).astype(float)       # one intercept per replication
     z = np.column_stack([np.ones(len(x)), x, blocks])
+    if problem := _not_estimable(x, reps, factors):
+        raise AnalysisError(problem)
     coef, se, dof = _fit(z, o.national)
     halves = []
     kept = np.unique(reps)
@@ -206,12 +277,13 @@ def regression_records(o: Outcomes, factors: list[str], bounds: list[list[float]
             rows = np.isin(reps, part)
             b = (reps[rows][:, None] == part[None, 1:]).astype(float)
             c, _, d = _fit(np.column_stack([np.ones(rows.sum()), x[rows], b]), o.national[rows])
-            halves.append(c if d >= 1 else None)
+            identified = np.r_[True, _estimable(x[rows], reps[rows]), [True] * b.shape[1]]
+            halves.append(np.where(identified[:, None], c, np.nan) if d >= 1 else None)
     records = []
     for i, factor in enumerate(factors, start=1):
         monthly = []
         for t in range(len(o.months)):
-            half = [h[i, t] if h is not None else None for h in halves] or [None, None]
+            half = [h[i, t] if h is not None and np.isfinite(h[i, t]) else None for h in halves] or [None, None]
             ok = dof >= 1 and np.isfinite(se[i, t])
             monthly.append(Estimate(float(coef[i, t]), float(se[i, t]) if ok else None, dof if ok else None,
                                     len(x), half[0], half[1]))
@@ -286,7 +358,8 @@ def sensitivity_indices(runs: pd.DataFrame, manifest: dict, sampler: dict) -> pd
     outcomes = {when: column for when, column in OUTCOMES.items() if column in runs}
     means = runs.groupby("point")[list(outcomes.values())].mean().sort_index()
     if len(means) != len(manifest["points"]):
-        raise ValueError("sensitivity indices need every design point; finish the sweep with --resume first")
+        raise AnalysisError(f"sensitivity indices need every design point ({len(means)} of "
+                            f"{len(manifest['points'])} finished); {RESUME}")
     rows = []
     for when, column in outcomes.items():
         y = means[column].to_numpy()
@@ -316,8 +389,12 @@ def analyse(out: str | Path) -> dict:
     Returns ``runs`` (one row per run), ``effects`` (one row per factor,
     contrast, group of regions and month shown), ``effects_by_month``,
     ``multiplicity`` (how many effects are shown), ``warnings`` and
-    ``notes`` (what the sweep's ``keep`` allows), and ``indices`` for Sobol
-    and Morris designs.
+    ``notes`` (what the sweep's ``keep`` allows, grid factors or contrasts
+    without an effect), and ``indices`` for Sobol and Morris designs.
+    Raises :class:`AnalysisError` (one line) where the stored runs show no
+    effect at all or cannot identify one: no runs yet, a sampled design
+    whose finished runs do not identify every factor, no grid contrast with
+    a finished pair of runs.
     """
     out = Path(out)
     manifest = read_manifest(out)
@@ -327,12 +404,16 @@ def analyse(out: str | Path) -> dict:
         notes.append('the sweep kept "patterns": the observation month only, no end month')
     result = {"runs": o.runs, "notes": notes, "warnings": []}
     if o.runs.empty:
-        result.update(effects=pd.DataFrame(), effects_by_month=pd.DataFrame(), multiplicity=0)
-        return result
+        raise AnalysisError(f"{out}: no runs stored yet (a manifest but no chunks); start it with "
+                            f"chainsim sweep EXPERIMENT --out {out} --resume")
     if manifest["design"] == "grid":
         treated, note = _treated_regions(out, manifest, o)
         notes += [note] if note else []
         records = grid_records(manifest, o, treated)
+        gaps = grid_gaps(manifest, o)
+        if not records:
+            raise AnalysisError(f"{out}: nothing to show: {'; '.join(gaps)}")
+        notes += gaps
     else:
         sampler = manifest["sampler"]
         records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])

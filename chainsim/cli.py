@@ -285,10 +285,36 @@ def _one_line(exc) -> str:
     return exc.problems[0] + (f" (and {more} more; see chainsim validate)" if more else "")
 
 
+class _Stopped(BaseException):
+    """A sweep stopped by a signal (SIGTERM, SIGINT): raised by the handler of :func:`_stop_on_signals`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals():
+    """Turn SIGTERM and SIGINT into :class:`_Stopped` (once: a second signal during the shutdown is ignored).
+
+    Returns a function that restores the previous handlers.
+    """
+    import signal
+
+    def handler(signum, frame):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    return lambda: [signal.signal(sig, old) for sig, old in previous.items()]
+
+
 def command_sweep(args) -> int:
+    import signal
+
     from chainsim.experiment import ExperimentError, load_experiment
     from chainsim.runner import default_workers
-    from chainsim.sweep import SweepError, run_sweep
+    from chainsim.sweep import SweepError, completed_runs, run_sweep
 
     if args.scheduler:
         _require("distributed", "cluster", "sweep --scheduler")
@@ -300,15 +326,26 @@ def command_sweep(args) -> int:
     out = args.out or Path("results") / experiment.name
     if out.exists() and not out.is_dir():
         raise UsageError(f"chainsim sweep: --out: {out} exists and is not a folder")
+    restore = _stop_on_signals()
     try:
         manifest = run_sweep(experiment, out, args.workers or default_workers(), args.resume, args.scheduler,
                              args.quiet)
+    except _Stopped as stop:
+        try:
+            stored = len(completed_runs(out))
+        except SweepError:
+            stored = "some"
+        print(f"chainsim sweep: stopped by {signal.Signals(stop.signum).name}; {stored} runs stored, "
+              "resume with --resume", file=sys.stderr)
+        return 128 + stop.signum
     except SweepError as exc:
         raise UsageError(f"chainsim sweep: {exc}") from None
     except OSError as exc:
         if args.scheduler:
             raise UsageError(f"chainsim sweep: --scheduler: cannot reach {args.scheduler} ({exc})") from None
         raise
+    finally:
+        restore()
     print(f"{manifest['completed_runs']} of {manifest['n_runs']} runs in {out}; "
           f"analyse with: chainsim analyse {out}")
     return 0
@@ -337,7 +374,7 @@ def command_app(args) -> int:
 
 
 def command_analyse(args) -> int:
-    from chainsim.analysis import analyse, json_records, report_text
+    from chainsim.analysis import AnalysisError, analyse, json_records, report_text
     from chainsim.plotting import plot_effects
     from chainsim.results import write_figure, write_json, write_parquet
     from chainsim.statistics import simultaneous_level
@@ -345,12 +382,8 @@ def command_analyse(args) -> int:
 
     try:
         result = analyse(args.sweep_dir)
-    except SweepError as exc:
+    except (AnalysisError, SweepError, ValueError) as exc:     # ValueError: e.g. an unreadable manifest
         raise UsageError(f"chainsim analyse: {exc}") from None
-    except ValueError as exc:
-        raise UsageError(f"chainsim analyse: {exc}") from None
-    if result["runs"].empty:
-        raise UsageError(f"chainsim analyse: {args.sweep_dir} holds no finished runs yet")
     out = args.out or args.sweep_dir / "analysis"
     effects, m = result["effects"], result["multiplicity"]
     tables = {"effects": json_records(effects),

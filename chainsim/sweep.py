@@ -17,18 +17,31 @@ and classes labelled categoricals, regions code and name; the file metadata
 holds the chainsim version, the experiment's SHA-256 and the configuration
 hash of its design points. ``duckdb.sql("SELECT * FROM 'DIR/chunks/*.parquet'")``
 or ``pandas.read_parquet("DIR/chunks")`` read a sweep without chainsim.
+
+Nothing lost, nothing mixed: ``--resume`` refuses (one line) a folder whose
+experiment file, design points' resolved configurations or chainsim version
+differ from this one's, a folder with chunks but no manifest, a damaged
+file, a chunk of another experiment and a run stored twice; ``DIR/.lock``
+(the writer's process id, taken over when that process is gone) keeps a
+second sweep out; and an exception in the parent -- the CLI turns SIGTERM
+and SIGINT into one -- stores the batches already finished, cancels the
+rest and terminates the workers before it propagates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
+import os
 import sys
+import time
 import tomllib
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +56,7 @@ from chainsim.results import (KEY_COLUMNS, SCHEMA_VERSION, config_sha256, is_nat
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
+LOCK = ".lock"
 
 
 class SweepError(ValueError):
@@ -184,12 +198,44 @@ def _rows(experiment: Experiment, run_id: int, model) -> pd.DataFrame:
 
 
 # --- storage ------------------------------------------------------------------
-def completed_runs(out: Path) -> set[int]:
-    """Run ids stored in the chunk files of a sweep folder."""
-    done: set[int] = set()
-    for path in sorted((out / CHUNKS).glob("*.parquet")):
-        done.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_numpy().tolist())
-    return done
+def _damaged(path: Path, exc: Exception, what: str) -> SweepError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return SweepError(f"{path} is damaged ({reason}); {what}")
+
+
+def _chunk_files(out: Path) -> list[Path]:
+    return sorted((out / CHUNKS).glob("*.parquet"))
+
+
+def _chunk_run_ids(path: Path, experiment_sha256: str | None) -> list[int]:
+    """The run ids of one chunk file, after checking that it is readable and belongs to the sweep."""
+    try:
+        table = pq.read_table(path, columns=["run_id"])
+    except Exception as exc:   # pyarrow raises ArrowInvalid, OSError, ... for a truncated or foreign file
+        raise _damaged(path, exc, "move it out of the folder and --resume reruns its runs") from None
+    meta = table.schema.metadata or {}
+    theirs = meta.get(b"experiment_sha256", b"").decode()
+    if experiment_sha256 and theirs and theirs != experiment_sha256:
+        raise SweepError(f"{path} is a foreign chunk: it holds runs of another experiment "
+                         f"(SHA-256 {theirs[:12]}, this sweep's is {experiment_sha256[:12]}); move it away")
+    return table.column("run_id").to_numpy().tolist()
+
+
+def completed_runs(out: Path, manifest: dict | None = None) -> set[int]:
+    """Run ids stored in the chunk files of a sweep folder.
+
+    Raises :class:`SweepError` (one line) for a damaged chunk, a chunk of
+    another experiment (when ``manifest`` is given) and a run stored twice.
+    """
+    done: dict[int, Path] = {}
+    sha = (manifest or {}).get("experiment_sha256")
+    for path in _chunk_files(Path(out)):
+        for run_id in _chunk_run_ids(path, sha):
+            if run_id in done and done[run_id] != path:
+                raise SweepError(f"run {run_id} is stored twice, in {done[run_id].name} and {path.name} "
+                                 f"({Path(out) / CHUNKS}); start a new folder")
+            done[run_id] = path
+    return set(done)
 
 
 def _chunk_metadata(experiment: Experiment, hashes: list[str], points) -> dict[str, str]:
@@ -211,6 +257,16 @@ def _write_chunk(out: Path, frame: pd.DataFrame, metadata: dict[str, str]) -> No
     write_parquet(out / CHUNKS / f"runs-{first:07d}-{uuid.uuid4().hex[:8]}.parquet", frame, metadata)
 
 
+def data_sha256() -> str:
+    """SHA-256 over chainsim's data files (``chainsim/data/*.csv`` and ``*.toml``, by name and content)."""
+    digest = hashlib.sha256()
+    files = sorted((f for f in resources.files("chainsim.data").iterdir()
+                    if f.name.endswith((".csv", ".toml"))), key=lambda f: f.name)
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def point_hashes(experiment: Experiment) -> list[str]:
     """The configuration hash (:func:`chainsim.results.config_sha256`) of every design point."""
     return [config_sha256(experiment.config(p)) for p in range(len(experiment.points))]
@@ -229,6 +285,7 @@ def _manifest(experiment: Experiment, started: str, done: int, workers: str, has
         "scenario": experiment.base.name,
         "base_config_sha256": config_sha256(experiment.base.run_config()),
         "config_sha256": hashes,
+        "data_sha256": data_sha256(),
         "seed": experiment.seed,
         "seed_tree": ("SeedSequence(seed, spawn_key=(replication,)): common random numbers across points"
                       if experiment.common_random_numbers else
@@ -256,7 +313,81 @@ def read_manifest(out: Path) -> dict:
     path = Path(out) / MANIFEST
     if not path.is_file():
         raise SweepError(f"{out}: no sweep here ({MANIFEST} missing)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _damaged(path, exc, "its runs cannot be trusted: start a new folder") from None
+    if not isinstance(manifest, dict) or "experiment_sha256" not in manifest:
+        raise SweepError(f"{path} is damaged (not a sweep manifest); start a new folder")
+    return manifest
+
+
+def resume_mismatch(manifest: dict, experiment: Experiment, hashes: list[str]) -> str | None:
+    """What differs between the sweep a manifest started and this experiment, as one line; None if nothing.
+
+    Compares the experiment file, every design point's resolved configuration
+    (base scenario, calibrated defaults, regions ...), chainsim's data files
+    and the chainsim version. A different version is refused even when the
+    configurations hash equal: the model code may have changed.
+    """
+    from chainsim.version import version
+
+    if manifest["experiment_sha256"] != experiment.sha256:
+        return (f"{experiment.path} has changed since the sweep started (its SHA-256 differs); "
+                "choose another --out for the new experiment")
+    old = manifest.get("config_sha256")
+    if old is not None:
+        if len(old) != len(hashes):
+            return (f"the experiment now has {len(hashes)} design points, the sweep was started with "
+                    f"{len(old)}; start a new folder")
+        for point, (a, b) in enumerate(zip(old, hashes)):
+            if a != b:
+                return (f"design point {point}'s configuration differs from the one this folder was started "
+                        "with (base scenario or calibrated defaults changed); start a new folder")
+    if manifest.get("data_sha256", data_sha256()) != data_sha256():
+        return "chainsim's data files (chainsim/data) differ from those this sweep started with; start a new folder"
+    then, now = manifest.get("chainsim_version"), version()
+    if then is not None and then != now:
+        return (f"chainsim version {then} started this sweep, this is {now}: resume with the same version "
+                "or start a new folder")
+    return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_lock(out: Path) -> Path:
+    """Create ``out/.lock`` (O_EXCL) holding this process's id; a lock of a process that is gone is taken over."""
+    lock = out / LOCK
+    for _ in range(3):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            age = 0.0
+            try:
+                age = time.time() - lock.stat().st_mtime
+                pid = int(lock.read_text().strip() or 0)
+            except FileNotFoundError:
+                continue                     # released meanwhile
+            except (OSError, ValueError):
+                pid = 0
+            fresh = pid == 0 and age < 10    # just created, its process id not yet written
+            if fresh or (pid > 0 and _pid_alive(pid)):
+                raise SweepError(f"{out} is in use by another sweep (process {pid or '?'}, {lock}); wait for it "
+                                 "to finish or stop it") from None
+            lock.unlink(missing_ok=True)     # stale: its process is gone
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return lock
+    raise SweepError(f"{out}: cannot take the lock {lock}; remove it if no sweep runs")
 
 
 def _legacy_scenario(manifest: dict) -> str:
@@ -322,7 +453,8 @@ def load_results(out: str | Path) -> pd.DataFrame:
     """
     out = Path(out)
     manifest = read_manifest(out)
-    files = sorted((out / CHUNKS).glob("*.parquet"))
+    completed_runs(out, manifest)       # one line for a damaged or foreign chunk, a run stored twice
+    files = _chunk_files(out)
     if not files:
         return pd.DataFrame()
     frame = pd.concat([upgrade_chunk(pd.read_parquet(p), manifest) for p in files], ignore_index=True)
@@ -367,27 +499,41 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume:
               scheduler: str | None = None, quiet: bool = False) -> dict:
     """Run (or resume) a sweep; returns its manifest."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    lock = acquire_lock(out)
+    try:
+        return _run_locked(experiment, out, workers, resume, scheduler, quiet)
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, scheduler: str | None,
+                quiet: bool) -> dict:
     manifest_path = out / MANIFEST
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     done: set[int] = set()
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"{out} exists and is not a folder")
-    if out.is_dir() and not manifest_path.is_file() and any(out.iterdir()):
-        raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST} missing); choose another --out")
-    if manifest_path.is_file():
+    hashes = point_hashes(experiment)
+    if not manifest_path.is_file():
+        if _chunk_files(out):
+            raise SweepError(f"{out} holds chunks but no {MANIFEST}, so what they hold cannot be checked; "
+                             "start a new folder (or put the manifest back)")
+        if any(p.name != LOCK for p in out.iterdir()):
+            raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST} missing); choose another --out")
+    else:
         old = read_manifest(out)
         if not resume:
-            raise SweepError(f"{out} already holds a sweep of {old['experiment_file']}; "
+            raise SweepError(f"{out} already holds a sweep of {old.get('experiment_file')}; "
                              "add --resume to continue it, or choose another --out")
-        if old["experiment_sha256"] != experiment.sha256:
-            raise SweepError(f"{experiment.path} has changed since the sweep in {out} started "
-                             "(its SHA-256 differs); choose another --out for the new experiment")
+        mismatch = resume_mismatch(old, experiment, hashes)
+        if mismatch:
+            raise SweepError(f"cannot resume {out}: {mismatch}")
         started = old["started"]
         if old.get("schema_version", 1) != SCHEMA_VERSION:
             _upgrade_chunks(out, old)          # so that every chunk of the sweep has one schema
-        done = completed_runs(out)
+        done = completed_runs(out, old)
     where = f"dask scheduler {scheduler}" if scheduler else f"{workers} local processes"
-    hashes = point_hashes(experiment)
     write_json(manifest_path, _manifest(experiment, started, len(done), where, hashes))
     todo = [r for r in range(experiment.n_runs) if r not in done]
     from tqdm import tqdm
@@ -418,26 +564,45 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume:
 
 
 def _run_local(experiment: Experiment, todo: list[int], size: int, workers: int, store) -> None:
+    """Run batches on ``workers`` processes; on any exception (a signal, Ctrl-C) store what finished,
+    cancel what is pending and terminate the workers before re-raising."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     batches = iter(_batches(todo, size))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        running = set()
-        try:
-            while True:
-                while len(running) < 2 * workers:
-                    batch = next(batches, None)
-                    if batch is None:
-                        break
-                    running.add(pool.submit(run_batch, experiment, batch))
-                if not running:
-                    return
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    store(future.result())
-        except BaseException:
-            for future in running:
-                future.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    running: set = set()
+    try:
+        while True:
+            while len(running) < 2 * workers:
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                running.add(pool.submit(run_batch, experiment, batch))
+            if not running:
+                break
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                store(future.result())
+    except BaseException:
+        _stop_pool(pool, running, store)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, running: set, store) -> None:
+    """Store the batches already finished, cancel the rest, terminate the workers, shut the pool down."""
+    for future in running:
+        future.cancel()
+    for future in running:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            store(future.result())
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
 
 
 def _run_dask(experiment: Experiment, todo: list[int], size: int, scheduler: str, store) -> None:
