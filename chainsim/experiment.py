@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -249,8 +250,27 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
     return Factor(name, lo, hi, explicit, lever)
 
 
+MAX_POINTS = 100_000
+"""Design points an experiment may have (each is a configuration kept in the manifest)."""
+MAX_RUNS = 1_000_000
+"""Runs an experiment may ask for: about two weeks on 16 cores at a tenth of a second a run."""
+
+
+def _number_of_points(design: str, settings: dict, factors: list[Factor]) -> int:
+    k, samples = len(factors), settings.get("samples", 16)
+    if design == "grid":
+        return math.prod(len(factor.levels) for factor in factors)
+    if design == "sobol":
+        return samples * (2 * k + 2 if settings.get("second_order", False) else k + 2)
+    return samples * (k + 1) if design == "morris" else samples
+
+
 def _design_points(f: TomlFile, design: str, settings: dict, factors: list[Factor], seed: int):
     """Design points and what SALib needs to analyse them."""
+    n = _number_of_points(design, settings, factors)
+    if n > MAX_POINTS:
+        f.problem("design", f"{n:,} design points (allowed: at most {MAX_POINTS:,}; fewer levels or samples)")
+        return (), {}
     if design == "grid":
         return tuple(itertools.product(*(factor.levels for factor in factors))), {}
     problem = {"num_vars": len(factors), "names": [fa.name for fa in factors],
@@ -360,6 +380,9 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
     points, sampler = ((), {})
     if not f.problems and factors:
         points, sampler = _design_points(f, design, clean, factors, seed)
+    if points and len(points) * replications > MAX_RUNS:
+        f.problem("replications", f"{len(points):,} design points x {replications:,} replications = "
+                                  f"{len(points) * replications:,} runs (allowed: at most {MAX_RUNS:,})")
     if f.problems:
         raise ExperimentError(f.problems)
     source = text if text is not None else path.read_text(encoding="utf-8")

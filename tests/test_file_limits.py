@@ -69,3 +69,30 @@ def test_whole_month_options_and_command_line_limits(tmp_path):
                               text=True, timeout=60)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and what in done.stderr, done.stderr
     assert not (tmp_path / "never").exists()
+
+
+def test_an_experiment_too_large_to_run_is_refused_before_anything_is_built(tmp_path):
+    from chainsim.experiment import ExperimentError, load_experiment
+
+    base = tmp_path / "base.toml"
+    base.write_text('description = "x"\nsources = ["y"]\n', encoding="utf-8")
+    from chainsim.core.parameters import SPECS
+
+    def levels(name):
+        low, high = SPECS[name].low, SPECS[name].high
+        return ", ".join(repr(low + (high - low) * i / 49) for i in range(50))
+
+    factors = "".join(f'[[factors]]\nname = "{name}"\nlevels = [{levels(name)}]\n'
+                      for name in ("weight_trust", "weight_belief", "weight_pressure", "weight_autonomy",
+                                   "weight_rivalry", "effort_scale"))
+    big = tmp_path / "big.toml"
+    big.write_text(f'base = "base.toml"\ndescription = "x"\nreplications = 1\n[design]\nkind = "grid"\n{factors}',
+                   encoding="utf-8")
+    with pytest.raises(ExperimentError, match="15,625,000,000 design points"):
+        load_experiment(big)
+    two = factors.split("[[factors]]")[1:3]
+    many = tmp_path / "many.toml"
+    many.write_text(f'base = "base.toml"\ndescription = "x"\nreplications = 1000\n[design]\nkind = "grid"\n'
+                    + "".join("[[factors]]" + part for part in two), encoding="utf-8")
+    with pytest.raises(ExperimentError, match="2,500 design points x 1,000 replications"):
+        load_experiment(many)
