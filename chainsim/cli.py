@@ -232,7 +232,9 @@ def _output_folder(out: Path, overwrite: bool, command: str, marker: str):
     from chainsim.results import OutputFolderError, ResultFolder
 
     try:
-        return ResultFolder(out, marker, overwrite)
+        folder = ResultFolder(out, marker, overwrite)
+        folder.path            # made now, before any computing: a place that cannot be written is said at once
+        return folder
     except OutputFolderError as exc:
         raise UsageError(f"chainsim {command}: --out: {exc}") from None
 

@@ -535,8 +535,14 @@ class ResultFolder:
         """The temporary folder to write into (created on first use)."""
         if self._tmp is None:
             parent = self._target.parent
-            parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self._target.name}.", suffix=".partial"))
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                self._tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self._target.name}.", suffix=".partial"))
+            except OSError as exc:      # a file in the way, a read-only file system, no permission
+                blocking = next((p for p in (parent, *parent.parents) if p.exists()), None)
+                if blocking is not None and not blocking.is_dir():
+                    raise OutputFolderError(f"{blocking} is a file, not a folder") from None
+                raise OutputFolderError(f"cannot write to {self.out} ({exc.strerror or exc})") from None
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(self._tmp, 0o777 & ~umask)       # mkdtemp creates 0700; results are for sharing

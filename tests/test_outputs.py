@@ -444,3 +444,13 @@ def test_calibrate_refuses_a_used_folder_without_resume(tmp_path):
                           timeout=120)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--resume" in done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["posterior.csv"]
+
+
+def test_an_output_place_that_cannot_be_written_is_said_before_computing(tmp_path):
+    """A file where a folder should be: one line at once, not a traceback after all the runs."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    done = subprocess.run([str(Path(sys.executable).with_name("chainsim")), "run", "--replications", "2",
+                           "--regions", "Friesland", "--quiet", "--out", str(blocker / "sub")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == f"chainsim run: --out: {blocker} is a file, not a folder"
