@@ -39,7 +39,7 @@ from chainsim.core.population import Kind
 from chainsim.core.recorder import DIAGNOSTICS
 from chainsim.core.regions import RegionInfo, select_regions
 from chainsim.core.simulation import Intervention
-from chainsim.scenario import Scenario, load_scenario
+from chainsim.scenario import Scenario, default_scenario, load_scenario
 
 LEVER_PREFIX = "lever_"
 
@@ -148,7 +148,6 @@ def _scenario(scenario) -> Scenario:
     if isinstance(scenario, Scenario):
         return scenario
     if scenario is None:
-        from chainsim.scenario import default_scenario
         return default_scenario()
     return load_scenario(scenario)
 
