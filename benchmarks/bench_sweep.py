@@ -1,6 +1,7 @@
 """Benchmark (by hand, not in CI): ``chainsim sweep`` against Mesa's ``batch_run``, and scaling.
 
     .venv/bin/python benchmarks/bench_sweep.py [--runs 40] [--workers 1 2] [--max-copies 100] [--repeats 3]
+                                               [--quick]
 
 Measures, in one go, and prints a JSON report (also written atomically to
 ``results/benchmarks/bench_sweep.json``):
@@ -26,7 +27,9 @@ Measures, in one go, and prints a JSON report (also written atomically to
    worker, workers x the largest worker's max RSS (``RUSAGE_CHILDREN``; the
    sweep's forkserver is stopped first so its workers are counted). That
    sum is an upper bound of the process tree's peak (it assumes all workers
-   peak together); with one worker it is exact. Both runs' results are also
+   peak together); with one worker it leaves out the worker process the
+   sweep still starts, which ``tree_peak_mb`` (below) counts. Both runs'
+   results are also
    compared after the measurement (SHA-256 of the stage and class arrays):
    the two approaches must produce identical results.
 
@@ -44,7 +47,12 @@ Measures, in one go, and prints a JSON report (also written atomically to
    <= 1.1 (roughly linear).
 
 Timings are the best of ``--repeats`` measurements (each in its own
-process); peak memory is the largest over the repeats.
+process); peak memory is the largest over the repeats. Besides ``peak_mb``
+(an upper bound from ``getrusage``), every sweep and batch_run measurement
+reports ``tree_peak_mb``: the measuring process's whole tree (forkserver
+and workers included) during the timed section, sampled every 20 ms with
+psutil (/proc without it). ``--quick`` is a smoke run (4 runs,
+1 worker, 1 repeat, scaling to 350 regions). Prints small tables.
 """
 
 from __future__ import annotations
@@ -77,6 +85,9 @@ from chainsim.experiment import load_experiment
 from chainsim.model import ChainModel
 from chainsim.results import write_json
 from chainsim.sweep import load_results, run_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_memory import TreeSampler  # beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_SCENARIO = ROOT / "scenarios" / "netherlands_2012.toml"
@@ -145,10 +156,11 @@ def _stop_forkserver() -> None:
         stop()
 
 
-def _memory(baseline_mb: float, workers: int) -> dict:
+def _memory(baseline_mb: float, workers: int, tree: TreeSampler) -> dict:
     main = _max_rss_mb(resource.RUSAGE_SELF)
     worker = _max_rss_mb(resource.RUSAGE_CHILDREN)
     return {"peak_mb": main + (workers * worker if workers > 1 else 0.0),
+            "tree_peak_mb": tree.peak_kb / 1024,
             "main_max_rss_mb": main, "largest_worker_max_rss_mb": worker,
             "baseline_rss_mb": baseline_mb, "main_above_baseline_mb": main - baseline_mb}
 
@@ -183,11 +195,12 @@ def child_sweep(replications: int, workers: int) -> dict:
         out = Path(tmp) / "sweep"
         gc.collect()
         baseline = _max_rss_mb(resource.RUSAGE_SELF)
-        t0 = time.perf_counter()
-        run_sweep(experiment, out, workers=workers, quiet=True)
-        seconds = time.perf_counter() - t0
+        with TreeSampler() as tree:
+            t0 = time.perf_counter()
+            run_sweep(experiment, out, workers=workers, quiet=True)
+            seconds = time.perf_counter() - t0
         _stop_forkserver()
-        memory = _memory(baseline, workers)
+        memory = _memory(baseline, workers, tree)
         disk = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         frame = load_results(out)                        # after the memory reading
         month = (frame["month"].dt.year - START.year) * 12 + frame["month"].dt.month - START.month
@@ -203,11 +216,12 @@ def child_batch_run(replications: int, workers: int) -> dict:
     seeds = [np.random.SeedSequence(SEED, spawn_key=(j,)) for j in range(replications)]
     gc.collect()
     baseline = _max_rss_mb(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    rows = batch_run(BatchChainModel, parameters={FACTOR: list(LEVELS)}, number_processes=workers,
-                     data_collection_period=1, max_steps=MONTHS, display_progress=False, rng=seeds)
-    seconds = time.perf_counter() - t0
-    memory = _memory(baseline, workers)
+    with TreeSampler() as tree:
+        t0 = time.perf_counter()
+        rows = batch_run(BatchChainModel, parameters={FACTOR: list(LEVELS)}, number_processes=workers,
+                         data_collection_period=1, max_steps=MONTHS, display_progress=False, rng=seeds)
+        seconds = time.perf_counter() - t0
+    memory = _memory(baseline, workers, tree)
     runs = len({row["RunId"] for row in rows})
     points = {v: i for i, v in enumerate(LEVELS)}
     check = _digest([points[r[FACTOR]] for r in rows], [r["iteration"] for r in rows],
@@ -258,7 +272,8 @@ def _summary(measurements: list[dict]) -> dict:
     worst_memory = max(measurements, key=lambda m: m["memory"]["peak_mb"])
     summary = {k: v for k, v in best.items() if k != "memory"}
     summary["seconds_all"] = [m["seconds"] for m in measurements]
-    summary["memory"] = worst_memory["memory"]
+    summary["memory"] = dict(worst_memory["memory"])
+    summary["memory"]["tree_peak_mb"] = max(m["memory"]["tree_peak_mb"] for m in measurements)
     return summary
 
 
@@ -283,6 +298,8 @@ def main() -> None:
                         help="largest number of copies of the 35 regions in the scaling test")
     parser.add_argument("--repeats", type=int, default=3, help="measurements per setting (best time kept)")
     parser.add_argument("--out", type=Path, default=REPORT, help="where to write the JSON report")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 4 runs, 1 worker, 1 repeat, scaling to 350 regions")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-args", default="{}", help=argparse.SUPPRESS)
@@ -290,6 +307,8 @@ def main() -> None:
     if args.child:
         write_json(args.child_out, CHILDREN[args.child](**json.loads(args.child_args)))
         return
+    if args.quick:
+        args.runs, args.workers, args.max_copies, args.repeats = 4, [1], 10, 1
     if args.runs < 2 or min(args.workers) < 1 or args.max_copies < 1 or args.repeats < 1:
         parser.error("--runs must be >= 2, --workers, --max-copies and --repeats >= 1")
 
@@ -318,6 +337,8 @@ def main() -> None:
         "batch_run": batch,
         "speedup_runs_per_second": sweep[compare_workers]["runs_per_second"] / batch["runs_per_second"],
         "memory_ratio_peak": sweep[compare_workers]["memory"]["peak_mb"] / batch["memory"]["peak_mb"],
+        "memory_ratio_tree_peak": (sweep[compare_workers]["memory"]["tree_peak_mb"]
+                                   / batch["memory"]["tree_peak_mb"]),
         "memory_ratio_above_baseline": (sweep[compare_workers]["memory"]["main_above_baseline_mb"]
                                         / batch["memory"]["main_above_baseline_mb"]),
         "identical_results": (sweep[compare_workers]["results"]["sha256"] == batch["results"]["sha256"]
@@ -325,7 +346,8 @@ def main() -> None:
     }
     one = sweep[1]["runs_per_second"]
     efficiency = [{"workers": w, "seconds": s["seconds"], "runs_per_second": s["runs_per_second"],
-                   "parallel_efficiency": s["runs_per_second"] / (w * one), "peak_mb": s["memory"]["peak_mb"]}
+                   "parallel_efficiency": s["runs_per_second"] / (w * one), "peak_mb": s["memory"]["peak_mb"],
+                   "tree_peak_mb": s["memory"]["tree_peak_mb"]}
                   for w, s in sweep.items()]
 
     # 3: one run at 35, 350, 3,500 regions.
@@ -350,8 +372,11 @@ def main() -> None:
         "memory_exponent": goal(scaling["memory_exponent"], GOALS["scaling_exponent_max"], True),
     }
     notes += [
-        ("peak_mb = main process max RSS + (with >1 worker) workers x largest worker max RSS: "
-         "exact with 1 worker, an upper bound of the process tree's peak otherwise"),
+        ("peak_mb = main process max RSS + (with >1 worker) workers x largest worker max RSS: an upper bound "
+         "of the process tree's peak with >1 worker; with 1 worker it leaves out the one worker process the "
+         "sweep still runs (tree_peak_mb counts it)"),
+        ("tree_peak_mb = the largest summed RSS of the measuring process's whole tree (it, the forkserver, "
+         "the workers) during the timed section, sampled every 20 ms with psutil (/proc without it)"),
         ("main_above_baseline_mb = max RSS minus the RSS after imports and setup: "
          "the memory the approach itself added in the main process"),
         ("batch_run keeps all rows (one dict per region per month per run) in one in-memory list; "
@@ -376,7 +401,39 @@ def main() -> None:
         "notes": notes,
     }
     write_json(args.out, report)
-    print(json.dumps(report, indent=2))
+    print_table(report)
+    print(f"Report: {args.out}")
+
+
+def print_table(report: dict) -> None:
+    """The report's numbers as small tables."""
+    c = report["comparison"]
+    print(f"chainsim sweep against mesa.batch_run: {c['runs']} runs, {c['workers']} worker(s), "
+          f"identical results: {c['identical_results']}")
+    print(f"  {'approach':<10}{'seconds':>9}{'runs/s':>9}{'peak MB':>9}{'tree MB':>9}")
+    for name in ("sweep", "batch_run"):
+        m = c[name]
+        print(f"  {name:<10}{m['seconds']:>9.1f}{m['runs_per_second']:>9.2f}{m['memory']['peak_mb']:>9.0f}"
+              f"{m['memory']['tree_peak_mb']:>9.0f}")
+    print(f"  speed-up {c['speedup_runs_per_second']:.2f}x, memory ratio {c['memory_ratio_peak']:.2f} "
+          f"(tree {c['memory_ratio_tree_peak']:.2f})")
+    print(f"  {'workers':>7}{'runs/s':>9}{'efficiency':>11}{'tree MB':>9}")
+    for e in report["parallel_efficiency"]:
+        print(f"  {e['workers']:>7}{e['runs_per_second']:>9.2f}{e['parallel_efficiency']:>11.2f}"
+              f"{e['tree_peak_mb']:>9.0f}")
+    s = report["scaling"]
+    print(f"One run against the number of regions (time exponent {_fmt(s['time_exponent'])}, "
+          f"memory exponent {_fmt(s['memory_exponent'])})")
+    print(f"  {'regions':>7}{'agents':>8}{'seconds':>9}{'traced MB':>10}")
+    for r in s["runs"]:
+        print(f"  {r['regions']:>7}{r['agents']:>8}{r['seconds']:>9.2f}{r['traced_peak_mb']:>10.1f}")
+    for note in report["notes"]:
+        if note.startswith("WARNING") or "rounded" in note or "took" in note:
+            print(f"  note: {note}")
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 if __name__ == "__main__":

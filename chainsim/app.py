@@ -1,6 +1,8 @@
 """Browser app (Solara): play the regions month by month, look inside one, compare with the baseline.
 
-Start it with ``chainsim app`` (localhost only by default). The sidebar runs
+Start it with ``chainsim app`` (localhost only by default; :mod:`chainsim.app_guard`
+refuses requests addressed to other names and websockets from other sites).
+Each browser session has its own run. The sidebar runs
 the model (RESET, PLAY/PAUSE, STEP; both stop at the last month) and holds
 the settings: a shipped scenario, the seed, extra lever strengths and the
 main parameters, each showing its value. Settings apply when RESET starts a

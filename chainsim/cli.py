@@ -1,6 +1,8 @@
 """Command line: ``chainsim run [SCENARIO] [--replications N] [--seed S] [--workers W] [--out DIR] [--json]``.
 
-Bad input gets a single line on stderr and exit code 2, never a traceback.
+Bad input gets a single line on stderr and exit code 2, never a traceback; a
+file that cannot be written once the computing is done gets a single line
+saying where the rest was kept, and exit code 1.
 """
 
 from __future__ import annotations
@@ -41,15 +43,16 @@ def _whole_number(minimum: int, maximum: int | None = None, why: str = ""):
 
 
 MAX_REPLICATIONS = 5000
-"""run and compare hold every replication's record in memory (about 1 MB each): 5,000 is ~5 GB."""
+"""run and compare stream rows to disk and keep a few KB per replication, but 5,000 replications of the 35
+regions are already 10.5 million rows and hours of computing: a larger study is a sweep, which resumes."""
 MAX_WORKERS = 4 * (os.cpu_count() or 1)
 """More local worker processes than this only contend for the cores."""
 
 
 def _replication_options(parser: argparse.ArgumentParser, what: str) -> None:
     """Options shared by commands that run replications (run, compare)."""
-    parser.add_argument("--replications", type=_whole_number(1, MAX_REPLICATIONS, "; every replication is held "
-                                                                               "in memory, about 1 MB each"),
+    parser.add_argument("--replications", type=_whole_number(1, MAX_REPLICATIONS, "; for more, run a sweep: "
+                                                                               "chainsim sweep resumes"),
                         default=30, metavar="N",
                         help=f"replications{what} (default 30)")
     parser.add_argument("--seed", type=_whole_number(0), default=0, metavar="S", help="root seed (default 0)")
@@ -239,15 +242,70 @@ def _output_folder(out: Path, overwrite: bool, command: str, marker: str):
         raise UsageError(f"chainsim {command}: --out: {exc}") from None
 
 
-def _commit(folder, command: str) -> Path:
-    """Put a finished output folder in place (see :func:`_output_folder`)."""
-    from chainsim.results import OutputFolderError
+def _check_space(folder, out: Path, needed: int, command: str) -> None:
+    """Refuse, before any computing, an output folder on a disk without room for ``needed`` bytes."""
+    from chainsim.results import OutputFolderError, check_space
 
     try:
-        return folder.commit()
+        check_space(out, needed)
     except OutputFolderError as exc:
         folder.discard()
         raise UsageError(f"chainsim {command}: --out: {exc}") from None
+
+
+class OutputFailure(Exception):
+    """Files that could not be written after the computing; printed as one line, exit code 1."""
+
+
+EXIT_OUTPUT = 1
+
+
+def _finish(folder, out: Path, command: str, steps) -> None:
+    """Write the files of a finished computation, then put the folder in place.
+
+    ``steps`` are ``(file name, write(path))``, each tried in turn: a step
+    that fails (a full disk, a figure that cannot be drawn) does not stop the
+    others. If any failed, ``out`` is left as it was and what was written is
+    kept beside it (:meth:`ResultFolder.keep_aside`); :class:`OutputFailure`
+    says, in one line, what failed and where the rest is.
+    """
+    failed, written = [], []
+    for name, write in steps:
+        try:
+            write(folder.path / name)
+            written.append(name)
+        except Exception as exc:  # noqa: BLE001 -- anything: what was computed must not be lost to it
+            failed.append(_failure(name, exc))
+    if not failed:
+        from chainsim.results import OutputFolderError
+
+        try:
+            folder.commit()
+            return
+        except (OutputFolderError, OSError) as exc:       # --out changed meanwhile: keep the results aside
+            reason = exc if isinstance(exc, OutputFolderError) else (exc.strerror or exc)
+            raise OutputFailure(f"chainsim {command}: --out: {reason}; the results are kept in "
+                                f"{folder.keep_aside()}") from None
+    if written:
+        kept = folder.keep_aside()
+        saved = f"what was written ({', '.join(written)}) is kept in {kept}"
+    else:
+        folder.discard()
+        saved = "nothing could be saved"
+    raise OutputFailure(f"chainsim {command}: could not write {'; '.join(failed)}; {saved}; "
+                        f"{out} is unchanged")
+
+
+def _failure(name: str, exc: Exception) -> str:
+    """A failed write in a few words: the file and the reason (the OS's words for an OSError)."""
+    from chainsim.results import TableWriteError
+
+    if isinstance(exc, TableWriteError):            # names the file that failed (the Parquet or the CSV file)
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{name} ({exc.strerror})"
+    lines = str(exc).strip().splitlines()
+    return f"{name} ({type(exc).__name__}{': ' + lines[0] if lines else ''})"
 
 
 def _is_experiment(path: str) -> bool:
@@ -367,8 +425,9 @@ def command_app(args) -> int:
     if args.port > 65535:
         raise UsageError(f"chainsim app: --port: {args.port} is not a port (allowed: 1 to 65535)")
     print(f"chainsim app on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
-    command = [sys.executable, "-m", "solara", "run", "chainsim.app", "--host", args.host,
-               "--port", str(args.port), "--production", "--no-open"]
+    # chainsim.app_guard runs `solara run chainsim.app` in this same process, behind a guard that
+    # refuses foreign Host headers (DNS rebinding) and websockets from other sites.
+    command = [sys.executable, "-m", "chainsim.app_guard", "--host", args.host, "--port", str(args.port)]
     sys.stderr.flush()
     # The server replaces this process (no child left behind when it is stopped or killed).
     os.execv(sys.executable, command)
@@ -417,7 +476,12 @@ def command_analyse(args) -> int:
 
 
 def command_compare(args) -> int:
-    from chainsim.compare import ComparisonError, compare, report_text
+    from chainsim.compare import (
+        ComparisonError,
+        compare,
+        comparison_output_bytes,
+        report_text,
+    )
     from chainsim.plotting import comparison_figure
     from chainsim.results import load_observed, write_figure, write_json
     from chainsim.runner import default_workers
@@ -426,6 +490,7 @@ def command_compare(args) -> int:
     regions = _region_codes(args.regions, "compare")
     out = args.out or Path("results") / f"compare_{scenarios[0].name}"
     folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
+    _check_space(folder, out, comparison_output_bytes(len(scenarios), scenarios[0].calendar.n_months), "compare")
     total = args.replications * len(scenarios)
     try:
         comparison = compare(scenarios, args.replications, args.seed, args.workers or default_workers(),
@@ -433,13 +498,19 @@ def command_compare(args) -> int:
     except ComparisonError as exc:
         raise UsageError(f"chainsim compare: {exc}") from None
     summary = comparison.summary()
-    write_json(folder.path / "comparison.json", summary)
-    import matplotlib.pyplot as plt
-    national = comparison.results[comparison.base].national
-    fig = comparison_figure(comparison, load_observed()["stage_shares"]["coordinated"] if national else None)
-    write_figure(folder.path / "comparison.png", fig)
-    plt.close(fig)
-    _commit(folder, "compare")
+
+    def figure(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        national = comparison.results[comparison.base].national
+        fig = comparison_figure(comparison, load_observed()["stage_shares"]["coordinated"] if national else None)
+        try:
+            write_figure(path, fig)
+        finally:
+            plt.close(fig)
+
+    _finish(folder, out, "compare", [("comparison.json", lambda path: write_json(path, summary)),
+                                     ("comparison.png", figure)])
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -449,8 +520,16 @@ def command_compare(args) -> int:
 
 def command_run(args) -> int:
     from chainsim.plotting import plot_stage_shares
-    from chainsim.results import Results, load_observed, write_figure, write_json
-    from chainsim.runner import default_workers, run_replications
+    from chainsim.results import (
+        RegionMonthWriter,
+        ReplicationDigest,
+        Results,
+        load_observed,
+        run_output_bytes,
+        write_figure,
+        write_json,
+    )
+    from chainsim.runner import default_workers, iter_replications
 
     config = _config(args)
     explain_code = None
@@ -477,29 +556,47 @@ def command_run(args) -> int:
     workers = args.workers or default_workers()
     out = args.out or Path("results") / config.scenario
     folder = _output_folder(out, args.overwrite, "run", "summary.json")
+    _check_space(folder, out, run_output_bytes(config, args.replications, args.seed, args.csv), "run")
 
-    runs = run_replications(config, args.replications, args.seed, workers,
-                            _progress(args.quiet, args.replications))
-    results = Results(config, runs, args.seed)
+    # Each replication's rows go to disk as it finishes; only its digest (a few KB) stays in memory.
+    writer = RegionMonthWriter(folder.path, config, args.seed, args.replications, csv=args.csv)
+    digests: list[ReplicationDigest] = []
+    progress = _progress(args.quiet, args.replications)
+    try:
+        for run in iter_replications(config, args.replications, args.seed, workers):
+            writer.add(run)
+            digests.append(ReplicationDigest.of(run, digests[0].region_codes if digests else None))
+            del run
+            progress(len(digests))
+    except BaseException:
+        writer.abort()
+        raise
+    results = Results(config, digests, args.seed)
     summary = results.summary()
     explanation = None
     if explain_code:
         from chainsim.explain import explain_at
         explanation = explain_at(explain_code, args.month, args.seed, config, replication=args.replication)
         summary["explanation"] = {"replication": args.replication, **explanation.as_dict()}
-    write_json(folder.path / "summary.json", summary)
-    tables = results.write_tables(folder.path, csv=args.csv)
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 5))
-    # the observed shares are national: marked only on a national run
-    plot_stage_shares(results, load_observed()["stage_shares"] if results.national else None, ax=ax)
-    write_figure(folder.path / "stage_shares.png", fig)
-    plt.close(fig)
-    _commit(folder, "run")
+
+    def figure(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(9, 5))
+        try:
+            # the observed shares are national: marked only on a national run
+            plot_stage_shares(results, load_observed()["stage_shares"] if results.national else None, ax=ax)
+            write_figure(path, fig)
+        finally:
+            plt.close(fig)
+
+    _finish(folder, out, "run", [("summary.json", lambda path: write_json(path, summary)),
+                                 (writer.paths[0].name, lambda path: writer.close()),
+                                 ("stage_shares.png", figure)])
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        written = [out / "summary.json", *(out / t.name for t in tables), out / "stage_shares.png"]
+        written = [out / "summary.json", *(out / t.name for t in writer.paths), out / "stage_shares.png"]
         print(report(summary, out, written))
         if explanation:
             import textwrap
@@ -577,6 +674,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except OutputFailure as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print("chainsim: interrupted; files already written are complete", file=sys.stderr)
         return 130

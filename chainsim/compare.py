@@ -39,10 +39,16 @@ from chainsim.core.levers import Lever, RegionSelection
 from chainsim.core.measurement import COORDINATED
 from chainsim.core.regions import RegionInfo, find_region
 from chainsim.core.streams import RandomStreams
-from chainsim.results import Results
-from chainsim.runner import RunConfig, run_replications
+from chainsim.results import SPACE_FIXED, SPACE_MARGIN, ReplicationDigest, Results
+from chainsim.runner import RunConfig, iter_replications
 from chainsim.scenario import Scenario
-from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level
+from chainsim.statistics import (
+    Estimate,
+    estimate,
+    holm,
+    seed_sensitive,
+    simultaneous_level,
+)
 
 GROUPS = ("national", "treated", "untreated")
 WHEN = ("observed_at", "end")
@@ -261,10 +267,22 @@ def compare(scenarios: list[Scenario], replications: int, seed: int = 0, workers
     _check_comparable(configs, base)
     results = {}
     for i, (name, config) in enumerate(configs.items()):
-        runs = run_replications(config, replications, seed, workers,
-                                (lambda done, i=i: progress(i * replications + done)) if progress else None)
-        results[name] = Results(config, runs, seed)
+        # only each replication's digest is kept (a few KB): memory stays flat in the replications
+        digests: list[ReplicationDigest] = []
+        for run in iter_replications(config, replications, seed, workers):
+            digests.append(ReplicationDigest.of(run, digests[0].region_codes if digests else None))
+            del run
+            if progress:
+                progress(i * replications + len(digests))
+        results[name] = Results(config, digests, seed)
     return Comparison(base, results, seed)
+
+
+def comparison_output_bytes(n_scenarios: int, months: int) -> int:
+    """Bytes ``chainsim compare`` may write: comparison.json (a few numbers per scenario, group and month,
+    at most 40 bytes each) and the figure, with the margin of :func:`chainsim.results.run_output_bytes`."""
+    numbers = n_scenarios * len(GROUPS) * (3 * months + 40)
+    return int(numbers * 40 * SPACE_MARGIN) + SPACE_FIXED
 
 
 # --- the printed report ------------------------------------------------------------

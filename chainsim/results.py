@@ -3,6 +3,12 @@
 Every stochastic figure chainsim reports is a mean over replications with a
 95% confidence interval of that mean (Student t), never a single run.
 
+``chainsim run`` streams: :class:`RegionMonthWriter` appends each finished
+replication's rows to the Parquet file, and :class:`Results` summarises
+from a :class:`ReplicationDigest` of each (a few KB), so memory does not grow
+with the replications; the files and the summary are the same, bit for bit,
+as from all the records at once.
+
 Files are written atomically: a reader never sees half a file, and an
 interrupted run leaves the previous file in place. Output folders are
 written whole (:class:`ResultFolder`): every file goes into a temporary
@@ -20,6 +26,7 @@ Parquet file metadata and in summary.json.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -272,11 +279,131 @@ def _version() -> str:
     return version()
 
 
+def item_counts(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per item, the regions that have it, and the regions that have it and its share's base item.
+
+    ``items`` is (..., regions, items) bool; both results are (..., items).
+    For an item without a base of its own (:data:`DENOMINATOR`) the two
+    counts are the same.
+    """
+    counts = items.sum(axis=-2)
+    joint = counts.copy()
+    for name, denominator in DENOMINATOR.items():
+        if denominator is not None:
+            k, d = INDICATOR_INDEX[name], INDICATOR_INDEX[denominator]
+            joint[..., k] = (items[..., k] & items[..., d]).sum(axis=-1)
+    return counts, joint
+
+
+def indicator_shares_of(counts: np.ndarray, joint: np.ndarray, n_regions: int) -> np.ndarray:
+    """Shares of regions with each item, with the seed's denominators, from :func:`item_counts`.
+
+    NaN where a share's base is empty (no region has the base item).
+    """
+    shares = counts.astype(float) / n_regions
+    for name, denominator in DENOMINATOR.items():
+        if denominator is None:
+            continue
+        k, d = INDICATOR_INDEX[name], INDICATOR_INDEX[denominator]
+        base = counts[..., d]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares[..., k] = np.where(base > 0, joint[..., k] / np.maximum(base, 1), np.nan)
+    return shares
+
+
+@dataclasses.dataclass
+class ReplicationDigest:
+    """What the summaries and comparisons need of one replication: a few KB where its record is ~0.2 MB.
+
+    ``stage`` and ``level_class`` (months x regions) as recorded;
+    ``item_counts`` and ``joint_counts`` (months x items, see
+    :func:`item_counts`) instead of every region's items. :class:`Results`
+    takes these in place of :class:`~chainsim.runner.RunResult` and gives
+    the same summary, bit for bit.
+    """
+
+    replication: int
+    seed_entropy: int
+    spawn_key: tuple[int, ...]
+    region_codes: list[str]
+    stage: np.ndarray
+    level_class: np.ndarray
+    item_counts: np.ndarray
+    joint_counts: np.ndarray
+
+    @classmethod
+    def of(cls, run: RunResult, region_codes: list[str] | None = None) -> ReplicationDigest:
+        """The digest of a run; pass an equal ``region_codes`` list to share it between digests."""
+        counts, joint = item_counts(run.items)
+        small = np.min_scalar_type(len(run.region_codes))          # uint8 for up to 255 regions
+        codes = region_codes if region_codes == run.region_codes else list(run.region_codes)
+        return cls(replication=run.replication, seed_entropy=run.seed_entropy, spawn_key=tuple(run.spawn_key),
+                   region_codes=codes, stage=run.stage.copy(), level_class=run.level_class.copy(),
+                   item_counts=counts.astype(small), joint_counts=joint.astype(small))
+
+
+def _counts(run) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(run, ReplicationDigest):
+        return run.item_counts, run.joint_counts
+    return item_counts(run.items)
+
+
+def file_metadata(config: RunConfig, seed: int, replications: int, region_codes) -> dict[str, str]:
+    """Key-value metadata of ``region_months.parquet`` (docs/outputs.md)."""
+    return {
+        "chainsim_version": _version(),
+        "schema_version": str(SCHEMA_VERSION),
+        "config_sha256": config_sha256(config),
+        "config": canonical_json(config_record(config)),
+        "scenario": config.scenario,
+        "seed": str(seed),
+        "replications": str(replications),
+        "observed_at": str(config.calendar.observed_at),
+        "national": "true" if is_national(region_codes) else "false",
+    }
+
+
+def region_month_frame(runs, config: RunConfig, seed: int, region_codes, region_names) -> pd.DataFrame:
+    """The rows of ``runs`` (records of replications, in order) in the schema of docs/outputs.md."""
+    reps, months, codes = len(runs), month_starts(config.calendar.months), list(region_codes)
+    T, R = len(months), len(codes)
+    n = reps * T * R
+    stage = np.stack([r.stage for r in runs]).ravel()
+    level_class = np.stack([r.level_class for r in runs]).ravel()
+    levels = np.stack([r.levels for r in runs]).reshape(n, len(LEVELS))
+    items = np.stack([r.items for r in runs]).reshape(n, len(INDICATORS))
+    diagnostics = np.stack([r.diagnostics for r in runs]).reshape(n, len(DIAGNOSTICS))
+    region_index = np.tile(np.arange(R, dtype=np.int32), reps * T)
+    frame = {
+        "scenario": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[config.scenario]),
+        "seed": np.full(n, seed, dtype=np.int64),
+        "replication": np.repeat(np.array([r.replication for r in runs], dtype=np.int32), T * R),
+        "month": np.tile(np.repeat(months, R), reps),
+        "region_code": pd.Categorical.from_codes(region_index, categories=codes),
+        "region_name": pd.Categorical.from_codes(region_index, categories=list(region_names)),
+        "stage": pd.Categorical.from_codes(stage, categories=list(STAGES), ordered=True),
+        "cooperation_class": pd.Categorical.from_codes(level_class, categories=list(LEVEL_CLASSES), ordered=True),
+    }
+    for k, name in enumerate(LEVELS):
+        frame[f"level_{name}"] = levels[:, k]
+    for k, name in enumerate(INDICATORS):
+        frame[name] = items[:, k]
+    for k, name in enumerate(DIAGNOSTICS):
+        frame[name] = diagnostics[:, k]
+    return pd.DataFrame(frame)
+
+
 # --- results of one configuration -----------------------------------------------
 class Results:
-    """The replications of one configuration, with the views users need."""
+    """The replications of one configuration, with the views users need.
 
-    def __init__(self, config: RunConfig, runs: list[RunResult], seed: int) -> None:
+    ``runs`` are the replications' records (:class:`~chainsim.runner.RunResult`)
+    or their digests (:class:`ReplicationDigest`, what ``chainsim run`` and
+    ``compare`` keep while the rows stream to disk); the summaries are the
+    same either way. The tables and :meth:`to_xarray` need the records.
+    """
+
+    def __init__(self, config: RunConfig, runs: list[RunResult | ReplicationDigest], seed: int) -> None:
         if not runs:
             raise ValueError("no replications to summarise")
         self.config = config
@@ -315,18 +442,9 @@ class Results:
 
     def indicator_shares(self) -> np.ndarray:
         """(replications x months x indicators) shares, with the seed's denominators."""
-        items = np.stack([r.items for r in self.runs])          # (rep, T, R, K)
-        counts = items.sum(axis=2).astype(float)                 # (rep, T, K)
-        shares = counts / self.n_regions
-        for name, denominator in DENOMINATOR.items():
-            if denominator is None:
-                continue
-            k, d = INDICATOR_INDEX[name], INDICATOR_INDEX[denominator]
-            both = (items[..., k] & items[..., d]).sum(axis=2)
-            base = items[..., d].sum(axis=2)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                shares[..., k] = np.where(base > 0, both / np.maximum(base, 1), np.nan)
-        return shares
+        pairs = [_counts(r) for r in self.runs]
+        return indicator_shares_of(np.stack([c for c, _ in pairs]), np.stack([j for _, j in pairs]),
+                                   self.n_regions)
 
     # --- summary ---------------------------------------------------------
     def summary(self) -> dict:
@@ -374,48 +492,12 @@ class Results:
 
     def file_metadata(self) -> dict[str, str]:
         """Key-value metadata of the Parquet files (docs/outputs.md)."""
-        return {
-            "chainsim_version": _version(),
-            "schema_version": str(SCHEMA_VERSION),
-            "config_sha256": self.config_sha256,
-            "config": canonical_json(config_record(self.config)),
-            "scenario": self.config.scenario,
-            "seed": str(self.seed),
-            "replications": str(len(self.runs)),
-            "observed_at": str(self.calendar.observed_at),
-            "national": "true" if self.national else "false",
-        }
+        return file_metadata(self.config, self.seed, len(self.runs), self.region_codes)
 
     # --- tables ----------------------------------------------------------
     def region_month_table(self) -> pd.DataFrame:
         """One row per replication, month and region, in the schema of docs/outputs.md."""
-        reps, months, codes = len(self.runs), month_starts(self.calendar.months), self.region_codes
-        T, R = len(months), len(codes)
-        n = reps * T * R
-        stage = np.stack([r.stage for r in self.runs]).ravel()
-        level_class = np.stack([r.level_class for r in self.runs]).ravel()
-        levels = np.stack([r.levels for r in self.runs]).reshape(n, len(LEVELS))
-        items = np.stack([r.items for r in self.runs]).reshape(n, len(INDICATORS))
-        diagnostics = np.stack([r.diagnostics for r in self.runs]).reshape(n, len(DIAGNOSTICS))
-        region_index = np.tile(np.arange(R, dtype=np.int32), reps * T)
-        frame = {
-            "scenario": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[self.config.scenario]),
-            "seed": np.full(n, self.seed, dtype=np.int64),
-            "replication": np.repeat(np.array([r.replication for r in self.runs], dtype=np.int32), T * R),
-            "month": np.tile(np.repeat(months, R), reps),
-            "region_code": pd.Categorical.from_codes(region_index, categories=list(codes)),
-            "region_name": pd.Categorical.from_codes(region_index, categories=self.region_names),
-            "stage": pd.Categorical.from_codes(stage, categories=list(STAGES), ordered=True),
-            "cooperation_class": pd.Categorical.from_codes(level_class, categories=list(LEVEL_CLASSES),
-                                                           ordered=True),
-        }
-        for k, name in enumerate(LEVELS):
-            frame[f"level_{name}"] = levels[:, k]
-        for k, name in enumerate(INDICATORS):
-            frame[name] = items[:, k]
-        for k, name in enumerate(DIAGNOSTICS):
-            frame[name] = diagnostics[:, k]
-        return pd.DataFrame(frame)
+        return region_month_frame(self.runs, self.config, self.seed, self.region_codes, self.region_names)
 
     def write_tables(self, folder: str | Path, csv: bool = False) -> list[Path]:
         """Write ``region_months.parquet`` (and ``region_months.csv``) into ``folder``; the paths written."""
@@ -477,6 +559,204 @@ class Results:
         }
         attrs = {key: value for key, value in self.file_metadata().items() if key != "config"}
         return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+# --- streaming the rows to disk -------------------------------------------------------
+ROW_GROUP_ROWS = 1 << 16
+"""Rows buffered before they go to disk as one Parquet row group (~30 replications of 35 regions)."""
+
+
+class TableWriteError(OSError):
+    """``region_months`` could not be written (a full disk, no permission): one line naming the file."""
+
+
+class RegionMonthWriter:
+    """Streams replications into ``region_months.parquet`` (and ``.csv``) in a folder, as they finish.
+
+    :meth:`add` takes each replication's record in replication order and
+    keeps at most :data:`ROW_GROUP_ROWS` rows before it appends them to the
+    file as one row group, so memory stays flat in the number of
+    replications; :meth:`close` completes the files. The file and its
+    rows are exactly those :meth:`Results.write_tables` writes from the
+    same records. Each file is written under a temporary name and renamed
+    when complete. A write that fails (a full disk) does not stop the
+    caller: the partial files are deleted at once, to give the space back,
+    further rows are skipped, and :meth:`close` raises
+    :class:`TableWriteError` with the reason.
+    """
+
+    def __init__(self, folder: str | Path, config: RunConfig, seed: int, replications: int,
+                 csv: bool = False) -> None:
+        self.folder = Path(folder)
+        self.config, self.seed = config, seed
+        self.region_codes = resolved_region_codes(config)
+        self.region_names = [r["name"] for r in region_list(self.region_codes)]
+        self.metadata = file_metadata(config, seed, replications, self.region_codes)
+        self.paths = [self.folder / "region_months.parquet"] + ([self.folder / "region_months.csv"] if csv else [])
+        self.failure: str | None = None
+        self._current = self.paths[0]             # the file being written, for the message of a failure
+        self._buffer: list[RunResult] = []
+        self._rows = 0
+        self._tmp: list[Path] = []
+        self._writers: list = []
+
+    def add(self, run: RunResult) -> None:
+        """Take one replication's record (the next in replication order)."""
+        if self.failure:
+            return
+        self._buffer.append(run)
+        self._rows += run.stage.size
+        if self._rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer or self.failure:
+            return
+        try:
+            self._write(region_month_frame(self._buffer, self.config, self.seed, self.region_codes,
+                                           self.region_names))
+        except _write_errors() as exc:
+            self._fail(exc)
+        self._buffer, self._rows = [], 0
+
+    def _write(self, frame: pd.DataFrame) -> None:
+        import pyarrow.csv as pcsv
+        import pyarrow.parquet as pq
+
+        table = arrow_table(frame, self.metadata)
+        if not self._writers:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._tmp = [self.folder / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp" for path in self.paths]
+            self._current = self.paths[0]
+            self._writers.append(pq.ParquetWriter(self._tmp[0], table.schema))
+            if len(self.paths) > 1:
+                self._writers.append(pcsv.CSVWriter(self._tmp[1], _csv_table(table).schema))
+        self._current = self.paths[0]
+        self._writers[0].write_table(table)
+        if len(self._writers) > 1:
+            self._current = self.paths[1]
+            self._writers[1].write_table(_csv_table(table))
+
+    def _fail(self, exc: BaseException) -> None:
+        self.failure = f"{self._current.name} ({_reason(exc)})"
+        self._discard()
+
+    def _discard(self) -> None:
+        for writer in self._writers:
+            with contextlib.suppress(*_write_errors()):     # a full disk takes the footer too
+                writer.close()
+        for tmp in self._tmp:
+            if tmp.exists():
+                tmp.unlink()
+        self._writers, self._tmp = [], []
+
+    def close(self) -> list[Path]:
+        """Write the rows still buffered and complete the files; the paths written.
+
+        Raises :class:`TableWriteError` when a write failed, now or before.
+        """
+        self._flush()
+        if not self.failure:
+            try:
+                for writer, path in zip(self._writers, self.paths):
+                    self._current = path
+                    writer.close()
+                for tmp, path in zip(self._tmp, self.paths):
+                    self._current = path
+                    os.chmod(tmp, 0o666 & ~_umask())
+                    os.replace(tmp, path)
+            except _write_errors() as exc:
+                self._fail(exc)
+        if self.failure:
+            raise TableWriteError(self.failure)
+        self._writers, self._tmp = [], []
+        return list(self.paths)
+
+    def abort(self) -> None:
+        """Delete the partial files (the computing was stopped)."""
+        self._buffer = []
+        self._discard()
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    """What a failed write raises: OSError, or pyarrow's ArrowException for the same causes."""
+    from pyarrow import ArrowException
+
+    return (OSError, ArrowException)
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short reason: the OS's words for an OSError, else its type and message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# --- room on the disk ---------------------------------------------------------------------
+SPACE_MARGIN = 1.1
+"""Space asked for beyond the estimate of what is written."""
+SPACE_FIXED = 4 * 2**20
+"""Bytes asked for the summary, the figure and file-system overhead."""
+_TEXT_WIDTH = {"bool": 6, "float32": 16}          # "false," and a float32 written in full, with its comma
+
+
+def parquet_row_bytes() -> int:
+    """Bytes of one row of ``region_months`` uncompressed: an upper bound of what Parquet stores per row."""
+    width = 0
+    for _, kind, _, _ in region_month_columns():
+        width += {"bool": 1, "float32": 4, "int32": 4, "int64": 8, "timestamp[us]": 8}.get(kind, 4)
+    return width
+
+
+def csv_row_bytes(config: RunConfig, seed: int, replications: int) -> int:
+    """Longest text of one row of ``region_months.csv``, commas and quotes included."""
+    names = [r["name"] for r in region_list(resolved_region_codes(config))]
+    width = 0
+    for column, kind, _, _ in region_month_columns():
+        if kind in _TEXT_WIDTH:
+            width += _TEXT_WIDTH[kind]
+        else:
+            width += 3 + {"scenario": len(config.scenario.encode()), "seed": len(str(seed)),
+                          "replication": len(str(replications)), "month": 10,
+                          "region_code": max(len(code) for code in resolved_region_codes(config)),
+                          "region_name": max(len(name.encode()) for name in names),
+                          "stage": max(map(len, STAGES)), "cooperation_class": max(map(len, LEVEL_CLASSES)),
+                          }[column]
+    return width
+
+
+def run_output_bytes(config: RunConfig, replications: int, seed: int = 0, csv: bool = False) -> int:
+    """Bytes ``chainsim run`` may write: its rows times an upper bound per row, plus a margin."""
+    rows = replications * config.calendar.n_months * len(resolved_region_codes(config))
+    per_row = parquet_row_bytes() + (csv_row_bytes(config, seed, replications) if csv else 0)
+    return int(rows * per_row * SPACE_MARGIN) + SPACE_FIXED
+
+
+def check_space(out: str | Path, needed: int) -> None:
+    """Refuse (:class:`OutputFolderError`) when the disk of ``out`` has less than ``needed`` bytes free."""
+    target = Path(os.path.abspath(out))
+    place = next((p for p in (target, *target.parents) if p.exists()), target.anchor)
+    try:
+        free = shutil.disk_usage(place).free
+    except OSError:
+        return                                  # cannot tell: the writing itself will say
+    if free < needed:
+        raise OutputFolderError(f"{out}: not enough space on the disk: the results need up to {_size(needed)} "
+                                f"(estimate), {_size(free)} is free; free some space or choose another --out")
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
 
 
 # --- output folders, written whole -------------------------------------------------
@@ -570,6 +850,27 @@ class ResultFolder:
         self._cleanup.detach()
         return self.out
 
+    def keep_aside(self) -> Path:
+        """Keep what was written so far, as ``<out>.incomplete`` beside ``out`` (``-2``, ``-3``... if taken).
+
+        For a failure after the computing: ``out`` stays as it was, and the
+        files already complete are not lost. Returns where they are (the
+        temporary folder itself if it cannot be renamed).
+        """
+        tmp = self.path
+        for k in range(1, 1000):
+            aside = self._target.with_name(f"{self._target.name}.incomplete" + (f"-{k}" if k > 1 else ""))
+            if aside.exists():
+                continue
+            try:
+                os.rename(tmp, aside)
+            except OSError:
+                break
+            self._tmp = aside
+            break
+        self._cleanup.detach()
+        return self._tmp
+
     def discard(self) -> None:
         """Remove the temporary folder; ``out`` stays as it was."""
         if self._cleanup is not None:
@@ -629,12 +930,10 @@ def write_parquet(path: Path, table: pd.DataFrame, metadata: dict[str, str] | No
     _atomic(Path(path), lambda tmp: pq.write_table(arrow_table(table, metadata), tmp))
 
 
-def write_csv(path: Path, table: pd.DataFrame) -> None:
-    """Write a frame as CSV, atomically: labels for categoricals, months as YYYY-MM-DD, true/false."""
+def _csv_table(arrow):
+    """A pyarrow table as CSV writes it: labels for categoricals, months as dates."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
     columns = []
     for field, column in zip(arrow.schema, arrow.columns):
         if pa.types.is_dictionary(field.type):
@@ -642,7 +941,15 @@ def write_csv(path: Path, table: pd.DataFrame) -> None:
         elif pa.types.is_timestamp(field.type):
             column = column.cast(pa.date32())
         columns.append(column)
-    plain = pa.table(columns, names=arrow.column_names)
+    return pa.table(columns, names=arrow.column_names)
+
+
+def write_csv(path: Path, table: pd.DataFrame) -> None:
+    """Write a frame as CSV, atomically: labels for categoricals, months as YYYY-MM-DD, true/false."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    plain = _csv_table(pa.Table.from_pandas(table, preserve_index=False))
     _atomic(Path(path), lambda tmp: pcsv.write_csv(plain, tmp))
 
 

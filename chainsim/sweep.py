@@ -25,7 +25,10 @@ file, a chunk of another experiment and a run stored twice; ``DIR/.lock``
 (the writer's process id, taken over when that process is gone) keeps a
 second sweep out; and an exception in the parent -- the CLI turns SIGTERM
 and SIGINT into one -- stores the batches already finished, cancels the
-rest and terminates the workers before it propagates.
+rest and terminates the workers before it propagates. A signal that comes
+while the pool starts its workers waits until they are started; a worker
+whose sweep process is gone (SIGKILL) ends by itself within a second.
+tests/test_soak.py kills and resumes a sweep again and again.
 """
 
 from __future__ import annotations
@@ -35,12 +38,15 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 import tomllib
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -519,6 +525,8 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
         if _chunk_files(out):
             raise SweepError(f"{out} holds chunks but no {MANIFEST}, so what they hold cannot be checked; "
                              "start a new folder (or put the manifest back)")
+        for p in out.glob(f".{MANIFEST}.*.tmp"):    # the first manifest's write, killed (results._atomic)
+            p.unlink(missing_ok=True)
         if any(p.name != LOCK for p in out.iterdir()):
             raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST} missing); choose another --out")
     else:
@@ -568,24 +576,85 @@ def _run_local(experiment: Experiment, todo: list[int], size: int, workers: int,
     cancel what is pending and terminate the workers before re-raising."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     batches = iter(_batches(todo, size))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
     running: set = set()
+
+    def submit_more() -> None:
+        while len(running) < 2 * workers:
+            batch = next(batches, None)
+            if batch is None:
+                return
+            running.add(pool.submit(run_batch, experiment, batch))
+
+    pool = None
     try:
-        while True:
-            while len(running) < 2 * workers:
-                batch = next(batches, None)
-                if batch is None:
-                    break
-                running.add(pool.submit(run_batch, experiment, batch))
-            if not running:
-                break
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
+        # The pool starts its workers in the first submits; a signal then would leave a worker
+        # the pool does not know yet (it lives on, then fails with a traceback when it finds the
+        # pool's semaphores gone), so SIGTERM and SIGINT wait until the workers are started.
+        with _signals_held():
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                       initializer=_end_with_parent, initargs=(os.getpid(),))
+            submit_more()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
+                running.discard(future)      # before storing: a signal inside store() never stores it twice
                 store(future.result())
+            submit_more()
     except BaseException:
-        _stop_pool(pool, running, store)
+        if pool is not None:
+            _stop_pool(pool, running, store)
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGTERM and SIGINT back for the block; one that came meanwhile is raised again at its end.
+
+    Only in the main thread (elsewhere signals cannot be handled, and the block
+    runs as is). The signal is raised with the handlers of before restored, so
+    the command line's handler (or Python's default action) sees it as usual.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in held}
+    for sig in held:
+        if previous[sig] is not None:          # None: a handler not set from Python, left alone
+            signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
+
+
+PARENT_CHECK_S = 0.5
+"""How often a worker checks that the sweep process that started it is still there."""
+
+
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker soon after the sweep process ``parent`` is gone.
+
+    A SIGKILL gives the sweep no chance to stop its pool, and the workers (with
+    the forkserver and resource tracker, which wait for them) would live on:
+    computing runs nobody stores and holding the terminal. A watcher thread
+    checks every :data:`PARENT_CHECK_S` seconds and ends the worker at once
+    when the parent's process id is gone. (Were that id reused within those
+    seconds, the worker would stay: a risk accepted for a check that works
+    with every start method.)
+    """
+    def watch() -> None:
+        while _pid_alive(parent):
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="chainsim-sweep-parent-watch", daemon=True).start()
 
 
 def _stop_pool(pool: ProcessPoolExecutor, running: set, store) -> None:

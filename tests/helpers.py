@@ -72,3 +72,20 @@ def mean_support(model: ChainModel, arrangement: str, rows=None) -> float:
     support = member_support(model, proposal, noise=False)
     rows = np.flatnonzero(model.tie_index.municipal) if rows is None else rows
     return float(np.nanmean(support[rows]))
+
+
+def session_processes(sid: int) -> list[int]:
+    """Live (not zombie) processes of session ``sid``, read from /proc (to check that nothing is left behind)."""
+    from pathlib import Path
+
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids

@@ -2,7 +2,9 @@
 
 The data tests check the tile map's layout and stages, the settings behind
 the sidebar, the step guard at the last month and the comparison with the
-baseline. The browser test (Playwright with Debian's Chromium) starts
+baseline. The page tests render it in two of Solara's kernel contexts (two
+browser sessions, each with its own model) and play it to the last month.
+The browser test (Playwright with Debian's Chromium) starts
 ``chainsim app`` on a free localhost port and checks: no "Page 0" tab, a
 slider showing its value and the page saying that changes apply on RESET,
 35 tiles with full names on hover and a stage legend, STEP, a click on a
@@ -165,6 +167,98 @@ def test_compare_with_baseline_uses_the_same_seeds():
     assert len(top.get_lines()) == 2 and bottom.get_legend() is not None
     with pytest.raises(ValueError, match="replications x 60 months"):
         baseline_comparison_data(rerun.calendar.months, np.zeros((2, 60)), np.zeros((3, 60)))
+
+
+# --- the page in Solara's kernel contexts (no browser) -----------------------------
+@pytest.fixture
+def sessions():
+    """Two browser sessions as Solara's server keeps them: a kernel context each, closed afterwards."""
+    import solara.server.app  # noqa: F401  (Solara's per-kernel patches, as in the server)
+    from solara.server import kernel, kernel_context
+
+    made = [kernel_context.VirtualKernelContext(id=f"kernel-{n}", kernel=kernel.Kernel(), session_id=f"session-{n}")
+            for n in "ab"]
+    yield made
+    for context in made:
+        context.close()
+
+
+def render_page(context):
+    """The app's page rendered in ``context`` (in Solara's app layout, which holds the sidebar)."""
+    import solara
+
+    with context:
+        return solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)[1]
+
+
+def month_status(rc) -> str:
+    import ipyvuetify as v
+
+    return rc.find(v.Html, class_="month-status").widget.children[0]
+
+
+def recording_builds(monkeypatch, months_left: int | None = None) -> list:
+    """Record every model the page builds (RESET and first render); optionally start it near its end."""
+    built, build = [], app.build_model
+
+    def recorded(settings):
+        model = build(settings)
+        while months_left is not None and model.t < model.calendar.n_months - months_left:
+            model.step()
+        built.append(model)
+        return model
+
+    monkeypatch.setattr(app, "build_model", recorded)
+    return built
+
+
+def test_each_browser_session_has_its_own_model(sessions, monkeypatch):
+    import ipyvuetify as v
+
+    built = recording_builds(monkeypatch)
+    a, b = sessions
+    rc_a, rc_b = render_page(a), render_page(b)
+    assert len(built) == 2 and built[0] is not built[1]
+    with a:
+        for _ in range(2):
+            rc_a.find(v.Btn, children=["Step"]).widget.click()
+        assert month_status(rc_a) == "Month 2 of 60 simulated (2012-02)."
+        rc_a.find(v.Slider, max=app.SEED_MAX).widget.v_model = 5          # the seed, in session a only
+        assert "seed 0 → 5" in rc_a.find(v.Alert, class_="pending-changes").widget.children[0]
+    with b:
+        assert month_status(rc_b) == "Month 0 of 60: press STEP or PLAY to simulate 2012-01."
+        assert not rc_b.find(v.Alert, class_="pending-changes").widgets
+    assert [m.t for m in built] == [2, 0]
+    with a:
+        rc_a.find(v.Btn, children=["Reset"]).widget.click()
+    assert len(built) == 3 and built[2].t == 0 and built[2] is not built[1]
+    with b:
+        rc_b.find(v.Btn, children=["Step"]).widget.click()
+        assert month_status(rc_b) == "Month 1 of 60 simulated (2012-01)."
+    assert [m.t for m in built] == [2, 1, 0]
+    assert built[1].rng is not built[2].rng and built[1].rng is not built[0].rng
+
+
+def test_play_and_step_stop_at_the_last_month_of_the_page(sessions, monkeypatch):
+    import ipyvuetify as v
+
+    built = recording_builds(monkeypatch, months_left=3)
+    a = sessions[0]
+    rc = render_page(a)
+    (model,) = built
+    with a:
+        assert month_status(rc) == "Month 57 of 60 simulated (2016-09)."
+        rc.find(v.Slider, max=1000).widget.v_model = 50                      # play speed: 50 ms a month
+        rc.find(v.Btn, children=["▶ Play"]).widget.click()
+        rc.find(v.Btn, children=["▶ Play"], disabled=True).wait_for(timeout=40)
+        assert month_status(rc) == "Month 60 of 60 simulated (2016-12)."
+        assert rc.find(v.Btn, children=["Step"]).widget.disabled
+        assert rc.find(v.Alert, class_="run-ended").widgets
+        assert model.t == model.calendar.n_months == 60 and not model.running
+        rc.find(v.Btn, children=["Step"]).widget.click()                     # disabled in the browser; and here:
+        rc.find(v.Btn, children=["▶ Play"]).widget.click()
+        time.sleep(0.3)
+        assert model.t == 60 and month_status(rc) == "Month 60 of 60 simulated (2016-12)."
 
 
 # --- in the browser ------------------------------------------------------------------------

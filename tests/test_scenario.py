@@ -1,10 +1,12 @@
 """Scenario files: loading, merging, and one-line problems that name file, line and key."""
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chainsim.core.calendar import Month
@@ -67,6 +69,176 @@ def test_one_line_per_problem_naming_file_line_and_key(tmp_path, body, line, exp
     assert "\n" not in problems[0]
     assert problems[0].startswith(f"{path}:{line}: "), problems[0]
     assert expected in problems[0]
+
+
+LEVER = 'kind = "joint_targets"\nstart = "2013-01"\n'
+
+
+@pytest.mark.parametrize("body, line, expected", [
+    # an inline array of inline tables over several lines, with a comment holding brackets and quotes
+    (('levers = [\n  { kind = "joint_targets", start = "2013-01" },\n  # not [[levers]] nor "a = 1"\n'
+      '  { kind = "budget_cuts", start = "2013-01", strength = 2 },\n]\n'), 6,
+     "levers[1].strength: 2 out of range (allowed: 0 to 1)"),
+    # an inline table, after a comment and a blank line
+    ('# the calendar\n\ncalendar = { start = "2012-01", end = "2013-13" }\n', 5,
+     "calendar.end: '2013-13' is not a month"),
+    # an inline table inside an array of tables
+    ('[[levers]]\n' + LEVER + '[[levers]]\n' + LEVER + 'regions = { rule = "size > 3" }\n', 9,
+     "levers[1].regions.rule: unknown attribute 'size'"),
+    # a sub-table of the second item of an array of tables
+    ('[[levers]]\n' + LEVER + '[[levers]]\n' + LEVER + '[levers.regions]\n\nfraction = 1.5\n', 11,
+     "levers[1].regions.fraction: 1.5 out of range"),
+    # quoted keys: one holding '=' and one holding a dot, after a comment that looks like a key
+    ('[parameters]\nweight_belief = 1.0  # "weight_trust" = 2\n\'weight=trust\' = 1.0\n', 5,
+     "parameters.weight=trust: unknown parameter"),
+    ('[parameters]\nweight_belief = 1.0\n"weight.trust" = 1.0\n', 5, "parameters.weight.trust: unknown parameter"),
+    # dotted keys, bare and quoted, at the top and inside an array of tables
+    ('calendar.start = "2012-01"\nparameters.weight_belief = 1.0\nparameters."weight_trust" = 9.0\n', 5,
+     "parameters.weight_trust: 9 out of range"),
+    ('[[levers]]\n' + LEVER + 'regions.fraction = 1.5\n', 6, "levers[0].regions.fraction: 1.5 out of range"),
+    # a multi-line string whose lines look like a table and a key
+    (('extends = """netherlands_2012.toml"""\n[calendar]\nend = """2016-12"""\n[parameters]\n'
+      'weight_belief = 1.0\nweight_trust = \'\'\'\n[parameters]\nweight_trust = 1.0\'\'\'\n'
+      'weight_pressure = 9.0\n'), 11, "parameters.weight_pressure: 9 out of range"),
+])
+def test_the_line_is_the_faulty_keys_in_every_toml_construct(tmp_path, body, line, expected):
+    path = write(tmp_path, GOOD + body)
+    tomllib.loads(path.read_text())                      # the file is valid TOML: the error is the scenario's
+    problems = [p for p in problems_of(path) if expected in p]
+    assert problems and problems[0].startswith(f"{path}:{line}: "), problems_of(path)
+
+
+def test_validate_names_the_line_of_a_key_in_an_inline_array(tmp_path):
+    path = write(tmp_path, GOOD + 'levers = [\n  { kind = "joint_targets", start = "2013-01" },\n'
+                                  '  { kind = "joint_targets", start = "2013-01", strenght = 1 },\n]\n')
+    done = subprocess.run([str(Path(sys.executable).with_name("chainsim")), "validate", str(path)],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"{path}:5: levers[1].strenght: unknown key"), done.stderr
+
+
+# --- key_lines on generated TOML: every key on the line it was written -------------
+_key_names = st.one_of(st.from_regex(r"[a-z_][a-z0-9_-]{0,6}", fullmatch=True),
+                       st.text(st.sampled_from('ab.=#[]{}" \'-'), min_size=1, max_size=6))
+_scalars = st.one_of(st.integers(-99, 99), st.text(st.sampled_from('ab=#[]{},"\'\\ \n'), max_size=8))
+
+
+def _toml_key(name: str) -> str:
+    import json
+    import re
+
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
+
+
+def _toml_scalar(value) -> str:
+    import json
+
+    if isinstance(value, str) and "\n" in value:
+        return '"""' + value.replace("\\", "\\\\").replace('"', '\\"') + '"""'
+    return json.dumps(value)
+
+
+class _Writer:
+    """Writes a TOML text line by line and notes the line of every key path (as the validators name it)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.current = ""
+        self.expected: dict[str, int] = {}
+
+    def note(self, path: str) -> None:
+        written = sum(line.count("\n") + 1 for line in self.lines)     # a line may hold a multi-line string
+        self.expected.setdefault(path, written + 1 + self.current.count("\n"))
+
+    def flush(self) -> None:
+        self.lines.append(self.current)
+        self.current = ""
+
+    def value(self, draw, path: str, depth: int) -> None:
+        kind = draw(st.sampled_from(["scalar", "inline", "array", "long array"] if depth < 2 else ["scalar"]))
+        if kind == "scalar":
+            self.current += _toml_scalar(draw(_scalars))
+        elif kind == "inline":
+            self.current += "{ "
+            for i, name in enumerate(draw(st.lists(_key_names, max_size=3, unique=True))):
+                self.note(f"{path}.{name}")
+                self.current += (", " if i else "") + f"{_toml_key(name)} = "
+                self.scalar_or_short(draw, f"{path}.{name}", depth + 1)
+            self.current += " }"
+        elif kind == "array":
+            self.current += "["
+            for i in range(draw(st.integers(0, 3))):
+                self.note(f"{path}[{i}]")
+                self.current += ", " if i else ""
+                self.scalar_or_short(draw, f"{path}[{i}]", depth + 1)
+            self.current += "]"
+        else:                                   # an array over several lines, with comments
+            self.current += "[  # [x] = 1"
+            for i in range(draw(st.integers(0, 3))):
+                self.flush()
+                self.current = "  "
+                self.note(f"{path}[{i}]")
+                self.value(draw, f"{path}[{i}]", depth + 1)
+                self.current += ","
+            self.flush()
+            self.current = "]"
+
+    def scalar_or_short(self, draw, path: str, depth: int) -> None:
+        """A value that stays on one line: a scalar, or an inline table or array of scalars."""
+        kind = draw(st.sampled_from(["scalar", "inline"] if depth < 2 else ["scalar"]))
+        if kind == "scalar":
+            value = draw(_scalars)
+            self.current += _toml_scalar(value.replace("\n", " ") if isinstance(value, str) else value)
+        else:
+            self.current += "{ "
+            for i, name in enumerate(draw(st.lists(_key_names, max_size=2, unique=True))):
+                self.note(f"{path}.{name}")
+                self.current += (", " if i else "") + f"{_toml_key(name)} = {_toml_scalar(draw(st.integers()))}"
+            self.current += " }"
+
+    def pairs(self, draw, table: str) -> None:
+        for name in draw(st.lists(_key_names, max_size=3, unique=True)):
+            path = f"{table}.{name}" if table else name
+            self.note(path)
+            self.current = f"{_toml_key(name)} = "
+            self.value(draw, path, 0)
+            self.flush()
+
+
+@st.composite
+def toml_documents(draw) -> tuple[str, dict[str, int]]:
+    w = _Writer()
+    w.pairs(draw, "")
+    if draw(st.booleans()):
+        w.note("top.sub.key")
+        w.lines.append('top . "sub".key = 1')
+    for name in draw(st.lists(st.sampled_from(["calendar", "parameters", "z.q"]), max_size=2, unique=True)):
+        w.note(name)
+        w.lines.append(f"[{name}]")
+        w.pairs(draw, name)
+    for i in range(draw(st.integers(0, 3))):
+        w.note(f"levers[{i}]")
+        w.lines.append("[[levers]]  # an item")
+        w.pairs(draw, f"levers[{i}]")
+        if draw(st.booleans()):
+            w.note(f"levers[{i}].regions")
+            w.lines.append("[levers.regions]")
+            w.pairs(draw, f"levers[{i}].regions")
+    return "\n".join(w.lines) + "\n", w.expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(toml_documents())
+def test_key_lines_finds_every_key_on_the_line_it_was_written(document):
+    from chainsim.toml_lines import key_lines
+
+    text, expected = document
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assume(False)                        # a key drawn twice (a root key named like a table)
+    found = key_lines(text)
+    assert {k: found.get(k) for k in expected} == expected, text
 
 
 def test_all_problems_of_a_file_at_once(tmp_path):

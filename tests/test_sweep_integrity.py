@@ -13,10 +13,19 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from helpers import session_processes
 
 from chainsim import load_results
 from chainsim.experiment import load_experiment
-from chainsim.sweep import CHUNKS, LOCK, MANIFEST, SweepError, completed_runs, data_sha256, run_sweep
+from chainsim.sweep import (
+    CHUNKS,
+    LOCK,
+    MANIFEST,
+    SweepError,
+    completed_runs,
+    data_sha256,
+    run_sweep,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name("chainsim")
@@ -151,18 +160,57 @@ def test_a_second_writer_is_stopped_by_the_lock(tmp_path):
     assert not (out / LOCK).exists() and len(completed_runs(out)) == 4
 
 
+def test_a_sweep_killed_while_writing_its_first_manifest_resumes(tmp_path):
+    """SIGKILL between the lock and the first manifest leaves the lock and a half-written manifest: resumable."""
+    out = tmp_path / "out"
+    experiment = small(tmp_path / "a")
+    out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (out / LOCK).write_text(f"{gone.pid}\n")
+    (out / f".{MANIFEST}.k1ll3d.tmp").write_text('{"schema_version": ')
+    assert run_sweep(experiment, out, resume=True, quiet=True)["completed_runs"] == 4
+    assert sorted(p.name for p in out.iterdir()) == [CHUNKS, MANIFEST]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")                # anything else still keeps the sweep out
+    with pytest.raises(SweepError, match="is not empty and holds no sweep"):
+        run_sweep(experiment, other, resume=True, quiet=True)
+
+
 # --- 4. SIGTERM stops a multi-worker sweep cleanly -----------------------------------
-def _session_processes(sid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                pids.append(int(entry.name))
-    return pids
+
+
+def test_a_signal_while_the_workers_start_is_held_then_delivered():
+    """SIGTERM while the pool starts its workers reaches the handler once, after the workers are started."""
+    from chainsim.sweep import _signals_held
+
+    seen = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(("handler", signum)))
+    try:
+        with _signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            seen.append(("block", None))
+        assert seen == [("block", None), ("handler", signal.SIGTERM)]
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL     # the handler of before is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_worker_ends_when_the_sweep_process_is_gone():
+    """A worker whose sweep process was killed (SIGKILL: no chance to stop the pool) ends by itself."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    code = f"import time\nfrom chainsim.sweep import _end_with_parent\n_end_with_parent({gone.pid})\ntime.sleep(120)"
+    worker = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = worker.communicate(timeout=60)          # importing chainsim.sweep takes a few seconds
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 1 and stderr == "", stderr  # os._exit(1) by the watcher, no traceback
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -184,12 +232,12 @@ def test_sigterm_stops_a_two_worker_sweep_and_resume_completes_it(tmp_path):
         raise
     assert proc.returncode == 143, stderr
     assert stderr.strip().endswith("resume with --resume") and "stopped by SIGTERM" in stderr, stderr
-    left = _session_processes(proc.pid)
+    left = session_processes(proc.pid)
     for _ in range(50):
         if not left:
             break
         time.sleep(0.1)
-        left = _session_processes(proc.pid)
+        left = session_processes(proc.pid)
     if left:
         os.killpg(proc.pid, signal.SIGKILL)
     assert not left, f"processes of the sweep still alive: {left}"
