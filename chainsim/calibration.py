@@ -130,7 +130,7 @@ def rejection_abc(distances: pd.Series, points: pd.DataFrame, accept: float) -> 
     The ``accept`` share of points closest to the observed picture is kept;
     each is weighted 1 - (d / d_max)^2, so the closest count most.
     """
-    n = max(2, int(round(accept * len(distances))))
+    n = max(2, round(accept * len(distances)))
     best = distances.nsmallest(n)
     kept = points.loc[best.index].copy()
     kept["distance"] = best
@@ -244,3 +244,147 @@ def level_dependence(levels: np.ndarray) -> dict:
         independent = np.convolve(independent, [1.0 - q, q])
     return {"marginals": p, "correlation": np.array([corr[0, 1], corr[0, 2], corr[1, 2]]),
             "count_shares": counts, "independent_shares": independent}
+
+
+# --- ABC-SMC: the picture over the fieldwork window, each pattern counted once ---
+
+FIELDWORK = ("2014-09", "2014-12")
+"""The Inspectorate's fieldwork window (inspectie_2014.toml [meta]: fieldwork
+September-November 2014, case studies until December): a simulated picture is
+the mean of each statistic over these months, not its value in one month."""
+
+PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
+    # Stage shares and Table 3.4 classes are one pattern: the stage is a
+    # function of the class and two items (chainsim.core.measurement.classify_stage).
+    "stages_and_classes": ("coordinated", "middle", "little", "all_levels", "intermediate", "hardly", "none"),
+    "joint_activities": ("joint_consultation", "joint_projects", "joint_staff", "joint_preferred_employers",
+                         "joint_placement_targets", "fte_agreements"),
+    "governance_parties": tuple(GOVERNANCE_PARTY),
+    # The structure item no_regional_cooperation_at_all is Table 3.4's class
+    # "none" again (classify_levels): counted there only.
+    "structure": ("all_municipalities_participate", "uwv_governance_with_all_municipalities", "uwv_absent_tactical"),
+    "case_regions": ("Friesland", "Gooi- en Vechtstreek", "Rijnmond", "Stedendriehoek en Noordwest Veluwe",
+                     "Helmond-De Peel"),
+}
+"""The five pattern groups of the ABC-SMC distance and of the cross-validation."""
+
+STATISTICS: tuple[str, ...] = tuple(f"{g}.{n}" for g, names in PATTERN_GROUPS.items() for n in names)
+"""Names of the calibrated statistics, "group.name", in a fixed order."""
+
+VARIANCE_FLOOR = (1 / 35) ** 2
+"""Added to each statistic's variance in the distance: one region in 35. The
+observed figures are counts of regions judged by the Inspectorate, so a
+simulated share is not held closer than one region; without a floor a
+statistic the model hardly varies (the class "none") would dominate."""
+
+
+def observed_statistics() -> dict[str, float]:
+    """The observed value of every statistic of :data:`STATISTICS`, in its simulated unit (shares; case regions stage / 2)."""
+    by_key = {f"{t.group}.{t.name}": t.observed for t in targets()}
+    out = {}
+    for name in STATISTICS:
+        group, item = name.split(".", 1)
+        source = ("stage_shares" if item in ("coordinated", "middle", "little") else "cooperation_levels"
+                  ) if group == "stages_and_classes" else group
+        out[name] = by_key[f"{source}.{item}"]
+    return out
+
+
+def _window(calendar) -> slice:
+    from chainsim.core.calendar import Month
+
+    return slice(calendar.index(Month.parse(FIELDWORK[0])), calendar.index(Month.parse(FIELDWORK[1])) + 1)
+
+
+def fieldwork_picture(result, calendar) -> dict[str, float]:
+    """Every item of one simulated Netherlands, each the mean over the fieldwork months.
+
+    ``result`` is a :class:`chainsim.runner.RunResult`. Keys are the
+    :data:`STATISTICS` and ``items.<indicator>`` for every indicator not
+    among them (the items with no observed figure, for the predictive
+    checks). Shares use the seed's denominators (Table 3.2 among regions with
+    a governance table, subregion items among regions with subregions); a
+    share whose denominator is empty in every window month, or a case region
+    not in the run, is NaN.
+    """
+    from chainsim.core.measurement import (
+        DENOMINATOR,
+        INDICATOR_INDEX,
+        INDICATORS,
+        LEVEL_CLASSES,
+        STAGES,
+    )
+
+    w = _window(calendar)
+    stage, classes, items = result.stage[w], result.level_class[w], result.items[w]
+
+    def share(name: str) -> float:
+        k, d = INDICATOR_INDEX[name], DENOMINATOR[name]
+        if d is None:
+            return float(items[..., k].mean())
+        both = (items[..., k] & items[..., INDICATOR_INDEX[d]]).sum(axis=1).astype(float)
+        base = items[..., INDICATOR_INDEX[d]].sum(axis=1)
+        monthly = np.where(base > 0, both / np.maximum(base, 1), np.nan)
+        return float(np.nanmean(monthly)) if np.isfinite(monthly).any() else float("nan")
+
+    out = {f"stages_and_classes.{n}": float((stage == k).mean()) for k, n in enumerate(STAGES)}
+    out.update({f"stages_and_classes.{n}": float((classes == k).mean()) for k, n in enumerate(LEVEL_CLASSES)})
+    out.update({f"joint_activities.{n}": share(n) for n in PATTERN_GROUPS["joint_activities"]})
+    out.update({f"governance_parties.{n}": share(GOVERNANCE_PARTY[n]) for n in PATTERN_GROUPS["governance_parties"]})
+    out["structure.all_municipalities_participate"] = share("all_municipalities_participate")
+    out["structure.uwv_governance_with_all_municipalities"] = share("governance_uwv_all_municipalities")
+    out["structure.uwv_absent_tactical"] = 1.0 - share("tactical_uwv")
+    codes = list(result.region_codes)
+    for name in PATTERN_GROUPS["case_regions"]:
+        code = find_region(name).code
+        out[f"case_regions.{name}"] = float(stage[:, codes.index(code)].mean() / 2.0) if code in codes else float("nan")
+    used = {"governance_uwv_all_municipalities", "tactical_uwv", "all_municipalities_participate",
+            *PATTERN_GROUPS["joint_activities"], *GOVERNANCE_PARTY.values()}
+    out.update({f"items.{n}": share(n) for n in INDICATORS if n not in used})
+    return out
+
+
+class CovarianceDistance:
+    """Mahalanobis distance of a mean simulated picture to the observed one.
+
+    sqrt((s - o)' (C + f I)^-1 (s - o)) over the statistics ``names``, with C
+    the covariance of the statistics between replications of one simulated
+    Netherlands at a reference point and f :data:`VARIANCE_FLOOR`. Dependent
+    statistics (the stage shares and the Table 3.4 classes) then count as the
+    one pattern they are, and each statistic counts in the units of its own
+    noise. ``cov`` covers :data:`STATISTICS`; leaving out a group (the
+    cross-validation) takes the sub-matrix, the distribution of the rest.
+    A picture with a NaN statistic is at an infinite distance.
+    """
+
+    def __init__(self, cov: np.ndarray, names: tuple[str, ...] = STATISTICS,
+                 observed: dict[str, float] | None = None) -> None:
+        cov = np.asarray(cov, dtype=float)
+        if cov.shape != (len(STATISTICS), len(STATISTICS)):
+            raise ValueError(f"covariance must be {len(STATISTICS)} x {len(STATISTICS)} over STATISTICS, "
+                             f"got {cov.shape}")
+        unknown = [n for n in names if n not in STATISTICS]
+        if unknown:
+            raise ValueError(f"unknown statistic {unknown[0]!r} (allowed: {', '.join(STATISTICS)})")
+        self.names = tuple(names)
+        index = [STATISTICS.index(n) for n in self.names]
+        sub = cov[np.ix_(index, index)] + VARIANCE_FLOOR * np.eye(len(index))
+        self.precision = np.linalg.inv(sub)
+        obs = observed_statistics() if observed is None else observed
+        self.observed = np.array([obs[n] for n in self.names], dtype=float)
+
+    def __call__(self, picture: dict, observed: dict | None = None) -> float:
+        """The distance of ``picture`` (a dict holding ``names``); ``observed`` is pyabc's x_0, unused (fixed)."""
+        diff = np.array([picture[n] for n in self.names], dtype=float) - self.observed
+        if not np.isfinite(diff).all():
+            return float("inf")
+        return float(np.sqrt(diff @ self.precision @ diff))
+
+
+def picture_covariance(pictures: pd.DataFrame) -> np.ndarray:
+    """Covariance of :data:`STATISTICS` between replications (rows of ``pictures``), NaN-free rows only."""
+    x = pictures[list(STATISTICS)].to_numpy(dtype=float)
+    x = x[np.isfinite(x).all(axis=1)]
+    if len(x) < 2:
+        raise ValueError("need at least two replications with every statistic defined to estimate the covariance")
+    return np.atleast_2d(np.cov(x.T))

@@ -1,34 +1,72 @@
-"""The calibration script checks its set-up file before it runs anything."""
+"""The calibration scripts check their set-up files before they run anything, and run at a tiny budget."""
 
+import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "experiments" / "calibration" / "calibrate.py"
 CONFIG = ROOT / "experiments" / "calibration" / "calibration.toml"
+ABC_CONFIG = ROOT / "experiments" / "calibration" / "abc_smc.toml"
+CASE_REGIONS = "AM02,AM12,AM22,AM06,AM32"
+
+TINY = """description = "tiny ABC-SMC for trying the machinery"
+seed = 1
+generations = 1
+particles = 4
+replications = 1
+noise_fraction = 0.25
+reference_replications = 30
+prior_draws = 6
+epsilon_quantile = 0.5
+
+[[free]]
+name = "weight_trust"
+
+[[free]]
+name = "trust_initial"
+low = 0.3
+high = 0.6
+reason = "only to try a narrower prior"
+"""
+"""The smallest set-up the checks allow: 30 reference replications, 6 prior draws, one replication per particle."""
 
 
-def run(config: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), "--config", str(config), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=120)
+def run(config: Path, tmp_path: Path, *more: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), "--config", str(config), "--out", str(tmp_path / "out"),
+                           *more], capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_the_committed_set_up_is_valid():
+def _script_module():
     sys.path.insert(0, str(SCRIPT.parent))
     try:
-        from calibrate import read_config
+        import calibrate
     finally:
         sys.path.remove(str(SCRIPT.parent))
-    config = read_config(CONFIG)
+    return calibrate
+
+
+def test_the_committed_set_ups_are_valid():
+    calibrate = _script_module()
+    config = calibrate.read_config(CONFIG)
     assert config["free"] and 0 < config["bound_margin"] <= 1
+    abc = calibrate.read_abc_config(ABC_CONFIG)
+    priors = calibrate.abc_priors(abc)
+    from chainsim.core.parameters import SPECS
+    assert [p.name for p in priors] == [f["name"] for f in config["free"]]
+    for p in priors:          # the committed priors are the declared ranges, or say why not
+        assert (p.low, p.high) == (SPECS[p.name].low, SPECS[p.name].high) or p.reason
 
 
 def test_a_bad_set_up_stops_with_one_line_naming_file_and_key(tmp_path):
     text = CONFIG.read_text(encoding="utf-8")
     bad = tmp_path / "calibration.toml"
     bad.write_text(text.replace('name = "weight_trust"', 'name = "weight_trsut"'), encoding="utf-8")
-    done = run(bad, tmp_path)
+    done = run(bad, tmp_path, "--method", "lhs-pmc")
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
@@ -40,5 +78,63 @@ def test_a_range_outside_the_declared_one_is_refused(tmp_path):
     text = CONFIG.read_text(encoding="utf-8")
     bad = tmp_path / "calibration.toml"
     bad.write_text(text.replace("bound_margin = 0.75", "bound_margin = 1.5"), encoding="utf-8")
-    done = run(bad, tmp_path)
+    done = run(bad, tmp_path, "--method", "lhs-pmc")
     assert done.returncode == 2 and "bound_margin" in done.stderr and "allowed: 0.1 to 1" in done.stderr
+
+
+@pytest.mark.parametrize("change,key,says", [
+    ('reason = "only to try a narrower prior"', "free[1].reason", "needs its reason"),
+    ("low = 0.3", "free[1].low", "out of range (allowed: 0.25 to 0.65)"),
+    ('replications = 1', "replications", "must be"),
+    ("particles = 4", "particles", "must be a whole number 2 to 100000"),
+])
+def test_a_bad_abc_set_up_stops_with_one_line(tmp_path, change, key, says):
+    replacement = {"low = 0.3": "low = 0.1", 'replications = 1': 'replications = "many"',
+                   "particles = 4": "particles = 1"}.get(change, "")
+    bad = tmp_path / "abc.toml"
+    bad.write_text(TINY.replace(change, replacement), encoding="utf-8")
+    done = run(bad, tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = done.stderr.strip().splitlines()
+    assert len(line) == 1 and str(bad) in line[0] and key in line[0] and says in line[0], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_abc_smc_calibrates_at_a_tiny_budget_and_resumes(tmp_path):
+    from chainsim.posterior import read_particles
+
+    config = tmp_path / "abc.toml"
+    config.write_text(TINY, encoding="utf-8")
+    first = run(config, tmp_path, "--workers", "1", "--regions", CASE_REGIONS)
+    assert first.returncode == 0, first.stderr[-2000:]
+    out = tmp_path / "out"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["generations"] == 1 and summary["replications_per_particle"] == 1
+    assert summary["cpu_seconds_per_evaluation"] > 0 and summary["estimate"]["hours"] > 0
+    calibrated = tomllib.loads((out / "calibrated.toml").read_text())
+    post = summary["posterior"]
+    assert set(calibrated["values"]) == {"weight_trust", "trust_initial"}
+    assert 0.3 <= calibrated["values"]["trust_initial"] <= 0.6
+    assert calibrated["values"]["weight_trust"] == pytest.approx(post["weight_trust"]["median"], abs=1e-4)
+    assert len(read_particles(out / "particles.csv")) == 4
+    more = run(config, tmp_path, "--workers", "1", "--regions", CASE_REGIONS, "--resume", "--generations", "2")
+    assert more.returncode == 0, more.stderr[-2000:]
+    assert json.loads((out / "summary.json").read_text())["generations"] == 2
+    assert "measuring the distance" not in more.stderr          # the setup beside the history is reused
+
+
+def test_abc_smc_refuses_to_write_over_an_earlier_calibration(tmp_path):
+    config = tmp_path / "abc.toml"
+    config.write_text(TINY, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "abc.db").write_text("")
+    done = run(config, tmp_path, "--regions", CASE_REGIONS)
+    assert done.returncode == 2 and "--resume" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_abc_smc_refuses_regions_without_the_case_regions(tmp_path):
+    config = tmp_path / "abc.toml"
+    config.write_text(TINY, encoding="utf-8")
+    done = run(config, tmp_path, "--regions", "AM02,AM12")
+    assert done.returncode == 2 and "AM22" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr

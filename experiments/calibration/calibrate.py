@@ -1,6 +1,20 @@
 """Calibrate chainsim's free parameters against the 2014 picture (one command, resumable).
 
-    .venv/bin/python experiments/calibration/calibrate.py [--workers N] [--resume] [--write-defaults]
+    .venv/bin/python experiments/calibration/calibrate.py [--method abc-smc] [--generations G] [--particles P]
+                                                          [--workers N] [--db FILE] [--resume] [--write-defaults]
+
+``--method abc-smc`` (the default; docs/calibration.md): reads and checks
+``abc_smc.toml`` beside this script (or ``--config``); measures, once, the
+covariance of the statistics and the replications per particle at the
+priors' centre (``<db>.json``); runs pyABC's ABC-SMC into its SQLite history
+(``--db``, default OUT/abc.db; ``--resume`` continues it); writes
+OUT/posterior.csv (posterior medians and 95% credible intervals),
+OUT/particles.csv, OUT/calibrated.toml and OUT/summary.json (epsilons,
+evaluations, measured cost and the estimate for 6 x 300 on 2 cores); with
+``--write-defaults`` also chainsim/data/calibrated.toml and
+chainsim/data/posterior.csv.
+
+``--method lhs-pmc``, the earlier method, with ``calibration.toml``:
 
 1. Reads and checks ``calibration.toml`` beside this file, or the file given
    with ``--config`` (free parameters, ranges, weights, numbers of points and
@@ -160,7 +174,13 @@ def second_population(experiment, accepted: pd.DataFrame, config: dict):
 
 def accept_population(sweep_dir: Path, config: dict, previous: pd.DataFrame | None = None):
     """A population's points with their distance and bound misses, and its accepted points (with weights)."""
-    from chainsim.calibration import bound_excess, bound_misses, distance, pmc_weights, rejection_abc
+    from chainsim.calibration import (
+        bound_excess,
+        bound_misses,
+        distance,
+        pmc_weights,
+        rejection_abc,
+    )
     from chainsim.sweep import load_results
 
     rows = load_results(sweep_dir)
@@ -254,21 +274,11 @@ def write_defaults(best: pd.Series, config: dict, summary: dict, config_path: Pa
     return path
 
 
-def main() -> None:
+def main_lhs_pmc(args) -> None:
+    """The earlier method: Latin hypercube, rejection ABC, one population Monte Carlo step, refinement."""
     from chainsim.calibration import weighted_quantiles
     from chainsim.experiment import load_experiment
-    from chainsim.runner import default_workers
     from chainsim.sweep import run_sweep
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=HERE / "calibration.toml",
-                        help="the calibration set-up (default: calibration.toml beside this script)")
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
-    parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted calibration")
-    parser.add_argument("--write-defaults", action="store_true",
-                        help="write chainsim/data/calibrated.toml (the package defaults)")
-    args = parser.parse_args()
 
     try:
         config = read_config(args.config)
@@ -326,6 +336,251 @@ def main() -> None:
     if args.write_defaults:
         print(f"wrote {write_defaults(best, config, summary, args.config)}", file=sys.stderr)
 
+
+
+def read_abc_config(path: Path) -> dict:
+    """Read and check the ABC-SMC set-up (abc_smc.toml); every problem names the file, line, key and what is allowed."""
+    from chainsim.core.parameters import SPECS
+    from chainsim.tomlcheck import check_number, check_whole, read_toml, suggest
+
+    f, problems = read_toml(path)
+    if f is None:
+        raise ConfigError(problems)
+    data = f.data
+    wholes = {"seed": (0, 2 ** 32 - 1), "generations": (1, 100), "particles": (2, 100_000),
+              "reference_replications": (30, 100_000), "prior_draws": (4, 100_000)}
+    numbers = {"noise_fraction": (0.01, 1.0), "epsilon_quantile": (0.05, 0.95)}
+    allowed = ("description", "replications", *wholes, *numbers, "free")
+    optional = ("left_out",)
+    for key in data:
+        if key in optional:
+            continue
+        if key not in allowed:
+            f.problem(key, f"unknown key (allowed: {', '.join(allowed)}){suggest(key, allowed)}")
+    for key in allowed:
+        if key not in data:
+            f.problems.append(f"{path}:1: {key}: missing")
+    if "description" in data and not isinstance(data["description"], str):
+        f.problem("description", "must be text in quotes")
+    for key, (low, high) in wholes.items():
+        if key in data:
+            check_whole(f, key, data[key], low, high)
+    for key, (low, high) in numbers.items():
+        if key in data:
+            check_number(f, key, data[key], low, high)
+    if "replications" in data and data["replications"] != "auto":
+        check_whole(f, "replications", data["replications"], 1, 1_000)
+    from chainsim.calibration import PATTERN_GROUPS
+    left_out = data.get("left_out", {})
+    if not isinstance(left_out, dict) or not all(isinstance(v, str) and v.strip() for v in left_out.values()):
+        f.problem("left_out", "must be a table of pattern group = \"the reason it is left out\"")
+        left_out = {}
+    for group in left_out:
+        if group not in PATTERN_GROUPS:
+            f.problem(f"left_out.{group}", f"unknown pattern group (allowed: {', '.join(PATTERN_GROUPS)})")
+    data["left_out"] = dict(left_out)
+    free = data.get("free", [])
+    if not isinstance(free, list) or not free:
+        f.problem("free", "must be one or more [[free]] tables with a name (and low, high and reason for a "
+                          "prior narrower than the declared range)")
+        free = []
+    seen = set()
+    for k, entry in enumerate(free):
+        key = f"free[{k}]"
+        entry = entry if isinstance(entry, dict) else {}
+        for extra in set(entry) - {"name", "low", "high", "reason"}:
+            f.problem(f"{key}.{extra}", "unknown key (allowed: name, low, high, reason)")
+        name = entry.get("name")
+        if name not in SPECS:
+            f.problem(f"{key}.name", f"{name!r} is not a parameter (allowed: a name from docs/ODD.md §7.2)"
+                                     + suggest(str(name), SPECS))
+            continue
+        if name in seen:
+            f.problem(f"{key}.name", f"{name!r} is listed twice")
+        seen.add(name)
+        spec = SPECS[name]
+        if ("low" in entry) != ("high" in entry):
+            f.problem(f"{key}.low", "give both low and high, or neither (the declared range)")
+        elif "low" in entry:
+            low = check_number(f, f"{key}.low", entry["low"], spec.low, spec.high)
+            high = check_number(f, f"{key}.high", entry["high"], spec.low, spec.high)
+            if low is not None and high is not None and not low < high:
+                f.problem(f"{key}.high", f"{high:g} must be above low {low:g}")
+            narrower = low is not None and high is not None and (low > spec.low or high < spec.high)
+            if narrower and not str(entry.get("reason", "")).strip():
+                f.problem(f"{key}.reason", f"a prior narrower than the declared {spec.low:g} to {spec.high:g} "
+                                           "needs its reason")
+    if f.problems:
+        raise ConfigError(f.problems)
+    return data
+
+
+def abc_priors(config: dict):
+    from chainsim.abc_smc import declared_priors
+
+    narrower = {e["name"]: (e["low"], e["high"], e.get("reason", "")) for e in config["free"]
+                if "low" in e and (e.get("reason") or "").strip()}
+    return declared_priors([e["name"] for e in config["free"]], narrower)
+
+
+def abc_setup(config: dict, path: Path, workers: int, regions, resume: bool):
+    """The setup beside the history: read on --resume when it is there, else measured and written."""
+    from chainsim.abc_smc import Setup, measure_setup
+
+    if resume and path.is_file():
+        return Setup.read(path)
+    fixed = None if config["replications"] == "auto" else int(config["replications"])
+    print(f"measuring the distance: {config['reference_replications']} replications at the priors' centre and "
+          f"{config['prior_draws']} prior draws", file=sys.stderr)
+    setup = measure_setup(abc_priors(config), config["seed"], workers, config["reference_replications"],
+                          config["prior_draws"], fixed, regions, config["noise_fraction"], config["epsilon_quantile"])
+    setup.write(path)
+    print(f"replications per particle: {setup.replications} ({setup.noise['reason']}); "
+          f"{setup.seconds_per_run:.3f} s per simulated Netherlands", file=sys.stderr)
+    return setup
+
+
+def abc_summary(history, setup, args, config: dict, wall: float, done_before: int | None) -> dict:
+    """Posterior summary, timings and the estimate for a run of ``estimate`` generations x particles."""
+    from chainsim.abc_smc import last_population
+    from chainsim.posterior import summarise
+
+    particles = last_population(history)
+    post = summarise(particles)
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0]
+    evaluations = int(populations["samples"].sum())
+    new_generations = len(populations) - (done_before or 0)
+    new_evaluations = int(populations["samples"].iloc[-new_generations:].sum()) if new_generations > 0 else 0
+    cpu_per_eval = wall * max(1, args.workers) / new_evaluations if new_evaluations else float("nan")
+    evals_per_particle = evaluations / (len(populations) * args.particles)
+    dist = history.get_weighted_distances(history.max_t)
+    from chainsim.calibration import weighted_quantiles
+
+    median_distance = float(weighted_quantiles(dist["distance"].to_numpy(), dist["w"].to_numpy(), [0.5])[0])
+    estimate = {"generations": 6, "particles": 300, "cores": 2}
+    seconds = (estimate["generations"] * estimate["particles"] * evals_per_particle * cpu_per_eval
+               / estimate["cores"])
+    return {
+        "date": dt.date.today().isoformat(), "method": config["description"],
+        "generations": int(history.max_t + 1), "particles": args.particles,
+        "replications_per_particle": setup.replications, "replication_choice": setup.noise,
+        "epsilons": [float(e) for e in populations["epsilon"]],
+        "evaluations": evaluations, "median_distance_last_generation": median_distance,
+        "seconds_per_simulated_netherlands": setup.seconds_per_run,
+        "cpu_seconds_per_evaluation": cpu_per_eval, "evaluations_per_accepted_particle": evals_per_particle,
+        "estimate": {**estimate, "hours": seconds / 3600,
+                     "basis": "cpu_seconds_per_evaluation x evaluations_per_accepted_particle of this run "
+                              "(later generations accept fewer, so this is a lower bound)"},
+        "posterior": post.to_dict(orient="index"),
+        "priors": {p.name: {"low": p.low, "high": p.high, "reason": p.reason} for p in setup.priors},
+    }
+
+
+def main_abc_smc(args) -> None:
+    """ABC-SMC with pyABC (chainsim.abc_smc), resumable from its SQLite history."""
+    import time
+
+    from chainsim.abc_smc import (
+        check_regions,
+        generations_done,
+        last_population,
+        run_abc_smc,
+    )
+    from chainsim.posterior import summarise, write_calibrated, write_particles
+
+    try:
+        config = read_abc_config(args.config)
+    except ConfigError as exc:
+        more = len(exc.problems) - 1
+        print(exc.problems[0] + (f" (and {more} more)" if more else ""), file=sys.stderr)
+        sys.exit(2)
+    regions = tuple(args.regions.split(",")) if args.regions else None
+    try:
+        check_regions(regions)
+    except ValueError as exc:
+        print(f"calibrate.py: --regions: {exc}", file=sys.stderr)
+        sys.exit(2)
+    args.generations = args.generations or config["generations"]
+    args.particles = args.particles or config["particles"]
+    db = args.db or args.out / "abc.db"
+    if not args.resume and ((args.out.is_dir() and any(args.out.iterdir())) or db.exists()):
+        print(f"calibrate.py: --out: {args.out} is not empty or --db {db} exists (an earlier calibration?); "
+              "add --resume to continue it, or choose another --out", file=sys.stderr)
+        sys.exit(2)
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        print("calibrate.py: --method abc-smc needs pyabc (pip install 'chainsim[calibration]')", file=sys.stderr)
+        sys.exit(2)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "abc_smc.toml").write_text(args.config.read_text(encoding="utf-8"), encoding="utf-8")
+    setup = abc_setup(config, db.with_suffix(".json"), args.workers, regions, args.resume)
+    before = generations_done(db)
+    start = time.perf_counter()
+    history = run_abc_smc(setup, db, args.generations, args.particles, args.workers,
+                          exclude=tuple(config["left_out"]), scheduler=args.scheduler,
+                          epsilon_quantile=config["epsilon_quantile"])
+    wall = time.perf_counter() - start
+    summary = abc_summary(history, setup, args, config, wall, before)
+    particles = last_population(history)
+    post = summarise(particles)
+    by_name = {p.name: p for p in setup.priors}
+    post["prior_low"] = [by_name[n].low for n in post.index]
+    post["prior_high"] = [by_name[n].high for n in post.index]
+    post.to_csv(args.out / "posterior.csv")
+    provenance = {"method": config["description"], "date": summary["date"],
+                  "distance": summary["median_distance_last_generation"],
+                  "generations": summary["generations"], "particles": args.particles,
+                  "replications": setup.replications, "seed": config["seed"],
+                  "config": _relative(args.config)}
+    write_particles(args.out / "particles.csv", particles, provenance)
+    write_calibrated(args.out / "calibrated.toml", post, provenance)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(post.round(3).to_string(), file=sys.stderr)
+    print(f"{summary['evaluations']} evaluations; {summary['cpu_seconds_per_evaluation']:.2f} CPU s per evaluation; "
+          f"a run of 6 generations x 300 particles on 2 cores: about {summary['estimate']['hours']:.1f} h or more",
+          file=sys.stderr)
+    if args.write_defaults:
+        data = ROOT / "chainsim" / "data"
+        print(f"wrote {write_calibrated(data / 'calibrated.toml', post, provenance)} and "
+              f"{write_particles(data / 'posterior.csv', particles, provenance)}", file=sys.stderr)
+
+
+def main() -> None:
+    from chainsim.runner import default_workers
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", choices=("abc-smc", "lhs-pmc"), default="abc-smc",
+                        help="abc-smc: pyABC's sequential Monte Carlo (default); lhs-pmc: the earlier Latin "
+                             "hypercube, rejection ABC and one population Monte Carlo step")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="the set-up (default: abc_smc.toml, or calibration.toml for lhs-pmc, beside this script)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted calibration")
+    parser.add_argument("--write-defaults", action="store_true",
+                        help="write chainsim/data/calibrated.toml (the package defaults) and, for abc-smc, "
+                             "chainsim/data/posterior.csv")
+    parser.add_argument("--generations", type=int, default=None, help="abc-smc: populations (default: the set-up's)")
+    parser.add_argument("--particles", type=int, default=None, help="abc-smc: particles per population")
+    parser.add_argument("--db", type=Path, default=None, help="abc-smc: pyABC's SQLite history (default OUT/abc.db)")
+    parser.add_argument("--scheduler", default=None, help="abc-smc: a Dask scheduler address, tcp://HOST:PORT")
+    parser.add_argument("--regions", default=None,
+                        help="abc-smc, for trying the machinery only: region codes, comma-separated "
+                             "(the observed figures are national)")
+    args = parser.parse_args()
+    for key in ("workers", "generations", "particles"):
+        value = getattr(args, key)
+        if value is not None and value < 1:
+            print(f"calibrate.py: --{key}: {value} (allowed: a whole number from 1)", file=sys.stderr)
+            sys.exit(2)
+    if args.config is None:
+        args.config = HERE / ("abc_smc.toml" if args.method == "abc-smc" else "calibration.toml")
+    if args.method == "abc-smc":
+        main_abc_smc(args)
+    else:
+        main_lhs_pmc(args)
 
 if __name__ == "__main__":
     main()

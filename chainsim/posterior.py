@@ -1,0 +1,217 @@
+"""The calibrated posterior: its summary, the shipped particles, draws from it and predictive checks.
+
+An ABC-SMC calibration (:mod:`chainsim.abc_smc`) ends with weighted
+parameter sets, the particles of its last generation. Their weighted median
+per parameter becomes the package default (``calibrated.toml``), their 95%
+credible intervals say how well the 2014 picture pins each parameter down,
+and the particles themselves ship as ``chainsim/data/posterior.csv`` so that
+a run can carry the calibration's uncertainty by drawing parameter sets from
+them (:func:`posterior_draws`). The posterior predictive check simulates
+single Netherlands over posterior draws and replications and asks, item by
+item, whether the observed 2014 figure lies inside the central 90% of them
+(Gelman et al. 2013, ch. 6). Reading and drawing need neither pyabc nor a
+calibration run.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from chainsim.calibration import (
+    STATISTICS,
+    observed_data_sha256,
+    observed_statistics,
+    weighted_quantiles,
+)
+
+SHIPPED = "posterior.csv"
+"""The particles shipped in chainsim/data (written by calibrate.py --write-defaults)."""
+
+
+class PosteriorError(ValueError):
+    """A posterior file that cannot be read, in one line naming the file."""
+
+
+def particles_from(source) -> pd.DataFrame:
+    """Weighted particles (one column per parameter and ``weight``, summing to 1) from any source.
+
+    ``source``: such a DataFrame, a pyabc History (its last generation), or
+    a path to a particles CSV (:func:`write_particles`) or a pyabc SQLite
+    history (``.db``); None reads the shipped file.
+    """
+    if source is None or isinstance(source, (str, Path)):
+        path = None if source is None else Path(source)
+        if path is not None and path.suffix == ".db":
+            from chainsim.abc_smc import _history, last_population
+
+            if not path.is_file():
+                raise PosteriorError(f"{path}: not found")
+            return last_population(_history(path))
+        return read_particles(path)
+    if isinstance(source, pd.DataFrame):
+        return _checked(source.copy(), "particles")
+    from chainsim.abc_smc import last_population
+
+    return last_population(source)
+
+
+def _checked(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    from chainsim.core.parameters import SPECS
+
+    if "weight" not in frame.columns:
+        raise PosteriorError(f"{where}: no column 'weight'")
+    names = [c for c in frame.columns if c != "weight"]
+    unknown = [n for n in names if n not in SPECS]
+    if unknown or not names:
+        raise PosteriorError(f"{where}: column {(unknown or ['(none)'])[0]!r} is not a parameter "
+                             "(allowed: names from docs/ODD.md §7.2, and 'weight')")
+    values = frame[names].to_numpy(dtype=float)
+    w = frame["weight"].to_numpy(dtype=float)
+    if len(frame) == 0 or not np.isfinite(values).all() or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise PosteriorError(f"{where}: needs at least one particle, finite values and weights >= 0 "
+                             "that do not all vanish")
+    for n in names:
+        spec, col = SPECS[n], frame[n]
+        if col.min() < spec.low or col.max() > spec.high:
+            raise PosteriorError(f"{where}: {n} leaves its declared range {spec.low:g} to {spec.high:g}")
+    frame["weight"] = w / w.sum()
+    return frame.reset_index(drop=True)
+
+
+def summarise(particles: pd.DataFrame) -> pd.DataFrame:
+    """Weighted posterior median and 95% credible interval (2.5% and 97.5% quantiles) per parameter."""
+    w = particles["weight"].to_numpy(dtype=float)
+    names = [c for c in particles.columns if c != "weight"]
+    return pd.DataFrame({n: weighted_quantiles(particles[n].to_numpy(dtype=float), w, [0.025, 0.5, 0.975])
+                         for n in names}, index=["low95", "median", "high95"]).T
+
+
+def _toml_value(value) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def write_calibrated(path: Path, summary: pd.DataFrame, provenance: dict) -> Path:
+    """Write a calibrated.toml (the format of chainsim/data/calibrated.toml) with the posterior medians.
+
+    ``provenance`` (method, date, distance, ...) is written as given, with
+    the observed data file and its SHA-256 added; each parameter's 95%
+    credible interval is written as a comment beside its value.
+    """
+    path = Path(path)
+    lines = ["# Calibrated default values of chainsim's free parameters, read by",
+             "# chainsim/core/parameters.py. Written by experiments/calibration/calibrate.py --write-defaults.",
+             "# Values: weighted posterior medians of the last ABC-SMC generation (95% credible interval beside).",
+             "", "[provenance]"]
+    record = {**provenance, "data_file": "chainsim/data/inspectie_2014.toml", "data_sha256": observed_data_sha256()}
+    lines += [f"{k} = {_toml_value(v)}" for k, v in record.items()]
+    lines += ["", "[values]"]
+    lines += [f"{name} = {row['median']:.4f}   # 95% {row['low95']:.4f} to {row['high95']:.4f}"
+              for name, row in summary.iterrows()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_particles(path: Path, particles: pd.DataFrame, provenance: dict) -> Path:
+    """Write weighted particles as CSV, with ``# key = value`` provenance lines above the header."""
+    path = Path(path)
+    particles = _checked(particles.copy(), str(path))
+    head = [f"# {k} = {v}" for k, v in {**provenance, "data_sha256": observed_data_sha256()}.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(head) + "\n" + particles.to_csv(index=False, float_format="%.6g"), encoding="utf-8")
+    return path
+
+
+def read_particles(path: Path | None = None) -> pd.DataFrame:
+    """The particles of ``path``, or of the shipped chainsim/data/posterior.csv when None."""
+    if path is None:
+        resource = resources.files("chainsim.data").joinpath(SHIPPED)
+        where = f"chainsim/data/{SHIPPED}"
+        if not resource.is_file():
+            raise PosteriorError(f"{where}: not shipped yet; run experiments/calibration/calibrate.py "
+                                 "--method abc-smc --write-defaults")
+        text = resource.read_text(encoding="utf-8")
+    else:
+        where = str(path)
+        if not Path(path).is_file():
+            raise PosteriorError(f"{where}: not found")
+        text = Path(path).read_text(encoding="utf-8")
+    from io import StringIO
+
+    try:
+        frame = pd.read_csv(StringIO(text), comment="#")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PosteriorError(f"{where}: not a particles CSV ({str(exc).splitlines()[0]})") from None
+    return _checked(frame, where)
+
+
+def posterior_draws(source, n: int, rng: np.random.Generator) -> list[dict[str, float]]:
+    """``n`` parameter sets drawn (with replacement) from the weighted posterior of ``source``.
+
+    ``source`` as for :func:`particles_from` (None: the shipped particles).
+    Each set maps parameter names to values, for ``Parameters.from_mapping``.
+    """
+    if n < 1:
+        raise ValueError(f"n must be a positive integer, got {n}")
+    particles = particles_from(source)
+    names = [c for c in particles.columns if c != "weight"]
+    picks = rng.choice(len(particles), size=n, replace=True, p=particles["weight"].to_numpy(dtype=float))
+    return [{name: float(particles.at[i, name]) for name in names} for i in picks]
+
+
+def predictive_pictures(draws: list[dict[str, float]], replications: int, seed: int, workers: int = 1,
+                        regions: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Pictures of single simulated Netherlands: ``replications`` for each of ``draws`` (column ``draw``)."""
+    from chainsim.abc_smc import run_config, simulate_pictures
+
+    configs = [run_config(d, regions) for d in draws for _ in range(replications)]
+    pictures = simulate_pictures(configs, seed, workers)
+    pictures.insert(0, "draw", np.repeat(np.arange(len(draws)), replications))
+    return pictures
+
+
+def predictive_check(pictures: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """Per item: the central ``level`` interval of single simulated Netherlands, and whether the observed figure lies in it.
+
+    ``pictures`` from :func:`predictive_pictures`. Every item is listed,
+    those with no observed figure (``items.*``) with ``observed`` NaN and
+    ``inside`` None. Units: shares of regions (case regions: stage / 2).
+    """
+    observed = observed_statistics()
+    q = [(1 - level) / 2, 0.5, (1 + level) / 2]
+    rows = []
+    for name in [c for c in pictures.columns if c != "draw"]:
+        x = pictures[name].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        low, median, high = np.quantile(x, q) if len(x) else (np.nan,) * 3
+        obs = observed.get(name, np.nan)
+        inside = None if np.isnan(obs) or not len(x) else bool(low - 1e-12 <= obs <= high + 1e-12)
+        rows.append({"item": name, "observed": obs, "low": float(low), "median": float(median),
+                     "high": float(high), "mean": float(x.mean()) if len(x) else np.nan, "inside": inside})
+    out = pd.DataFrame(rows)
+    order = {n: i for i, n in enumerate(STATISTICS)}
+    out["_order"] = [order.get(n, len(order)) for n in out["item"]]
+    return out.sort_values(["_order", "item"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def check_lines(table: pd.DataFrame, level: float = 0.9) -> list[str]:
+    """Markdown table of :func:`predictive_check` (for validate.py and posterior_check.py)."""
+    lines = [f"| item | observed | {level:.0%} interval of one simulated Netherlands | median | inside |",
+             "|---|---|---|---|---|"]
+    for r in table.itertuples():
+        obs = "–" if np.isnan(r.observed) else f"{r.observed:.3f}"
+        inside = "–" if r.inside is None else ("yes" if r.inside else "**no**")
+        lines.append(f"| `{r.item}` | {obs} | {r.low:.3f} – {r.high:.3f} | {r.median:.3f} | {inside} |")
+    return lines
