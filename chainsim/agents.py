@@ -161,7 +161,8 @@ class Municipality(Organisation):
         A strong alderman with a regional outlook pulls the municipality
         towards the table, one with a local outlook away from it (M6, 004
         §4.1, §4.5); a strategically skilled centre persuades the other
-        municipalities as far as they trust it (M5, 004 §4.5).
+        municipalities as far as they trust it, helped by the ally it found
+        (a "white raven", M5, 004 §4.5).
         """
         world = self.model.world
         p = world.params
@@ -170,7 +171,9 @@ class Municipality(Organisation):
             in_centre = float(world.trust.in_centre[self.row])
             in_centre = NO_TIE_TRUST if math.isnan(in_centre) else in_centre
             m5 = 0.0 if world.off("M5") else p.weight_leadership
-            terms["leadership"] = m5 * float(world.regions_state.strategic_skill[self.region]) * in_centre
+            rs = world.regions_state
+            terms["leadership"] = m5 * (float(rs.strategic_skill[self.region]) * in_centre
+                                        + p.ally_weight * float(rs.allies[self.region]))
         m6 = 0.0 if world.off("M6") else p.weight_alderman
         terms["alderman"] = m6 * self.alderman_strength * (2.0 * self.alderman_orientation - 1.0)
         return terms
@@ -212,7 +215,9 @@ class UWVOffice(Organisation):
         (M7, 004 §4.2); at the governance table it is its regional manager,
         at the tactical level its unit managers, whose personal commitment
         differs between regions (004 §4.2, §3.1); on the shop floor there is
-        no single representative.
+        no single representative. A skilled centre persuades UWV through
+        their tie, as it persuades the municipalities (the UWV-centre
+        "tandem", 004 §4.5).
         """
         world = self.model.world
         p = world.params
@@ -223,6 +228,10 @@ class UWVOffice(Organisation):
         terms["central_steering"] = -(m7 * p.uwv_central_steering * float(TABLE.central_room[a]))
         commitment = float(world.regions_state.uwv_stance[self.region, level]) if level < OPERATIONAL else 0.0
         terms["representative"] = m7 * p.uwv_person_spread * commitment
+        # the centre persuades UWV too, through their tie (the "tandem", M5, 004 §4.5)
+        m5 = 0.0 if world.off("M5") else p.weight_leadership
+        rs = world.regions_state
+        terms["leadership"] = m5 * float(rs.strategic_skill[self.region]) * float(world.trust.uwv_centre[self.region])
         return terms
 
 

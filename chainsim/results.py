@@ -315,7 +315,8 @@ def indicator_shares_of(counts: np.ndarray, joint: np.ndarray, n_regions: int) -
 class ReplicationDigest:
     """What the summaries and comparisons need of one replication: a few KB where its record is ~0.2 MB.
 
-    ``stage`` and ``level_class`` (months x regions) as recorded;
+    ``stage`` and ``level_class`` (months x regions) and ``levels``
+    (months x regions x 3: governance, tactical, operational) as recorded;
     ``item_counts`` and ``joint_counts`` (months x items, see
     :func:`item_counts`) instead of every region's items. :class:`Results`
     takes these in place of :class:`~chainsim.runner.RunResult` and gives
@@ -328,6 +329,7 @@ class ReplicationDigest:
     region_codes: list[str]
     stage: np.ndarray
     level_class: np.ndarray
+    levels: np.ndarray
     item_counts: np.ndarray
     joint_counts: np.ndarray
 
@@ -339,6 +341,7 @@ class ReplicationDigest:
         codes = region_codes if region_codes == run.region_codes else list(run.region_codes)
         return cls(replication=run.replication, seed_entropy=run.seed_entropy, spawn_key=tuple(run.spawn_key),
                    region_codes=codes, stage=run.stage.copy(), level_class=run.level_class.copy(),
+                   levels=run.levels.copy(),
                    item_counts=counts.astype(small), joint_counts=joint.astype(small))
 
 

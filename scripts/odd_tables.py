@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, LEVEL_NAMES
+from chainsim.core.arrangements import ARRANGEMENTS, LEGACY, LEVEL_NAMES
 from chainsim.core.levers import LEVERS
 from chainsim.core.parameters import SPECS
 
@@ -33,6 +33,10 @@ NAMED_CONSTANTS: tuple[tuple[str, str], ...] = (
     ("chainsim.core.mechanisms.table", "MANDATE_SAY_RELIEF"),
     ("chainsim.core.mechanisms.table", "UWV_ANTICIPATION"),
     ("chainsim.core.mechanisms.execution", "LAG_BY_LEVEL"),
+    ("chainsim.core.mechanisms.execution", "LAPSE_BY_LEVEL"),
+    ("chainsim.core.mechanisms.labour_market", "BASE_PLACEMENT"),
+    ("chainsim.core.mechanisms.labour_market", "OTHER_EXIT"),
+    ("chainsim.core.mechanisms.labour_market", "REFERENCE_RATIO"),
     ("chainsim.core.mechanisms.trust", "NO_TIE_TRUST"),
 )
 """The numbers the mechanisms use that are not parameters of chainsim/core/parameters.py:
@@ -110,8 +114,13 @@ def arrangement_table() -> str:
             other.append("demand-led")
         if a.pooling:
             other.append(f"pooling {a.pooling:g}")
-        if a.legacy:
-            other.append(f"legacy {a.legacy:g}")
+        if a.id in LEGACY:
+            chance, passage = LEGACY[a.id]
+            other.append(f"legacy {chance:g} ({passage})")
+        if a.on_site:
+            other.append("rests on UWV staff on site")
+        if a.obstacles:
+            other.append("effort: " + "; ".join(a.obstacles))
         if a.available_from:
             other.append(f"from {a.available_from}")
         lines.append(f"| `{a.id}` | {LEVEL_NAMES[a.level]} | {a.effort:g} | {a.say_cost:g} | {a.rivalry:g} | "

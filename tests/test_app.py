@@ -130,7 +130,8 @@ def test_controls_are_the_model_settings_and_apply_on_reset():
     assert app.pending_changes(defaults, defaults) == []
     changed = {**defaults, "lever_joint_targets": 0.3, "weight_trust": 1.5,
                "weight_belief": round(defaults["weight_belief"], 2)}        # moved, but back to what it shows
-    assert app.pending_changes(changed, defaults) == ["lever joint_targets 0.0 → 0.3", "weight_trust 1.44 → 1.50"]
+    assert app.pending_changes(changed, defaults) == ["lever joint_targets 0.0 → 0.3",
+                                                      f"weight_trust {defaults['weight_trust']:.2f} → 1.50"]
     model = app.build_model(changed)
     assert model.params.weight_trust == 1.5 and model.params.weight_belief == defaults["weight_belief"]
     schedule = model.world.interventions[0]
@@ -341,7 +342,8 @@ def test_browser_student_session(app_url):
         # Every slider shows its value; a change says that it applies on RESET, and RESET applies it.
         label, slider = _slider(page, "joint_targets")
         expect(label).to_have_text("joint_targets: 0.0")
-        expect(_slider(page, "weight_trust")[0]).to_have_text("weight_trust: 1.44")
+        from chainsim.core.parameters import Parameters
+        expect(_slider(page, "weight_trust")[0]).to_have_text(f"weight_trust: {Parameters().weight_trust:.2f}")
         for i in range(page.locator(".control-label").count()):
             assert page.locator(".control-label").nth(i).inner_text().split(": ")[1].strip()
         slider.focus()

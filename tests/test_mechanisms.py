@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import at_month, clear_arrangements, mean_support, set_all_trust, small_region, small_world
+from helpers import (
+    at_month,
+    clear_arrangements,
+    mean_support,
+    set_all_trust,
+    small_region,
+    small_world,
+)
 
 from chainsim.core.arrangements import INDEX, TABLE
-from chainsim.core.mechanisms import actors, belief, environment, execution, table, trust
+from chainsim.core.mechanisms import (
+    actors,
+    belief,
+    environment,
+    execution,
+    labour_market,
+    table,
+    trust,
+)
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import Parameters
 from chainsim.core.population import Kind
@@ -114,15 +129,51 @@ def test_m4_m12_commuting_municipality_stays_out():
 
 
 # --- M5 leadership -----------------------------------------------------------
-def test_m5_dominating_centre_erodes_trust_facilitating_does_not():
-    def cm_trust_after(style: float) -> float:
-        m = small_world([small_region(leadership_style=style)])
-        set_all_trust(m, 0.6)
-        trust.dominance_erodes_trust(m, np.ones(1, dtype=bool))
-        return m.graph.ties.trust[m.tie_index.by_kind[TieKind.CENTRE_MUNICIPALITY]].mean()
+def _vote(m, facilitating: bool, in_favour: bool, carried: bool, skill: float | None = None):
+    """Let the centre put a proposal to its members who all vote one way; return centre-tie trust."""
+    from chainsim.core.mechanisms import leadership
 
-    assert cm_trust_after(0.0) < cm_trust_after(0.5) < 0.6
-    assert cm_trust_after(1.0) == pytest.approx(0.6)
+    set_all_trust(m, 0.6)
+    if skill is not None:
+        m.regions_state.strategic_skill[:] = skill
+    m.regions_state.facilitating[:] = facilitating
+    proposal = np.array([INDEX["shared_vision"]])
+    support = np.full(m.population.n, 1.0 if in_favour else -1.0)
+    leadership.after_the_vote(m, proposal, support, np.array([carried]), np.ones(1, dtype=bool))
+    return m.graph.ties.trust[m.tie_index.by_kind[TieKind.CENTRE_MUNICIPALITY]]
+
+
+def test_m5_dominating_centre_loses_standing_with_those_it_overrules():
+    m = small_world([small_region(n_municipalities=6)])
+    overruled = _vote(m, facilitating=False, in_favour=False, carried=True, skill=0.0)
+    assert (overruled < 0.6).all()
+    assert _vote(m, facilitating=False, in_favour=True, carried=True, skill=0.0) == pytest.approx(0.6)
+    # rotating chairs: a skilled centre takes the sting out of dominance
+    rotated = _vote(m, facilitating=False, in_favour=False, carried=True, skill=1.0)
+    assert (rotated > overruled).all() and (rotated < 0.6).all()
+
+
+def test_m5_facilitating_centre_earns_its_lead():
+    m = small_world([small_region(n_municipalities=6)])
+    assert (_vote(m, facilitating=True, in_favour=True, carried=True) > 0.6).all()
+    assert _vote(m, facilitating=True, in_favour=False, carried=False) == pytest.approx(0.6)
+    assert _vote(m, facilitating=True, in_favour=True, carried=False) == pytest.approx(0.6)
+
+
+def test_m5_allies_add_to_persuasion():
+    from chainsim.core.mechanisms import leadership
+
+    m = small_world([small_region(strategic_skill=1.0)])
+    m.regions_state.status[0, INDEX["tactical_meeting"]] = IN_FORCE
+    villages = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)
+    m.regions_state.uwv_connector[:] = 0.0
+    m.population.alderman_orientation[villages] = 0.5
+    leadership.find_allies(m)
+    alone = mean_support(m, "shared_vision", villages)
+    m.regions_state.uwv_connector[:] = 1.0          # a connecting UWV manager as white raven
+    leadership.find_allies(m)
+    assert m.regions_state.allies[0] == pytest.approx(1.0)
+    assert mean_support(m, "shared_vision", villages) > alone
 
 
 def test_m5_facilitating_centre_proposes_what_the_table_is_ready_for():
@@ -183,8 +234,33 @@ def test_m7_office_closure_damages_trust_unless_uwv_stays():
     before = uwv_municipality_trust(closing)
     environment.close_uwv_offices(closing)
     environment.close_uwv_offices(staying)
-    assert (uwv_municipality_trust(closing) < before).all()
+    after = uwv_municipality_trust(closing)
+    # the centre keeps the regional office; every other municipality loses its own
+    centre_tie = closing.graph.ties.v[closing.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]] == \
+        closing.regions_state.centre_row[0]
+    assert (after[~centre_tie] < before[~centre_tie]).all()
+    assert after[centre_tie] == pytest.approx(before[centre_tie])
     assert np.allclose(uwv_municipality_trust(staying), uwv_municipality_trust(small_world([big])))
+
+
+def test_m7_office_closure_takes_on_site_arrangements_with_it():
+    big = small_region(n_municipalities=12)
+    lapsed = 0
+    for seed in range(20):
+        m = small_world([big], params=Parameters(closure_lapse_share=1.0), seed=seed)
+        kept = small_world([big], params=Parameters(closure_lapse_share=1.0), seed=seed)
+        kept.regions_state.uwv_withdrawal[:] = 0.0
+        for w in (m, kept):
+            w.regions_state.status[0, [INDEX["joint_consultation"], INDEX["joint_staff"]]] = IN_FORCE
+            w.regions_state.status[0, INDEX["joint_projects"]] = IN_FORCE
+            w.t = int(w.regions_state.closure_month[0])
+            environment.close_uwv_offices(w)
+        lapsed += int(m.regions_state.status[0, INDEX["joint_staff"]] != IN_FORCE)
+        assert kept.regions_state.status[0, INDEX["joint_staff"]] == IN_FORCE
+        if m.regions_state.status[0, INDEX["joint_consultation"]] != IN_FORCE:
+            # what rests on consultation goes with it
+            assert m.regions_state.status[0, INDEX["joint_projects"]] != IN_FORCE
+    assert 0 < lapsed < 20
 
 
 def test_m7_central_steering_makes_uwv_reluctant_where_local_room_is_needed():
@@ -272,6 +348,7 @@ def test_m11_belief_follows_evidence_of_pooling():
     for m in (pooled, alone):
         at_month(m, "2015-06")
         for _ in range(12):
+            labour_market.update_labour_market(m)
             belief.gather_evidence(m)
             belief.update_belief(m)
     assert pooled.population.belief.mean() > alone.population.belief.mean()
@@ -283,6 +360,7 @@ def test_m11_neighbour_evidence_reaches_bordering_regions():
     m = small_world([find_region("Friesland"), find_region("Groningen")])
     clear_arrangements(m)
     m.regions_state.status[0, INDEX["regional_wsp"]] = IN_FORCE
+    labour_market.update_labour_market(m)
     belief.gather_evidence(m)
     assert m.regions_state.neighbour_evidence[1] > 0
     assert m.regions_state.neighbour_evidence[0] == 0
@@ -354,3 +432,54 @@ def test_m15_turbulence_distracts_municipalities_during_decentralisation():
     environment.update_turbulence(m)
     assert m.population.turbulence[municipal_rows(m)].mean() > calm
     assert mean_support(m, "joint_projects") < support_calm
+
+
+# --- trust with a history per tie (M3) and undoing (M13) ------------------------
+def test_m3_a_long_record_absorbs_a_failure_and_a_fresh_tie_swings():
+    from chainsim.core.ties import learn_from_record
+
+    trust = np.array([0.7, 0.7])
+    experience = np.array([20.0, 0.0])
+    learn_from_record(trust, experience, np.array([0, 1]), 0.0, 0.2, damping=0.25)
+    assert trust[1] < trust[0] < 0.7
+    assert experience.tolist() == [21.0, 1.0]
+    # one tie with two outcomes in one call: applied one after another, each counted
+    trust, experience = np.array([0.5]), np.array([0.0])
+    learn_from_record(trust, experience, np.array([0, 0]), np.array([0.1, 0.0]), np.array([0.0, 0.1]), 0.0)
+    assert trust[0] == pytest.approx((0.5 + 0.1 * 0.5) * 0.9)
+    assert experience[0] == 2.0
+
+
+def test_m3_delivery_moves_only_the_ties_of_those_at_the_table():
+    m = small_world([small_region(n_municipalities=6)])
+    set_all_trust(m, 0.5)
+    away = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)[0]
+    m.population.participates[away] = False
+    execution._trust_after_delivery(m, np.array([0]), 0.2, 0.0, np.array([INDEX["joint_staff"]]))
+    ties = m.graph.ties
+    um = m.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
+    members = ties.v[um]
+    assert ties.trust[um][members == away] == pytest.approx(0.5)
+    assert (ties.trust[um][(members != away)] > 0.5).all()
+
+
+def test_m13_arrangements_lapse_without_a_driving_force_and_take_what_rests_on_them():
+    def lapsed(params: Parameters, off=()) -> int:
+        count = 0
+        for seed in range(10):
+            m = small_world([small_region()], params=params, seed=seed, mechanisms_off=off)
+            set_all_trust(m, 0.0)
+            m.trust.refresh()
+            m.population.belief[:] = 0.0
+            m.regions_state.status[0, [INDEX["joint_consultation"], INDEX["joint_projects"]]] = IN_FORCE
+            for _ in range(12):
+                execution.lapse(m)
+            gone = m.regions_state.status[0, INDEX["joint_consultation"]] != IN_FORCE
+            if gone:
+                assert m.regions_state.status[0, INDEX["joint_projects"]] != IN_FORCE
+            count += int(gone)
+        return count
+
+    assert lapsed(Parameters(lapse_rate=0.1)) > lapsed(Parameters(lapse_rate=0.01)) >= 0
+    assert lapsed(Parameters(lapse_rate=0.1), off=("M13",)) == 0
+    assert lapsed(Parameters(lapse_rate=0.0)) == 0

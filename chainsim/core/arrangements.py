@@ -9,9 +9,10 @@ room in UWV's national frame (M7), whether it needs an SW company or an
 engaged employer organisation (M8, M9) -- and every mechanism acts through
 those attributes, never on the indicators themselves.
 
-Attribute values are estimates that order the arrangements the way the seeds
-describe them (cheap consultation first, joint targets, one service point
-and shared systems last); docs/ODD.md lists them.
+Efforts follow from the obstacles of work and money the seeds cite for each
+arrangement (:data:`EFFORT_BASE`, :data:`EFFORT_PER_OBSTACLE`), chances of
+existing in 2012 from the passages in :data:`LEGACY`; say and rivalry are
+estimates; docs/ODD.md lists them all.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Arrangement:
 
     id: str
     level: int
-    effort: float          # work and money it takes to agree and set up
+    obstacles: tuple[str, ...]   # the work and money it takes, each a cited passage (sets the effort)
     say_cost: float        # autonomy a member gives up (M4)
     rivalry: float         # how much it touches own-target rivalry (M1)
     central_room: float = 0.0   # how much it needs room in UWV's national frame (M7)
@@ -43,81 +44,122 @@ class Arrangement:
     pooling: float = 0.0        # how much it pools vacancies and candidates (M11 evidence)
     demand_led: bool = False    # pulled forward by engaged employers (M9)
     deadline: bool = False      # required by the 2015 Participatiewet / Werkbedrijf decree (M10)
-    legacy: float = 0.0         # chance it exists in 2012 in a region with full joint history
     consensus: bool = False     # needs every participating municipality, not a quorum
     available_from: str | None = None   # first month it can be proposed (YYYY-MM)
+    on_site: bool = False       # rests on UWV staff at a local office (lapses when it closes, M7)
     source: str = "004 §2.4"
+
+    @property
+    def effort(self) -> float:
+        """Work and money it takes to agree and set up: a common base plus a step per cited obstacle."""
+        return EFFORT_BASE + EFFORT_PER_OBSTACLE * len(self.obstacles)
+
+
+EFFORT_BASE = 0.3
+"""Effort of an arrangement for which the seeds name no particular obstacle
+(estimate; ``effort_scale`` scales every effort, so only the ratio to
+:data:`EFFORT_PER_OBSTACLE` matters)."""
+
+EFFORT_PER_OBSTACLE = 0.2
+"""Effort added per obstacle of work or money the seeds cite for an
+arrangement (estimate). Setting efforts by counting cited obstacles, instead
+of by hand, keeps the observed order of Tables 3.2-3.3 out of the inputs
+(docs/research/model_revision_sources.md §B.1). Obstacles of say (M4) and of
+own-target rivalry (M1) are not counted here: they have their own attributes."""
+
+LEGACY = {
+    "joint_consultation": (0.9, "001 §4.3: about 10% of respondents had no regional form of cooperation "
+                                "(2007); 004 §1.1: in 2012 many regions were at the consultation stage"),
+    "tactical_meeting": (0.55, "001 §4.3: more than half worked in a shared building, each with local "
+                               "tripartite management from 2008 (001 §3.3; 002 §2.3)"),
+    "joint_staff": (0.35, "001 §4.3: composed teams at more than a third (2007)"),
+    "multiple_public_counters": (0.25, "001 §4.3: one counter at a quarter of the locations (2007)"),
+    "joint_placement_targets": (0.0, "002 §3, 003 'Autonomie': ambitions accounted per column; each party "
+                                     "stays responsible for its own outflow"),
+    "fte_agreements": (0.0, "001 §4.1: a joint personnel plan in 7.5% of local visions only"),
+    "written_minimum_package": (0.0, "004 §2.3: still a work item of the Werkkamer for 2015"),
+    "shared_systems": (0.0, "001 §5.5: different ICT systems a bottleneck for about half; no region-wide "
+                            "agreement before 2012"),
+}
+"""Arrangements whose chance of existing in January 2012 a passage gives
+(chance, passage). The 2007 survey shares are shares of respondents about
+services to jobseekers (001 §1.4), read here as chances for a region; every
+other arrangement that needs no partner outside the public chain starts with
+the common chance ``legacy_common`` (the seeds give no share), seats of
+partners with none."""
 
 
 G, T, O = GOVERNANCE, TACTICAL, OPERATIONAL
 
 ARRANGEMENTS: tuple[Arrangement, ...] = (
     # --- governance level (004 §2.4 'Samenwerking in arbeidsmarktregio's', §3.1) ---
-    Arrangement("governance_table", G, 0.25, 0.10, 0.0, deadline=True, legacy=0.3, consensus=True,
+    Arrangement("governance_table", G, ("004 §4.1: shaping cooperation is laborious and time-consuming",), 0.10, 0.0, deadline=True, consensus=True,
                 source="004 §3.1 'Samenwerking op bestuurlijk niveau'"),
-    Arrangement("shared_vision", G, 0.45, 0.25, 0.15, requires=("governance_table",),
-                deadline=True, legacy=0.15, source="004 §2.4, §3.1"),
-    Arrangement("market_plan", G, 0.60, 0.30, 0.20, requires=("shared_vision",), deadline=True,
+    Arrangement("shared_vision", G, (), 0.25, 0.15, requires=("governance_table",),
+                deadline=True, source="004 §2.4, §3.1"),
+    Arrangement("market_plan", G, ("003 'Autonomie': joint annual plans proved hard",), 0.30, 0.20, requires=("shared_vision",), deadline=True,
                 source="004 §2.4 (market plan before 2015-01-01)"),
-    Arrangement("fte_agreements", G, 0.70, 0.50, 0.45, central_room=0.5,
+    Arrangement("fte_agreements", G, ("000: municipal managers have more power and money, which skews staff input",), 0.50, 0.45, central_room=0.5,
                 requires=("shared_vision",), pooling=0.15, source="004 §2.4, Table 3.3"),
-    Arrangement("subregion_single_contact", G, 0.40, 0.30, 0.10, needs_subregions=True,
+    Arrangement("subregion_single_contact", G, ("004 §4.5: needs strong steering of regional processes",), 0.30, 0.10, needs_subregions=True,
                 requires=("governance_table",), source="004 §2.4, §3.1"),
-    Arrangement("seat_sw_companies", G, 0.45, 0.05, 0.10, needs_sw_partner=True,
-                requires=("governance_table",), source="004 Table 3.2, §4.3"),
-    Arrangement("seat_employer_organisations", G, 0.20, 0.05, 0.0, needs_uwv=True,
+    Arrangement("seat_sw_companies", G, ("004 §4.3: several SW companies compete, each with its own employer team",), 0.05, 0.10, needs_sw_partner=True,
+                requires=("governance_table",), pooling=0.1,
+                source="004 Table 3.2, §4.3 (a partner SW company takes over reintegration tasks: its "
+                       "vacancies and candidates join the pooled file)"),
+    Arrangement("seat_employer_organisations", G, (), 0.05, 0.0, needs_uwv=True,
                 needs_engaged_employers=True, requires=("governance_table",),
                 source="004 Table 3.2, §4.4"),
-    Arrangement("seat_regional_employers", G, 0.20, 0.05, 0.0, needs_engaged_employers=True,
+    Arrangement("seat_regional_employers", G, (), 0.05, 0.0, needs_engaged_employers=True,
                 requires=("governance_table",), demand_led=True, source="004 Table 3.2, §4.4"),
-    Arrangement("seat_education", G, 0.40, 0.05, 0.0, requires=("shared_vision",),
+    Arrangement("seat_education", G, (), 0.05, 0.0, requires=("shared_vision",),
                 source="004 Table 3.2"),
-    Arrangement("seat_unions", G, 0.90, 0.05, 0.0, requires=("shared_vision",), available_from="2014-01",
+    Arrangement("seat_unions", G, (), 0.05, 0.0, requires=("shared_vision",), available_from="2014-01",
                 source="004 Table 3.2; regions prepared their Werkbedrijf, with social partners, during 2014 (004 §3.1, §2.1)"),
     # --- tactical level (004 §3.1 'Samenwerking op tactisch en operationeel niveau') ---
-    Arrangement("tactical_meeting", T, 0.40, 0.05, 0.0, central_room=0.3, legacy=0.6,
+    Arrangement("tactical_meeting", T, (), 0.05, 0.0, central_room=0.3,
                 source="004 §3.1 (UWV at the tactical level)"),
-    Arrangement("attuned_employer_approach", T, 0.45, 0.25, 0.25, requires=("tactical_meeting",),
-                legacy=0.15, source="004 §2.4 'Gezamenlijke aanpak'"),
-    Arrangement("written_minimum_package", T, 0.55, 0.30, 0.20, central_room=0.3,
+    Arrangement("attuned_employer_approach", T, (), 0.25, 0.25, requires=("tactical_meeting",),
+                source="004 §2.4 'Gezamenlijke aanpak'"),
+    Arrangement("written_minimum_package", T, ("004 §2.3: needs harmonised instruments and one wage-value method", "004 §4.2: disputes over wage-value methods"), 0.30, 0.20, central_room=0.3,
                 requires=("attuned_employer_approach",), source="004 §2.4"),
-    Arrangement("joint_placement_targets", T, 0.60, 0.40, 0.80, central_room=0.4,
+    Arrangement("joint_placement_targets", T, (), 0.40, 0.80, central_room=0.4,
                 requires=("tactical_meeting",), pooling=0.25, source="004 §4.2, Table 3.3"),
-    Arrangement("shared_systems", T, 0.60, 0.55, 0.05, requires=("attuned_employer_approach",),
+    Arrangement("shared_systems", T, ("003: ICT poor, systems not linked", "001 §5.5: double data entry", "000 'Praktische problemen': common ICT needs steering above the parties"), 0.55, 0.05, requires=("attuned_employer_approach",),
                 source="004 §4.2 (one region agreed that all municipalities use WBS and Sonar)"),
-    Arrangement("monitors_employer_fit", T, 0.55, 0.10, 0.0, requires=("attuned_employer_approach",),
+    Arrangement("monitors_employer_fit", T, (), 0.10, 0.0, requires=("attuned_employer_approach",),
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
-    Arrangement("joint_consultation", O, 0.10, 0.05, 0.05, legacy=0.8, source="004 Table 3.3"),
-    Arrangement("joint_projects", O, 0.25, 0.10, 0.15, requires=("joint_consultation",), legacy=0.5,
+    Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, source="004 Table 3.3"),
+    Arrangement("joint_projects", O, (), 0.10, 0.15, requires=("joint_consultation",),
                 pooling=0.05, source="004 Table 3.3"),
-    Arrangement("joint_staff", O, 0.35, 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
-                legacy=0.5, pooling=0.15, source="004 Table 3.3; werkplein legacy (001 §4.3)"),
-    Arrangement("joint_preferred_employers", O, 0.40, 0.20, 0.50, requires=("joint_consultation",),
-                legacy=0.25, pooling=0.15, source="004 Table 3.3"),
-    Arrangement("single_contact_person", O, 0.40, 0.25, 0.30, requires=("attuned_employer_approach",),
+    Arrangement("joint_staff", O, ("001 §5.1: different pay and working hours hamper mixed teams", "003 'Autonomie': high reorganisation costs", "000: shortage of suitable housing"), 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
+                pooling=0.15, on_site=True, source="004 Table 3.3; werkplein legacy (001 §4.3)"),
+    Arrangement("joint_preferred_employers", O, (), 0.20, 0.50, requires=("joint_consultation",),
+                pooling=0.15, source="004 Table 3.3"),
+    Arrangement("single_contact_person", O, (), 0.25, 0.30, requires=("attuned_employer_approach",),
                 pooling=0.05, source="004 §2.4 (one face to employers)"),
-    Arrangement("single_phone_number", O, 0.40, 0.25, 0.10, requires=("attuned_employer_approach",),
+    Arrangement("single_phone_number", O, (), 0.25, 0.10, requires=("attuned_employer_approach",),
                 source="004 §2.4"),
-    Arrangement("joint_website", O, 0.40, 0.25, 0.05, requires=("attuned_employer_approach",),
+    Arrangement("joint_website", O, (), 0.25, 0.05, requires=("attuned_employer_approach",),
                 source="004 §2.4"),
-    Arrangement("joint_logo", O, 0.40, 0.35, 0.05, requires=("shared_vision",),
+    Arrangement("joint_logo", O, (), 0.35, 0.05, requires=("shared_vision",),
                 source="004 §2.4 (a brand employers recognise)"),
-    Arrangement("subregional_wsp", O, 0.35, 0.20, 0.20, needs_subregions=True, subregional=True,
-                requires=("joint_consultation",), legacy=0.4, pooling=0.1,
+    Arrangement("subregional_wsp", O, (), 0.20, 0.20, needs_subregions=True, subregional=True,
+                requires=("joint_consultation",), pooling=0.1,
                 source="004 §3.1 (cooperation sometimes only per subregion)"),
-    Arrangement("subregional_fte", O, 0.45, 0.30, 0.30, needs_subregions=True, subregional=True,
+    Arrangement("subregional_fte", O, ("000: unequal staff input between the partners (as FTE agreements)",), 0.30, 0.30, needs_subregions=True, subregional=True,
                 requires=("subregional_wsp",), source="004 §3.1 footnote 51"),
-    Arrangement("multiple_public_counters", O, 0.45, 0.25, 0.15, central_room=0.2,
-                requires=("joint_staff",), legacy=0.2, source="004 §2.4; werkplein legacy (001 §4.3)"),
-    Arrangement("regional_wsp", O, 0.70, 0.55, 0.45, central_room=0.4,
+    Arrangement("multiple_public_counters", O, ("000: shortage of suitable housing",), 0.25, 0.15, central_room=0.2,
+                requires=("joint_staff",), on_site=True, source="004 §2.4; werkplein legacy (001 §4.3)"),
+    Arrangement("regional_wsp", O, ("004 §4.5: the municipalities must join one physical team under one head",), 0.55, 0.45, central_room=0.4,
                 requires=("joint_staff", "shared_vision"), pooling=0.2,
                 source="004 §2.4 (one regional employer service point)"),
-    Arrangement("single_public_counter", O, 0.75, 0.60, 0.30, central_room=0.3,
+    Arrangement("single_public_counter", O, (), 0.60, 0.30, central_room=0.3,
                 requires=("regional_wsp",), source="004 §2.4"),
-    Arrangement("demand_oriented", O, 0.55, 0.10, 0.20, requires=("attuned_employer_approach",),
+    Arrangement("demand_oriented", O, ("004 §4.4: needs a change of thinking and sometimes professionalisation",), 0.10, 0.20, requires=("attuned_employer_approach",),
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening', §4.5"),
-    Arrangement("outreach", O, 0.60, 0.10, 0.25, requires=("joint_consultation",), demand_led=True,
+    Arrangement("outreach", O, (), 0.10, 0.25, requires=("joint_consultation",), demand_led=True,
                 source="004 §2.4 (outreaching acquisition)"),
 )
 
@@ -152,8 +194,9 @@ class ArrangementTable:
     pooling: np.ndarray
     demand_led: np.ndarray
     deadline: np.ndarray
-    legacy: np.ndarray
+    legacy: np.ndarray     # chance of existing in 2012 where a passage gives it; NaN: legacy_common
     consensus: np.ndarray
+    on_site: np.ndarray
     requires: np.ndarray   # (A, A) bool: requires[a, b] = a needs b in force
 
     @classmethod
@@ -173,7 +216,8 @@ class ArrangementTable:
             needs_engaged_employers=col("needs_engaged_employers", bool),
             subregional=col("subregional", bool), pooling=col("pooling"),
             demand_led=col("demand_led", bool), deadline=col("deadline", bool),
-            legacy=col("legacy"), consensus=col("consensus", bool), requires=requires,
+            legacy=np.array([LEGACY.get(a.id, (np.nan, ""))[0] for a in ARRANGEMENTS]), consensus=col("consensus", bool), on_site=col("on_site", bool),
+            requires=requires,
         )
 
 

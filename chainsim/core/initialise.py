@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, INDEX
+from chainsim.core.arrangements import ARRANGEMENTS, INDEX, TABLE
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.mechanisms import labour_market
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import TRAIT_SHAPES, Parameters
 from chainsim.core.population import Kind
@@ -86,6 +87,7 @@ def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo,
     world.index_ties()
     _draw_legacy_arrangements(world)
     _schedule_availability(world)
+    labour_market.start_labour_market(world)
     return world
 
 
@@ -259,24 +261,28 @@ def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
 def _draw_legacy_arrangements(world: World) -> None:
     """Arrangements already in force in January 2012 (the werkplein legacy).
 
-    Each arrangement with a ``legacy`` chance is in force with probability
-    legacy x ((1 - w) + w x joint-arrangement history), w =
-    ``legacy_history_share`` (0.6), provided what it requires is in force
-    too. Estimates; 001 §4.3 reports shared buildings at over half and one
-    counter at about a quarter of the 2007 locations.
+    Each arrangement is in force with probability legacy x ((1 - w) + w x
+    joint-arrangement history), w = ``legacy_history_share``, provided what
+    it requires is in force too. The legacy chance is the one a passage
+    gives (:data:`chainsim.core.arrangements.LEGACY`: 001 §4.3 for
+    consultation, shared buildings, composed teams and counters) or, where
+    the seeds give no share, ``legacy_common``; seats of partners outside the
+    public chain (SW companies, employers) start empty.
     """
-    rng, rs, share = world.rng, world.regions_state, world.params.legacy_history_share
+    rng, rs, p = world.rng, world.regions_state, world.params
+    share = p.legacy_history_share
     for a in ARRANGEMENTS:
-        if a.legacy <= 0:
-            continue
         i = INDEX[a.id]
-        chance = a.legacy * ((1.0 - share) + share * rs.history)
+        legacy = TABLE.legacy[i] if not np.isnan(TABLE.legacy[i]) else p.legacy_common
+        chance = legacy * ((1.0 - share) + share * rs.history)
         ok = rng.random(rs.n) < chance
+        if legacy <= 0:
+            continue
         for req in a.requires:
             ok &= rs.status[:, INDEX[req]] == IN_FORCE
         if a.needs_subregions:
             ok &= rs.has_subregions
-        if a.needs_sw_partner or a.needs_engaged_employers:
+        if a.needs_sw_partner or a.needs_engaged_employers or a.available_from is not None:
             ok[:] = False
         rs.status[ok, i] = IN_FORCE
 

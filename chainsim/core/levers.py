@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX
+from chainsim.core.arrangements import ARRANGEMENTS, EFFORT_PER_OBSTACLE, INDEX
 from chainsim.core.calendar import Month
 from chainsim.core.population import Kind
 from chainsim.core.regions import RegionInfo
@@ -120,10 +120,23 @@ def _register(cls: type[LeverKind]) -> type[LeverKind]:
     return cls
 
 
-def _ease(world: World, regions: np.ndarray, arrangements: list[str], by: float) -> None:
-    """Lower the effort of arrangements in the given regions by a fraction ``by``."""
-    cols = [INDEX[a] for a in arrangements]
-    world.regions_state.effort_factor[np.ix_(regions, cols)] *= (1.0 - by)
+def _remove_obstacles(world: World, regions: np.ndarray, removed: dict[str, tuple[str, ...]],
+                      strength: float) -> None:
+    """Take cited obstacles out of arrangements' efforts, in the given regions, by ``strength``.
+
+    ``removed`` maps an arrangement to the obstacles (the start of their
+    citation, as in :mod:`chainsim.core.arrangements`) the lever takes away;
+    each removed obstacle lowers the effort by ``EFFORT_PER_OBSTACLE`` x
+    strength. No coefficient of its own: a lever acts on what makes an
+    arrangement costly.
+    """
+    for name, starts in removed.items():
+        a = ARRANGEMENTS[INDEX[name]]
+        gone = sum(any(o.startswith(s) for o in a.obstacles) for s in starts)
+        if len(starts) != gone:
+            raise ValueError(f"{name}: obstacles {starts} not all in the catalogue")
+        by = strength * gone * EFFORT_PER_OBSTACLE / a.effort
+        world.regions_state.effort_factor[regions, INDEX[name]] *= (1.0 - by)
 
 
 @_register
@@ -133,8 +146,8 @@ class JointTargets(LeverKind):
     The pooled target ("100 WWB + 500 WW = 600 together") acts as if joint
     steering were in place: it relieves own-target rivalry as far as the
     partners trust each other and stops cost shifting in proportion to the
-    strength; agreeing the regional joint-targets arrangement gets easier
-    (its effort lowered by ``joint_targets_effort_cut`` x strength).
+    strength. It changes how results are counted, not what an arrangement
+    costs.
     Source: 004 §4.2, §4.5 (recommendation to set joint targets); 003.
     """
 
@@ -146,7 +159,6 @@ class JointTargets(LeverKind):
     def apply(world, lever, regions, months_active):
         rs = world.regions_state
         rs.imposed_joint_targets[regions] = np.maximum(rs.imposed_joint_targets[regions], lever.strength)
-        _ease(world, regions, ["joint_placement_targets"], world.params.joint_targets_effort_cut * lever.strength)
 
 
 @_register
@@ -249,8 +261,9 @@ class EmployerDemand(LeverKind):
 class ICTHarmonisation(LeverKind):
     """A national programme to harmonise ICT between UWV and municipalities (M7).
 
-    Makes the shared-systems arrangement cheaper to agree
-    (``ict_harmonisation_effort_cut``) and UWV's push for its systems (Sonar,
+    Takes two of the three cited obstacles out of the shared-systems
+    arrangement's effort (systems not linked, 003; no steering above the
+    parties, 000 'Praktische problemen') and makes UWV's push for its systems (Sonar,
     WBS) stronger (``ict_harmonisation_push``: three times at strength 1); ICT
     was named a condition of chain cooperation and different systems a main
     bottleneck (004 §4.2; 001 §5.5).
@@ -263,7 +276,7 @@ class ICTHarmonisation(LeverKind):
     @staticmethod
     def apply(world, lever, regions, months_active):
         p = world.params
-        _ease(world, regions, ["shared_systems"], p.ict_harmonisation_effort_cut * lever.strength)
+        _remove_obstacles(world, regions, {"shared_systems": ("003", "000")}, lever.strength)
         world.regions_state.ict_push[regions] *= 1.0 + p.ict_harmonisation_push * lever.strength
 
 
@@ -312,12 +325,11 @@ class FormalPowers(LeverKind):
 class SubregionDesign(LeverKind):
     """Subregions organised with one contact point for the region (M12).
 
-    Where a region has subregions, the single-contact arrangement and the
-    subregional service points become easier to agree
-    (``subregion_design_effort_cut``); the seed sees
-    subregions as a way to accommodate local differences that needs strong
-    regional steering (004 §3.1, §4.5). No effect in regions without
-    subregions.
+    Where a region has subregions, the design provides the strong regional
+    steering that one contact point per subregion needs (004 §4.5): that
+    cited obstacle leaves the arrangement's effort. The seed sees subregions
+    as a way to accommodate local differences (004 §3.1). No effect in
+    regions without subregions.
     """
 
     kind = "subregion_design"
@@ -327,8 +339,7 @@ class SubregionDesign(LeverKind):
     @staticmethod
     def apply(world, lever, regions, months_active):
         with_sub = regions & world.regions_state.has_subregions
-        _ease(world, with_sub, ["subregion_single_contact", "subregional_wsp", "subregional_fte"],
-              world.params.subregion_design_effort_cut * lever.strength)
+        _remove_obstacles(world, with_sub, {"subregion_single_contact": ("004 §4.5",)}, lever.strength)
 
 
 @_register
@@ -370,11 +381,12 @@ class UWVPresence(LeverKind):
 class KnowledgeSharing(LeverKind):
     """Learning between regions: sharing practice, process facilitators (M11).
 
-    Raises what organisations believe cooperation yields (by
-    ``knowledge_sharing_boost``, 0.15, at strength 1) and strengthens ties
-    between bordering centres; the older
-    chain programme used managers' sharing and process facilitators
-    (000 'Leren van elkaar'; 004 §2.3, Programmaraad).
+    Widens the reach of evidence: the results of the country's best region
+    and of bordering regions weigh more in what organisations believe
+    cooperation yields (``knowledge_sharing_boost`` at strength 1), and ties
+    between bordering centres strengthen; the older chain programme used
+    managers' sharing and process facilitators (000 'Leren van elkaar';
+    004 §2.3, Programmaraad).
     """
 
     kind = "knowledge_sharing"
@@ -430,19 +442,21 @@ class CoLocation(LeverKind):
 
     Physical co-location built trust faster than virtual cooperation in the
     werkplein era (001 §5.6): UWV-municipality ties gain trust up to three
-    times as fast (``co_location_contact_boost``), and joint staff and shared
-    counters are easier to set up (``co_location_effort_cut``).
+    times as fast (``co_location_contact_boost``), and the shortage of
+    suitable housing (000) leaves the effort of joint staff and shared
+    counters.
     """
 
     kind = "co_location"
     mechanisms = "M3, M13"
-    source = "001 §5.6; 004 §3.1"
+    source = "001 §5.6; 004 §3.1; 000"
 
     @staticmethod
     def apply(world, lever, regions, months_active):
         p = world.params
         world.regions_state.contact_factor[regions] *= 1.0 + p.co_location_contact_boost * lever.strength
-        _ease(world, regions, ["joint_staff", "multiple_public_counters"], p.co_location_effort_cut * lever.strength)
+        _remove_obstacles(world, regions, {"joint_staff": ("000",), "multiple_public_counters": ("000",)},
+                          lever.strength)
 
 
 @_register

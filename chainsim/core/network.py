@@ -50,7 +50,7 @@ class TieKind(IntEnum):
 
 
 class TieStore:
-    """Contiguous arrays behind the edges: endpoints, kind, region and trust."""
+    """Contiguous arrays behind the edges: endpoints, kind, region, trust and its record."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
@@ -60,10 +60,12 @@ class TieStore:
         # Slots networkx allocates but never fills keep kind -1 and are ignored.
         self.kind = np.full(capacity, -1, dtype=np.int8)
         self.region = np.full(capacity, -1, dtype=np.int64)
+        # how many kept or broken commitments the two parties have seen (M3)
+        self.experience = np.zeros(capacity)
 
     def allocate(self) -> int:
         if self.n == len(self.trust):
-            for name in ("trust", "u", "v", "kind", "region"):
+            for name in ("trust", "u", "v", "kind", "region", "experience"):
                 old = getattr(self, name)
                 new = np.full(2 * len(old), -1 if name in ("kind", "region") else 0,
                               dtype=old.dtype)
@@ -74,7 +76,7 @@ class TieStore:
 
     def freeze(self) -> None:
         """Trim the arrays to the ties that exist (after the network is built)."""
-        for name in ("trust", "u", "v", "kind", "region"):
+        for name in ("trust", "u", "v", "kind", "region", "experience"):
             setattr(self, name, getattr(self, name)[: self.n].copy())
 
 

@@ -73,6 +73,11 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("trust_failure_loss", 0.10, 0.0, 0.25, "M3, M13",
                   "estimate; 004 §4.2, §4.5 (broken agreements weigh more than kept ones)",
                   "trust loss on the region's ties when an agreed arrangement is not delivered"),
+    ParameterSpec("trust_record_damping", 0.25, 0.0, 1.0, "M3",
+                  "estimate; Klos & Nooteboom (2001, Technovation 21: trust as loyalty learned from a record); "
+                  "004 §4.6 (the history of relations carries over)",
+                  "how fast a tie's record steadies it: a delivery or failure moves trust by 1 / (1 + this x "
+                  "earlier experiences on the tie) of its full effect"),
     ParameterSpec("delivery_trust_scale", 1.0, 0.0, 2.0, "M3, M13",
                   "estimate: calibrated; scales trust_success_gain and trust_failure_loss together, "
                   "so that a failure always weighs more than a success (004 §4.2, §4.5)",
@@ -81,9 +86,24 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 004 §4.2 (agreements not kept damage relations)",
                   "trust lost on the region's ties when the table drops an arrangement at a review, as a share "
                   "of the loss after a failed delivery"),
-    ParameterSpec("trust_dominance_loss", 0.03, 0.0, 0.10, "M3, M5",
+    ParameterSpec("trust_dominance_loss", 0.05, 0.0, 0.15, "M3, M5",
                   "estimate; 004 §4.1, §4.5 ('big brother' reflex)",
-                  "trust loss on centre-municipality ties per governance meeting under a dominating centre"),
+                  "trust lost on a member's tie with the centre when a dominating centre pushes a proposal "
+                  "the member opposes (the smallest members, in the most centre-bound economy)"),
+    ParameterSpec("earned_lead_gain", 0.02, 0.0, 0.06, "M3, M5",
+                  "estimate; 004 §4.1 and summary (the centre must earn its lead), §4.5 (a facilitating centre "
+                  "is valued by the others)",
+                  "trust gained on a member's tie with the centre when a facilitating centre's proposal is "
+                  "carried with that member's support"),
+    ParameterSpec("rotation_relief", 0.5, 0.0, 1.0, "M5",
+                  "estimate; 004 §4.5 (rotating chairs, meetings in a different municipality, working groups "
+                  "led by others; the Friesland box)",
+                  "share of the dominance loss a centre of full strategic skill takes away by rotating chairs "
+                  "and dividing responsibilities"),
+    ParameterSpec("ally_weight", 0.5, 0.0, 1.0, "M5",
+                  "estimate; 004 §4.5 recommendations (find allies, 'de witte raven'), §4.2, §4.5 (UWV as "
+                  "connector)",
+                  "persuasion an ally of full strength adds to the centre's, relative to the centre's own"),
     ParameterSpec("dominance_base", 0.5, 0.0, 1.0, "M3, M5",
                   "estimate; 004 §4.1 (how the regional economy is organised shapes relations with the centre)",
                   "share of the dominance loss that arises where the region's economy does not turn around the "
@@ -91,6 +111,11 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("trust_withdrawal_loss", 0.20, 0.0, 0.4, "M3, M7",
                   "estimate; 004 §4.2 (UWV leaving the werkplein damaged its image)",
                   "trust loss on UWV-municipality ties in a region where UWV closes its local offices"),
+    ParameterSpec("closure_lapse_share", 0.5, 0.0, 1.0, "M7, M13",
+                  "estimate; 004 §1.1 (contacts and agreements disappear with the offices), §4.2 (where UWV "
+                  "kept staff on site, cooperation went on)",
+                  "chance that an arrangement resting on UWV staff at a local office lapses when the offices "
+                  "close, in a region that loses all but one office of many"),
     ParameterSpec("trust_reset_on_turnover", 0.5, 0.0, 1.0, "M6",
                   "estimate; 004 §4.1, §4.5 (a new alderman has to build relations anew)",
                   "fraction of a tie's trust above or below the initial level lost when an alderman leaves"),
@@ -101,24 +126,52 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("belief_learning_rate", 0.08, 0.01, 0.3, "M11",
                   "estimate; 004 §4.5 (belief follows visible results)",
                   "monthly rate at which belief moves towards what the evidence suggests"),
-    ParameterSpec("evidence_own_weight", 0.75, 0.0, 1.0, "M11",
+    ParameterSpec("evidence_own_weight", 1.5, 0.0, 4.0, "M11",
                   "estimate; 003 (scale of pooled vacancies), 004 §4.5",
                   "how strongly results of pooling in the own region raise belief"),
-    ParameterSpec("evidence_neighbour_weight", 0.20, 0.0, 0.6, "M11",
+    ParameterSpec("evidence_neighbour_weight", 0.4, 0.0, 1.5, "M11",
                   "estimate; 004 §4.5 ('in that region placements tripled'), 000 'Leren van elkaar'",
                   "how strongly results in bordering regions raise belief"),
-    ParameterSpec("knowledge_sharing", 0.05, 0.0, 0.3, "M11",
-                  "estimate; 000 'Leren van elkaar', 004 §2.3 (Programmaraad, aanjagers)",
-                  "belief added by national learning programmes (national baseline)"),
+    ParameterSpec("knowledge_sharing", 0.5, 0.0, 1.5, "M11",
+                  "estimate; 000 'Leren van elkaar', 004 §2.3 (Programmaraad, aanjagers), §4.5 ('in that "
+                  "region placements tripled')",
+                  "how strongly the results of the country's best-performing region reach belief elsewhere, "
+                  "carried by national learning programmes (national baseline)"),
     ParameterSpec("belief_identity_effect", 0.15, 0.0, 0.3, "M11, M12",
                   "estimate; direction from 004 §4.6 (a strong regional identity makes cooperation easier)",
                   "extra initial belief that cooperation pays in a region with the strongest regional identity"),
     ParameterSpec("belief_spread", 0.1, 0.0, 0.25, "M11",
                   "estimate", "standard deviation of initial belief between the organisations of a region"),
-    ParameterSpec("evidence_jobs_base", 0.5, 0.0, 1.0, "M11",
-                  "estimate; 003 (pooling vacancies and candidates), 004 §4.5 (belief follows visible results)",
-                  "part of the visible result of pooling that shows however few jobs there are to fill; "
-                  "labour-market tightness adds to it"),
+    # --- the labour market (chainsim/core/mechanisms/labour_market.py) -----
+    ParameterSpec("matching_elasticity", 0.5, 0.3, 0.7, "M1, M11",
+                  "not a seed: matching functions with an elasticity of hires to vacancies of 0.3-0.7 "
+                  "(Petrongolo & Pissarides 2001, J. Econ. Lit. 39(2)); 004 App. 3 labour-market quality",
+                  "how strongly placements per jobseeker rise with vacancies per jobseeker"),
+    ParameterSpec("pooling_gain", 0.5, 0.0, 2.0, "M11, M2",
+                  "estimate; 003 'Voordelen' (more jobseekers and vacancies in one file raise the chance "
+                  "of a match; the gains 'have never been quantified'); 004 §4.5 (placements tripled, "
+                  "a hypothetical proof): hence a wide range",
+                  "relative rise of placements when every pooling arrangement is in force"),
+    ParameterSpec("placement_luck", 0.15, 0.0, 0.4, "M11",
+                  "estimate", "standard deviation of the month-to-month luck in a region's placements (log scale)"),
+    ParameterSpec("results_memory_months", 12.0, 3.0, 24.0, "M1, M11",
+                  "estimate; organisations are judged on yearly targets (004 §4.2)",
+                  "months over which organisations average their recent placements and the results of pooling"),
+    ParameterSpec("ww_to_assistance", 0.3, 0.1, 0.5, "M14",
+                  "estimate; 003 'Kostenafwenteling' (WW ends, the person becomes the municipality's cost)",
+                  "share of WW spells ending without work that flow into assistance"),
+    ParameterSpec("fear_base", 0.5, 0.0, 1.0, "M1",
+                  "estimate; 004 §4.1-4.2 (each organisation is judged on its own placements)",
+                  "fear of placing fewer own clients felt whatever the results (own-target rivalry at full "
+                  "own-target weight)"),
+    ParameterSpec("fear_of_shortfall", 1.0, 0.0, 3.0, "M1",
+                  "estimate; 004 §4.1 (cuts and deficits strengthen the fear of placing fewer own people), "
+                  "App. 3 (scarce vacancies may sharpen competition)",
+                  "extra fear per unit of shortfall of recent placements against the own target"),
+    ParameterSpec("cut_urgency", 0.2, 0.0, 0.6, "M10, M1",
+                  "estimate; 004 §1.1 (the transition and shrinking budgets give a sense of urgency to cooperate)",
+                  "outside pressure felt per unit of budget cuts, times the region's assistance caseload "
+                  "(1 = an average region in 2012)"),
     # --- support for a proposal (weights of the decision rule) ---------
     ParameterSpec("weight_belief", 1.6, 0.3, 2.0, "M11",
                   "estimate: calibrated", "weight of belief in a member's support"),
@@ -314,6 +367,11 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("lag_per_organisation", 0.06, 0.0, 0.2, "M13, M12",
                   "estimate; 004 summary (many organisations, each with own steering layers)",
                   "relative extra delay per organisation that must implement"),
+    ParameterSpec("lapse_rate", 0.02, 0.0, 0.1, "M13, M3",
+                  "estimate; 001 §5.6 (without a driving force organisations fall back into their own "
+                  "procedures; caseloads crowd out joint casework)",
+                  "monthly chance that an operational arrangement lapses where belief and trust are nil "
+                  "(lower for tactical and governance arrangements, and as belief and trust grow)"),
     ParameterSpec("delivery_reliability", 0.85, 0.5, 1.0, "M13",
                   "estimate", "chance that an agreed arrangement is delivered with full attention and trust"),
     ParameterSpec("delivery_turbulence_effect", 0.5, 0.0, 1.0, "M13, M15",
@@ -322,6 +380,11 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("delivery_trust_share", 0.5, 0.0, 1.0, "M13, M3",
                   "estimate; 004 §4.2 (agreements not kept), §4.5",
                   "share of the chance of delivery that depends on trust between the parties that must deliver"),
+    ParameterSpec("legacy_common", 0.1, 0.0, 0.3, "M12, M13",
+                  "estimate; the seeds give no share for most arrangements before 2012 "
+                  "(docs/research/model_revision_sources.md §B.1)",
+                  "chance that an arrangement for which no passage gives a share exists in January 2012 "
+                  "(before the joint-history weighting)"),
     ParameterSpec("legacy_history_share", 0.6, 0.0, 1.0, "M12, M13",
                   "estimate; 001 §4.3 (werkplein era), 004 summary (existing subregional cooperation)",
                   "share of an arrangement's legacy chance that depends on the region's joint history "
@@ -329,9 +392,10 @@ _SPECS: tuple[ParameterSpec, ...] = (
     # --- M15 turbulence -----------------------------------------------
     ParameterSpec("turbulence_scale", 1.0, 0.0, 2.0, "M15",
                   "estimate; 000, 001 §5.1", "multiplier on the turbulence of the national time line"),
-    ParameterSpec("caseload_turbulence", 0.3, 0.0, 0.6, "M15",
+    ParameterSpec("caseload_turbulence", 0.15, 0.0, 0.3, "M15",
                   "estimate; 000 (high caseloads: staff finish their own work first), 001 §5.1, §5.6",
-                  "municipal turbulence added by caseloads when jobs are at their scarcest"),
+                  "municipal turbulence per unit of the region's assistance caseload (1 = an average region "
+                  "in 2012)"),
     ParameterSpec("budget_cut_turbulence", 0.2, 0.0, 0.5, "M15, M1",
                   "estimate; 004 §4.1, §4.3 (participation budgets cut)",
                   "municipal turbulence added per unit of extra budget cuts (budget_cuts lever)"),
@@ -339,9 +403,6 @@ _SPECS: tuple[ParameterSpec, ...] = (
     # A lever's strength (0-1) scales these; at strength 1 a lever has the
     # effect below. Names do not start with "lever_", which ChainModel
     # reserves for lever strengths.
-    ParameterSpec("joint_targets_effort_cut", 0.5, 0.0, 1.0, "M2",
-                  "estimate; 004 §4.2, §4.5 (recommendation to set joint targets)",
-                  "joint_targets lever: share by which it lowers the effort of agreeing joint placement targets"),
     ParameterSpec("deadline_ramp_months", 24.0, 1.0, 60.0, "M10",
                   "estimate; 004 §2.1, §2.2 (the Participatiewet deadline of 2015-01-01 pressed from the "
                   "social accord of spring 2013 on, some two years)",
@@ -355,27 +416,20 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("employer_demand_pressure", 0.5, 0.0, 1.0, "M9, M10",
                   "estimate; 004 §4.5 (employers ask for harmonised service)",
                   "employer_demand lever: outside pressure of the demand, as a share of employer_pressure"),
-    ParameterSpec("ict_harmonisation_effort_cut", 0.6, 0.0, 1.0, "M7",
-                  "estimate; 004 §4.2, 001 §5.5 (different systems a main bottleneck)",
-                  "ict_harmonisation lever: share by which it lowers the effort of agreeing shared systems"),
     ParameterSpec("ict_harmonisation_push", 2.0, 0.0, 4.0, "M7",
                   "estimate; 004 §4.2",
                   "ict_harmonisation lever: extra push for UWV's systems (2: three times the usual)"),
-    ParameterSpec("subregion_design_effort_cut", 0.5, 0.0, 1.0, "M12",
-                  "estimate; 004 §3.1, §4.5 (subregions accommodate local differences)",
-                  "subregion_design lever: share by which it lowers the effort of the subregional arrangements"),
-    ParameterSpec("knowledge_sharing_boost", 0.15, 0.0, 0.3, "M11",
+    ParameterSpec("knowledge_sharing_boost", 1.0, 0.0, 2.0, "M11",
                   "estimate; 000 'Leren van elkaar', 004 §2.3",
-                  "knowledge_sharing lever: belief added to what organisations expect cooperation to yield"),
+                  "knowledge_sharing lever: extra reach of the best region's results (added to "
+                  "knowledge_sharing) and of bordering regions' results (a multiplier of 1 + this on their "
+                  "weight)"),
     ParameterSpec("sw_partnership_shift", 0.6, 0.0, 1.2, "M8",
                   "estimate; 004 §4.3, §2.3 (Werkkamer advice; a region where the SW company became a full partner)",
                   "sw_partnership lever: shift of each SW company's weighing towards a partner role"),
     ParameterSpec("co_location_contact_boost", 2.0, 0.0, 4.0, "M3",
                   "estimate; 001 §5.6 (physical co-location built trust faster than virtual cooperation)",
                   "co_location lever: extra trust gain on UWV-municipality ties (2: three times as fast)"),
-    ParameterSpec("co_location_effort_cut", 0.4, 0.0, 1.0, "M13",
-                  "estimate; 001 §5.6, 004 §3.1",
-                  "co_location lever: share by which it lowers the effort of joint staff and shared counters"),
 )
 
 TRAIT_SHAPES: dict[str, tuple[int, int]] = {

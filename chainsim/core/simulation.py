@@ -19,7 +19,16 @@ from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.core.calendar import Calendar
 from chainsim.core.initialise import build_world
 from chainsim.core.levers import Lever, LeverSchedule
-from chainsim.core.mechanisms import actors, belief, environment, execution, table, trust
+from chainsim.core.mechanisms import (
+    actors,
+    belief,
+    environment,
+    execution,
+    labour_market,
+    leadership,
+    table,
+    trust,
+)
 from chainsim.core.parameters import Parameters
 from chainsim.core.recorder import Recorder
 from chainsim.core.regions import RegionInfo, load_regions
@@ -79,12 +88,14 @@ def _national_time_line(world: World) -> None:
 
 
 def _stances(world: World, governance_month: np.ndarray) -> None:
+    labour_market.update_labour_market(world)         # M1, M11, M14: placements against targets
     environment.update_turbulence(world)              # M15
     environment.update_rivalry(world)                 # M1, M2, M14
     actors.update_sw_stance(world)                    # M8
     actors.update_employer_engagement(world)          # M9
     environment.update_outside_pressure(world)        # M10
     world.trust.refresh()
+    leadership.find_allies(world)                     # M5: white ravens
     actors.update_participation(world, governance_month)   # M4, M12
 
 
@@ -92,12 +103,12 @@ def _regional_tables(world: World, governance_month: np.ndarray) -> None:
     table.review_arrangements(world, governance_month)                       # M3, M4
     table.hold_meeting(world, (GOVERNANCE,), governance_month)               # M5 and the weighing
     table.hold_meeting(world, (TACTICAL, OPERATIONAL), np.ones_like(governance_month))
-    trust.dominance_erodes_trust(world, governance_month)                    # M5
 
 
 def _practice_and_learning(world: World) -> None:
     world.trust.refresh()
     execution.deliver(world)                          # M13
+    execution.lapse(world)                            # M13: falling back without a driving force
     actors.adopt_uwv_systems(world)                   # M7
     trust.build_trust_through_contact(world)          # M3
     belief.gather_evidence(world)                     # M11

@@ -77,6 +77,15 @@ class RegionState:
         self.available = np.ones((n, N_ARRANGEMENTS), dtype=bool)  # arrangements a region may adopt
         self.available_from = np.zeros((n, N_ARRANGEMENTS), dtype=np.int64)  # first month index
         self.subsidy_until = np.full(n, -1, dtype=np.int64)
+        # the labour market (chainsim.core.mechanisms.labour_market): groups WW, assistance, SW staff
+        self.jobseekers = np.zeros((n, 3))       # stocks, index (1 = an average region at the start)
+        self.jobseekers_start = np.zeros((n, 3))
+        self.inflow_base = np.zeros(3)           # monthly inflow per group in an average market
+        self.placement_rate = np.zeros((n, 3))   # placements per jobseeker this month
+        self.recent_rate = np.zeros((n, 3))      # ... averaged over results_memory_months
+        self.target_rate = np.zeros(3)           # the national target per group this month (M1)
+        self.shortfall = np.zeros((n, 3))        # recent placements short of the target, 0-1 (M1)
+        self.results = np.zeros(n)               # visible result of pooling (M11)
         self.evidence = np.zeros(n)
         self.neighbour_evidence = np.zeros(n)
         self.public_cooperation = np.zeros(n)
@@ -84,6 +93,8 @@ class RegionState:
         self.trust_uwv = np.zeros(n)          # mean trust on UWV-municipality ties
         self.trust_centre = np.zeros(n)       # mean trust on centre-municipality ties
         self.proposal = np.full(n, -1, dtype=np.int64)
+        self.facilitating = np.zeros(n, dtype=bool)   # the centre acted facilitatively at its last meeting (M5)
+        self.allies = np.zeros(n)                     # strength of the ally the centre found, 0-1 (M5)
         self.last_vote_share = np.full(n, np.nan)
 
     @property

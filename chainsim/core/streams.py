@@ -25,6 +25,7 @@ class RandomStreams:
     actors: np.random.Generator      # participation (M4), ICT uptake (M7)
     events: np.random.Generator      # elections (M6), subsidy applications (M10)
     levers: np.random.Generator      # scenario levers: random region selections, subsidies
+    labour: np.random.Generator      # month-to-month luck in placements (labour market)
 
     @classmethod
     def from_generator(cls, rng: np.random.Generator) -> "RandomStreams":

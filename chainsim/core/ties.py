@@ -33,6 +33,19 @@ class TieIndex:
         self.is_uwv = pop.kind == Kind.UWV
         self.is_sw = pop.kind == Kind.SW_COMPANY
         self.is_employer = pop.kind == Kind.EMPLOYER_ORGANISATION
+        # per kind, the ties ordered by region, and where each region's ties start
+        self._by_region = {}
+        for kind, idx in self.by_kind.items():
+            ordered = idx[np.argsort(ties.region[idx], kind="stable")]
+            bounds = np.searchsorted(ties.region[ordered], np.arange(len(pop.region) and pop.region.max() + 2))
+            self._by_region[kind] = (ordered, bounds)
+
+    def in_region(self, kind: TieKind, region: int) -> np.ndarray:
+        """The ties of ``kind`` within region ``region``."""
+        ordered, bounds = self._by_region[kind]
+        if region + 1 >= len(bounds):
+            return ordered[:0]
+        return ordered[bounds[region]:bounds[region + 1]]
 
 
 class TrustSummary:
@@ -75,6 +88,8 @@ class TrustSummary:
         sw_owner_trust = mean_by(so, ties.u, n)
         self.in_centre = in_centre
         self.in_uwv = in_uwv
+        # per region: trust on the tie between UWV and the centre (their "tandem", M5)
+        self.uwv_centre = np.nan_to_num(in_uwv[rs.centre_row], nan=0.5) if n_regions else np.zeros(0)
         self.sw_owner = sw_owner_trust
         # the trust a member brings to the regional table
         table = np.full(n, np.nan)
@@ -98,3 +113,31 @@ def scale_ties(trust: np.ndarray, index: np.ndarray, gain: np.ndarray | float,
         return
     t = trust[index]
     trust[index] = np.clip(t + gain * (1.0 - t) - loss * t, 0.0, 1.0)
+
+
+def learn_from_record(trust: np.ndarray, experience: np.ndarray, index: np.ndarray,
+                      gain: np.ndarray | float, loss: np.ndarray | float, damping: float) -> None:
+    """A kept (``gain``) or broken (``loss``) commitment moves trust on ties ``index``.
+
+    The step shrinks with the record the two parties already share: it is
+    divided by 1 + ``damping`` x the number of earlier experiences, so a long
+    good record absorbs one failure and a fresh tie swings (partners learn
+    each other's reliability; Klos & Nooteboom 2001). Each call adds one
+    experience to the ties it touches. ``index`` may repeat a tie: each
+    occurrence counts.
+    """
+    if len(index) == 0:
+        return
+    gain = np.broadcast_to(gain, index.shape)
+    loss = np.broadcast_to(loss, index.shape)
+    order = np.argsort(index, kind="stable")
+    index, gain, loss = index[order], gain[order], loss[order]
+    first = np.r_[True, index[1:] != index[:-1]]
+    # repeated ties (several outcomes in one month) are applied one after another
+    rank = np.arange(len(index)) - np.maximum.accumulate(np.where(first, np.arange(len(index)), 0))
+    for k in range(int(rank.max()) + 1):
+        at = rank == k
+        ties = index[at]
+        weight = 1.0 / (1.0 + damping * experience[ties])
+        scale_ties(trust, ties, weight * gain[at], weight * loss[at])
+        experience[ties] += 1.0

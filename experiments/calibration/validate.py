@@ -120,6 +120,12 @@ def main() -> None:
     parser.add_argument("--calibration", type=Path, default=ROOT / "results" / "calibration",
                         help="folder of the calibration whose posterior.csv gives the accepted ranges "
                              "(default results/calibration)")
+    parser.add_argument("--posterior-draws", type=int, default=0,
+                        help="add the posterior predictive check with this many posterior draws (default 0: none)")
+    parser.add_argument("--posterior-replications", type=int, default=5,
+                        help="simulated Netherlands per posterior draw in that check")
+    parser.add_argument("--posterior-source", type=Path, default=None,
+                        help="particles CSV or pyABC history (.db) for that check (default chainsim/data/posterior.csv)")
     args = parser.parse_args()
     out = args.out
     refuse_existing(out, args.overwrite)
@@ -150,8 +156,7 @@ def main() -> None:
                   f"{CALIBRATION.get('date')}; distance of the chosen point {CALIBRATION.get('distance')} "
                   f"(re-evaluated with {CALIBRATION.get('refine_replications')} replications); data file "
                   f"SHA-256 `{CALIBRATION.get('data_sha256', '')[:16]}…`. Re-run with "
-                  "`.venv/bin/python experiments/calibration/calibrate.py --write-defaults` "
-                  "(add `--resume` after an interruption).", ""]
+                  f"`{rerun_command(CALIBRATION)}` (add `--resume` after an interruption).", ""]
     posterior_path = args.calibration / "posterior.csv"
     lines += ["| parameter | prior range | accepted 95% range | accepted median | default |", "|---|---|---|---|---|"]
     posterior = pd.read_csv(posterior_path, index_col=0) if posterior_path.is_file() else None
@@ -249,13 +254,49 @@ def main() -> None:
         lines.append(f"| {mech} {label} | {d:.4f} | {d - ref:+.4f} | "
                      + " | ".join(f"{groups[g]:.3f}" for g in groups) + " |")
         print(f"{mech}: {d:.4f}", file=sys.stderr)
+    posterior_check = None
+    if args.posterior_draws > 0:        # opt-in, separate: see posterior_check_section
+        posterior_check, section = posterior_check_section(args)
+        lines += section
     notes = HERE / "notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
-    write_json(out / NUMBERS, {"distance": base_distance, "removal": removal,
-                               "patterns": table.to_dict(orient="records")})
+    numbers = {"distance": base_distance, "removal": removal, "patterns": table.to_dict(orient="records")}
+    if posterior_check is not None:
+        numbers["posterior_check"] = posterior_check.to_dict(orient="records")
+    write_json(out / NUMBERS, numbers)
     write_text(out / REPORT, "\n".join(lines) + "\n")
     print(f"wrote {out / REPORT}, {out / FIGURES[0]}, {out / FIGURES[1]}, {out / NUMBERS}", file=sys.stderr)
+
+
+def posterior_check_section(args) -> tuple[pd.DataFrame, list[str]]:
+    """The posterior predictive check (chainsim.posterior) as a report section, with its table.
+
+    Kept apart from the rest of the report: it needs the shipped posterior
+    particles (or ``--posterior-source``) of an ABC-SMC calibration.
+    """
+    sys.path.insert(0, str(HERE))
+    from posterior_check import run_check
+
+    from chainsim.posterior import check_lines
+
+    table = run_check(args.posterior_source, args.posterior_draws, args.posterior_replications, args.seed + 1,
+                      args.workers)
+    observed = table[table["inside"].notna()]
+    lines = ["", "## Posterior predictive check", "",
+             (f"{args.posterior_draws} parameter sets drawn from the posterior x {args.posterior_replications} "
+              "simulated Netherlands each; every interval is the central 90% of single simulated Netherlands, each "
+              f"value the mean over September-December 2014. {int(observed['inside'].sum())} of {len(observed)} "
+              "observed figures lie inside; items without an observed figure are predictions."), ""]
+    return table, lines + check_lines(table)
+
+
+def rerun_command(calibration: dict) -> str:
+    """The command that repeats the calibration the defaults come from (its method follows its set-up file)."""
+    config = str(calibration.get("config", ""))
+    method = "lhs-pmc" if config.endswith("calibration.toml") else "abc-smc"
+    return (f".venv/bin/python experiments/calibration/calibrate.py --method {method} "
+            + (f"--config {config} " if config else "") + "--workers 2 --write-defaults")
 
 
 def write_text(path: Path, text: str) -> None:

@@ -13,25 +13,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import TABLE
 from chainsim.core.network import TieKind
 from chainsim.core.world import World
-
-POOLING_TOTAL = float(TABLE.pooling.sum())
-"""Sum of the arrangements' pooling weights: scales own evidence to 0-1 (derived, not a parameter)."""
 
 
 def gather_evidence(world: World) -> None:
     """Per region, the visible result of pooling: own and in bordering regions.
 
-    Own evidence is the pooled share of the region's arrangements in force
-    (weights ``pooling``), times how many jobs there are to fill
-    (``evidence_jobs_base`` + tightness x business cycle). Neighbour
-    evidence is the trust-weighted mean over bordering regions.
+    Own evidence is the result the labour market shows (``results``: the
+    placements made through the pooled file, per placement the own target
+    asks, averaged over recent months; chainsim.core.mechanisms.labour_market).
+    Neighbour evidence is the trust-weighted mean over bordering regions.
     """
-    t, rs = world.t, world.regions_state
-    jobs = world.params.evidence_jobs_base + rs.tightness * world.calendar.drivers.business_cycle[t]
-    rs.evidence[:] = (rs.in_force @ TABLE.pooling) / POOLING_TOTAL * jobs
+    rs = world.regions_state
+    rs.evidence[:] = rs.results
     ties = world.graph.ties
     bc = world.tie_index.by_kind[TieKind.BORDERING_CENTRES]
     if len(bc) == 0:
@@ -50,16 +45,19 @@ def update_belief(world: World) -> None:
     """M11: each organisation's belief moves towards what the evidence suggests.
 
     The target is the organisation's own disposition plus the evidence from
-    its region and from bordering regions plus national knowledge sharing
-    (and any extra a scenario adds); belief moves a fraction
-    ``belief_learning_rate`` of the way each month.
+    its region, from bordering regions and -- carried by national learning
+    programmes (``knowledge_sharing``, and a knowledge-sharing lever's boost)
+    -- from the country's best-performing region; a lever's boost also
+    widens the reach of the bordering regions' results. Belief moves a
+    fraction ``belief_learning_rate`` of the way each month.
     """
     p, pop, rs = world.params, world.population, world.regions_state
     if world.off("M11"):
         return
     r = pop.region
+    showcase = rs.evidence.max() if rs.n else 0.0
     target = (pop.belief_prior
               + p.evidence_own_weight * rs.evidence[r]
-              + p.evidence_neighbour_weight * rs.neighbour_evidence[r]
-              + p.knowledge_sharing + rs.knowledge_boost[r])
+              + p.evidence_neighbour_weight * (1.0 + rs.knowledge_boost[r]) * rs.neighbour_evidence[r]
+              + (p.knowledge_sharing + rs.knowledge_boost[r]) * showcase)
     pop.belief += p.belief_learning_rate * (np.clip(target, 0.0, 1.0) - pop.belief)

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX
+from chainsim.core.arrangements import INDEX, TABLE
+from chainsim.core.mechanisms import execution
+from chainsim.core.mechanisms.labour_market import ASSISTANCE, SW_STAFF, WW
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import TRAIT_SHAPES
 from chainsim.core.population import Kind
 from chainsim.core.state import IN_FORCE
-from chainsim.core.ties import scale_ties
+from chainsim.core.ties import learn_from_record, scale_ties
 from chainsim.core.world import World
+
+GROUP_OF_KIND = np.zeros(max(int(k) for k in Kind) + 1, dtype=np.int64)
+GROUP_OF_KIND[[int(Kind.MUNICIPALITY), int(Kind.CENTRE)]] = ASSISTANCE
+GROUP_OF_KIND[int(Kind.UWV)] = WW
+GROUP_OF_KIND[int(Kind.SW_COMPANY)] = SW_STAFF
+"""The client group each kind of organisation is judged on (004 §4.2); employer
+organisations have no own target (their row points at WW, weighed by 0)."""
 
 
 def apply_subsidy_windows(world: World) -> None:
@@ -46,7 +55,9 @@ def update_outside_pressure(world: World) -> None:
 
     The sum of the Participatiewet deadline (rising towards 2015-01-01), the
     social accord, a running joint subsidy, an engaged employer organisation
-    (M9) and any pressure a scenario adds (minister visits, employer demand).
+    (M9), the urgency that budget cuts on a large caseload give
+    (``cut_urgency`` x cuts x assistance caseload; 004 §1.1) and any pressure
+    a scenario adds (minister visits, employer demand).
     Pressure moves governance-level agreements more than execution; the
     decision rule weighs it by level (004 §4.5, §4.6).
     """
@@ -59,6 +70,7 @@ def update_outside_pressure(world: World) -> None:
                       + p.accord_pressure * d.accord[t]
                       + p.subsidy_pressure * (rs.subsidy_until >= t)
                       + p.employer_pressure * engaged
+                      + p.cut_urgency * (d.budget_cuts[t] + rs.budget_cut_extra) * rs.jobseekers[:, ASSISTANCE]
                       + rs.extra_pressure)
 
 
@@ -68,16 +80,18 @@ def update_turbulence(world: World) -> None:
     UWV is absorbed by its redesign (2012-2014), municipalities by the three
     decentralisations of 2015 and by caseloads that grow when jobs are scarce,
     SW companies by their transition once the Wsw closes (000; 001 §5.1;
-    004 §1.1, §4.3). Municipalities add ``caseload_turbulence`` x scarcity
-    and ``budget_cut_turbulence`` x extra budget cuts.
+    004 §1.1, §4.3). Municipalities add ``caseload_turbulence`` x their
+    assistance caseload (the labour market's stock, 1 = an average region in
+    2012: 001 §5.6, joint casework declines as caseloads rise) and
+    ``budget_cut_turbulence`` x extra budget cuts.
     """
     t, d, p, pop, rs = world.t, world.calendar.drivers, world.params, world.population, world.regions_state
-    scarcity = 1.0 - rs.tightness * d.business_cycle[t]
+    caseload = rs.jobseekers[:, ASSISTANCE]
     turb = np.zeros(pop.n)
     kind = pop.kind
     municipal = (kind == Kind.MUNICIPALITY) | (kind == Kind.CENTRE)
     r = pop.region[municipal]
-    turb[municipal] = (d.turbulence_municipality[t] + p.caseload_turbulence * scarcity[r]
+    turb[municipal] = (d.turbulence_municipality[t] + p.caseload_turbulence * caseload[r]
                        + p.budget_cut_turbulence * rs.budget_cut_extra[r])
     turb[kind == Kind.UWV] = d.turbulence_uwv[t]
     turb[kind == Kind.SW_COMPANY] = d.turbulence_sw[t]
@@ -87,10 +101,14 @@ def update_turbulence(world: World) -> None:
 def update_rivalry(world: World) -> None:
     """M1, M2, M14: own-target rivalry each organisation feels this month.
 
-    Each organisation is judged on placing its own clients; the fear of
-    placing fewer of them is stronger when jobs are scarce, when municipal
-    budgets are cut, when SW companies compete for the same vacancies and
-    when costs are shifted onto municipalities (004 §4.1-4.3; 003). Joint
+    Each organisation is judged on placing its own clients (WW for UWV,
+    assistance for municipalities, SW staff for SW companies); the fear of
+    placing fewer of them is ``fear_base`` plus ``fear_of_shortfall`` x how
+    far its recent placements fall short of its target (the labour market,
+    chainsim.core.mechanisms.labour_market), and it is stronger when
+    municipal budgets are cut, when SW companies compete for the same
+    vacancies and when costs are shifted onto municipalities (004 §4.1-4.3;
+    003). Joint
     placement targets remove part of the rivalry -- "100 WWB + 500 WW = 600
     together" -- but only as far as UWV and municipalities trust each other
     (004 §4.2).
@@ -98,7 +116,8 @@ def update_rivalry(world: World) -> None:
     Cost shifting (003 'Kostenafwenteling'): without joint steering UWV has
     little reason to invest in WW clients near the end of their entitlement
     and municipalities place clients just long enough to regain WW rights;
-    each month this wears down trust on UWV-municipality ties. Joint targets
+    each month this wears down trust on UWV-municipality ties, in proportion
+    to the region's WW stock (1 = an average region in 2012). Joint targets
     (fully) or FTE agreements (``fte_steering``, half) reduce it.
     """
     t, d, p, pop, rs, ix = (world.t, world.calendar.drivers, world.params, world.population,
@@ -108,13 +127,13 @@ def update_rivalry(world: World) -> None:
     fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
     steering = np.maximum(joint_targets, p.fte_steering * fte)
-    rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering)
+    # the more WW clients whose entitlement runs out, the more there is to shift (labour market)
+    rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering) * rs.jobseekers[:, WW]
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     if not world.off("M3"):
         scale_ties(world.graph.ties.trust, um, 0.0,
                    p.cost_shifting_trust_loss * rs.cost_shifting[world.graph.ties.region[um]])
 
-    scarcity = 1.0 - rs.tightness * d.business_cycle[t]
     sw = pop.kind == Kind.SW_COMPANY
     competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
     relief = p.joint_target_relief * joint_targets * np.nan_to_num(rs.trust_uwv, nan=0.0)   # no ties: no relief
@@ -122,7 +141,8 @@ def update_rivalry(world: World) -> None:
         relief = np.zeros(rs.n)
     r = pop.region
     municipal = ix.municipal
-    rivalry = (pop.own_target * scarcity[r]
+    shortfall = rs.shortfall[r, GROUP_OF_KIND[pop.kind]]
+    rivalry = (pop.own_target * (p.fear_base + p.fear_of_shortfall * shortfall)
                * (1.0 + p.sw_competition * np.sqrt(competing[r]))
                * (1.0 - relief[r]))
     cuts = d.budget_cuts[t] + rs.budget_cut_extra[r]
@@ -175,17 +195,36 @@ def hold_elections(world: World) -> None:
 def close_uwv_offices(world: World) -> None:
     """M7, M3: UWV closes the region's local offices (2012-2014).
 
-    UWV went from about 100 werkpleinen to 35 regional offices. Where it left
-    a shared building, municipalities felt let down: trust on the
-    UWV-municipality ties of the region drops, the more so the more offices
-    the region lost (004 §4.2, §4.6).
+    UWV went from about 100 werkpleinen to 35 regional offices (004 §4.6).
+    The regional office stays in the centre; the other municipalities lose
+    the office they shared with UWV, and with it the contacts and agreements
+    that lived there (004 §1.1). Two things follow, the more so the more
+    offices the region lost (``closure_severity``) and the less UWV keeps
+    staff on site (``uwv_withdrawal``; 004 §4.2):
+
+    - a broken commitment on the ties of those municipalities with UWV:
+      trust drops (``trust_withdrawal_loss``; 004 §4.2 "fantastic agreements
+      ... and soon UWV was gone", §4.6), learned like any other broken
+      promise (:func:`chainsim.core.ties.learn_from_record`);
+    - arrangements that rest on UWV staff at a local office (joint
+      consultation, joint staff, several public counters) lapse, each with
+      chance ``closure_lapse_share`` x severity x withdrawal.
     """
     rs = world.regions_state
     closing = np.flatnonzero(rs.closure_month == world.t)
-    if len(closing) == 0 or world.off("M7") or world.off("M3"):
+    uniform = world.streams.events.random((rs.n, len(TABLE.on_site)))
+    if len(closing) == 0 or world.off("M7"):
         return
-    ties = world.graph.ties
-    um = world.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
-    loss = world.params.trust_withdrawal_loss * rs.closure_severity * rs.uwv_withdrawal
-    hit = um[np.isin(ties.region[um], closing)]
-    scale_ties(ties.trust, hit, 0.0, loss[ties.region[hit]])
+    chance = rs.closure_severity * rs.uwv_withdrawal
+    if not world.off("M3"):
+        ties, pop = world.graph.ties, world.population
+        um = world.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
+        hit = um[np.isin(ties.region[um], closing) & (pop.kind[ties.v[um]] != Kind.CENTRE)]
+        loss = world.params.trust_withdrawal_loss * chance[ties.region[hit]]
+        learn_from_record(ties.trust, ties.experience, hit, 0.0, loss, world.params.trust_record_damping)
+    for r in closing:
+        gone = np.flatnonzero(TABLE.on_site & rs.in_force[r]
+                              & (uniform[r] < world.params.closure_lapse_share * chance[r]))
+        for a in gone:
+            if rs.status[r, a] == IN_FORCE:
+                execution.drop(world, int(r), int(a), "closed")

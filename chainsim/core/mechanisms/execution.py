@@ -19,7 +19,7 @@ from chainsim.core.arrangements import ARRANGEMENTS, TABLE
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.network import TieKind
 from chainsim.core.state import ABSENT, AGREED, IN_FORCE
-from chainsim.core.ties import scale_ties
+from chainsim.core.ties import learn_from_record
 from chainsim.core.world import World
 
 LAG_BY_LEVEL = np.array([0.3, 0.8, 1.2])
@@ -95,13 +95,51 @@ def deliver(world: World) -> None:
     rs.status[regions[~success], arrangements[~success]] = ABSENT
     rs.due[regions, arrangements] = -1
     scale = p.delivery_trust_scale
-    _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0)
-    _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss)
+    _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0, arrangements[success])
+    _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss, arrangements[~success])
     for r, a in zip(regions[~success], arrangements[~success]):
         world.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered")
 
 
-def drop(world: World, region: int, arrangement: int) -> None:
+LAPSE_BY_LEVEL = np.array([0.25, 0.5, 1.0])
+"""Relative monthly lapse hazard of governance, tactical and operational
+arrangements (estimate): written governance agreements last longest, the
+shop floor's joint casework falls back first (001 §5.6; 004 §4.5
+recommendations: clear agreements make cooperation less vulnerable). A table
+per level, not a scalar."""
+
+
+def lapse(world: World) -> None:
+    """M13, M3: arrangements in force fall back when no driving force keeps them up.
+
+    Without a driving force, organisations fall back into their own
+    procedures (001 §5.6, on the end of the support structure in 2007), and
+    rising caseloads crowd out joint casework (001 §5.6). Each month an
+    arrangement in force lapses with chance ``lapse_rate`` x its level's
+    factor (:data:`LAPSE_BY_LEVEL`) x (1 - the region's mean belief that
+    cooperation pays) x (1 - trust between the parties that carry it) x
+    (1 + attention lost to turbulence). A lapse is a drop: what rests on the
+    arrangement goes with it, and trust suffers (:func:`drop`). The stream
+    draws one number per region and arrangement every month.
+    """
+    p, rs, pop = world.params, world.regions_state, world.population
+    uniform = world.streams.delivery.random(rs.status.shape)
+    if world.off("M13") or p.lapse_rate <= 0:
+        return
+    n_org = np.maximum(rs.n_organisations, 1)
+    belief = np.bincount(pop.region, pop.belief, rs.n) / n_org
+    turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / n_org
+    trust = np.where(TABLE.needs_uwv[None, :], np.nan_to_num(rs.trust_uwv, nan=NO_TIE_TRUST)[:, None],
+                     np.nan_to_num(rs.trust_centre, nan=NO_TIE_TRUST)[:, None])
+    hazard = (p.lapse_rate * LAPSE_BY_LEVEL[TABLE.level][None, :] * (1.0 - belief)[:, None] * (1.0 - trust)
+              * (1.0 + turbulence)[:, None])
+    lapsed = rs.in_force & (uniform < hazard)
+    for r, a in zip(*np.nonzero(lapsed)):
+        if rs.status[r, a] == IN_FORCE:       # not already gone with something it rested on
+            drop(world, int(r), int(a), "lapsed")
+
+
+def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> None:
     """Drop an arrangement in force and everything that requires it.
 
     The region's ties lose ``drop_trust_share`` of what a failed delivery costs.
@@ -118,20 +156,34 @@ def drop(world: World, region: int, arrangement: int) -> None:
         stack.extend(DEPENDANTS[a].tolist())
     p = world.params
     _trust_after_delivery(world, np.array([region]), 0.0,
-                          p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss)
-    world.record_event("dropped", f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
+                          p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss,
+                          np.array([arrangement]))
+    world.record_event(how, f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
 
 
-def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: float) -> None:
-    """M3: success builds, failure breaks trust on the region's centre and UWV ties."""
+def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: float,
+                          arrangements: np.ndarray | None = None) -> None:
+    """M3: a kept or broken commitment moves trust on the ties of the parties involved.
+
+    The parties are the municipalities taking part in the region's table
+    and, where the arrangement needs UWV, UWV: their ties with the centre
+    (the table's agreement) and with UWV. Ties of municipalities that stay
+    out are not touched. Each tie learns from its own record
+    (:func:`chainsim.core.ties.learn_from_record`).
+    """
     if len(regions) == 0 or world.off("M3"):
         return
-    ties = world.graph.ties
-    counts = np.bincount(regions, None, world.regions_state.n)
-    for kind in (TieKind.CENTRE_MUNICIPALITY, TieKind.UWV_MUNICIPALITY):
-        idx = world.tie_index.by_kind[kind]
-        times = counts[ties.region[idx]]
-        hit = times > 0
-        # several deliveries in one month compound
-        scale_ties(ties.trust, idx[hit], 1.0 - (1.0 - gain) ** times[hit],
-                   1.0 - (1.0 - loss) ** times[hit])
+    ties, pop, ix = world.graph.ties, world.population, world.tie_index
+    if arrangements is None:
+        needs_uwv = np.ones(len(regions), dtype=bool)
+    else:
+        needs_uwv = TABLE.needs_uwv[arrangements]
+    damping = world.params.trust_record_damping
+    for kind, involved in ((TieKind.CENTRE_MUNICIPALITY, np.ones(len(regions), dtype=bool)),
+                           (TieKind.UWV_MUNICIPALITY, needs_uwv)):
+        chosen = [ix.in_region(kind, r) for r in regions[involved]]
+        if not chosen:
+            continue
+        idx = np.concatenate(chosen)
+        idx = idx[pop.participates[ties.v[idx]]]
+        learn_from_record(ties.trust, ties.experience, idx, gain, loss, damping)

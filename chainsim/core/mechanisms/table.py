@@ -7,7 +7,8 @@ the reasons not to (MODEL_SKETCH "The regional table"):
 
     support = belief that cooperation pays (M11)
             + trust in the centre and UWV (M3)
-            + persuasion by a skilled centre, through trust in it (M5)
+            + persuasion by a skilled centre, through trust in it, helped
+              by an ally; UWV too, through its tie with the centre (M5)
             + the alderman's regional orientation (M6)
             + outside pressure, weighed by level (M10)
             + governance agreements that mandate execution (M13)
@@ -33,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
-from chainsim.core.mechanisms import execution
+from chainsim.core.mechanisms import execution, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 from chainsim.core.state import ABSENT
@@ -133,7 +134,8 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
     ``arrangement`` gives, per organisation (first axis = population rows),
     the arrangement it weighs: one per row, or a row of several (rows x k).
     Terms that do not apply to an organisation are 0: persuasion by the
-    centre (M5) applies to the other municipalities, the alderman (M6) to
+    centre (M5) applies to the other municipalities (through their trust in
+    it, helped by its ally) and to UWV (through the UWV-centre tie), the alderman (M6) to
     all municipalities, UWV's national frame and its representative (M7) to
     UWV. With ``sunk_effort`` the effort term is 0 (a review of an
     arrangement already in force). The per-organisation statement of the
@@ -164,8 +166,9 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
         "rivalry": -(p.weight_rivalry * TABLE.rivalry[a] * row(pop.rivalry) * _fear_factor(world, trust)),
         "turbulence": -p.weight_turbulence * row(pop.turbulence) + zero,
         "effort": zero if sunk_effort else -(p.effort_scale * rs.effort_factor[row(r), a] * TABLE.effort[a]),
-        "leadership": np.where(others, _on(world, "M5") * p.weight_leadership
-                               * row(rs.strategic_skill[r]) * row(in_centre), 0.0),
+        "leadership": _on(world, "M5") * p.weight_leadership * (
+            np.where(others, row(rs.strategic_skill[r]) * row(in_centre) + p.ally_weight * row(rs.allies[r]), 0.0)
+            + np.where(row(ix.is_uwv), row(rs.strategic_skill[r]) * row(world.trust.uwv_centre[r]), 0.0)),
         "alderman": np.where(municipal, _on(world, "M6") * p.weight_alderman * row(pop.alderman_strength)
                              * row(regional), 0.0),
         "central_steering": np.where(row(ix.is_uwv), -(_on(world, "M7") * p.uwv_central_steering
@@ -210,7 +213,8 @@ def expected_support(world: World) -> np.ndarray:
     regional = 2.0 * pop.alderman_orientation - 1.0    # not a parameter: as in support_terms
     own = (p.weight_belief * mean(pop.belief) + p.weight_trust * mean(trust)
            - p.weight_turbulence * mean(pop.turbulence)
-           + _on(world, "M5") * p.weight_leadership * rs.strategic_skill * mean(in_centre * ~ix.is_centre)
+           + _on(world, "M5") * p.weight_leadership * (rs.strategic_skill * mean(in_centre * ~ix.is_centre)
+                                                       + p.ally_weight * rs.allies * mean(~ix.is_centre))
            + _on(world, "M6") * p.weight_alderman * mean(pop.alderman_strength * regional))
     level = TABLE.level
     estimate = (own[:, None]
@@ -228,10 +232,12 @@ def expected_support(world: World) -> np.ndarray:
 def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
     """M5, M10: the arrangement each convening centre puts on the agenda (-1: none).
 
-    A facilitating, strategic centre looks for openings: it proposes one of
-    the arrangements its members look ready for (expected support above
-    zero; any of them, with equal chance), and when none is ready, the one
-    closest to it. A
+    A facilitating, strategic centre looks for openings -- the points people
+    can agree on -- and brings shared ambitions forward (004 summary: "only
+    persons with a strong vision who connect partial interests"): of the
+    arrangements its members look ready for (expected support above zero)
+    it proposes the most ambitious, and when none is ready, the one closest
+    to it. A
     dominating centre pushes the most ambitious arrangement whether or not
     the members are ready, which is how the 'big brother' reflex is provoked
     (004 summary, §4.1, §4.5); chance blurs what it finds most ambitious
@@ -245,17 +251,20 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
     ok = eligible(world, levels) & regions[:, None]
     jitter, style_draw, law_draw = rng.random(ok.shape), rng.random(rs.n), rng.random(rs.n)
     if not ok.any():
+        rs.facilitating[regions] = False
         return np.full(rs.n, -1)
     score = expected_support(world)
     ambition = TABLE.effort[None, :] + p.ambition_jitter * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
     ripe = ok & (score > 0)
-    strategic = np.where(ripe, jitter, -np.inf).argmax(axis=1)
+    strategic = np.where(ripe, ambition, -np.inf).argmax(axis=1)
     ripest = np.where(ok, score, -np.inf).argmax(axis=1)
     facilitating = style_draw < rs.leadership_style
     choice = np.where(facilitating, np.where(ripe.any(axis=1), strategic, ripest), boldest)
     if world.off("M5"):                 # no convenor's strategy: any eligible item, at random
         choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
+        facilitating = np.zeros(rs.n, dtype=bool)
+    rs.facilitating[regions] = facilitating[regions]
     deadline_ok = ok & TABLE.deadline[None, :]
     deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
     forced = deadline_ok.any(axis=1) & (law_draw < p.deadline_agenda_chance * deadline)
@@ -315,6 +324,8 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
     rejected = np.flatnonzero((proposal >= 0) & ~carried)
     rs.shelved_until[rejected, proposal[rejected]] = world.t + round(world.params.shelf_months)
     execution.schedule(world, np.flatnonzero(carried), proposal[carried])
+    if GOVERNANCE in levels:
+        leadership.after_the_vote(world, proposal, support, carried, regions)
     return carried
 
 

@@ -1,9 +1,10 @@
-"""Trust that grows with time spent together and erodes under dominance (M3, M5).
+"""Trust that grows with time spent together (M3).
 
 Trust between two organisations rises with the time they spend together at
-a working table and falls when one of them dominates (004 §4.2, §4.5, §4.6).
-Delivery successes and failures (M13), cost shifting (M14), closures (M7)
-and new aldermen (M6) move trust too; they live with their mechanisms.
+a working table (004 §4.2, §4.5, §4.6). Kept and broken commitments
+(deliveries, M13; closures, M7), dominance at the table (M5,
+:mod:`chainsim.core.mechanisms.leadership`), cost shifting (M14) and new
+aldermen (M6) move trust too; they live with their mechanisms.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ a neutral fill for a missing value, not a claim about behaviour
 
 def build_trust_through_contact(world: World) -> None:
     """M3, M7, M5: parties that meet regularly come to trust each other.
+
+    Only municipalities that take part in the regional table meet there.
 
     - UWV and municipalities, where they meet at a tactical or governance
       table; faster with a connecting UWV regional manager (004 §4.2, §4.6;
@@ -48,13 +51,15 @@ def build_trust_through_contact(world: World) -> None:
     governance = in_force[:, INDEX["governance_table"]]
     attention = 1.0 - np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
 
+    at_table = pop.participates
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     r = ties.region[um]
-    scale_ties(ties.trust, um, gain * meets_uwv[r] * (p.contact_base_uwv + rs.uwv_connector[r]) * attention[r]
-               * rs.contact_factor[r])
+    scale_ties(ties.trust, um, gain * meets_uwv[r] * at_table[ties.v[um]]
+               * (p.contact_base_uwv + rs.uwv_connector[r]) * attention[r] * rs.contact_factor[r])
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
-    scale_ties(ties.trust, cm, gain * governance[r] * (p.contact_base_centre + rs.leadership_style[r]))
+    scale_ties(ties.trust, cm, gain * governance[r] * at_table[ties.v[cm]]
+               * (p.contact_base_centre + rs.leadership_style[r]))
     scale_ties(ties.trust, ix.by_kind[TieKind.SUBREGION_PEERS], p.peer_contact_share * gain)
     so = ix.by_kind[TieKind.SW_OWNER]
     scale_ties(ties.trust, so, gain * pop.partner[ties.u[so]])
@@ -65,25 +70,3 @@ def build_trust_through_contact(world: World) -> None:
     bc = ix.by_kind[TieKind.BORDERING_CENTRES]
     boost = rs.knowledge_boost[pop.region[ties.u[bc]]] + rs.knowledge_boost[pop.region[ties.v[bc]]]
     scale_ties(ties.trust, bc, p.border_contact_share * gain * (1.0 + boost))
-
-
-def dominance_erodes_trust(world: World, regions: np.ndarray) -> None:
-    """M5, M4: a dominating centre provokes the 'big brother' reflex.
-
-    At each governance meeting, ties between the centre and the other
-    municipalities lose trust in proportion to how dominating the centre is
-    (1 - leadership style), how much the region's economy turns around the
-    centre city, and how small the municipality is (004 §4.1, §4.5).
-    """
-    p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
-    if world.off("M3") or world.off("M5"):
-        return
-    ties = world.graph.ties
-    cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
-    r = ties.region[cm]
-    meeting = regions[r]
-    # 1e-9: a guard against dividing by a zero size, not a parameter
-    smallness = 1.0 - np.minimum(1.0, pop.size[ties.v[cm]] / np.maximum(pop.size[ties.u[cm]], 1e-9))
-    loss = (p.trust_dominance_loss * (1.0 - rs.leadership_style[r]) * (p.dominance_base + rs.concentration[r])
-            * smallness * meeting)
-    scale_ties(ties.trust, cm, 0.0, loss)

@@ -1,0 +1,131 @@
+"""A light labour market per region: jobseekers, placements, own targets, visible results (M1, M2, M11).
+
+Stock-based and simple: it feeds rivalry and evidence, it is not a forecast.
+Per region and month:
+
+- three client groups, each an organisation's own (004 §4.2 quote: UWV is
+  steered on WW, municipalities on assistance; SW companies on their staff):
+  WW at UWV, assistance (bijstand) at the municipalities, SW staff at the SW
+  companies -- stocks as an index (1 = a region of average labour market in
+  January of the first year, per inhabitant);
+- vacancies per jobseeker: the region's labour-market quality (004 App. 3)
+  times the national business cycle;
+- placements per jobseeker: a matching function of vacancies per jobseeker
+  (``matching_elasticity``), raised where UWV and municipalities pool their
+  vacancies and candidates (``pooling_gain`` x the pooled share of the
+  region's arrangements; the scale argument of 003 "Voordelen": the more
+  jobseekers and vacancies in one file, the higher the chance of a match),
+  with month-to-month luck (``placement_luck``);
+- own targets as numbers each organisation is judged on (M1): the national
+  expectation for its group in this month's national market; the shortfall
+  of its recent results against that target is what it fears for;
+- visible results (M11): the placements that pooling adds, measured against
+  the target -- "in that region placements tripled since they work
+  together" (004 §4.5) is the kind of proof belief needs.
+
+Flows: inflow into WW and assistance rises when the business cycle is low;
+WW ends in work or by exhaustion, part of which flows into assistance (the
+cost shifting of 003 "Kostenafwenteling", M14).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.core.arrangements import TABLE
+from chainsim.core.world import World
+
+# not a parameter: the index of each client group in the arrays
+WW, ASSISTANCE, SW_STAFF = 0, 1, 2
+GROUPS = ("WW", "assistance", "SW staff")
+
+BASE_PLACEMENT = np.array([0.04, 0.009, 0.002])
+"""Placements into work per jobseeker per month in an average labour market
+(vacancies per jobseeker 0.5), per group: WW, assistance, SW staff.
+Assistance: CBS 2014, about 4 in 10 of ~123k yearly exits from assistance
+went to work, on a stock of ~434k (0.9% a month; docs/research/
+model_revision_sources.md §D.5, non-seed). WW and SW staff: estimates (WW
+spells last months, not years; SW staff rarely move to regular jobs). A
+table per group, not a scalar."""
+
+OTHER_EXIT = np.array([1 / 15, 0.015, 0.004])
+"""Monthly exits other than into work, per group: WW by exhaustion of the
+entitlement (mean spell of about 15 months, estimate), assistance for other
+reasons (CBS 2014: 6 in 10 of the exits; estimate of the rate), SW staff by
+retirement (estimate). A table per group, not a scalar."""
+
+REFERENCE_RATIO = 0.5
+"""Vacancies per jobseeker of an average labour market: the middle of the
+three readings of 004 App. 3's signs (0.35, 0.5, 0.65; chainsim.core.regions)."""
+
+
+def vacancy_ratio(world: World) -> np.ndarray:
+    """Vacancies per jobseeker in each region this month."""
+    return world.regions_state.tightness * world.calendar.drivers.business_cycle[world.t]
+
+
+def matching(world: World, ratio: np.ndarray) -> np.ndarray:
+    """Placement rate per jobseeker without pooling, regions x groups."""
+    a = world.params.matching_elasticity
+    return BASE_PLACEMENT[None, :] * (np.maximum(ratio, 0.0) / REFERENCE_RATIO)[:, None] ** a
+
+
+def pooled_share(world: World) -> np.ndarray:
+    """Share of the catalogue's pooling of vacancies and candidates in force, per region (0-1)."""
+    return (world.regions_state.in_force @ TABLE.pooling) / float(TABLE.pooling.sum())
+
+
+def start_labour_market(world: World) -> None:
+    """Stocks in January of the first year: each region in balance with its own market."""
+    rs = world.regions_state
+    ratio = vacancy_ratio(world)
+    rates = matching(world, ratio)
+    inflow = (matching(world, np.full(rs.n, REFERENCE_RATIO)) + OTHER_EXIT)[0]
+    rs.inflow_base[:] = inflow
+    rs.jobseekers[:] = inflow[None, :] / (rates + OTHER_EXIT[None, :])
+    rs.jobseekers_start[:] = rs.jobseekers
+    rs.placement_rate[:] = rates
+    rs.recent_rate[:] = rates
+    _judge(world, rates)
+    rs.results[:] = 0.0
+
+
+def _judge(world: World, recent: np.ndarray) -> np.ndarray:
+    """Set this month's national targets and each region's shortfall against them (M1)."""
+    rs = world.regions_state
+    ratio = REFERENCE_RATIO * world.calendar.drivers.business_cycle[world.t]
+    national = matching(world, np.full(rs.n, ratio))
+    rs.target_rate[:] = national[0]
+    rs.shortfall[:] = np.clip(1.0 - recent / national, 0.0, 1.0)
+    return national
+
+
+def update_labour_market(world: World) -> None:
+    """One month of flows, placements against targets, and the visible result of pooling."""
+    p, rs, t, d = world.params, world.regions_state, world.t, world.calendar.drivers
+    luck = world.streams.labour.normal(0.0, 1.0, (rs.n, len(GROUPS)))
+    ratio = vacancy_ratio(world)
+    unpooled = matching(world, ratio)
+    pooled = pooled_share(world) if not world.off("M11") else np.zeros(rs.n)
+    gain = p.pooling_gain * pooled
+    sigma = p.placement_luck
+    # not a parameter: - sigma^2 / 2 makes the luck factor average 1 (a lognormal with mean 1)
+    rates = unpooled * (1.0 + gain)[:, None] * np.exp(sigma * luck - 0.5 * sigma ** 2)
+    rates = np.minimum(rates, 1.0 - OTHER_EXIT[None, :])     # not a parameter: at most everyone leaves
+    stock = rs.jobseekers
+    placements = rates * stock
+    other = OTHER_EXIT[None, :] * stock
+    inflow = rs.inflow_base[None, :] / max(d.business_cycle[t], 1e-9) * np.ones_like(stock)   # 1e-9: guard
+    inflow[:, SW_STAFF] = rs.inflow_base[SW_STAFF] * (1.0 - d.sw_transition[t])   # the Wsw closes (2015)
+    inflow[:, ASSISTANCE] += p.ww_to_assistance * other[:, WW]                     # M14
+    rs.jobseekers[:] = np.maximum(stock + inflow - placements - other, 0.0)
+    rs.placement_rate[:] = rates
+    memory = 1.0 / p.results_memory_months
+    rs.recent_rate += memory * (rates - rs.recent_rate)
+    national = _judge(world, rs.recent_rate)
+    # visible result of pooling: the placements made through the pooled file (the
+    # share gain / (1 + gain) of all placements), per placement the target asks
+    extra = rates * (gain / (1.0 + gain))[:, None] / national
+    weights = stock / np.maximum(stock.sum(axis=1, keepdims=True), 1e-12)   # 1e-12: guard
+    seen = (extra * weights).sum(axis=1)
+    rs.results += memory * (seen - rs.results)

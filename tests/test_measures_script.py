@@ -1,0 +1,31 @@
+"""The model-revision measures script runs and reports what it computes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "experiments" / "model_revision" / "measures.py"
+
+
+def test_measures_script_reports_the_case_regions_and_the_variance(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--replications", "3", "--workers", "1", "--only", "cases",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    m = json.loads((tmp_path / "measures.json").read_text())
+    assert -1.0 <= m["cases"]["spearman"] <= 1.0
+    assert 0.0 <= m["cases"]["p_both_good_above_gooi"] <= 1.0
+    v = m["variance"]
+    assert abs(v["between_regions_share"] + v["within_region_share"] - 1.0) < 1e-9
+    assert 0.0 <= v["known_inputs_share"] <= v["between_regions_share"] + 1e-9
+    text = (tmp_path / "measures.md").read_text()
+    assert "Gooi en Vechtstreek" in text and "goal met" in text
+    # the report can be written again from its numbers alone
+    again = tmp_path / "again"
+    again.mkdir()
+    subprocess.run([sys.executable, str(SCRIPT), "--from-json", str(tmp_path / "measures.json"), "--out", str(again)],
+                   check=True, timeout=60)
+    assert (again / "measures.md").read_text() == text
