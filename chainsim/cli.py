@@ -562,15 +562,25 @@ def command_run(args) -> int:
     writer = RegionMonthWriter(folder.path, config, args.seed, args.replications, csv=args.csv)
     digests: list[ReplicationDigest] = []
     progress = _progress(args.quiet, args.replications)
+    restore = _stop_on_signals()     # SIGTERM and SIGINT end the run cleanly: nothing half-written stays behind
     try:
         for run in iter_replications(config, args.replications, args.seed, workers):
             writer.add(run)
             digests.append(ReplicationDigest.of(run, digests[0].region_codes if digests else None))
             del run
             progress(len(digests))
+    except _Stopped as stop:
+        writer.abort()
+        folder.discard()
+        import signal
+        print(f"chainsim run: stopped by {signal.Signals(stop.signum).name} after {len(digests)} of "
+              f"{args.replications} replications; {out} is left as it was", file=sys.stderr)
+        return 128 + stop.signum
     except BaseException:
         writer.abort()
         raise
+    finally:
+        restore()
     results = Results(config, digests, args.seed)
     summary = results.summary()
     explanation = None

@@ -150,3 +150,28 @@ def test_an_out_filled_meanwhile_keeps_the_results_aside(tmp_path, monkeypatch, 
                                 f"it, or choose another --out; the results are kept in {kept}")
     assert sorted(p.name for p in kept.iterdir()) == ["region_months.parquet", "stage_shares.png", "summary.json"]
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_sigterm_stops_a_run_and_leaves_nothing_half_written(tmp_path):
+    """SIGTERM during `chainsim run`: exit 143, one line, no .partial folder, no output folder."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("chainsim")
+    out = tmp_path / "run"
+    proc = subprocess.Popen([str(exe), "run", "--replications", "400", "--workers", "1", "--quiet",
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(p.name.endswith(".partial") for p in tmp_path.iterdir()):
+        time.sleep(0.1)
+    time.sleep(1.0)                      # well into the computing
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "stopped by SIGTERM" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
