@@ -37,14 +37,13 @@ class TieIndex:
         self._by_region = {}
         for kind, idx in self.by_kind.items():
             ordered = idx[np.argsort(ties.region[idx], kind="stable")]
-            bounds = np.searchsorted(ties.region[ordered], np.arange(len(pop.region) and pop.region.max() + 2))
+            n_regions = int(pop.region.max()) + 1 if pop.n else 0
+            bounds = np.searchsorted(ties.region[ordered], np.arange(n_regions + 1))
             self._by_region[kind] = (ordered, bounds)
 
     def in_region(self, kind: TieKind, region: int) -> np.ndarray:
         """The ties of ``kind`` within region ``region``."""
         ordered, bounds = self._by_region[kind]
-        if region + 1 >= len(bounds):
-            return ordered[:0]
         return ordered[bounds[region]:bounds[region + 1]]
 
 
@@ -89,7 +88,8 @@ class TrustSummary:
         self.in_centre = in_centre
         self.in_uwv = in_uwv
         # per region: trust on the tie between UWV and the centre (their "tandem", M5)
-        self.uwv_centre = np.nan_to_num(in_uwv[rs.centre_row], nan=0.5) if n_regions else np.zeros(0)
+        # not a parameter: 0.5 is NO_TIE_TRUST (chainsim.core.mechanisms.trust), as for at_table below
+        self.uwv_centre = np.nan_to_num(in_uwv[rs.centre_row], nan=0.5)
         self.sw_owner = sw_owner_trust
         # the trust a member brings to the regional table
         table = np.full(n, np.nan)

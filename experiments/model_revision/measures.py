@@ -243,18 +243,37 @@ def main(argv=None) -> None:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="run with a parameter changed (exploration; the report says so)")
     args = ap.parse_args(argv)
+    if args.replications < 2:
+        ap.error(f"--replications: {args.replications} (allowed: 2 or more, for an interval)")
+    if args.workers < 1:
+        ap.error(f"--workers: {args.workers} (allowed: 1 or more)")
     from chainsim.version import version
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     if args.from_json:
-        text = report(json.loads(args.from_json.read_text(encoding="utf-8")))
+        try:
+            text = report(json.loads(args.from_json.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            ap.error(f"--from-json: {args.from_json} is not a measures.json of this script ({exc})")
         (args.out / "measures.md").write_text(text + "\n", encoding="utf-8") if args.out else print(text)
         return
     from chainsim.core.parameters import Parameters
-    changes = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
-    base = RunConfig(params=Parameters().with_values(**changes) if changes else Parameters())
+    changes = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        from chainsim.core.parameters import SPECS
+        if name.strip() not in SPECS:
+            ap.error(f"--set: {name.strip()!r} is not a parameter (allowed: a name of docs/ODD.md §7.2)")
+        try:
+            changes[name.strip()] = float(value)
+        except ValueError:
+            ap.error(f"--set: {item!r} (allowed: NAME=NUMBER, a parameter of docs/ODD.md §7.2)")
+    try:
+        base = RunConfig(params=Parameters().with_values(**changes))
+    except (ValueError, TypeError) as exc:
+        ap.error(f"--set: {exc} (allowed: a parameter of docs/ODD.md §7.2 within its range)")
     m = {"date": time.strftime("%Y-%m-%d"), "replications": args.replications, "seed": args.seed,
          "version": version(), "parameters_changed": changes}
     with ProcessPoolExecutor(args.workers) as pool:

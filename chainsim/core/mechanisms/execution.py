@@ -162,7 +162,7 @@ def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> N
 
 
 def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: float,
-                          arrangements: np.ndarray | None = None) -> None:
+                          arrangements: np.ndarray) -> None:
     """M3: a kept or broken commitment moves trust on the ties of the parties involved.
 
     The parties are the municipalities taking part in the region's table
@@ -174,10 +174,7 @@ def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: 
     if len(regions) == 0 or world.off("M3"):
         return
     ties, pop, ix = world.graph.ties, world.population, world.tie_index
-    if arrangements is None:
-        needs_uwv = np.ones(len(regions), dtype=bool)
-    else:
-        needs_uwv = TABLE.needs_uwv[arrangements]
+    needs_uwv = TABLE.needs_uwv[arrangements]
     damping = world.params.trust_record_damping
     for kind, involved in ((TieKind.CENTRE_MUNICIPALITY, np.ones(len(regions), dtype=bool)),
                            (TieKind.UWV_MUNICIPALITY, needs_uwv)):

@@ -80,7 +80,7 @@ def start_labour_market(world: World) -> None:
     rs = world.regions_state
     ratio = vacancy_ratio(world)
     rates = matching(world, ratio)
-    inflow = (matching(world, np.full(rs.n, REFERENCE_RATIO)) + OTHER_EXIT)[0]
+    inflow = (matching(world, np.array([REFERENCE_RATIO])) + OTHER_EXIT)[0]
     rs.inflow_base[:] = inflow
     rs.jobseekers[:] = inflow[None, :] / (rates + OTHER_EXIT[None, :])
     rs.jobseekers_start[:] = rs.jobseekers
@@ -94,7 +94,7 @@ def _judge(world: World, recent: np.ndarray) -> np.ndarray:
     """Set this month's national targets and each region's shortfall against them (M1)."""
     rs = world.regions_state
     ratio = REFERENCE_RATIO * world.calendar.drivers.business_cycle[world.t]
-    national = matching(world, np.full(rs.n, ratio))
+    national = matching(world, np.array([ratio]))          # 1 x groups: the same target everywhere
     rs.target_rate[:] = national[0]
     rs.shortfall[:] = np.clip(1.0 - recent / national, 0.0, 1.0)
     return national
