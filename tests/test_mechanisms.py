@@ -98,10 +98,11 @@ def test_m3_meeting_builds_trust_between_uwv_and_municipalities():
 def test_m3_failure_costs_more_trust_than_success_gains():
     m = small_world([small_region()])
     set_all_trust(m, 0.5)
-    execution._trust_after_delivery(m, np.array([0]), m.params.trust_success_gain, 0.0, np.array([INDEX["joint_staff"]]))
+    staff = np.array([INDEX["joint_staff"]])
+    execution._trust_after_delivery(m, np.array([0]), m.params.trust_success_gain, 0.0, staff)
     gained = uwv_municipality_trust(m).mean() - 0.5
     set_all_trust(m, 0.5)
-    execution._trust_after_delivery(m, np.array([0]), 0.0, m.params.trust_failure_loss, np.array([INDEX["joint_staff"]]))
+    execution._trust_after_delivery(m, np.array([0]), 0.0, m.params.trust_failure_loss, staff)
     lost = 0.5 - uwv_municipality_trust(m).mean()
     assert lost > gained > 0
 

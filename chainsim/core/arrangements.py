@@ -93,19 +93,29 @@ G, T, O = GOVERNANCE, TACTICAL, OPERATIONAL
 
 ARRANGEMENTS: tuple[Arrangement, ...] = (
     # --- governance level (004 §2.4 'Samenwerking in arbeidsmarktregio's', §3.1) ---
-    Arrangement("governance_table", G, ("004 §4.1: shaping cooperation is laborious and time-consuming",), 0.10, 0.0, deadline=True, consensus=True,
-                source="004 §3.1 'Samenwerking op bestuurlijk niveau'"),
+    Arrangement("governance_table", G, (
+        "004 §4.1: shaping cooperation is laborious and time-consuming",
+    ), 0.10, 0.0, deadline=True, consensus=True,
+        source="004 §3.1 'Samenwerking op bestuurlijk niveau'"),
     Arrangement("shared_vision", G, (), 0.25, 0.15, requires=("governance_table",),
                 deadline=True, source="004 §2.4, §3.1"),
-    Arrangement("market_plan", G, ("003 'Autonomie': joint annual plans proved hard",), 0.30, 0.20, requires=("shared_vision",), deadline=True,
-                source="004 §2.4 (market plan before 2015-01-01)"),
-    Arrangement("fte_agreements", G, ("000: municipal managers have more power and money, which skews staff input",), 0.50, 0.45, central_room=0.5,
-                requires=("shared_vision",), pooling=0.15, source="004 §2.4, Table 3.3"),
-    Arrangement("subregion_single_contact", G, ("004 §4.5: needs strong steering of regional processes",), 0.30, 0.10, needs_subregions=True,
-                requires=("governance_table",), source="004 §2.4, §3.1"),
-    Arrangement("seat_sw_companies", G, ("004 §4.3: several SW companies compete, each with its own employer team",), 0.05, 0.10, needs_sw_partner=True,
-                requires=("governance_table",), pooling=0.1,
-                source="004 Table 3.2, §4.3 (a partner SW company takes over reintegration tasks: its "
+    Arrangement("market_plan", G, (
+        "003 'Autonomie': joint annual plans proved hard",
+    ), 0.30, 0.20, requires=("shared_vision",), deadline=True,
+        source="004 §2.4 (market plan before 2015-01-01)"),
+    Arrangement("fte_agreements", G, (
+        "000: municipal managers have more power and money, which skews staff input",
+    ), 0.50, 0.45, central_room=0.5,
+        requires=("shared_vision",), pooling=0.15, source="004 §2.4, Table 3.3"),
+    Arrangement("subregion_single_contact", G, (
+        "004 §4.5: needs strong steering of regional processes",
+    ), 0.30, 0.10, needs_subregions=True,
+        requires=("governance_table",), source="004 §2.4, §3.1"),
+    Arrangement("seat_sw_companies", G, (
+        "004 §4.3: several SW companies compete, each with its own employer team",
+    ), 0.05, 0.10, needs_sw_partner=True,
+        requires=("governance_table",), pooling=0.1,
+        source="004 Table 3.2, §4.3 (a partner SW company takes over reintegration tasks: its "
                        "vacancies and candidates join the pooled file)"),
     Arrangement("seat_employer_organisations", G, (), 0.05, 0.0, needs_uwv=True,
                 needs_engaged_employers=True, requires=("governance_table",),
@@ -115,26 +125,38 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("seat_education", G, (), 0.05, 0.0, requires=("shared_vision",),
                 source="004 Table 3.2"),
     Arrangement("seat_unions", G, (), 0.05, 0.0, requires=("shared_vision",), available_from="2014-01",
-                source="004 Table 3.2; regions prepared their Werkbedrijf, with social partners, during 2014 (004 §3.1, §2.1)"),
+                source="004 Table 3.2; regions prepared their Werkbedrijf, with social partners, during 2014 "
+                       "(004 §3.1, §2.1)"),
     # --- tactical level (004 §3.1 'Samenwerking op tactisch en operationeel niveau') ---
     Arrangement("tactical_meeting", T, (), 0.05, 0.0, central_room=0.3,
                 source="004 §3.1 (UWV at the tactical level)"),
     Arrangement("attuned_employer_approach", T, (), 0.25, 0.25, requires=("tactical_meeting",),
                 source="004 §2.4 'Gezamenlijke aanpak'"),
-    Arrangement("written_minimum_package", T, ("004 §2.3: needs harmonised instruments and one wage-value method", "004 §4.2: disputes over wage-value methods"), 0.30, 0.20, central_room=0.3,
-                requires=("attuned_employer_approach",), source="004 §2.4"),
+    Arrangement("written_minimum_package", T, (
+        "004 §2.3: needs harmonised instruments and one wage-value method",
+        "004 §4.2: disputes over wage-value methods",
+    ), 0.30, 0.20, central_room=0.3,
+        requires=("attuned_employer_approach",), source="004 §2.4"),
     Arrangement("joint_placement_targets", T, (), 0.40, 0.80, central_room=0.4,
                 requires=("tactical_meeting",), pooling=0.25, source="004 §4.2, Table 3.3"),
-    Arrangement("shared_systems", T, ("003: ICT poor, systems not linked", "001 §5.5: double data entry", "000 'Praktische problemen': common ICT needs steering above the parties"), 0.55, 0.05, requires=("attuned_employer_approach",),
-                source="004 §4.2 (one region agreed that all municipalities use WBS and Sonar)"),
+    Arrangement("shared_systems", T, (
+        "003: ICT poor, systems not linked",
+        "001 §5.5: double data entry",
+        "000 'Praktische problemen': common ICT needs steering above the parties",
+    ), 0.55, 0.05, requires=("attuned_employer_approach",),
+        source="004 §4.2 (one region agreed that all municipalities use WBS and Sonar)"),
     Arrangement("monitors_employer_fit", T, (), 0.10, 0.0, requires=("attuned_employer_approach",),
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
     Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, source="004 Table 3.3"),
     Arrangement("joint_projects", O, (), 0.10, 0.15, requires=("joint_consultation",),
                 pooling=0.05, source="004 Table 3.3"),
-    Arrangement("joint_staff", O, ("001 §5.1: different pay and working hours hamper mixed teams", "003 'Autonomie': high reorganisation costs", "000: shortage of suitable housing"), 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
-                pooling=0.15, on_site=True, source="004 Table 3.3; werkplein legacy (001 §4.3)"),
+    Arrangement("joint_staff", O, (
+        "001 §5.1: different pay and working hours hamper mixed teams",
+        "003 'Autonomie': high reorganisation costs",
+        "000: shortage of suitable housing",
+    ), 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
+        pooling=0.15, on_site=True, source="004 Table 3.3; werkplein legacy (001 §4.3)"),
     Arrangement("joint_preferred_employers", O, (), 0.20, 0.50, requires=("joint_consultation",),
                 pooling=0.15, source="004 Table 3.3"),
     Arrangement("single_contact_person", O, (), 0.25, 0.30, requires=("attuned_employer_approach",),
@@ -148,17 +170,23 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("subregional_wsp", O, (), 0.20, 0.20, needs_subregions=True, subregional=True,
                 requires=("joint_consultation",), pooling=0.1,
                 source="004 §3.1 (cooperation sometimes only per subregion)"),
-    Arrangement("subregional_fte", O, ("000: unequal staff input between the partners (as FTE agreements)",), 0.30, 0.30, needs_subregions=True, subregional=True,
-                requires=("subregional_wsp",), source="004 §3.1 footnote 51"),
+    Arrangement("subregional_fte", O, (
+        "000: unequal staff input between the partners (as FTE agreements)",
+    ), 0.30, 0.30, needs_subregions=True, subregional=True,
+        requires=("subregional_wsp",), source="004 §3.1 footnote 51"),
     Arrangement("multiple_public_counters", O, ("000: shortage of suitable housing",), 0.25, 0.15, central_room=0.2,
                 requires=("joint_staff",), on_site=True, source="004 §2.4; werkplein legacy (001 §4.3)"),
-    Arrangement("regional_wsp", O, ("004 §4.5: the municipalities must join one physical team under one head",), 0.55, 0.45, central_room=0.4,
-                requires=("joint_staff", "shared_vision"), pooling=0.2,
-                source="004 §2.4 (one regional employer service point)"),
+    Arrangement("regional_wsp", O, (
+        "004 §4.5: the municipalities must join one physical team under one head",
+    ), 0.55, 0.45, central_room=0.4,
+        requires=("joint_staff", "shared_vision"), pooling=0.2,
+        source="004 §2.4 (one regional employer service point)"),
     Arrangement("single_public_counter", O, (), 0.60, 0.30, central_room=0.3,
                 requires=("regional_wsp",), source="004 §2.4"),
-    Arrangement("demand_oriented", O, ("004 §4.4: needs a change of thinking and sometimes professionalisation",), 0.10, 0.20, requires=("attuned_employer_approach",),
-                demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening', §4.5"),
+    Arrangement("demand_oriented", O, (
+        "004 §4.4: needs a change of thinking and sometimes professionalisation",
+    ), 0.10, 0.20, requires=("attuned_employer_approach",),
+        demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening', §4.5"),
     Arrangement("outreach", O, (), 0.10, 0.25, requires=("joint_consultation",), demand_led=True,
                 source="004 §2.4 (outreaching acquisition)"),
 )
@@ -216,8 +244,8 @@ class ArrangementTable:
             needs_engaged_employers=col("needs_engaged_employers", bool),
             subregional=col("subregional", bool), pooling=col("pooling"),
             demand_led=col("demand_led", bool), deadline=col("deadline", bool),
-            legacy=np.array([LEGACY.get(a.id, (np.nan, ""))[0] for a in ARRANGEMENTS]), consensus=col("consensus", bool), on_site=col("on_site", bool),
-            requires=requires,
+            legacy=np.array([LEGACY.get(a.id, (np.nan, ""))[0] for a in ARRANGEMENTS]),
+            consensus=col("consensus", bool), on_site=col("on_site", bool), requires=requires,
         )
 
 
