@@ -4,13 +4,15 @@
 
 Reports, and writes to results/benchmarks/bench_run.json:
 
-1. **One replication against two toys of its size**, interleaved in this
-   one process: each repeat times, in turn, one chainsim replication (the
-   runner's own path, :func:`chainsim.runner.simulate`: build, 60 months,
-   the record), one run of the numpy floor (``toy_numpy.py``) and one of
-   the careful Mesa toy (``toy_mesa.py``). Alternating puts the three
-   under the same machine load; the ratios are taken pair by pair (within
-   a repeat) and their median reported, with each one's median ms.
+1. **A replication against two toys of its size**, interleaved in this
+   one process: each repeat times, in turn, one chainsim replication run
+   alone (:func:`chainsim.runner.simulate`: build, 60 months, the record),
+   a batch of ``--batch`` replications run side by side in one world
+   (:func:`chainsim.runner.simulate_batch`; reported per replication), one
+   run of the numpy floor (``toy_numpy.py``) and one of the careful Mesa
+   toy (``toy_mesa.py``). Alternating puts them under the same machine
+   load; the ratios are taken pair by pair (within a repeat) and their
+   median reported, with each one's median ms.
 2. ms per run of :class:`~chainsim.model.ChainModel` (build and 60 monthly
    steps, median of ``--repeats``).
 3. Runs per second for a batch of replications on each ``--workers``
@@ -46,17 +48,26 @@ import toy_numpy
 
 from chainsim import ChainModel, __version__
 from chainsim.results import ReplicationDigest
-from chainsim.runner import RunConfig, iter_replications, replication_seeds, simulate
+from chainsim.runner import RunConfig, iter_replications, replication_seeds, simulate, simulate_batch
 
 REPORT = Path("results/benchmarks/bench_run.json")
 
 
-def interleaved(repeats: int) -> dict:
-    """One chainsim replication, the numpy floor and the Mesa toy, timed in turn, ``repeats`` times."""
+def interleaved(repeats: int, batch_of: int) -> dict:
+    """chainsim, alone and in a batch, the numpy floor and the Mesa toy, timed in turn, ``repeats`` times.
+
+    ``chainsim`` is one replication run alone; ``chainsim_in_batch`` is the
+    time per replication of ``batch_of`` replications run side by side in one
+    world (:func:`chainsim.runner.simulate_batch`, what ``run``, ``compare``,
+    ``sweep`` and the calibration do).
+    """
     config = RunConfig()
     seeds = replication_seeds(0, repeats + 1)
+    batch_seeds = replication_seeds(1, batch_of)
+    per_call = {"chainsim_in_batch": batch_of}
     contestants = {
         "chainsim": lambda i: simulate(config, seeds[i], i),
+        "chainsim_in_batch": lambda i: simulate_batch(config, [(s, k) for k, s in enumerate(batch_seeds)]),
         "numpy_toy": toy_numpy.one_run,
         "mesa_toy": toy_mesa.one_run,
     }
@@ -67,11 +78,15 @@ def interleaved(repeats: int) -> dict:
         for name, run in contestants.items():
             t0 = time.perf_counter()
             run(i)
-            ms[name].append((time.perf_counter() - t0) * 1000)
+            ms[name].append((time.perf_counter() - t0) * 1000 / per_call.get(name, 1))
     pairs = {"chainsim / numpy_toy": ("chainsim", "numpy_toy"), "chainsim / mesa_toy": ("chainsim", "mesa_toy"),
+             "chainsim_in_batch / numpy_toy": ("chainsim_in_batch", "numpy_toy"),
+             "chainsim_in_batch / mesa_toy": ("chainsim_in_batch", "mesa_toy"),
+             "chainsim / chainsim_in_batch": ("chainsim", "chainsim_in_batch"),
              "mesa_toy / numpy_toy": ("mesa_toy", "numpy_toy")}
     return {
         "repeats": repeats,
+        "batch_of": batch_of,
         "median_ms": {name: statistics.median(values) for name, values in ms.items()},
         "median_ratio": {label: statistics.median(x / y for x, y in zip(ms[a], ms[b]))
                          for label, (a, b) in pairs.items()},
@@ -137,14 +152,15 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=20, help="repeats of the interleaved and single-run timings")
+    parser.add_argument("--batch", type=int, default=100, help="replications per batch in the interleaved timing")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 3 repeats, 4 replications")
     parser.add_argument("--out", type=Path, default=REPORT, help="where to write the JSON report")
     args = parser.parse_args()
     if args.quick:
-        args.repeats, args.replications = 3, 4
+        args.repeats, args.replications, args.batch = 3, 4, 10
     report = {"chainsim_version": __version__, "python": platform.python_version(),
               "machine": platform.machine(), "quick": args.quick}
-    report["interleaved"] = interleaved(args.repeats)
+    report["interleaved"] = interleaved(args.repeats, args.batch)
     report["single_run"] = ms_per_run(args.repeats)
     batches = [batch(args.replications, w) for w in args.workers]
     base = batches[0]["runs_per_second"] / batches[0]["workers"]
@@ -157,13 +173,13 @@ def main() -> None:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
     inter = report["interleaved"]
-    print(f"One replication against toys of its size (interleaved, {inter['repeats']} repeats; "
-          f"toys agree: {inter['toys_agree']})")
-    print(f"  {'':<12}{'median ms':>10}")
+    print(f"A replication against toys of its size (interleaved, {inter['repeats']} repeats; "
+          f"batch of {inter['batch_of']}; toys agree: {inter['toys_agree']})")
+    print(f"  {'':<20}{'median ms':>10}")
     for name, value in inter["median_ms"].items():
-        print(f"  {name:<12}{value:>10.1f}")
+        print(f"  {name:<20}{value:>10.1f}")
     for label, value in inter["median_ratio"].items():
-        print(f"  {label:<24}{value:>8.1f}x  (median of pairwise ratios)")
+        print(f"  {label:<32}{value:>8.1f}x  (median of pairwise ratios)")
     single = report["single_run"]
     print(f"ChainModel build + 60 months: median {single['median_ms']:.0f} ms (build {single['median_build_ms']:.0f} ms)")
     print(f"  {'workers':>7} {'replications':>12} {'runs/s':>8} {'efficiency':>10}")

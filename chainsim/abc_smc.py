@@ -113,26 +113,38 @@ def run_config(values: dict[str, float], regions: tuple[str, ...] | None = None)
     return RunConfig(params=Parameters.from_mapping(values), regions=regions)
 
 
-def _picture_task(task) -> dict[str, float]:
-    from chainsim.runner import simulate
+def _picture_batch(task) -> list[dict[str, float]]:
+    from chainsim.runner import simulate_batch
 
-    config, seed_seq = task
-    return fieldwork_picture(simulate(config, seed_seq), config.calendar)
+    config, seeds = task
+    return [fieldwork_picture(result, config.calendar)
+            for result in simulate_batch(config, [(seed_seq, i) for i, seed_seq in enumerate(seeds)])]
 
 
 def simulate_pictures(configs: list, seed: int, workers: int = 1) -> pd.DataFrame:
     """One simulated Netherlands per configuration, as a picture row; run ``i`` gets child ``i`` of ``seed``.
 
-    The configurations may repeat (replications). With ``workers`` > 1 one
-    process pool serves all of them; the rows do not depend on ``workers``.
+    The configurations may repeat (replications): runs of one configuration
+    that follow each other are simulated side by side in one world
+    (:func:`chainsim.runner.simulate_batch`), which changes no row. With
+    ``workers`` > 1 one process pool serves all of them; the rows do not
+    depend on ``workers``.
     """
-    tasks = list(zip(configs, np.random.SeedSequence(seed).spawn(len(configs))))
+    from chainsim.runner import BATCH_MAX
+
+    seeds = np.random.SeedSequence(seed).spawn(len(configs))
+    tasks: list[tuple] = []
+    for config, seed_seq in zip(configs, seeds):
+        if tasks and tasks[-1][0] == config and len(tasks[-1][1]) < BATCH_MAX:
+            tasks[-1][1].append(seed_seq)
+        else:
+            tasks.append((config, [seed_seq]))
     if workers <= 1 or len(tasks) < 2:
-        return pd.DataFrame([_picture_task(t) for t in tasks])
+        return pd.DataFrame([row for task in tasks for row in _picture_batch(task)])
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
                              mp_context=multiprocessing.get_context(method)) as pool:
-        return pd.DataFrame(list(pool.map(_picture_task, tasks, chunksize=max(1, len(tasks) // (4 * workers)))))
+        return pd.DataFrame([row for rows in pool.map(_picture_batch, tasks) for row in rows])
 
 
 class PictureModel:
@@ -151,7 +163,7 @@ class PictureModel:
         config = run_config({k: float(v) for k, v in dict(parameters).items()}, self.regions)
         seed = int(np.random.randint(0, 2 ** 31 - 1))
         seeds = np.random.SeedSequence(seed).spawn(self.replications)
-        rows = pd.DataFrame([_picture_task((config, s)) for s in seeds])
+        rows = pd.DataFrame(_picture_batch((config, seeds)))      # the replications side by side
         return {k: float(v) for k, v in rows[list(STATISTICS)].mean(axis=0, skipna=False).items()}
 
 

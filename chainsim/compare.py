@@ -73,7 +73,7 @@ def lever_masks(levers: tuple[Lever, ...], infos: tuple[RegionInfo, ...],
     on a copy of the seed. ``infos`` must be in the model's region order.
     """
     fresh = np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key, pool_size=seed_seq.pool_size)
-    stream = RandomStreams.from_generator(np.random.default_rng(fresh)).levers
+    stream = RandomStreams.from_generator(np.random.default_rng(fresh)).levers.single
     return [lever.regions.mask(infos, stream) for lever in levers]
 
 

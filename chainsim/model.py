@@ -94,8 +94,16 @@ class ChainModel(mesa.Model):
             # The run spawns its streams from this sequence, which changes it;
             # a caller such as mesa.batch_run hands one sequence to several
             # runs, so use a copy: a run's numbers must not depend on run order.
-            rng = np.random.SeedSequence(rng.entropy, spawn_key=rng.spawn_key, pool_size=rng.pool_size)
+            rng = np.random.default_rng(_copy_seed(rng))
+        # Mesa draws one number from the generator (to seed its ``random``);
+        # that draw is undone, so that the world draws from the generator as
+        # it was given: a run's numbers do not depend on Mesa's internals, and
+        # a batch of replications without Mesa (chainsim.core.batch) draws
+        # the same numbers from the same seed.
+        given = rng.bit_generator.state if isinstance(rng, np.random.Generator) else None
         super().__init__(rng=rng)
+        if given is not None:
+            self.rng.bit_generator.state = given
         if config is not None and scenario is not None:
             raise ValueError("give a scenario or a config, not both")
         if config is None:
@@ -119,6 +127,8 @@ class ChainModel(mesa.Model):
     population = property(lambda self: self.world.population, doc="Organisations as columns (row = agent).")
     regions_state = property(lambda self: self.world.regions_state, doc="Per-region state.")
     graph = property(lambda self: self.world.graph, doc="The network of ties; trust on its edges.")
+    ties = property(lambda self: self.world.ties, doc="The ties as arrays (the graph's edges point here).")
+    layout = property(lambda self: self.world.layout, doc="Rows per replication (one replication here).")
     tie_index = property(lambda self: self.world.tie_index, doc="Which ties are of which kind.")
     trust = property(lambda self: self.world.trust, doc="Trust summaries refreshed from the edges.")
     streams = property(lambda self: self.world.streams, doc="The run's random streams.")
@@ -142,6 +152,10 @@ class ChainModel(mesa.Model):
         while not self.world.finished:
             self.step()
         return self
+
+
+def _copy_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
 
 
 def _scenario(scenario) -> Scenario:

@@ -56,9 +56,18 @@ import pyarrow.parquet as pq
 
 from chainsim.core.measurement import INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.experiment import Experiment
-from chainsim.model import ChainModel
-from chainsim.results import (KEY_COLUMNS, SCHEMA_VERSION, config_sha256, is_national, month_starts,
-                              region_list, resolved_region_codes, write_json, write_parquet)
+from chainsim.results import (
+    KEY_COLUMNS,
+    SCHEMA_VERSION,
+    config_sha256,
+    is_national,
+    month_starts,
+    region_list,
+    resolved_region_codes,
+    write_json,
+    write_parquet,
+)
+from chainsim.runner import BATCH_MAX, RunResult, simulate_batch
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
@@ -71,21 +80,28 @@ class SweepError(ValueError):
 
 # --- one batch of runs (executed in a worker) -------------------------------
 def run_batch(experiment: Experiment, run_ids: list[int]) -> pd.DataFrame:
-    """Run the given runs of an experiment; rows as kept by the experiment."""
-    frames = []
+    """Run the given runs of an experiment; rows as kept by the experiment.
+
+    The runs of one design point are simulated side by side in one world
+    (:func:`chainsim.runner.simulate_batch`); each draws from its own seed,
+    so neither the batch nor its order changes a run's rows.
+    """
+    by_point: dict[int, list[int]] = {}
     for run_id in run_ids:
-        point, _ = experiment.run_key(run_id)
-        model = ChainModel(config=experiment.config(point), rng=np.random.default_rng(experiment.seed_sequence(run_id)))
-        model.run()
-        frames.append(_rows(experiment, run_id, model))
-    return pd.concat(frames, ignore_index=True)
+        by_point.setdefault(experiment.run_key(run_id)[0], []).append(run_id)
+    results = {}
+    for point, ids in by_point.items():
+        config = experiment.config(point)
+        seeds = [(experiment.seed_sequence(run_id), run_id) for run_id in ids]
+        for run_id, result in zip(ids, simulate_batch(config, seeds), strict=True):
+            results[run_id] = (result, config.calendar)
+    return pd.concat([_rows(experiment, run_id, *results[run_id]) for run_id in run_ids], ignore_index=True)
 
 
-def pattern_row(model) -> dict[str, float]:
+def pattern_row(result: RunResult, calendar) -> dict[str, float]:
     """The observation month's national picture of one run (see :func:`pattern_from_arrays`)."""
-    rec = model.recorder
-    return pattern_from_arrays(rec.stage, rec.level_class, rec.items, model.regions_state.codes,
-                               model.calendar.observed_index)
+    return pattern_from_arrays(result.stage, result.level_class, result.items, result.region_codes,
+                               calendar.observed_index)
 
 
 def pattern_from_arrays(stage, level_class, items, codes, t: int) -> dict[str, float]:
@@ -166,17 +182,17 @@ def _run_columns(run_id: int, point: int, replication: int, seed: int, scenario:
     return columns
 
 
-def _rows(experiment: Experiment, run_id: int, model) -> pd.DataFrame:
+def _rows(experiment: Experiment, run_id: int, result: RunResult, calendar) -> pd.DataFrame:
     point, replication = experiment.run_key(run_id)
     keep = experiment.keep
     if keep == "patterns":
-        body: dict = {name: [value] for name, value in pattern_row(model).items()}
+        body: dict = {name: [value] for name, value in pattern_row(result, calendar).items()}
         n = 1
     else:
-        recorder, codes = model.recorder, list(model.regions_state.codes)
-        stage, level_class = recorder.stage, recorder.level_class
+        codes = list(result.region_codes)
+        stage, level_class = result.stage, result.level_class
         T, R = stage.shape
-        months = month_starts(model.calendar.months)
+        months = month_starts(calendar.months)
         if keep == "regions":
             n = T * R
             index = np.tile(np.arange(R, dtype=np.int32), T)
@@ -549,7 +565,7 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
     bar = tqdm(total=experiment.n_runs, initial=len(done), unit="run", disable=quiet, file=sys.stderr,
                desc=experiment.name, dynamic_ncols=True)
     slots = workers if not scheduler else max(workers, 1)
-    size = max(1, min(8, len(todo) // (4 * slots) if todo else 1))
+    size = max(1, min(BATCH_MAX, len(todo) // (4 * slots) if todo else 1))
 
     def store(frame: pd.DataFrame) -> None:
         _write_chunk(out, frame, _chunk_metadata(experiment, hashes, frame["point"].unique()))

@@ -232,6 +232,7 @@ def test_m7_office_closure_damages_trust_unless_uwv_stays():
     staying.regions_state.uwv_withdrawal[:] = 0.0
     for m in (closing, staying):
         m.t = int(m.regions_state.closure_month[0])
+        clear_arrangements(m)       # nothing on site to lapse: this test is about the trust the closure costs
     before = uwv_municipality_trust(closing)
     environment.close_uwv_offices(closing)
     environment.close_uwv_offices(staying)

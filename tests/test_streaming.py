@@ -18,11 +18,12 @@ import pyarrow.parquet as pq
 import pytest
 
 import chainsim.results as results_module
+import chainsim.runner as runner_module
 from chainsim import cli
 from chainsim.cli import main
 from chainsim.core.calendar import Calendar, Month
 from chainsim.results import RegionMonthWriter, ReplicationDigest, Results
-from chainsim.runner import RunConfig, batch_size, iter_replications, run_replications
+from chainsim.runner import BATCH_MAX, RunConfig, batch_size, iter_replications, run_replications
 
 CONFIG = RunConfig(regions=("AM02", "AM12", "AM22"), calendar=Calendar(Month(2014, 1), Month(2015, 2), Month(2014, 11)))
 SEED = 11
@@ -65,7 +66,8 @@ def test_streamed_files_equal_the_in_memory_files(runs, tmp_path, monkeypatch, w
 
 
 def test_replications_come_in_order_and_batches_stay_small():
-    assert batch_size(1000, 2) == 8 and batch_size(10, 2) == 1 and batch_size(40, 1) == 8
+    assert batch_size(1000, 2) == BATCH_MAX and batch_size(10, 2) == 1 and batch_size(40, 1) == BATCH_MAX
+    assert batch_size(3, 1) == 3
     one = [r.stage for r in iter_replications(CONFIG, 6, seed=3, workers=1)]
     two = list(iter_replications(CONFIG, 6, seed=3, workers=2))
     assert [r.replication for r in two] == list(range(6))
@@ -89,6 +91,9 @@ def test_run_memory_does_not_grow_with_replications(tmp_path, monkeypatch):
     """Six times the replications: a few KB more per replication, not their rows (~0.2 MB each here)."""
     # 18 regions x 60 months = 1,080 rows per replication: a row group of 2,000 rows holds one or two
     monkeypatch.setattr(results_module, "ROW_GROUP_ROWS", 2000)
+    # replications run in batches of up to BATCH_MAX, whose records are held together until written:
+    # with batches of 2, what grows beyond a batch is what this test looks for
+    monkeypatch.setattr(runner_module, "BATCH_MAX", 2)
     # a finished model is garbage with reference cycles, freed whenever the collector runs: collect after
     # each replication, so that the peak counts what the run keeps, not when the collector happened to run
     monkeypatch.setattr(cli, "_progress", lambda quiet, total: lambda done: gc.collect())

@@ -67,23 +67,30 @@ def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, size
     return rng.beta(mean * concentration, (1 - mean) * concentration, size)
 
 
-def _initial_trust(trust: float) -> float:
+TRUST_OFFSET_BY_KIND = np.array([TRUST_OFFSET[k] for k in TieKind])
+
+
+def _initial_trust(trust: np.ndarray) -> np.ndarray:
     """Initial trust kept off the ends of the scale."""
     # not a parameter: 0.05 and 0.95 keep a tie inside (0, 1), where the multiplicative
     # gains g(1 - trust) and losses l x trust of M3 can still move it
-    return float(np.clip(trust, 0.05, 0.95))
+    return np.clip(trust, 0.05, 0.95)
 
 
 def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
                 rng: np.random.Generator, mechanisms_off: Iterable[str] = ()) -> World:
-    """The world of January of the calendar's first year for the regions ``infos``."""
+    """The world of January of the calendar's first year for the regions ``infos``.
+
+    Everything is drawn per region in a few calls (or for all regions at
+    once) and the ties go straight into the world's arrays; the networkx
+    graph is made only when someone asks for it (:attr:`World.graph`).
+    """
     world = World(params, calendar, infos, rng, mechanisms_off)
     _draw_region_attributes(world, world.regions_state)
     row = 0
     for r, info in enumerate(infos):
         row = _create_region(world, r, info, row)
     _connect_regions(world, infos)
-    _describe_nodes(world)
     world.index_ties()
     _draw_legacy_arrangements(world)
     _schedule_availability(world)
@@ -91,58 +98,61 @@ def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo,
     return world
 
 
+def _given_or_drawn(given, drawn: np.ndarray) -> np.ndarray:
+    """A source's value per region where it gives one, else the draw."""
+    return np.array([drawn[r] if value is None else value for r, value in enumerate(given)], dtype=float)
+
+
 def _draw_region_attributes(world: World, rs: RegionState) -> None:
-    """Region-level traits that no source gives are drawn per replication."""
-    rng, cal, p = world.rng, world.calendar, world.params
-    for r, info in enumerate(rs.infos):
-        rs.leadership_style[r] = info.leadership_style if info.leadership_style is not None \
-            else rng.beta(*TRAIT_SHAPES["leadership_style"])
-        rs.strategic_skill[r] = info.strategic_skill if info.strategic_skill is not None \
-            else rng.beta(*TRAIT_SHAPES["strategic_skill"])
-        rs.employer_activism[r] = info.employer_activism if info.employer_activism is not None \
-            else rng.beta(*TRAIT_SHAPES["employer_activism"])
-        rs.alderman_continuity[r] = bool(info.alderman_continuity)
-        rs.uwv_connector[r] = rng.beta(*TRAIT_SHAPES["uwv_connector"])
-        # UWV's regional manager (governance) and its unit managers (tactical)
-        # are different people, drawn independently (004 §3.1, §4.2).
-        # Not a parameter: a standard normal for each of the 2 levels; uwv_person_spread scales it.
-        rs.uwv_stance[r] = rng.normal(0.0, 1.0, 2)
-        # not a parameter: spreads the quarterly governance meetings (simulation.py) over months 0-2
-        rs.meeting_offset[r] = rng.integers(0, 3)
-        # UWV closes the region's local offices in one month of the window.
-        window = [i for i, m in enumerate(cal.months) if cal.drivers.closure_window[i] > 0]
-        rs.closure_month[r] = rng.choice(window) if window else -1
-        offices = max(1, round(p.werkpleinen_per_municipality * info.n_municipalities))
-        rs.closure_severity[r] = (offices - 1) / offices
-
-
-def _new_organisation(world: World, kind: Kind, row: int, r: int, name: str) -> None:
-    pop = world.population
-    pop.kind[row], pop.region[row], pop.name[row] = int(kind), r, name
+    """Region-level traits that no source gives are drawn per replication (one call per trait)."""
+    rng, cal, p, infos, n = world.rng, world.calendar, world.params, rs.infos, rs.n
+    drawn = {trait: rng.beta(*TRAIT_SHAPES[trait], n)
+             for trait in ("leadership_style", "strategic_skill", "employer_activism", "uwv_connector")}
+    rs.leadership_style[:] = _given_or_drawn([i.leadership_style for i in infos], drawn["leadership_style"])
+    rs.strategic_skill[:] = _given_or_drawn([i.strategic_skill for i in infos], drawn["strategic_skill"])
+    rs.employer_activism[:] = _given_or_drawn([i.employer_activism for i in infos], drawn["employer_activism"])
+    rs.alderman_continuity[:] = [bool(i.alderman_continuity) for i in infos]
+    rs.uwv_connector[:] = drawn["uwv_connector"]
+    # UWV's regional manager (governance) and its unit managers (tactical)
+    # are different people, drawn independently (004 §3.1, §4.2).
+    # Not a parameter: a standard normal for each of the 2 levels; uwv_person_spread scales it.
+    rs.uwv_stance[:] = rng.normal(0.0, 1.0, (n, 2))
+    # not a parameter: spreads the quarterly governance meetings (simulation.py) over months 0-2
+    rs.meeting_offset[:] = rng.integers(0, 3, n)
+    # UWV closes the region's local offices in one month of the window.
+    window = np.flatnonzero(cal.drivers.closure_window[: cal.n_months] > 0)
+    rs.closure_month[:] = rng.choice(window, n) if len(window) else -1
+    offices = np.maximum(1, np.round(p.werkpleinen_per_municipality * rs.n_municipalities))
+    rs.closure_severity[:] = (offices - 1) / offices
 
 
 def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     """Organisations of one region and the ties between them; returns the next free row."""
-    rng, p, pop, rs, graph = (world.rng, world.params, world.population,
-                              world.regions_state, world.graph)
+    rng, p, pop, rs = world.rng, world.params, world.population, world.regions_state
     n = info.n_municipalities
     structure = 0.0 if world.off("M12") else 1.0      # the structural test: regions alike
     base_trust = (p.trust_initial + structure * p.trust_identity_effect * _from_middle(info.regional_identity)
                   + structure * p.trust_history_effect * _from_middle(info.joint_arrangement_history))
 
-    def tie(u: int, v: int, kind: TieKind, region: int = r) -> None:
-        trust = base_trust + TRUST_OFFSET[kind] + rng.normal(0.0, p.trust_spread)
-        graph.add_tie(u, v, kind, region, _initial_trust(trust))
+    # --- the organisations: municipalities (the centre first), UWV, SW companies, employers ---
+    centre, uwv = row, row + n
+    munis = np.arange(row, row + n)
+    sw_rows = np.arange(uwv + 1, uwv + 1 + info.n_sw_companies)
+    employer = uwv + 1 + info.n_sw_companies
+    all_rows = np.arange(row, employer + 1)
+    kinds = [Kind.CENTRE] + [Kind.MUNICIPALITY] * (n - 1) + [Kind.UWV] \
+        + [Kind.SW_COMPANY] * info.n_sw_companies + [Kind.EMPLOYER_ORGANISATION]
+    pop.kind[all_rows] = kinds
+    pop.region[all_rows] = r
+    pop.name[row: employer + 1] = (list(info.municipalities) + [f"UWV {info.name}"]
+                                   + [f"SW company {k + 1} {info.name}" for k in range(info.n_sw_companies)]
+                                   + [f"Employers {info.name}"])
+    pop.own_target[all_rows] = [OWN_TARGET[k] for k in kinds]
 
-    # --- municipalities (the centre first) ---
-    munis = list(range(row, row + n))
     other_share = (1 - info.centre_population_share) / max(n - 1, 1)
     raw = other_share * rng.lognormal(0.0, p.municipality_size_spread, n - 1)
     sizes = np.concatenate([[info.centre_population_share],
                             raw * (1 - info.centre_population_share) / max(raw.sum(), 1e-12)])
-    for i, name in enumerate(info.municipalities):
-        kind = Kind.CENTRE if i == 0 else Kind.MUNICIPALITY
-        _new_organisation(world, kind, row + i, r, name)
     smallness = 1.0 - sizes / sizes.max()
     local_success = rng.beta(*TRAIT_SHAPES["local_success"], n)
     pop.size[munis] = sizes
@@ -161,31 +171,16 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     # subregions: the centre leads subregion 0; the others are split at random
     # (the real composition is not in the data).
     if info.n_subregions > 0:
-        others = rng.permutation(munis[1:])
-        groups = np.array_split(others, info.n_subregions)
-        pop.subregion[munis[0]] = 0
-        for s, group in enumerate(groups):
+        pop.subregion[centre] = 0
+        for s, group in enumerate(np.array_split(rng.permutation(munis[1:]), info.n_subregions)):
             pop.subregion[group] = s
     # commuting municipalities feel the pull of a neighbouring region (M12)
     n_commuting = round(structure * info.commuting_out * (n - 1))
-    commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else []
+    commuters = rng.choice(munis[1:], size=n_commuting, replace=False) if n_commuting else munis[:0]
     pop.outside_orientation[commuters] = rng.uniform(p.commuter_orientation_min, p.commuter_orientation_max,
                                                      len(commuters))
     world.commuters.extend((int(c), info.code) for c in commuters)
 
-    centre = munis[0]
-    uwv = row + n
-    _new_organisation(world, Kind.UWV, uwv, r, f"UWV {info.name}")
-    sw_rows = list(range(uwv + 1, uwv + 1 + info.n_sw_companies))
-    employer = uwv + 1 + info.n_sw_companies
-    for k, sw in enumerate(sw_rows):
-        _new_organisation(world, Kind.SW_COMPANY, sw, r, f"SW company {k + 1} {info.name}")
-    _new_organisation(world, Kind.EMPLOYER_ORGANISATION, employer, r, f"Employers {info.name}")
-    all_rows = munis + [uwv] + sw_rows + [employer]
-
-    for kind_row in all_rows:
-        kind = Kind(int(pop.kind[kind_row]))
-        pop.own_target[kind_row] = OWN_TARGET[kind]
     beliefs = np.clip(rng.normal(p.belief_initial
                                  + structure * p.belief_identity_effect * _from_middle(info.regional_identity),
                                  p.belief_spread, len(all_rows)), 0.0, 1.0)
@@ -196,53 +191,52 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     rs.centre_row[r], rs.uwv_row[r], rs.employer_row[r] = centre, uwv, employer
     rs.n_organisations[r] = len(all_rows)
 
-    # --- ties within the region ---
-    for m in munis[1:]:
-        tie(centre, m, TieKind.CENTRE_MUNICIPALITY)
-    for m in munis:
-        tie(uwv, m, TieKind.UWV_MUNICIPALITY)
     # SW companies are owned by groups of municipalities, often along subregions (004 §3.1)
-    order = sorted(munis, key=lambda m: (pop.subregion[m], m))
-    for sw, owners in zip(sw_rows, np.array_split(order, len(sw_rows))):
-        pop.business_interest[sw] = _beta_mean(rng, p.sw_business_interest, p.sw_interest_concentration)
-        pop.partner_offset[sw] = rng.normal(0.0, p.sw_stance_spread)
-        for m in owners:
-            tie(sw, int(m), TieKind.SW_OWNER)
-        if centre in owners and rng.random() < p.double_role_chance:
-            pop.double_role[sw] = True
-    tie(employer, centre, TieKind.EMPLOYER_CENTRE)
-    tie(employer, uwv, TieKind.EMPLOYER_UWV)
-    if info.n_subregions > 0:
-        for s in range(info.n_subregions):
-            # the centre already has a tie with every municipality
-            members = [m for m in munis[1:] if pop.subregion[m] == s]
-            for i, a in enumerate(members):
-                for b in members[i + 1:]:
-                    tie(a, b, TieKind.SUBREGION_PEERS)
+    n_sw = info.n_sw_companies
+    pop.business_interest[sw_rows] = _beta_mean(rng, p.sw_business_interest, p.sw_interest_concentration, n_sw)
+    pop.partner_offset[sw_rows] = rng.normal(0.0, p.sw_stance_spread, n_sw)
+    owners = np.array_split(munis[np.lexsort((munis, pop.subregion[munis]))], n_sw)
+    pop.double_role[sw_rows] = [centre in group for group in owners] & (rng.random(n_sw) < p.double_role_chance)
+
+    # --- ties within the region, hubs first (chainsim.core.ties.TieIndex reads the member second) ---
+    hubs: list[np.ndarray] = [np.full(n - 1, centre), np.full(n, uwv)]
+    members: list[np.ndarray] = [munis[1:], munis]
+    kinds_of_tie: list[np.ndarray] = [np.full(n - 1, TieKind.CENTRE_MUNICIPALITY), np.full(n, TieKind.UWV_MUNICIPALITY)]
+    for sw, group in zip(sw_rows, owners):
+        hubs.append(np.full(len(group), sw))
+        members.append(group)
+        kinds_of_tie.append(np.full(len(group), TieKind.SW_OWNER))
+    hubs.append(np.array([employer, employer]))
+    members.append(np.array([centre, uwv]))
+    kinds_of_tie.append(np.array([TieKind.EMPLOYER_CENTRE, TieKind.EMPLOYER_UWV]))
+    for s in range(info.n_subregions):
+        # the centre already has a tie with every municipality
+        peers = munis[1:][pop.subregion[munis[1:]] == s]
+        a, b = np.triu_indices(len(peers), 1)
+        hubs.append(peers[a])
+        members.append(peers[b])
+        kinds_of_tie.append(np.full(len(a), TieKind.SUBREGION_PEERS))
+    _add_ties(world, np.concatenate(hubs), np.concatenate(members), np.concatenate(kinds_of_tie), r, base_trust)
     return employer + 1
 
 
-def _describe_nodes(world: World) -> None:
-    """Each organisation's node carries its kind, name and region code."""
-    pop, codes = world.population, world.regions_state.codes
-    world.graph.add_nodes_from(
-        (row, {"kind": Kind(int(pop.kind[row])).name.lower(), "name": pop.name[row],
-               "region": codes[pop.region[row]]}) for row in range(pop.n))
+def _add_ties(world: World, u: np.ndarray, v: np.ndarray, kind: np.ndarray, region: np.ndarray | int,
+              base_trust: float) -> None:
+    """Ties with initial trust: the base, the kind's offset and a draw of ``trust_spread`` each."""
+    p = world.params
+    noise = world.rng.normal(0.0, p.trust_spread, len(u))
+    world.ties.extend(u, v, kind, region, _initial_trust(base_trust + TRUST_OFFSET_BY_KIND[kind] + noise))
 
 
 def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
     """Ties between regions: bordering centres, commuting municipalities (M11, M12)."""
-    rng, p, rs, graph = world.rng, world.params, world.regions_state, world.graph
+    rng, rs = world.rng, world.regions_state
     index = {info.code: r for r, info in enumerate(infos)}
     neighbours: dict[str, list[str]] = {code: [] for code in index}
-
-    def tie(u: int, v: int, kind: TieKind) -> None:
-        trust = p.trust_initial + TRUST_OFFSET[kind] + rng.normal(0.0, p.trust_spread)
-        graph.add_tie(u, v, kind, -1, _initial_trust(trust))
-
     copies: dict[str, list[str]] = {}
     for code in index:
         copies.setdefault(base_code(code)[1], []).append(code)
+    pairs = []
     for group in copies.values():          # real regions, or each synthetic copy on its own
         by_real = {base_code(code)[0]: code for code in group}
         for real_a, real_b in load_borders():
@@ -250,11 +244,18 @@ def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
                 a, b = by_real[real_a], by_real[real_b]
                 neighbours[a].append(b)
                 neighbours[b].append(a)
-                tie(int(rs.centre_row[index[a]]), int(rs.centre_row[index[b]]), TieKind.BORDERING_CENTRES)
-    for row, code in world.commuters:
-        if neighbours[code]:
-            target = neighbours[code][rng.integers(len(neighbours[code]))]
-            tie(row, int(rs.centre_row[index[target]]), TieKind.COMMUTING_MUNICIPALITY)
+                pairs.append((index[a], index[b]))
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)      # not a parameter: pairs of regions
+    u, v = rs.centre_row[pairs[:, 0]], rs.centre_row[pairs[:, 1]]
+    kind = np.full(len(pairs), TieKind.BORDERING_CENTRES)
+    # each commuting municipality ties with the centre of one neighbouring region, drawn at random
+    commuting = [(row, neighbours[code]) for row, code in world.commuters if neighbours[code]]
+    pick = rng.random(len(commuting))
+    targets = [index[near[int(x * len(near))]] for (_, near), x in zip(commuting, pick)]
+    u = np.concatenate([u, np.array([row for row, _ in commuting], dtype=np.int64)])
+    v = np.concatenate([v, rs.centre_row[np.array(targets, dtype=np.int64)]])
+    kind = np.concatenate([kind, np.full(len(commuting), TieKind.COMMUTING_MUNICIPALITY)])
+    _add_ties(world, u, v, kind, -1, world.params.trust_initial)
     world.neighbours = [[index[c] for c in neighbours[info.code]] for info in infos]
 
 

@@ -205,7 +205,7 @@ class CooperationSubsidy(LeverKind):
     def apply(world, lever, regions, months_active):
         rs, pop, p = world.regions_state, world.population, world.params
         able = rs.in_force[:, INDEX["governance_table"]] | pop.engaged[rs.employer_row]
-        draw = world.streams.levers.random(rs.n)
+        draw = world.streams.levers.random(rs.n, split=world.layout.regions)
         granted = regions & able & (rs.subsidy_until < world.t) & (draw < p.subsidy_lever_chance * lever.strength)
         rs.subsidy_until[granted] = world.t + round(p.subsidy_months)
 
@@ -489,7 +489,7 @@ class LeverSchedule:
     def __init__(self, world: World, levers: tuple[Lever, ...]) -> None:
         self.levers = levers
         infos = world.regions_state.infos
-        self.masks = [lever.regions.mask(infos, world.streams.levers) for lever in levers]
+        self.masks = [lever.regions.mask(infos, world.streams.levers.single) for lever in levers]
         rs = world.regions_state
         self.baseline = {name: getattr(rs, name).copy() for name in HANDLES}
         self.partner_offset = world.population.partner_offset.copy()
@@ -501,5 +501,20 @@ class LeverSchedule:
         world.population.partner_offset[:] = self.partner_offset
         month = world.month
         for lever, mask in zip(self.levers, self.masks):
-            if lever.active(month) and mask.any():
+            # applied even where the mask is empty, so the levers' stream advances alike
+            # in every replication, whether it runs alone or beside others
+            if lever.active(month):
                 LEVERS[lever.kind].apply(world, lever, mask, month.minus(lever.start))
+
+    @classmethod
+    def joined(cls, schedules: list["LeverSchedule"]) -> "LeverSchedule":
+        """One schedule for replications joined into one world (:mod:`chainsim.core.batch`)."""
+        first = schedules[0]
+        if any(s.levers != first.levers for s in schedules):
+            raise ValueError("replications joined into one world must share their levers")
+        joined = cls.__new__(cls)
+        joined.levers = first.levers
+        joined.masks = [np.concatenate([s.masks[i] for s in schedules]) for i in range(len(first.levers))]
+        joined.baseline = {name: np.concatenate([s.baseline[name] for s in schedules]) for name in HANDLES}
+        joined.partner_offset = np.concatenate([s.partner_offset for s in schedules])
+        return joined

@@ -189,7 +189,7 @@ def measure(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 
 def _subregions_satisfied(world: World) -> np.ndarray:
-    rs, ties = world.regions_state, world.graph.ties
+    rs, ties = world.regions_state, world.ties
     ix = world.tie_index
     cooperating = (rs.in_force[:, INDEX["subregional_wsp"]]
                    | rs.in_force[:, INDEX["subregion_single_contact"]])

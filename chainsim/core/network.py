@@ -65,14 +65,26 @@ class TieStore:
 
     def allocate(self) -> int:
         if self.n == len(self.trust):
-            for name in ("trust", "u", "v", "kind", "region", "experience"):
-                old = getattr(self, name)
-                new = np.full(2 * len(old), -1 if name in ("kind", "region") else 0,
-                              dtype=old.dtype)
-                new[: len(old)] = old
-                setattr(self, name, new)
+            self._grow()
         self.n += 1
         return self.n - 1
+
+    def extend(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, region: np.ndarray | int,
+               trust: np.ndarray) -> None:
+        """Append ties in one go (how a world is built; no networkx involved)."""
+        k = len(u)
+        while self.n + k > len(self.trust):
+            self._grow()
+        at = slice(self.n, self.n + k)
+        self.u[at], self.v[at], self.kind[at], self.region[at], self.trust[at] = u, v, kind, region, trust
+        self.n += k
+
+    def _grow(self) -> None:
+        for name in ("trust", "u", "v", "kind", "region", "experience"):
+            old = getattr(self, name)
+            new = np.full(max(2 * len(old), 16), -1 if name in ("kind", "region") else 0, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
 
     def freeze(self) -> None:
         """Trim the arrays to the ties that exist (after the network is built)."""
@@ -90,9 +102,9 @@ class TieAttributes(MutableMapping):
     __slots__ = ("_store", "_i", "_extra")
     _STORED = ("trust", "kind", "region")
 
-    def __init__(self, store: TieStore) -> None:
+    def __init__(self, store: TieStore, index: int | None = None) -> None:
         self._store = store
-        self._i = store.allocate()
+        self._i = store.allocate() if index is None else index
         self._extra: dict = {}
 
     @property
@@ -149,6 +161,20 @@ class _NewTie:
         return TieAttributes(self.store)
 
 
+class _StoredTie:
+    """An edge-attribute factory that hands out a store's existing ties in order."""
+
+    __slots__ = ("store", "next")
+
+    def __init__(self, store: TieStore) -> None:
+        self.store = store
+        self.next = 0
+
+    def __call__(self) -> TieAttributes:
+        self.next += 1
+        return TieAttributes(self.store, self.next - 1)
+
+
 class TieGraph(nx.Graph):
     """An undirected graph whose edges keep trust in a shared :class:`TieStore`.
 
@@ -163,6 +189,22 @@ class TieGraph(nx.Graph):
         # networkx calls this factory once per new edge (public extension point).
         self.edge_attr_dict_factory = _NewTie(self.ties)
         super().__init__(incoming_graph_data, **attr)
+
+    @classmethod
+    def over(cls, store: TieStore, nodes) -> "TieGraph":
+        """A graph whose edges are the ties already in ``store`` (each edge's trust is its slot there).
+
+        ``nodes`` are (row, attributes) pairs. This is how a world's network
+        becomes a networkx graph on demand: the world is built and simulated
+        on the arrays, and the graph reads and writes the same values.
+        """
+        graph = cls()
+        graph.ties = store
+        graph.add_nodes_from(nodes)
+        graph.edge_attr_dict_factory = _StoredTie(store)
+        graph.add_edges_from(zip(store.u[: store.n].tolist(), store.v[: store.n].tolist()))
+        graph.edge_attr_dict_factory = _NewTie(store)
+        return graph
 
     def copy(self, as_view: bool = False):
         """An independent copy with its own tie store (or a read-only view)."""

@@ -1,10 +1,63 @@
-"""One random stream per kind of chance event, all children of the run's seed."""
+"""One random stream per kind of chance event, all children of the run's seed.
+
+A world may hold several replications at once (:mod:`chainsim.core.batch`).
+Each replication then keeps its own streams, and every draw over rows --
+regions, organisations, a subset of them -- is split into the replication's
+own block of rows: replication k draws exactly the numbers it would draw if
+it ran alone, whatever else runs beside it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+
+
+class Stream:
+    """One kind of chance event, for the replications of a world.
+
+    Each draw names ``split``: how many of the rows along ``axis`` belong to
+    each replication (rows of one replication are contiguous and in
+    replication order). With one replication the generator draws the whole
+    shape in one call; with several, each replication's generator draws its
+    own block with the call a lone run would make, and the blocks are joined.
+    """
+
+    __slots__ = ("generators",)
+
+    def __init__(self, generators: Sequence[np.random.Generator]) -> None:
+        self.generators = tuple(generators)
+
+    def _draw(self, method: str, args: tuple, size, split, axis: int) -> np.ndarray:
+        if len(self.generators) == 1:
+            return getattr(self.generators[0], method)(*args, size)
+        shape = list(np.atleast_1d(size))
+        parts = []
+        for generator, rows in zip(self.generators, split, strict=True):
+            shape[axis] = int(rows)
+            parts.append(getattr(generator, method)(*args, tuple(shape)))
+        return np.concatenate(parts, axis=axis)
+
+    @property
+    def single(self) -> np.random.Generator:
+        """The generator of a stream that serves one replication."""
+        if len(self.generators) != 1:
+            raise ValueError(f"this stream serves {len(self.generators)} replications, not one")
+        return self.generators[0]
+
+    def random(self, size, *, split, axis: int = 0) -> np.ndarray:
+        """Uniform numbers in [0, 1)."""
+        return self._draw("random", (), size, split, axis)
+
+    def normal(self, loc: float, scale: float, size, *, split, axis: int = 0) -> np.ndarray:
+        """Normal numbers (``loc`` and ``scale`` are scalars)."""
+        return self._draw("normal", (loc, scale), size, split, axis)
+
+    def beta(self, a: float, b: float, size, *, split, axis: int = 0) -> np.ndarray:
+        """Beta numbers (``a`` and ``b`` are scalars)."""
+        return self._draw("beta", (a, b), size, split, axis)
 
 
 @dataclass(frozen=True)
@@ -19,16 +72,23 @@ class RandomStreams:
     later decision, and paired differences between scenarios get narrow.
     """
 
-    agenda: np.random.Generator      # what a centre proposes, reviews (M5)
-    decisions: np.random.Generator   # idiosyncratic part of support (all weighing)
-    delivery: np.random.Generator    # implementation delay and success (M13)
-    actors: np.random.Generator      # participation (M4), ICT uptake (M7)
-    events: np.random.Generator      # elections (M6), subsidy applications (M10)
-    levers: np.random.Generator      # scenario levers: random region selections, subsidies
-    labour: np.random.Generator      # month-to-month luck in placements (labour market)
+    agenda: Stream      # what a centre proposes, reviews (M5)
+    decisions: Stream   # idiosyncratic part of support (all weighing)
+    delivery: Stream    # implementation delay and success (M13)
+    actors: Stream      # participation (M4), ICT uptake (M7)
+    events: Stream      # elections (M6), subsidy applications (M10)
+    levers: Stream      # scenario levers: random region selections, subsidies
+    labour: Stream      # month-to-month luck in placements (labour market)
 
     @classmethod
     def from_generator(cls, rng: np.random.Generator) -> "RandomStreams":
+        """The streams of one replication, spawned from its generator's seed."""
         seed_seq = rng.bit_generator.seed_seq
         children = seed_seq.spawn(len(fields(cls)))
-        return cls(*(np.random.default_rng(child) for child in children))
+        return cls(*(Stream([np.random.default_rng(child)]) for child in children))
+
+    @classmethod
+    def joined(cls, per_replication: Sequence["RandomStreams"]) -> "RandomStreams":
+        """The streams of several replications, each keeping its own generators (in order)."""
+        return cls(*(Stream([g for streams in per_replication for g in getattr(streams, f.name).generators])
+                     for f in fields(cls)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.network import TieGraph, TieKind
+from chainsim.core.network import TieKind, TieStore
 from chainsim.core.population import Kind, Population
 from chainsim.core.state import RegionState
 
@@ -17,8 +17,7 @@ from chainsim.core.state import RegionState
 class TieIndex:
     """Which ties are of which kind, and each municipality's tie to its centre and UWV."""
 
-    def __init__(self, graph: TieGraph, pop: Population) -> None:
-        ties = graph.ties
+    def __init__(self, ties: TieStore, pop: Population) -> None:
         self.by_kind = {kind: np.flatnonzero(ties.kind == kind) for kind in TieKind}
         # Within-region ties are added hub first (centre, UWV, SW company,
         # employer organisation), so the second endpoint is the member.
@@ -46,17 +45,24 @@ class TieIndex:
         ordered, bounds = self._by_region[kind]
         return ordered[bounds[region]:bounds[region + 1]]
 
+    def in_regions(self, kind: TieKind, regions: np.ndarray) -> np.ndarray:
+        """The ties of ``kind`` within each of ``regions``, region after region (repeats repeat)."""
+        ordered, bounds = self._by_region[kind]
+        starts = bounds[regions]
+        lengths = bounds[regions + 1] - starts
+        within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return ordered[np.repeat(starts, lengths) + within]
+
 
 class TrustSummary:
     """Per-organisation and per-region trust, refreshed from the edges each month."""
 
-    def __init__(self, graph: TieGraph, pop: Population, rs: RegionState, index: TieIndex) -> None:
-        self._sources = (graph, pop, rs, index)
+    def __init__(self, ties: TieStore, pop: Population, rs: RegionState, index: TieIndex) -> None:
+        self._sources = (ties, pop, rs, index)
         self.refresh()
 
     def refresh(self) -> None:
-        graph, pop, rs, ix = self._sources
-        ties = graph.ties
+        ties, pop, rs, ix = self._sources
         trust = ties.trust
         n, n_regions = pop.n, rs.n
 

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from chainsim.core.calendar import Calendar, Month
-from chainsim.core.network import TieGraph
+from chainsim.core.layout import ReplicationLayout
+from chainsim.core.network import TieGraph, TieStore
 from chainsim.core.parameters import Parameters
-from chainsim.core.population import Population
+from chainsim.core.population import Kind, Population
 from chainsim.core.regions import RegionInfo
 from chainsim.core.state import RegionState
 from chainsim.core.streams import RandomStreams
@@ -40,11 +41,14 @@ class World:
     Created empty for ``infos`` (the regions) and filled by
     :func:`chainsim.core.initialise.build_world`; every random draw comes from
     ``rng`` (the initial state) or from the streams spawned from it (each
-    monthly process).
+    monthly process). A world of several replications at once is joined from
+    built ones by :func:`chainsim.core.batch.join`; its ``layout`` says which
+    rows belong to which replication.
     """
 
     def __init__(self, params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
-                 rng: np.random.Generator, mechanisms_off: Iterable[str] = ()) -> None:
+                 rng: np.random.Generator | None, mechanisms_off: Iterable[str] = (),
+                 streams: RandomStreams | None = None) -> None:
         self.mechanisms_off = frozenset(mechanisms_off)
         unknown = self.mechanisms_off - set(MECHANISMS)
         if unknown:
@@ -52,15 +56,17 @@ class World:
         self.params = params
         self.calendar = calendar
         self.rng = rng
-        self.streams = RandomStreams.from_generator(rng)
+        self.streams = streams if streams is not None else RandomStreams.from_generator(rng)
         n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
         self.population = Population(n_rows)
         self.regions_state = RegionState(infos)
-        self.graph = TieGraph()
+        self.layout = ReplicationLayout.single(len(infos), n_rows)
+        self.ties = TieStore()      # every tie, trust on it (the graph's edges point here)
+        self._graph: TieGraph | None = None
         self.t = 0
         self.commuters: list[tuple[int, str]] = []
         self.neighbours: list[list[int]] = []
-        self.events: list[tuple[str, str, str]] = []
+        self.replication_events: list[list[tuple[str, str, str]]] = [[]]
         self.interventions: list[Callable[["World"], None]] = []
         self.tie_index: TieIndex | None = None
         self.trust: TrustSummary | None = None
@@ -68,9 +74,24 @@ class World:
 
     def index_ties(self) -> None:
         """Index the finished network and summarise its trust (once it is built)."""
-        self.graph.ties.freeze()
-        self.tie_index = TieIndex(self.graph, self.population)
-        self.trust = TrustSummary(self.graph, self.population, self.regions_state, self.tie_index)
+        self.ties.freeze()
+        self.tie_index = TieIndex(self.ties, self.population)
+        self.trust = TrustSummary(self.ties, self.population, self.regions_state, self.tie_index)
+
+    @property
+    def graph(self) -> TieGraph:
+        """The network as a networkx graph, made on first use; trust on an edge is its tie's.
+
+        Nodes are organisation rows with their kind, name and region code.
+        The mechanisms work on :attr:`ties`; the graph reads and writes the
+        same values, so a change made through either shows in both.
+        """
+        if self._graph is None:
+            pop, codes = self.population, self.regions_state.codes
+            nodes = ((row, {"kind": Kind(int(pop.kind[row])).name.lower(), "name": pop.name[row],
+                            "region": codes[pop.region[row]]}) for row in range(pop.n))
+            self._graph = TieGraph.over(self.ties, nodes)
+        return self._graph
 
     @property
     def month(self) -> Month:
@@ -85,5 +106,13 @@ class World:
         """Whether a mechanism is switched off in this run."""
         return mechanism in self.mechanisms_off
 
-    def record_event(self, kind: str, text: str) -> None:
-        self.events.append((str(self.month), kind, text))
+    @property
+    def events(self) -> list[tuple[str, str, str]]:
+        """Dated events (month, kind, text) of a world of one replication."""
+        if len(self.replication_events) != 1:
+            raise ValueError("a world of several replications keeps its events per replication "
+                             "(replication_events)")
+        return self.replication_events[0]
+
+    def record_event(self, kind: str, text: str, replication: int = 0) -> None:
+        self.replication_events[replication].append((str(self.month), kind, text))

@@ -99,7 +99,8 @@ def update_participation(world: World, regions: np.ndarray) -> None:
                 - np.nan_to_num(world.trust.in_centre[rows], nan=NO_TIE_TRUST)
                 - p.participation_belief_weight * pop.belief[rows]
                 - p.participation_pressure_weight * rs.pressure[pop.region[rows]]
-                + world.streams.actors.normal(0.0, p.participation_noise, pop.n)[rows])
+                + world.streams.actors.normal(0.0, p.participation_noise, pop.n,
+                                                split=world.layout.organisations)[rows])
     pop.participates[rows] = True if world.off("M4") else stay_out < 0
 
 
@@ -120,5 +121,5 @@ def adopt_uwv_systems(world: World) -> None:
     for column, say in ICT_SAY_COST.items():
         uses = getattr(pop, column)
         chance = push * rs.ict_push[pop.region[rows]] * trust * (1.0 - say * pop.autonomy_guard[rows])
-        starts = rng.random(pop.n)[rows] < chance
+        starts = rng.random(pop.n, split=world.layout.organisations)[rows] < chance
         uses[rows] |= starts | agreed

@@ -27,7 +27,7 @@ def gather_evidence(world: World) -> None:
     """
     rs = world.regions_state
     rs.evidence[:] = rs.results
-    ties = world.graph.ties
+    ties = world.ties
     bc = world.tie_index.by_kind[TieKind.BORDERING_CENTRES]
     if len(bc) == 0:
         rs.neighbour_evidence[:] = 0.0
@@ -55,9 +55,9 @@ def update_belief(world: World) -> None:
     if world.off("M11"):
         return
     r = pop.region
-    showcase = rs.evidence.max() if rs.n else 0.0
+    showcase = world.layout.region_max(rs.evidence)   # per region: its replication's best region
     target = (pop.belief_prior
               + p.evidence_own_weight * rs.evidence[r]
               + p.evidence_neighbour_weight * (1.0 + rs.knowledge_boost[r]) * rs.neighbour_evidence[r]
-              + (p.knowledge_sharing + rs.knowledge_boost[r]) * showcase)
+              + (p.knowledge_sharing + rs.knowledge_boost[r]) * showcase[r])
     pop.belief += p.belief_learning_rate * (np.clip(target, 0.0, 1.0) - pop.belief)

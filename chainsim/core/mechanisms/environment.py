@@ -40,7 +40,8 @@ def apply_subsidy_windows(world: World) -> None:
     """
     t, d, p, rs, rng = world.t, world.calendar.drivers, world.params, world.regions_state, world.streams.events
     window = max(d.subsidy_window[t], d.esf_window[t])
-    draws = rng.random((2, rs.n))           # not a parameter: 2 draws, to apply and to be granted
+    # not a parameter: 2 draws per region, to apply and to be granted
+    draws = rng.random((2, rs.n), split=world.layout.regions, axis=1)
     if window <= 0 or world.off("M10"):
         return
     employers = world.population.engaged[rs.employer_row]
@@ -131,8 +132,8 @@ def update_rivalry(world: World) -> None:
     rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering) * rs.jobseekers[:, WW]
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     if not world.off("M3"):
-        scale_ties(world.graph.ties.trust, um, 0.0,
-                   p.cost_shifting_trust_loss * rs.cost_shifting[world.graph.ties.region[um]])
+        scale_ties(world.ties.trust, um, 0.0,
+                   p.cost_shifting_trust_loss * rs.cost_shifting[world.ties.region[um]])
 
     sw = pop.kind == Kind.SW_COMPANY
     competing = np.bincount(pop.region[sw], ~pop.partner[sw], rs.n)
@@ -168,9 +169,11 @@ def hold_elections(world: World) -> None:
         return
     rng, p, pop, rs = world.streams.events, world.params, world.population, world.regions_state
     municipal = np.flatnonzero(world.tie_index.municipal)
-    changes = rng.random(len(municipal)) < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]]
-    orientation = rng.beta(*TRAIT_SHAPES["alderman_orientation"], len(municipal))
-    strength = rng.beta(*TRAIT_SHAPES["alderman_strength"], len(municipal))
+    split = world.layout.rows(municipal)
+    changes = (rng.random(len(municipal), split=split)
+               < p.alderman_turnover * rs.turnover_factor[pop.region[municipal]])
+    orientation = rng.beta(*TRAIT_SHAPES["alderman_orientation"], len(municipal), split=split)
+    strength = rng.beta(*TRAIT_SHAPES["alderman_strength"], len(municipal), split=split)
     if world.off("M6"):
         return
     protected = pop.kind[municipal] == Kind.CENTRE
@@ -181,7 +184,7 @@ def hold_elections(world: World) -> None:
         return
     pop.alderman_orientation[new] = orientation[change]
     pop.alderman_strength[new] = strength[change]
-    ties = world.graph.ties
+    ties = world.ties
     u_new = np.isin(ties.u, new)
     touched = (u_new | np.isin(ties.v, new)) & (ties.kind >= 0)
     region = np.where(u_new, pop.region[ties.u], pop.region[ties.v])[touched]
@@ -189,7 +192,9 @@ def hold_elections(world: World) -> None:
     if not world.off("M3"):
         ties.trust[touched] -= reset * (ties.trust[touched] - p.trust_initial)
     np.clip(ties.trust, 0.0, 1.0, out=ties.trust)
-    world.record_event("elections", f"{len(new)} aldermen changed")
+    for k, count in enumerate(world.layout.rows(new)):
+        if count:
+            world.record_event("elections", f"{count} aldermen changed", k)
 
 
 def close_uwv_offices(world: World) -> None:
@@ -212,12 +217,12 @@ def close_uwv_offices(world: World) -> None:
     """
     rs = world.regions_state
     closing = np.flatnonzero(rs.closure_month == world.t)
-    uniform = world.streams.events.random((rs.n, len(TABLE.on_site)))
+    uniform = world.streams.events.random((rs.n, len(TABLE.on_site)), split=world.layout.regions)
     if len(closing) == 0 or world.off("M7"):
         return
     chance = rs.closure_severity * rs.uwv_withdrawal
     if not world.off("M3"):
-        ties, pop = world.graph.ties, world.population
+        ties, pop = world.ties, world.population
         um = world.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
         hit = um[np.isin(ties.region[um], closing) & (pop.kind[ties.v[um]] != Kind.CENTRE)]
         loss = world.params.trust_withdrawal_loss * chance[ties.region[hit]]

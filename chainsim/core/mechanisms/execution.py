@@ -56,7 +56,7 @@ def schedule(world: World, regions: np.ndarray, arrangements: np.ndarray) -> Non
     advances the same way whatever was agreed (common random numbers).
     """
     p, rs, pop = world.params, world.regions_state, world.population
-    uniform = world.streams.delivery.random(rs.n)
+    uniform = world.streams.delivery.random(rs.n, split=world.layout.regions)
     if len(regions) == 0:
         return
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
@@ -77,7 +77,7 @@ def deliver(world: World) -> None:
     that must deliver (M3; ``delivery_trust_share``).
     """
     p, rs, pop = world.params, world.regions_state, world.population
-    uniform = world.streams.delivery.random(rs.status.shape)
+    uniform = world.streams.delivery.random(rs.status.shape, split=world.layout.regions)
     due = (rs.status == AGREED) & (rs.due <= world.t)
     if not due.any():
         return
@@ -98,7 +98,8 @@ def deliver(world: World) -> None:
     _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0, arrangements[success])
     _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss, arrangements[~success])
     for r, a in zip(regions[~success], arrangements[~success]):
-        world.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered")
+        world.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered",
+                           int(world.layout.of_region[r]))
 
 
 LAPSE_BY_LEVEL = np.array([0.25, 0.5, 1.0])
@@ -123,7 +124,7 @@ def lapse(world: World) -> None:
     draws one number per region and arrangement every month.
     """
     p, rs, pop = world.params, world.regions_state, world.population
-    uniform = world.streams.delivery.random(rs.status.shape)
+    uniform = world.streams.delivery.random(rs.status.shape, split=world.layout.regions)
     if world.off("M13") or p.lapse_rate <= 0:
         return
     n_org = np.maximum(rs.n_organisations, 1)
@@ -158,7 +159,8 @@ def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> N
     _trust_after_delivery(world, np.array([region]), 0.0,
                           p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss,
                           np.array([arrangement]))
-    world.record_event(how, f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}")
+    world.record_event(how, f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}",
+                       int(world.layout.of_region[region]))
 
 
 def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: float,
@@ -173,14 +175,13 @@ def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: 
     """
     if len(regions) == 0 or world.off("M3"):
         return
-    ties, pop, ix = world.graph.ties, world.population, world.tie_index
+    ties, pop, ix = world.ties, world.population, world.tie_index
     needs_uwv = TABLE.needs_uwv[arrangements]
     damping = world.params.trust_record_damping
     for kind, involved in ((TieKind.CENTRE_MUNICIPALITY, np.ones(len(regions), dtype=bool)),
                            (TieKind.UWV_MUNICIPALITY, needs_uwv)):
-        chosen = [ix.in_region(kind, r) for r in regions[involved]]
-        if not chosen:
+        idx = ix.in_regions(kind, regions[involved])
+        if len(idx) == 0:
             continue
-        idx = np.concatenate(chosen)
         idx = idx[pop.participates[ties.v[idx]]]
         learn_from_record(ties.trust, ties.experience, idx, gain, loss, damping)

@@ -103,7 +103,7 @@ def _judge(world: World, recent: np.ndarray) -> np.ndarray:
 def update_labour_market(world: World) -> None:
     """One month of flows, placements against targets, and the visible result of pooling."""
     p, rs, t, d = world.params, world.regions_state, world.t, world.calendar.drivers
-    luck = world.streams.labour.normal(0.0, 1.0, (rs.n, len(GROUPS)))
+    luck = world.streams.labour.normal(0.0, 1.0, (rs.n, len(GROUPS)), split=world.layout.regions)
     ratio = vacancy_ratio(world)
     unpooled = matching(world, ratio)
     pooled = pooled_share(world) if not world.off("M11") else np.zeros(rs.n)

@@ -62,7 +62,7 @@ def after_the_vote(world: World, proposal: np.ndarray, support: np.ndarray, carr
     p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
     if world.off("M3") or world.off("M5"):
         return
-    ties = world.graph.ties
+    ties = world.ties
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
     member = ties.v[cm]

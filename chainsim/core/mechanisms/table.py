@@ -99,11 +99,15 @@ def _fear_factor(world: World, trust):
     return 1.0 if world.off("M2") else FEAR_WITHOUT_TRUST - trust
 
 
+_REQUIRES_T = TABLE.requires.T.astype(float)
+
+
 def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
     rs, pop = world.regions_state, world.population
     in_force = rs.in_force
-    missing = (~in_force).astype(np.int64) @ TABLE.requires.T.astype(np.int64)
+    # prerequisites not in force, counted by a float product (BLAS; exact for counts this small)
+    missing = (~in_force).astype(float) @ _REQUIRES_T
     ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
     ok &= np.isin(TABLE.level, levels)[None, :]
     ok &= ~(TABLE.needs_subregions[None, :] & ~rs.has_subregions[:, None])
@@ -249,9 +253,12 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
     """
     rs, rng, t, p = world.regions_state, world.streams.agenda, world.t, world.params
     ok = eligible(world, levels) & regions[:, None]
-    jitter, style_draw, law_draw = rng.random(ok.shape), rng.random(rs.n), rng.random(rs.n)
+    split = world.layout.regions
+    jitter = rng.random(ok.shape, split=split)
+    style_draw, law_draw = rng.random(rs.n, split=split), rng.random(rs.n, split=split)
     if not ok.any():
-        rs.facilitating[regions] = False
+        # nothing eligible anywhere: as below, a region without an eligible item proposes nothing
+        rs.facilitating[regions] = (style_draw < rs.leadership_style)[regions] & (not world.off("M5"))
         return np.full(rs.n, -1)
     score = expected_support(world)
     ambition = TABLE.effort[None, :] + p.ambition_jitter * jitter
@@ -286,7 +293,7 @@ def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False
     a_of_row = proposal[pop.region]
     s = total_support(support_terms(world, a_of_row, sunk_effort))
     if noise:
-        s = s + world.streams.decisions.normal(0.0, p.decision_noise, pop.n)
+        s = s + world.streams.decisions.normal(0.0, p.decision_noise, pop.n, split=world.layout.organisations)
     return np.where(a_of_row >= 0, s, np.nan)
 
 
@@ -340,7 +347,7 @@ def review_arrangements(world: World, regions: np.ndarray) -> None:
     """
     rs, rng, p = world.regions_state, world.streams.agenda, world.params
     in_force = rs.in_force & regions[:, None]
-    pick = np.where(in_force, rng.random(in_force.shape), -1.0).argmax(axis=1)
+    pick = np.where(in_force, rng.random(in_force.shape, split=world.layout.regions), -1.0).argmax(axis=1)
     proposal = np.where(in_force.any(axis=1), pick, -1)
     support = member_support(world, proposal, sunk_effort=True)
     _, share = tally(world, proposal, support)

@@ -43,7 +43,7 @@ def build_trust_through_contact(world: World) -> None:
       ``border_contact_share``).
     """
     p, rs, pop, ix = world.params, world.regions_state, world.population, world.tie_index
-    ties, gain = world.graph.ties, p.trust_contact_gain
+    ties, gain = world.ties, p.trust_contact_gain
     if world.off("M3"):
         return
     in_force = rs.in_force
