@@ -44,6 +44,37 @@ REPLICATION_CANDIDATES = (1, 2, 3, 4, 6, 8, 12, 16)
 """Values of ``k`` tried, up to 16 (16 replications make one particle cost
 as much as a run of the whole Netherlands for a scenario comparison)."""
 
+TRANSITIONS = {
+    "local": "pyabc.LocalTransition: a Gaussian kernel per particle, its covariance from the particle's "
+             "nearest quarter of the population (k_fraction 0.25)",
+    "gaussian": "pyabc.MultivariateNormalTransition: one Gaussian kernel, its covariance the population's "
+                "(Silverman's bandwidth)",
+}
+"""How a particle of the last generation is moved to propose a new one (``transition`` in abc_smc.toml)."""
+
+MIN_EFFECTIVE_PARTICLES = 30
+"""Fewer effective particles than this (Kish's 1 / sum of squared weights) and the last generation
+is not a posterior summary one may ship as the defaults: a 95% interval from 30 equally weighted
+particles already rests on its one or two outermost particles."""
+
+
+def effective_sample_size(weights) -> float:
+    """Kish's effective number of particles, 1 / sum(w^2) for weights normalised to sum 1."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    return float(1.0 / np.sum(w ** 2))
+
+
+def _transition(name: str):
+    import pyabc
+
+    if name == "local":
+        return pyabc.LocalTransition(k_fraction=0.25)
+    if name == "gaussian":
+        return pyabc.MultivariateNormalTransition()
+    raise ValueError(f"unknown transition {name!r} (allowed: {', '.join(TRANSITIONS)})")
+
+
 EPSILON_QUANTILE = 0.5
 """Each generation's epsilon is the median of the last accepted distances
 (pyABC's default quantile; Beaumont et al. 2009 use the same)."""
@@ -285,7 +316,7 @@ def _sampler(workers: int, scheduler: str | None):
 
 def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, workers: int = 1,
                 exclude: tuple[str, ...] = (), scheduler: str | None = None,
-                epsilon_quantile: float = EPSILON_QUANTILE):
+                epsilon_quantile: float = EPSILON_QUANTILE, transition: str = "local"):
     """Run (or continue) ABC-SMC until the history holds ``generations`` populations; returns the pyabc History.
 
     ``db`` is pyABC's SQLite file: when it holds a history already, the run
@@ -293,6 +324,7 @@ def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, worker
     returned as it is. ``exclude`` leaves pattern groups out of the distance
     (cross-validation). ``scheduler`` (a Dask address, tcp://HOST:PORT) runs
     the particles on a Dask cluster instead of ``workers`` local processes.
+    ``transition`` is a key of :data:`TRANSITIONS`.
     """
     import pyabc
 
@@ -306,7 +338,7 @@ def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, worker
     sampler, client = _sampler(workers, scheduler)
     try:
         abc = pyabc.ABCSMC(PictureModel(setup.replications, setup.regions), prior, distance,
-                           population_size=particles, sampler=sampler,
+                           population_size=particles, sampler=sampler, transitions=_transition(transition),
                            eps=pyabc.QuantileEpsilon(alpha=epsilon_quantile))
         np.random.seed(setup.seed + (done or 0))  # one worker repeats exactly (pyABC draws from numpy's global state)
         if done is not None:
@@ -338,6 +370,11 @@ def generations_done(db: Path) -> int | None:
         return None
     last = _history(db).max_t
     return 0 if last is None or last < 0 else int(last) + 1
+
+
+def effective_sizes(history) -> list[float]:
+    """The effective number of particles of every generation in a pyabc history, in order."""
+    return [effective_sample_size(history.get_distribution(m=0, t=t)[1]) for t in range(history.max_t + 1)]
 
 
 def last_population(history) -> pd.DataFrame:

@@ -10,8 +10,11 @@ from chainsim.abc_smc import (
     REPLICATION_CANDIDATES,
     Prior,
     Setup,
+    _transition,
     choose_replications,
     declared_priors,
+    effective_sample_size,
+    effective_sizes,
     generations_done,
     last_population,
     measure_setup,
@@ -194,9 +197,19 @@ def test_abc_smc_runs_resumes_and_repeats(tiny_setup, tmp_path):
     pd.testing.assert_frame_equal(first, again)                 # one worker: the same seed, the same particles
     resumed = run_abc_smc(tiny_setup, db, generations=2, particles=4, workers=2)   # continues, on two processes
     assert generations_done(db) == 2 and resumed.max_t == 1
+    sizes = effective_sizes(resumed)
+    assert len(sizes) == 2 and sizes[0] == pytest.approx(4.0) and 1.0 <= sizes[1] <= 4.0 + 1e-9
     eps = resumed.get_all_populations().set_index("t")["epsilon"]
     assert eps[1] <= eps[0]
     assert run_abc_smc(tiny_setup, db, generations=2, particles=4).max_t == 1   # finished: nothing runs
+
+
+def test_the_effective_number_of_particles_counts_how_evenly_they_weigh():
+    assert effective_sample_size([1, 1, 1, 1]) == pytest.approx(4.0)
+    assert effective_sample_size([5, 0, 0, 0]) == pytest.approx(1.0)
+    assert effective_sample_size([3, 1]) == pytest.approx(1 / (0.75 ** 2 + 0.25 ** 2))
+    with pytest.raises(ValueError, match="allowed: local, gaussian"):
+        _transition("wide")
 
 
 def test_abc_smc_runs_on_a_dask_cluster(tiny_setup, tmp_path):

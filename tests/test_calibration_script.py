@@ -23,6 +23,7 @@ noise_fraction = 0.25
 reference_replications = 30
 prior_draws = 6
 epsilon_quantile = 0.5
+transition = "local"
 
 [[free]]
 name = "weight_trust"
@@ -87,10 +88,11 @@ def test_a_range_outside_the_declared_one_is_refused(tmp_path):
     ("low = 0.3", "free[1].low", "out of range (allowed: 0.25 to 0.65)"),
     ('replications = 1', "replications", "must be"),
     ("particles = 4", "particles", "must be a whole number 2 to 100000"),
+    ('transition = "local"', "transition", "is not a transition (allowed: local, gaussian)"),
 ])
 def test_a_bad_abc_set_up_stops_with_one_line(tmp_path, change, key, says):
     replacement = {"low = 0.3": "low = 0.1", 'replications = 1': 'replications = "many"',
-                   "particles = 4": "particles = 1"}.get(change, "")
+                   "particles = 4": "particles = 1", 'transition = "local"': 'transition = "wide"'}.get(change, "")
     bad = tmp_path / "abc.toml"
     bad.write_text(TINY.replace(change, replacement), encoding="utf-8")
     done = run(bad, tmp_path)
@@ -111,6 +113,8 @@ def test_abc_smc_calibrates_at_a_tiny_budget_and_resumes(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["generations"] == 1 and summary["replications_per_particle"] == 1
     assert summary["cpu_seconds_per_evaluation"] > 0 and summary["estimate"]["hours"] > 0
+    assert summary["transition"] == "local" and len(summary["effective_particles"]) == 1
+    assert 1.0 <= summary["effective_particles"][0] <= 4.0 + 1e-9
     calibrated = tomllib.loads((out / "calibrated.toml").read_text())
     post = summary["posterior"]
     assert set(calibrated["values"]) == {"weight_trust", "trust_initial"}

@@ -350,7 +350,7 @@ def read_abc_config(path: Path) -> dict:
     wholes = {"seed": (0, 2 ** 32 - 1), "generations": (1, 100), "particles": (2, 100_000),
               "reference_replications": (30, 100_000), "prior_draws": (4, 100_000)}
     numbers = {"noise_fraction": (0.01, 1.0), "epsilon_quantile": (0.05, 0.95)}
-    allowed = ("description", "replications", *wholes, *numbers, "free")
+    allowed = ("description", "replications", "transition", *wholes, *numbers, "free")
     optional = ("left_out",)
     for key in data:
         if key in optional:
@@ -368,6 +368,10 @@ def read_abc_config(path: Path) -> dict:
     for key, (low, high) in numbers.items():
         if key in data:
             check_number(f, key, data[key], low, high)
+    from chainsim.abc_smc import TRANSITIONS
+
+    if "transition" in data and data["transition"] not in TRANSITIONS:
+        f.problem("transition", f"{data['transition']!r} is not a transition (allowed: {', '.join(TRANSITIONS)})")
     if "replications" in data and data["replications"] != "auto":
         check_whole(f, "replications", data["replications"], 1, 1_000)
     from chainsim.calibration import PATTERN_GROUPS
@@ -442,7 +446,7 @@ def abc_setup(config: dict, path: Path, workers: int, regions, resume: bool):
 
 def abc_summary(history, setup, args, config: dict, wall: float, done_before: int | None) -> dict:
     """Posterior summary, timings and the estimate for a run of ``estimate`` generations x particles."""
-    from chainsim.abc_smc import last_population
+    from chainsim.abc_smc import effective_sizes, last_population
     from chainsim.posterior import summarise
 
     particles = last_population(history)
@@ -466,6 +470,8 @@ def abc_summary(history, setup, args, config: dict, wall: float, done_before: in
         "generations": int(history.max_t + 1), "particles": args.particles,
         "replications_per_particle": setup.replications, "replication_choice": setup.noise,
         "epsilons": [float(e) for e in populations["epsilon"]],
+        "transition": config["transition"],
+        "effective_particles": effective_sizes(history),
         "evaluations": evaluations, "median_distance_last_generation": median_distance,
         "seconds_per_simulated_netherlands": setup.seconds_per_run,
         "cpu_seconds_per_evaluation": cpu_per_eval, "evaluations_per_accepted_particle": evals_per_particle,
@@ -482,6 +488,7 @@ def main_abc_smc(args) -> None:
     import time
 
     from chainsim.abc_smc import (
+        MIN_EFFECTIVE_PARTICLES,
         check_regions,
         generations_done,
         last_population,
@@ -520,7 +527,7 @@ def main_abc_smc(args) -> None:
     start = time.perf_counter()
     history = run_abc_smc(setup, db, args.generations, args.particles, args.workers,
                           exclude=tuple(config["left_out"]), scheduler=args.scheduler,
-                          epsilon_quantile=config["epsilon_quantile"])
+                          epsilon_quantile=config["epsilon_quantile"], transition=config["transition"])
     wall = time.perf_counter() - start
     summary = abc_summary(history, setup, args, config, wall, before)
     particles = last_population(history)
@@ -541,6 +548,14 @@ def main_abc_smc(args) -> None:
     print(f"{summary['evaluations']} evaluations; {summary['cpu_seconds_per_evaluation']:.2f} CPU s per evaluation; "
           f"a run of 6 generations x 300 particles on 2 cores: about {summary['estimate']['hours']:.1f} h or more",
           file=sys.stderr)
+    effective = summary["effective_particles"][-1]
+    print(f"effective particles per generation: {', '.join(f'{e:.0f}' for e in summary['effective_particles'])}",
+          file=sys.stderr)
+    if args.write_defaults and effective < MIN_EFFECTIVE_PARTICLES:
+        print(f"calibrate.py: --write-defaults refused: the last generation has {effective:.1f} effective particles "
+              f"(at least {MIN_EFFECTIVE_PARTICLES} needed for a posterior summary); the run's files are in "
+              f"{args.out}", file=sys.stderr)
+        sys.exit(1)
     if args.write_defaults:
         data = ROOT / "chainsim" / "data"
         print(f"wrote {write_calibrated(data / 'calibrated.toml', post, provenance)} and "

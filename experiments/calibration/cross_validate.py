@@ -136,7 +136,7 @@ def main() -> None:
         folder.mkdir(exist_ok=True)
         print(f"{group}: calibrating without it ({generations} generations x {particles} particles)", file=sys.stderr)
         history = run_abc_smc(setup, folder / "abc.db", generations, particles, args.workers, exclude=(group,),
-                              epsilon_quantile=config["epsilon_quantile"])
+                              epsilon_quantile=config["epsilon_quantile"], transition=config["transition"])
         rng = np.random.default_rng(config["seed"] + 100 + k)
         draws = posterior_draws(history, args.draws, rng)
         pictures = predictive_pictures(draws, args.replications, config["seed"] + 200 + k, args.workers, regions)
