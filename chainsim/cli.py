@@ -62,11 +62,22 @@ def _replication_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from chainsim import __version__
+class _Version(argparse.Action):
+    """``--version``: works the version out only when asked (it may run git and setuptools-scm)."""
 
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help="show the program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from chainsim import __version__
+
+        parser.exit(message=f"chainsim {__version__}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="chainsim", description="Simulate chain cooperation in the Dutch labour market regions.")
-    parser.add_argument("--version", action="version", version=f"chainsim {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario with replications and write its results",
                          description="Run a scenario (default: the Netherlands 2012-2016) and write "
@@ -89,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --explain: the month to explain (default: the observation month)")
     run.add_argument("--replication", type=_whole_number(0), default=0, metavar="K",
                      help="with --explain: which replication of the run to explain (default 0)")
+    run.add_argument("--posterior", type=_whole_number(1, MAX_REPLICATIONS), default=None, metavar="N",
+                     help="run N parameter sets drawn from the calibration's posterior, --replications each: "
+                          "every interval then carries parameter uncertainty as well (docs/calibration.md)")
+    run.add_argument("--particles", type=Path, default=None, metavar="FILE",
+                     help="with --posterior: the weighted particles to draw from (a particles CSV or a pyABC "
+                          "history .db; default: the ones shipped with chainsim)")
 
     validate = sub.add_parser("validate", help="check scenario files and report every problem",
                               description="Check scenario files; each problem is one line FILE:LINE: key: "
@@ -213,6 +230,46 @@ def _config(args):
     config = _scenario(args.scenario).run_config()
     codes = _region_codes(args.regions, "run")
     return replace(config, regions=codes) if codes else config
+
+
+POSTERIOR_DRAWS = "posterior_draws.csv"
+"""With --posterior: the parameter set of each draw (replications d x R to (d + 1) x R - 1 ran on draw d)."""
+
+
+def _posterior_configs(args, config):
+    """--posterior N: N configurations with parameter sets drawn from the posterior, and the table of them."""
+    from chainsim.posterior import PosteriorError, posterior_configs
+
+    total = args.posterior * args.replications
+    if total > MAX_REPLICATIONS:
+        raise UsageError(f"chainsim run: --posterior: {args.posterior} draws x {args.replications} replications "
+                         f"= {total} runs (allowed: at most {MAX_REPLICATIONS}; for more, run a sweep)")
+    keep = _scenario(args.scenario).parameters_set
+    try:
+        return posterior_configs(config, args.posterior, args.seed, args.particles, keep)
+    except PosteriorError as exc:
+        option = "--particles" if args.particles is not None else "--posterior"
+        raise UsageError(f"chainsim run: {option}: {exc}") from None
+
+
+def _posterior_record(args, draws) -> dict:
+    """What summary.json and the Parquet metadata say about the draws (docs/outputs.md)."""
+    import hashlib
+
+    from chainsim.posterior import SHIPPED
+
+    if args.particles is None:
+        from importlib import resources
+
+        where, data = f"chainsim/data/{SHIPPED}", resources.files("chainsim.data").joinpath(SHIPPED).read_bytes()
+    else:
+        where, data = str(args.particles), Path(args.particles).read_bytes()
+    names = [c for c in draws.columns if c != "draw"]
+    kept = sorted(_scenario(args.scenario).parameters_set & set(names))
+    return {"draws": int(args.posterior), "replications_per_draw": int(args.replications),
+            "particles": where, "particles_sha256": hashlib.sha256(data).hexdigest(),
+            "parameters": names, "kept_by_scenario": kept, "draws_file": POSTERIOR_DRAWS,
+            "intervals": "over the draws' means: parameter and stochastic uncertainty"}
 
 
 def _progress(quiet: bool, total: int):
@@ -526,12 +583,19 @@ def command_run(args) -> int:
         Results,
         load_observed,
         run_output_bytes,
+        write_csv,
         write_figure,
         write_json,
     )
-    from chainsim.runner import default_workers, iter_replications
+    from chainsim.runner import default_workers, iter_runs
 
     config = _config(args)
+    configs, draws = [config], None
+    if args.particles is not None and args.posterior is None:
+        raise UsageError("chainsim run: --particles: give --posterior N to draw parameter sets from them")
+    if args.posterior is not None:
+        configs, draws = _posterior_configs(args, config)
+    total = len(configs) * args.replications
     explain_code = None
     if args.explain:
         try:
@@ -540,9 +604,9 @@ def command_run(args) -> int:
             raise UsageError(f"chainsim run: --explain: {exc}") from None
         if config.regions and explain_code not in config.regions:
             raise UsageError(f"chainsim run: --explain: {args.explain} is not among the simulated regions")
-        if args.replication >= args.replications:
+        if args.replication >= total:
             raise UsageError(f"chainsim run: --replication: {args.replication} is not a replication of this run "
-                             f"(allowed: 0 to {args.replications - 1})")
+                             f"(allowed: 0 to {total - 1})")
         if args.month is not None:
             from chainsim.core.calendar import Month
             cal = config.calendar
@@ -556,15 +620,16 @@ def command_run(args) -> int:
     workers = args.workers or default_workers()
     out = args.out or Path("results") / config.scenario
     folder = _output_folder(out, args.overwrite, "run", "summary.json")
-    _check_space(folder, out, run_output_bytes(config, args.replications, args.seed, args.csv), "run")
+    _check_space(folder, out, run_output_bytes(config, total, args.seed, args.csv), "run")
+    posterior = None if draws is None else _posterior_record(args, draws)
 
     # Each replication's rows go to disk as it finishes; only its digest (a few KB) stays in memory.
-    writer = RegionMonthWriter(folder.path, config, args.seed, args.replications, csv=args.csv)
+    writer = RegionMonthWriter(folder.path, config, args.seed, total, csv=args.csv, posterior=posterior)
     digests: list[ReplicationDigest] = []
-    progress = _progress(args.quiet, args.replications)
+    progress = _progress(args.quiet, total)
     restore = _stop_on_signals()     # SIGTERM and SIGINT end the run cleanly: nothing half-written stays behind
     try:
-        for run in iter_replications(config, args.replications, args.seed, workers):
+        for run in iter_runs(configs, args.replications, args.seed, workers):
             writer.add(run)
             digests.append(ReplicationDigest.of(run, digests[0].region_codes if digests else None))
             del run
@@ -574,19 +639,20 @@ def command_run(args) -> int:
         folder.discard()
         import signal
         print(f"chainsim run: stopped by {signal.Signals(stop.signum).name} after {len(digests)} of "
-              f"{args.replications} replications; {out} is left as it was", file=sys.stderr)
+              f"{total} replications; {out} is left as it was", file=sys.stderr)
         return 128 + stop.signum
     except BaseException:
         writer.abort()
         raise
     finally:
         restore()
-    results = Results(config, digests, args.seed)
+    results = Results(config, digests, args.seed, posterior=posterior)
     summary = results.summary()
     explanation = None
     if explain_code:
         from chainsim.explain import explain_at
-        explanation = explain_at(explain_code, args.month, args.seed, config, replication=args.replication)
+        explanation = explain_at(explain_code, args.month, args.seed, configs[args.replication // args.replications],
+                                 replication=args.replication)
         summary["explanation"] = {"replication": args.replication, **explanation.as_dict()}
 
     def figure(path: Path) -> None:
@@ -600,13 +666,17 @@ def command_run(args) -> int:
         finally:
             plt.close(fig)
 
-    _finish(folder, out, "run", [("summary.json", lambda path: write_json(path, summary)),
-                                 (writer.paths[0].name, lambda path: writer.close()),
-                                 ("stage_shares.png", figure)])
+    steps = [("summary.json", lambda path: write_json(path, summary)),
+             (writer.paths[0].name, lambda path: writer.close()),
+             ("stage_shares.png", figure)]
+    if draws is not None:
+        steps.append((POSTERIOR_DRAWS, lambda path: write_csv(path, draws)))
+    _finish(folder, out, "run", steps)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         written = [out / "summary.json", *(out / t.name for t in writer.paths), out / "stage_shares.png"]
+        written += [out / POSTERIOR_DRAWS] if draws is not None else []
         print(report(summary, out, written))
         if explanation:
             import textwrap
@@ -647,6 +717,13 @@ def report(summary: dict, out: Path, written: list[Path] | None = None) -> str:
         f"chainsim {summary['chainsim_version']}: {summary['scenario']}, {regions}, "
         f"{summary['start']}..{summary['end']}, {summary['replications']} replications (seed {summary['seed']})",
         "",
+    ]
+    if summary.get("posterior"):
+        post = summary["posterior"]
+        lines += [f"Parameters: {post['draws']} draws from the posterior ({post['particles']}), "
+                  f"{post['replications_per_draw']} replications each; the intervals are over the draws, so they "
+                  "carry parameter uncertainty as well as chance.", ""]
+    lines += [
         f"Stage of the coordinated approach at {summary['observed_at']} (share of regions, mean [95% CI]):",
         f"  {'stage':<14}{'simulated':<28}" + ("observed (Inspectie SZW 2014)" if national else ""),
     ]

@@ -171,6 +171,34 @@ def posterior_draws(source, n: int, rng: np.random.Generator) -> list[dict[str, 
     return [{name: float(particles.at[i, name]) for name in names} for i in picks]
 
 
+POSTERIOR_STREAM = 0x706F7374
+"""Added to a run's seed for the generator that draws its parameter sets ("post"), so that the
+draws never share numbers with the replications' own seeds."""
+
+
+def posterior_configs(config, n: int, seed: int, source=None,
+                      keep: tuple[str, ...] = ()) -> tuple[list, pd.DataFrame]:
+    """``n`` run configurations, each with a parameter set drawn from the posterior.
+
+    The draws come from a generator of their own, seeded by ``seed``: the
+    same seed gives the same draws. Parameters named in ``keep`` (those a
+    scenario sets itself) keep the configuration's value in every draw; the
+    other parameters of the posterior take the draw's value; the rest keep
+    their defaults. Returns the configurations and a table of the draws
+    (column ``draw``, then one column per parameter as it was used).
+    """
+    from dataclasses import replace
+
+    rng = np.random.default_rng([int(seed), POSTERIOR_STREAM])
+    draws = posterior_draws(source, n, rng)
+    configs = [replace(config, params=config.params.with_values(**{k: v for k, v in d.items() if k not in keep}))
+               for d in draws]
+    names = list(draws[0])
+    table = pd.DataFrame({name: [getattr(c.params, name) for c in configs] for name in names})
+    table.insert(0, "draw", np.arange(n))
+    return configs, table
+
+
 def predictive_pictures(draws: list[dict[str, float]], replications: int, seed: int, workers: int = 1,
                         regions: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Pictures of single simulated Netherlands: ``replications`` for each of ``draws`` (column ``draw``)."""

@@ -332,6 +332,7 @@ class ReplicationDigest:
     levels: np.ndarray
     item_counts: np.ndarray
     joint_counts: np.ndarray
+    draw: int = 0
 
     @classmethod
     def of(cls, run: RunResult, region_codes: list[str] | None = None) -> ReplicationDigest:
@@ -342,7 +343,7 @@ class ReplicationDigest:
         return cls(replication=run.replication, seed_entropy=run.seed_entropy, spawn_key=tuple(run.spawn_key),
                    region_codes=codes, stage=run.stage.copy(), level_class=run.level_class.copy(),
                    levels=run.levels.copy(),
-                   item_counts=counts.astype(small), joint_counts=joint.astype(small))
+                   item_counts=counts.astype(small), joint_counts=joint.astype(small), draw=run.draw)
 
 
 def _counts(run) -> tuple[np.ndarray, np.ndarray]:
@@ -351,9 +352,11 @@ def _counts(run) -> tuple[np.ndarray, np.ndarray]:
     return item_counts(run.items)
 
 
-def file_metadata(config: RunConfig, seed: int, replications: int, region_codes) -> dict[str, str]:
+def file_metadata(config: RunConfig, seed: int, replications: int, region_codes,
+                  posterior: dict | None = None) -> dict[str, str]:
     """Key-value metadata of ``region_months.parquet`` (docs/outputs.md)."""
-    return {
+    extra = {"posterior": canonical_json(posterior)} if posterior else {}
+    return {**extra,
         "chainsim_version": _version(),
         "schema_version": str(SCHEMA_VERSION),
         "config_sha256": config_sha256(config),
@@ -406,12 +409,14 @@ class Results:
     same either way. The tables and :meth:`to_xarray` need the records.
     """
 
-    def __init__(self, config: RunConfig, runs: list[RunResult | ReplicationDigest], seed: int) -> None:
+    def __init__(self, config: RunConfig, runs: list[RunResult | ReplicationDigest], seed: int,
+                 posterior: dict | None = None) -> None:
         if not runs:
             raise ValueError("no replications to summarise")
         self.config = config
         self.runs = sorted(runs, key=lambda r: r.replication)
         self.seed = seed
+        self.posterior = posterior
         self.calendar: Calendar = config.calendar
         self.region_codes = self.runs[0].region_codes
 
@@ -455,8 +460,20 @@ class Results:
         t_obs, t_end = self.calendar.observed_index, self.calendar.n_months - 1
         stage, classes, shares = self.stage_shares(), self.level_class_counts(), self.indicator_shares()
 
+        draws = np.array([r.draw for r in self.runs])
+
+        def ci(values, low, high) -> dict:
+            # posterior draws: the unit is the draw (its replications' mean), so that the
+            # interval carries the parameters' uncertainty and counts each draw once
+            if self.posterior is None:
+                return mean_ci(values, low, high)
+            values = np.asarray(values, dtype=float)
+            means = [np.nanmean(values[draws == d]) if np.isfinite(values[draws == d]).any() else np.nan
+                     for d in np.unique(draws)]
+            return mean_ci(means, low, high)
+
         def stage_at(t: int) -> dict:
-            return {name: mean_ci(stage[:, t, k], 0.0, 1.0) for k, name in enumerate(STAGES)}
+            return {name: ci(stage[:, t, k], 0.0, 1.0) for k, name in enumerate(STAGES)}
 
         observed = load_observed()
         national = self.national
@@ -483,19 +500,20 @@ class Results:
             "national": national,
             "region_list": region_list(self.region_codes),
             "stage_shares": stage_at(t_obs),
-            "cooperation_levels": {name: mean_ci(classes[:, t_obs, k], 0.0, float(self.n_regions))
+            "cooperation_levels": {name: ci(classes[:, t_obs, k], 0.0, float(self.n_regions))
                                    for k, name in enumerate(LEVEL_CLASSES)},
-            "indicators": {name: mean_ci(shares[:, t_obs, k], 0.0, 1.0)
+            "indicators": {name: ci(shares[:, t_obs, k], 0.0, 1.0)
                            for k, name in enumerate(INDICATORS)},
             "stage_shares_end": stage_at(t_end),
             "observed_2014": reference,
             "parameters": self.config.params.as_dict(),
             "config": config_record(self.config),
+            **({"posterior": self.posterior} if self.posterior else {}),
         }
 
     def file_metadata(self) -> dict[str, str]:
         """Key-value metadata of the Parquet files (docs/outputs.md)."""
-        return file_metadata(self.config, self.seed, len(self.runs), self.region_codes)
+        return file_metadata(self.config, self.seed, len(self.runs), self.region_codes, self.posterior)
 
     # --- tables ----------------------------------------------------------
     def region_month_table(self) -> pd.DataFrame:
@@ -589,12 +607,12 @@ class RegionMonthWriter:
     """
 
     def __init__(self, folder: str | Path, config: RunConfig, seed: int, replications: int,
-                 csv: bool = False) -> None:
+                 csv: bool = False, posterior: dict | None = None) -> None:
         self.folder = Path(folder)
         self.config, self.seed = config, seed
         self.region_codes = resolved_region_codes(config)
         self.region_names = [r["name"] for r in region_list(self.region_codes)]
-        self.metadata = file_metadata(config, seed, replications, self.region_codes)
+        self.metadata = file_metadata(config, seed, replications, self.region_codes, posterior)
         self.paths = [self.folder / "region_months.parquet"] + ([self.folder / "region_months.csv"] if csv else [])
         self.failure: str | None = None
         self._current = self.paths[0]             # the file being written, for the message of a failure

@@ -19,7 +19,8 @@ from chainsim.core import batch, simulation
 from chainsim.core.config import RunConfig
 from chainsim.core.regions import select_regions
 
-__all__ = ["RunConfig", "RunResult", "default_workers", "iter_replications", "replication_seeds", "run_replications",
+__all__ = ["RunConfig", "RunResult", "default_workers", "iter_replications", "iter_runs", "replication_seeds",
+           "run_replications",
            "simulate",
            "simulate_batch"]
 
@@ -31,6 +32,7 @@ class RunResult(batch.ReplicationRecord):
     replication: int = 0
     seed_entropy: int = 0
     spawn_key: tuple[int, ...] = ()
+    draw: int = 0          # which configuration of :func:`iter_runs` (a posterior draw) it ran
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -65,9 +67,12 @@ def _fresh(seed_seq: np.random.SeedSequence) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed_seq.entropy, spawn_key=seed_seq.spawn_key, pool_size=seed_seq.pool_size)
 
 
-def _simulate_batch(args: tuple[RunConfig, list[tuple[np.random.SeedSequence, int]]]) -> list[RunResult]:
-    config, seeds = args
-    return simulate_batch(config, seeds)
+def _simulate_batch(args: tuple[RunConfig, list[tuple[np.random.SeedSequence, int]], int]) -> list[RunResult]:
+    config, seeds, draw = args
+    results = simulate_batch(config, seeds)
+    for result in results:
+        result.draw = draw
+    return results
 
 
 def default_workers() -> int:
@@ -92,22 +97,37 @@ def iter_replications(config: RunConfig, replications: int, seed: int = 0, worke
     """Run ``replications`` seeded replications, yielding each :class:`RunResult` in replication order.
 
     The results stream: a caller that writes each one away and keeps only
-    what it needs holds memory flat in the number of replications. With
-    ``workers`` > 1 a process pool runs batches of at most
-    :data:`BATCH_MAX` replications, and at most two batches per worker are
-    in flight (finished or not) at any time, so a slow consumer never lets
-    results pile up. Neither the number of workers nor the batch size
-    changes a result: replication ``i`` always runs on child ``i`` of the
-    root seed.
+    what it needs holds memory flat in the number of replications. Batches
+    of at most :data:`BATCH_MAX` replications run side by side in one world;
+    with ``workers`` > 1 a process pool runs the batches, and at most two
+    batches per worker are in flight (finished or not) at any time, so a
+    slow consumer never lets results pile up. Neither the number of workers
+    nor the batch size changes a result: replication ``i`` always runs on
+    child ``i`` of the root seed.
+    """
+    yield from iter_runs([config], replications, seed, workers)
+
+
+def iter_runs(configs: list[RunConfig], replications: int, seed: int = 0, workers: int = 1):
+    """Run ``replications`` replications of each configuration (e.g. posterior draws), in order.
+
+    Run ``k`` = ``d`` x ``replications`` + ``r`` (replication ``r`` of
+    configuration ``d``, its ``draw``) runs on child ``k`` of the root seed;
+    with one configuration this is :func:`iter_replications`. Streams and
+    batches as it does; a batch never mixes configurations.
     """
     if replications < 1:
         raise ValueError(f"replications must be a positive integer, got {replications}")
     if workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers}")
-    seeds = replication_seeds(seed, replications)
-    size = batch_size(replications, workers)
-    batches = [(config, [(seeds[i], i) for i in range(start, min(start + size, replications))])
-               for start in range(0, replications, size)]
+    if not configs:
+        raise ValueError("no configurations to run")
+    total = len(configs) * replications
+    seeds = replication_seeds(seed, total)
+    size = batch_size(total, workers)
+    batches = [(config, [(seeds[k], k) for k in range(start, min(start + size, (d + 1) * replications))], d)
+               for d, config in enumerate(configs)
+               for start in range(d * replications, (d + 1) * replications, size)]
     if workers == 1 or len(batches) == 1:
         for task in batches:
             yield from _simulate_batch(task)

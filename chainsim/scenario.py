@@ -104,6 +104,7 @@ class Scenario:
     regions: tuple[str, ...] | None = None
     levers: tuple[Lever, ...] = ()
     path: Path | None = None
+    parameters_set: frozenset[str] = frozenset()   # parameters the file (or a base) sets itself
 
     def run_config(self) -> RunConfig:
         return RunConfig(params=self.params, calendar=self.calendar, regions=self.regions,
@@ -332,7 +333,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(list(dict.fromkeys(problems)))
     return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
                     calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
-                    levers=tuple(levers), path=path)
+                    levers=tuple(levers), path=path, parameters_set=frozenset(parameters))
 
 
 def default_scenario() -> Scenario:
