@@ -142,3 +142,27 @@ def test_abc_smc_refuses_regions_without_the_case_regions(tmp_path):
     done = run(config, tmp_path, "--regions", "AM02,AM12")
     assert done.returncode == 2 and "AM22" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_the_morris_screen_ranks_the_free_parameters_and_says_which_it_keeps(tmp_path):
+    config = tmp_path / "abc.toml"
+    config.write_text(TINY, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(SCRIPT.parent / "screen.py"), "--config", str(config),
+                           "--out", str(tmp_path / "screen"), "--trajectories", "2", "--replications", "1",
+                           "--reference", "30", "--regions", CASE_REGIONS], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "screen" / "screen.csv")
+    record = json.loads((tmp_path / "screen" / "screen.json").read_text())
+    assert sorted(table["parameter"]) == ["trust_initial", "weight_trust"]
+    assert list(table["mu_star"]) == sorted(table["mu_star"], reverse=True) and (table["mu_star"] >= 0).all()
+    top, noise = table["mu_star"].max(), record["noise_sd_at_centre"]
+    expected = table.loc[(table["mu_star"] >= 0.1 * top) & (table["mu_star"] > noise), "parameter"].tolist()
+    assert record["retained"] == expected
+    assert sorted(record["retained"] + record["screened_out"]) == ["trust_initial", "weight_trust"]
+    bad = subprocess.run([sys.executable, str(SCRIPT.parent / "screen.py"), "--config", str(config),
+                          "--trajectories", "1"], capture_output=True, text=True, timeout=60, check=False)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        "screen.py: --trajectories: must be a whole number of at least 2"]
