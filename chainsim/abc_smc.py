@@ -49,8 +49,17 @@ TRANSITIONS = {
              "nearest quarter of the population (k_fraction 0.25)",
     "gaussian": "pyabc.MultivariateNormalTransition: one Gaussian kernel, its covariance the population's "
                 "(Silverman's bandwidth)",
+    "wide": "pyabc.MultivariateNormalTransition with the covariance scaled by WIDE_SCALING (4): proposals "
+            "spread wider, so that importance weights vary less between particles in many dimensions",
 }
 """How a particle of the last generation is moved to propose a new one (``transition`` in abc_smc.toml)."""
+
+WIDE_SCALING = 4.0
+"""Covariance factor of the "wide" transition (a numerical device, not a model parameter): in 19
+dimensions particles of one population lie about 4.3 to 5.3 Mahalanobis units from its mean, so with
+Silverman's bandwidth the kernel density, and with it the importance weight, differs by a factor of
+hundreds between them (docs/calibration.md); a covariance four times as wide divides the exponent of
+that ratio by four."""
 
 MIN_EFFECTIVE_PARTICLES = 30
 """Fewer effective particles than this (Kish's 1 / sum of squared weights) and the last generation
@@ -72,6 +81,8 @@ def _transition(name: str):
         return pyabc.LocalTransition(k_fraction=0.25)
     if name == "gaussian":
         return pyabc.MultivariateNormalTransition()
+    if name == "wide":
+        return pyabc.MultivariateNormalTransition(scaling=WIDE_SCALING)
     raise ValueError(f"unknown transition {name!r} (allowed: {', '.join(TRANSITIONS)})")
 
 

@@ -208,8 +208,8 @@ def test_the_effective_number_of_particles_counts_how_evenly_they_weigh():
     assert effective_sample_size([1, 1, 1, 1]) == pytest.approx(4.0)
     assert effective_sample_size([5, 0, 0, 0]) == pytest.approx(1.0)
     assert effective_sample_size([3, 1]) == pytest.approx(1 / (0.75 ** 2 + 0.25 ** 2))
-    with pytest.raises(ValueError, match="allowed: local, gaussian"):
-        _transition("wide")
+    with pytest.raises(ValueError, match="allowed: local, gaussian, wide"):
+        _transition("narrow")
 
 
 def test_abc_smc_runs_on_a_dask_cluster(tiny_setup, tmp_path):

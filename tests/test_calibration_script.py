@@ -88,7 +88,7 @@ def test_a_range_outside_the_declared_one_is_refused(tmp_path):
     ("low = 0.3", "free[1].low", "out of range (allowed: 0.25 to 0.65)"),
     ('replications = 1', "replications", "must be"),
     ("particles = 4", "particles", "must be a whole number 2 to 100000"),
-    ('transition = "local"', "transition", "is not a transition (allowed: local, gaussian)"),
+    ('transition = "local"', "transition", "is not a transition (allowed: local, gaussian, wide)"),
 ])
 def test_a_bad_abc_set_up_stops_with_one_line(tmp_path, change, key, says):
     replacement = {"low = 0.3": "low = 0.1", 'replications = 1': 'replications = "many"',
