@@ -92,7 +92,7 @@ def test_a_range_outside_the_declared_one_is_refused(tmp_path):
 ])
 def test_a_bad_abc_set_up_stops_with_one_line(tmp_path, change, key, says):
     replacement = {"low = 0.3": "low = 0.1", 'replications = 1': 'replications = "many"',
-                   "particles = 4": "particles = 1", 'transition = "local"': 'transition = "wide"'}.get(change, "")
+                   "particles = 4": "particles = 1", 'transition = "local"': 'transition = "narrow"'}.get(change, "")
     bad = tmp_path / "abc.toml"
     bad.write_text(TINY.replace(change, replacement), encoding="utf-8")
     done = run(bad, tmp_path)
