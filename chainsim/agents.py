@@ -17,14 +17,15 @@ import math
 
 import mesa
 
-from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE
+from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL
 from chainsim.core.mechanisms.table import FEAR_WITHOUT_TRUST, MANDATE_SAY_RELIEF, PRESSURE_BY_LEVEL, mandate
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 
 
-def _arrangement(arrangement: int | str) -> int:
-    return INDEX[arrangement] if isinstance(arrangement, str) else int(arrangement)
+def _arrangement(world, arrangement: int | str) -> int:
+    """Position of an arrangement, given by id or position, in the world's catalogue."""
+    return world.catalogue.index[arrangement] if isinstance(arrangement, str) else int(arrangement)
 
 
 class Column:
@@ -109,8 +110,8 @@ class Organisation(mesa.Agent):
         """
         world = self.model.world
         p, rs, pop = world.params, world.regions_state, world.population
-        a, r, row = _arrangement(arrangement), self.region, self.row
-        level = int(TABLE.level[a])
+        a, r, row = _arrangement(world, arrangement), self.region, self.row
+        level = int(world.catalogue.table.level[a])
         trust = float(world.trust.at_table[row])
         fear = 1.0 if world.off("M2") else FEAR_WITHOUT_TRUST - trust
         say_weight = 0.0 if world.off("M4") else p.weight_autonomy
@@ -119,12 +120,12 @@ class Organisation(mesa.Agent):
             "trust": p.weight_trust * trust,
             "pressure": p.weight_pressure * float(rs.pressure[r]) * float(PRESSURE_BY_LEVEL[level]),
             "mandate": p.weight_mandate * float(mandate(world)[r]) * (level != GOVERNANCE),
-            "say": -(say_weight * float(TABLE.say_cost[a]) * float(pop.autonomy_guard[row])
+            "say": -(say_weight * float(world.catalogue.table.say_cost[a]) * float(pop.autonomy_guard[row])
                      * (1.0 - MANDATE_SAY_RELIEF * float(rs.formal_mandate[r]))),
-            "rivalry": -(p.weight_rivalry * float(TABLE.rivalry[a]) * self.rivalry * fear),
+            "rivalry": -(p.weight_rivalry * float(world.catalogue.table.rivalry[a]) * self.rivalry * fear),
             "turbulence": -p.weight_turbulence * self.turbulence,
             "effort": 0.0 if sunk_effort else -(p.effort_scale * float(rs.effort_factor[r, a])
-                                                * float(TABLE.effort[a])),
+                                                * float(world.catalogue.table.effort[a])),
         }
 
     def support(self, arrangement: int | str, sunk_effort: bool = False) -> float:
@@ -221,11 +222,11 @@ class UWVOffice(Organisation):
         """
         world = self.model.world
         p = world.params
-        a = _arrangement(arrangement)
-        level = int(TABLE.level[a])
+        a = _arrangement(world, arrangement)
+        level = int(world.catalogue.table.level[a])
         terms = super().support_terms(arrangement, sunk_effort)
         m7 = not world.off("M7")
-        terms["central_steering"] = -(m7 * p.uwv_central_steering * float(TABLE.central_room[a]))
+        terms["central_steering"] = -(m7 * p.uwv_central_steering * float(world.catalogue.table.central_room[a]))
         commitment = float(world.regions_state.uwv_stance[self.region, level]) if level < OPERATIONAL else 0.0
         terms["representative"] = m7 * p.uwv_person_spread * commitment
         # the centre persuades UWV too, through their tie (the "tandem", M5, 004 §4.5)

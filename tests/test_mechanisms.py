@@ -319,7 +319,7 @@ def test_m9_employers_engage_only_above_threshold():
     clear_arrangements(m)
     actors.update_employer_engagement(m)
     assert not m.population.engaged[m.regions_state.employer_row].any()
-    for a in actors.CORE_ARRANGEMENTS:
+    for a in m.catalogue.role("public_core"):
         m.regions_state.status[:, a] = IN_FORCE
     set_all_trust(m, 1.0)
     actors.update_employer_engagement(m)

@@ -47,6 +47,7 @@ class Arrangement:
     consensus: bool = False     # needs every participating municipality, not a quorum
     available_from: str | None = None   # first month it can be proposed (YYYY-MM)
     on_site: bool = False       # rests on UWV staff at a local office (lapses when it closes, M7)
+    roles: tuple[str, ...] = ()  # what the mechanisms read it as (:data:`ROLES`)
     source: str = "004 §2.4"
 
     @property
@@ -96,17 +97,18 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("governance_table", G, (
         "004 §4.1: shaping cooperation is laborious and time-consuming",
     ), 0.10, 0.0, deadline=True, consensus=True,
+        roles=("meets_agency", "governing_table", "public_core"),
         source="004 §3.1 'Samenwerking op bestuurlijk niveau'"),
     Arrangement("shared_vision", G, (), 0.25, 0.15, requires=("governance_table",),
-                deadline=True, source="004 §2.4, §3.1"),
+                deadline=True, roles=("public_core", "mandates"), source="004 §2.4, §3.1"),
     Arrangement("market_plan", G, (
         "003 'Autonomie': joint annual plans proved hard",
     ), 0.30, 0.20, requires=("shared_vision",), deadline=True,
-        source="004 §2.4 (market plan before 2015-01-01)"),
+        roles=("mandates",), source="004 §2.4 (market plan before 2015-01-01)"),
     Arrangement("fte_agreements", G, (
         "000: municipal managers have more power and money, which skews staff input",
     ), 0.50, 0.45, central_room=0.5,
-        requires=("shared_vision",), pooling=0.15, source="004 §2.4, Table 3.3"),
+        requires=("shared_vision",), pooling=0.15, roles=("shared_staffing", "mandates"), source="004 §2.4, Table 3.3"),
     Arrangement("subregion_single_contact", G, (
         "004 §4.5: needs strong steering of regional processes",
     ), 0.30, 0.10, needs_subregions=True,
@@ -129,28 +131,28 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                        "(004 §3.1, §2.1)"),
     # --- tactical level (004 §3.1 'Samenwerking op tactisch en operationeel niveau') ---
     Arrangement("tactical_meeting", T, (), 0.05, 0.0, central_room=0.3,
-                source="004 §3.1 (UWV at the tactical level)"),
+                roles=("meets_agency", "public_core"), source="004 §3.1 (UWV at the tactical level)"),
     Arrangement("attuned_employer_approach", T, (), 0.25, 0.25, requires=("tactical_meeting",),
-                source="004 §2.4 'Gezamenlijke aanpak'"),
+                roles=("public_core",), source="004 §2.4 'Gezamenlijke aanpak'"),
     Arrangement("written_minimum_package", T, (
         "004 §2.3: needs harmonised instruments and one wage-value method",
         "004 §4.2: disputes over wage-value methods",
     ), 0.30, 0.20, central_room=0.3,
         requires=("attuned_employer_approach",), source="004 §2.4"),
     Arrangement("joint_placement_targets", T, (), 0.40, 0.80, central_room=0.4,
-                requires=("tactical_meeting",), pooling=0.25, source="004 §4.2, Table 3.3"),
+                requires=("tactical_meeting",), pooling=0.25, roles=("joint_targets",), source="004 §4.2, Table 3.3"),
     Arrangement("shared_systems", T, (
         "003: ICT poor, systems not linked",
         "001 §5.5: double data entry",
         "000 'Praktische problemen': common ICT needs steering above the parties",
     ), 0.55, 0.05, requires=("attuned_employer_approach",),
-        source="004 §4.2 (one region agreed that all municipalities use WBS and Sonar)"),
+        roles=("shared_ict",), source="004 §4.2 (one region agreed that all municipalities use WBS and Sonar)"),
     Arrangement("monitors_employer_fit", T, (), 0.10, 0.0, requires=("attuned_employer_approach",),
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
-    Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, source="004 Table 3.3"),
+    Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, roles=("public_core",), source="004 Table 3.3"),
     Arrangement("joint_projects", O, (), 0.10, 0.15, requires=("joint_consultation",),
-                pooling=0.05, source="004 Table 3.3"),
+                pooling=0.05, roles=("public_core",), source="004 Table 3.3"),
     Arrangement("joint_staff", O, (
         "001 §5.1: different pay and working hours hamper mixed teams",
         "003 'Autonomie': high reorganisation costs",
@@ -173,7 +175,7 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("subregional_fte", O, (
         "000: unequal staff input between the partners (as FTE agreements)",
     ), 0.30, 0.30, needs_subregions=True, subregional=True,
-        requires=("subregional_wsp",), source="004 §3.1 footnote 51"),
+        requires=("subregional_wsp",), roles=("shared_staffing",), source="004 §3.1 footnote 51"),
     Arrangement("multiple_public_counters", O, ("000: shortage of suitable housing",), 0.25, 0.15, central_room=0.2,
                 requires=("joint_staff",), on_site=True, source="004 §2.4; werkplein legacy (001 §4.3)"),
     Arrangement("regional_wsp", O, (
@@ -191,23 +193,27 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                 source="004 §2.4 (outreaching acquisition)"),
 )
 
-INDEX: dict[str, int] = {a.id: i for i, a in enumerate(ARRANGEMENTS)}
-N_ARRANGEMENTS = len(ARRANGEMENTS)
-
-
-def _check_catalogue() -> None:
-    for a in ARRANGEMENTS:
-        for r in a.requires:
-            if INDEX[r] >= INDEX[a.id]:
-                raise AssertionError(f"{a.id} requires {r}, which must be listed before it")
-
-
-_check_catalogue()
+ROLES: dict[str, str] = {
+    "meets_agency": "brings UWV and the municipalities round a table regularly: contact builds trust on their "
+                    "ties (M3) and UWV's connector can ally with the centre (M5)",
+    "governing_table": "a governance table: the centre meets every municipality there (M3) and the region "
+                       "can apply for co-financing (M10)",
+    "public_core": "one of the core public arrangements an employer organisation watches to judge whether UWV "
+                   "and the municipalities have sorted things out (M9)",
+    "joint_targets": "joint placement targets: take own-target rivalry away (M2)",
+    "shared_staffing": "agreed staff input: steers partly jointly (M2, ``fte_steering``)",
+    "shared_ict": "an agreement on shared systems: every participating municipality uses them (M7)",
+    "mandates": "a governance agreement that mandates execution (M13)",
+}
+"""What a mechanism reads an arrangement as. Mechanisms never name an
+arrangement: they ask the run's catalogue which arrangements play a role,
+so that another era's catalogue (other arrangements, other names) runs
+through the same mechanisms."""
 
 
 @dataclass(frozen=True)
 class ArrangementTable:
-    """The catalogue as arrays, for mechanisms that act on all regions at once."""
+    """A catalogue as arrays, for mechanisms that act on all units at once."""
 
     level: np.ndarray
     effort: np.ndarray
@@ -222,20 +228,24 @@ class ArrangementTable:
     pooling: np.ndarray
     demand_led: np.ndarray
     deadline: np.ndarray
-    legacy: np.ndarray     # chance of existing in 2012 where a passage gives it; NaN: legacy_common
+    legacy: np.ndarray     # chance of existing at the start where a passage gives it; NaN: legacy_common
     consensus: np.ndarray
     on_site: np.ndarray
     requires: np.ndarray   # (A, A) bool: requires[a, b] = a needs b in force
 
     @classmethod
-    def build(cls) -> "ArrangementTable":
-        def col(name: str, dtype=float) -> np.ndarray:
-            return np.array([getattr(a, name) for a in ARRANGEMENTS], dtype=dtype)
+    def build(cls, arrangements: tuple[Arrangement, ...],
+              legacy: dict[str, tuple[float, str]]) -> "ArrangementTable":
+        index = {a.id: i for i, a in enumerate(arrangements)}
+        n = len(arrangements)
 
-        requires = np.zeros((N_ARRANGEMENTS, N_ARRANGEMENTS), dtype=bool)
-        for a in ARRANGEMENTS:
+        def col(name: str, dtype=float) -> np.ndarray:
+            return np.array([getattr(a, name) for a in arrangements], dtype=dtype)
+
+        requires = np.zeros((n, n), dtype=bool)
+        for a in arrangements:
             for r in a.requires:
-                requires[INDEX[a.id], INDEX[r]] = True
+                requires[index[a.id], index[r]] = True
         return cls(
             level=col("level", int), effort=col("effort"), say_cost=col("say_cost"),
             rivalry=col("rivalry"), central_room=col("central_room"),
@@ -244,9 +254,74 @@ class ArrangementTable:
             needs_engaged_employers=col("needs_engaged_employers", bool),
             subregional=col("subregional", bool), pooling=col("pooling"),
             demand_led=col("demand_led", bool), deadline=col("deadline", bool),
-            legacy=np.array([LEGACY.get(a.id, (np.nan, ""))[0] for a in ARRANGEMENTS]),
+            legacy=np.array([legacy.get(a.id, (np.nan, ""))[0] for a in arrangements]),
             consensus=col("consensus", bool), on_site=col("on_site", bool), requires=requires,
         )
 
 
-TABLE = ArrangementTable.build()
+class Catalogue:
+    """The arrangements units of one era can adopt, with their chances of existing at the start.
+
+    ``legacy`` gives, per arrangement id, (chance, passage) of being in force
+    in the first month; the others start with the common chance. The
+    catalogue is checked when made: unique ids, known roles, and every
+    requirement listed before the arrangement that needs it.
+    """
+
+    def __init__(self, name: str, arrangements: tuple[Arrangement, ...],
+                 legacy: dict[str, tuple[float, str]]) -> None:
+        self.name = name
+        self.arrangements = tuple(arrangements)
+        self.legacy = dict(legacy)
+        self.index: dict[str, int] = {a.id: i for i, a in enumerate(self.arrangements)}
+        if len(self.index) != len(self.arrangements):
+            raise ValueError(f"catalogue {name}: arrangement ids repeat")
+        for a in self.arrangements:
+            for r in a.requires:
+                if r not in self.index or self.index[r] >= self.index[a.id]:
+                    raise ValueError(f"catalogue {name}: {a.id} requires {r}, which must be listed before it")
+            unknown = set(a.roles) - set(ROLES)
+            if unknown:
+                raise ValueError(f"catalogue {name}: {a.id} has unknown roles {sorted(unknown)} "
+                                 f"(allowed: {', '.join(ROLES)})")
+        unknown = set(self.legacy) - set(self.index)
+        if unknown:
+            raise ValueError(f"catalogue {name}: legacy for unknown arrangements {sorted(unknown)}")
+        self.table = ArrangementTable.build(self.arrangements, self.legacy)
+        self.requires_t = self.table.requires.T.astype(float)
+        self.dependants = [np.flatnonzero(self.table.requires[:, a]) for a in range(len(self))]
+        self._roles = {role: np.array([i for i, a in enumerate(self.arrangements) if role in a.roles],
+                                      dtype=np.int64) for role in ROLES}
+
+    def __len__(self) -> int:
+        return len(self.arrangements)
+
+    def __repr__(self) -> str:
+        return f"Catalogue({self.name!r}, {len(self)} arrangements)"
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.arrangements)
+
+    def role(self, role: str) -> np.ndarray:
+        """Positions of the arrangements that play ``role`` (may be empty)."""
+        return self._roles[role]
+
+    def any_in_force(self, in_force: np.ndarray, role: str) -> np.ndarray:
+        """Per unit: whether any arrangement playing ``role`` is in force."""
+        return in_force[:, self._roles[role]].any(axis=1)
+
+    def share_in_force(self, in_force: np.ndarray, role: str) -> np.ndarray:
+        """Per unit: the share of the arrangements playing ``role`` in force (0 where none plays it)."""
+        members = self._roles[role]
+        if len(members) == 0:
+            return np.zeros(in_force.shape[0])
+        return in_force[:, members].mean(axis=1)
+
+
+REGION_CATALOGUE = Catalogue("labour market regions 2012-2016", ARRANGEMENTS, LEGACY)
+"""The arrangements of the labour market regions (004 §2.4, §3)."""
+
+INDEX: dict[str, int] = REGION_CATALOGUE.index
+N_ARRANGEMENTS = len(REGION_CATALOGUE)
+TABLE = REGION_CATALOGUE.table

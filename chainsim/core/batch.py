@@ -66,11 +66,12 @@ def join(worlds: Sequence[World]) -> World:
         if w.t != 0 or w.layout.n != 1:
             raise ValueError("only freshly built worlds of one replication can be joined")
         if (w.params != first.params or (w.calendar is not first.calendar and w.calendar != first.calendar)
-                or w.mechanisms_off != first.mechanisms_off):
-            raise ValueError("replications joined into one world must share parameters, calendar and mechanisms")
+                or w.mechanisms_off != first.mechanisms_off or w.catalogue is not first.catalogue):
+            raise ValueError("replications joined into one world must share parameters, calendar, mechanisms "
+                             "and catalogue")
     infos = tuple(info for w in worlds for info in w.regions_state.infos)
     joined = World(first.params, first.calendar, infos, None, first.mechanisms_off,
-                   streams=RandomStreams.joined([w.streams for w in worlds]))
+                   streams=RandomStreams.joined([w.streams for w in worlds]), catalogue=first.catalogue)
     n_regions = np.array([w.regions_state.n for w in worlds])
     n_organisations = np.array([w.population.n for w in worlds])
     joined.layout = layout = ReplicationLayout(n_regions, n_organisations)
@@ -84,7 +85,8 @@ def join(worlds: Sequence[World]) -> World:
     joined.replication_events = [list(w.events) for w in worlds]
     joined.index_ties()
     joined.interventions = _join_interventions(worlds)
-    joined.recorder = Recorder(first.calendar.n_months, joined.regions_state.n)
+    joined.recorder = Recorder(first.calendar.n_months, joined.regions_state.n, first.recorder.indicators,
+                               first.recorder.measure)
     return joined
 
 

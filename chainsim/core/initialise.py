@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, INDEX, TABLE
+from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.mechanisms import labour_market
 from chainsim.core.network import TieKind
@@ -78,14 +78,15 @@ def _initial_trust(trust: np.ndarray) -> np.ndarray:
 
 
 def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
-                rng: np.random.Generator, mechanisms_off: Iterable[str] = ()) -> World:
+                rng: np.random.Generator, mechanisms_off: Iterable[str] = (),
+                catalogue: Catalogue = REGION_CATALOGUE) -> World:
     """The world of January of the calendar's first year for the regions ``infos``.
 
     Everything is drawn per region in a few calls (or for all regions at
     once) and the ties go straight into the world's arrays; the networkx
     graph is made only when someone asks for it (:attr:`World.graph`).
     """
-    world = World(params, calendar, infos, rng, mechanisms_off)
+    world = World(params, calendar, infos, rng, mechanisms_off, catalogue=catalogue)
     _draw_region_attributes(world, world.regions_state)
     row = 0
     for r, info in enumerate(infos):
@@ -270,17 +271,16 @@ def _draw_legacy_arrangements(world: World) -> None:
     the seeds give no share, ``legacy_common``; seats of partners outside the
     public chain (SW companies, employers) start empty.
     """
-    rng, rs, p = world.rng, world.regions_state, world.params
+    rng, rs, p, cat = world.rng, world.regions_state, world.params, world.catalogue
     share = p.legacy_history_share
-    for a in ARRANGEMENTS:
-        i = INDEX[a.id]
-        legacy = TABLE.legacy[i] if not np.isnan(TABLE.legacy[i]) else p.legacy_common
+    for i, a in enumerate(cat.arrangements):
+        legacy = cat.table.legacy[i] if not np.isnan(cat.table.legacy[i]) else p.legacy_common
         chance = legacy * ((1.0 - share) + share * rs.history)
         ok = rng.random(rs.n) < chance
         if legacy <= 0:
             continue
         for req in a.requires:
-            ok &= rs.status[:, INDEX[req]] == IN_FORCE
+            ok &= rs.status[:, cat.index[req]] == IN_FORCE
         if a.needs_subregions:
             ok &= rs.has_subregions
         if a.needs_sw_partner or a.needs_engaged_employers or a.available_from is not None:
@@ -292,7 +292,7 @@ def _schedule_availability(world: World) -> None:
     """Arrangements that cannot be proposed before a date (e.g. unions as social
     partners in a Werkbedrijf, prepared during 2014, 004 §3.1)."""
     rs, cal = world.regions_state, world.calendar
-    for a in ARRANGEMENTS:
+    for i, a in enumerate(world.catalogue.arrangements):
         if a.available_from is not None:
             first = Month.parse(a.available_from)
-            rs.available_from[:, INDEX[a.id]] = max(0, first.minus(cal.start))
+            rs.available_from[:, i] = max(0, first.minus(cal.start))

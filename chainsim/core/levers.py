@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, EFFORT_PER_OBSTACLE, INDEX
+from chainsim.core.arrangements import EFFORT_PER_OBSTACLE
 from chainsim.core.calendar import Month
 from chainsim.core.population import Kind
 from chainsim.core.regions import RegionInfo
@@ -130,13 +130,16 @@ def _remove_obstacles(world: World, regions: np.ndarray, removed: dict[str, tupl
     strength. No coefficient of its own: a lever acts on what makes an
     arrangement costly.
     """
+    catalogue = world.catalogue
     for name, starts in removed.items():
-        a = ARRANGEMENTS[INDEX[name]]
+        if name not in catalogue.index:       # the arrangement is not one of this era's
+            continue
+        a = catalogue.arrangements[catalogue.index[name]]
         gone = sum(any(o.startswith(s) for o in a.obstacles) for s in starts)
         if len(starts) != gone:
             raise ValueError(f"{name}: obstacles {starts} not all in the catalogue")
         by = strength * gone * EFFORT_PER_OBSTACLE / a.effort
-        world.regions_state.effort_factor[regions, INDEX[name]] *= (1.0 - by)
+        world.regions_state.effort_factor[regions, catalogue.index[name]] *= (1.0 - by)
 
 
 @_register
@@ -204,7 +207,7 @@ class CooperationSubsidy(LeverKind):
     @staticmethod
     def apply(world, lever, regions, months_active):
         rs, pop, p = world.regions_state, world.population, world.params
-        able = rs.in_force[:, INDEX["governance_table"]] | pop.engaged[rs.employer_row]
+        able = world.catalogue.any_in_force(rs.in_force, "governing_table") | pop.engaged[rs.employer_row]
         draw = world.streams.levers.random(rs.n, split=world.layout.regions)
         granted = regions & able & (rs.subsidy_until < world.t) & (draw < p.subsidy_lever_chance * lever.strength)
         rs.subsidy_until[granted] = world.t + round(p.subsidy_months)

@@ -1,10 +1,16 @@
-"""The monthly record of a run: every region's items, class, stage and diagnostics."""
+"""The monthly record of a run: every unit's items, class, stage and diagnostics.
+
+What the items are is the era's measurement (:mod:`chainsim.core.eras`); the
+diagnostics read the state every era shares.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from chainsim.core.measurement import INDICATORS, measure
+from chainsim.core import measurement
 from chainsim.core.world import World
 
 DIAGNOSTICS = ("trust_uwv_municipalities", "trust_centre_municipalities", "belief", "pressure",
@@ -15,8 +21,10 @@ DIAGNOSTICS = ("trust_uwv_municipalities", "trust_centre_municipalities", "belie
 class Recorder:
     """Per-month record of every region's items, class, stage and a few diagnostics."""
 
-    def __init__(self, n_months: int, n_regions: int) -> None:
-        self.items = np.zeros((n_months, n_regions, len(INDICATORS)), dtype=bool)
+    def __init__(self, n_months: int, n_regions: int, indicators: tuple[str, ...] = measurement.INDICATORS,
+                 measure: Callable[[World], tuple] = measurement.measure) -> None:
+        self.indicators, self.measure = indicators, measure
+        self.items = np.zeros((n_months, n_regions, len(indicators)), dtype=bool)
         self.levels = np.zeros((n_months, n_regions, 3), dtype=bool)
         self.level_class = np.zeros((n_months, n_regions), dtype=np.int8)
         self.stage = np.zeros((n_months, n_regions), dtype=np.int8)
@@ -24,7 +32,7 @@ class Recorder:
 
     def record(self, world: World) -> None:
         t, rs, pop = world.t, world.regions_state, world.population
-        items, levels, level_class, stage = measure(world)
+        items, levels, level_class, stage = self.measure(world)
         self.items[t], self.levels[t] = items, levels
         self.level_class[t], self.stage[t] = level_class, stage
         n_org = np.maximum(rs.n_organisations, 1)

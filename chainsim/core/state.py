@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import N_ARRANGEMENTS
 from chainsim.core.regions import RegionInfo
 
 ABSENT, AGREED, IN_FORCE = 0, 1, 2
@@ -20,9 +19,9 @@ delivered in practice (M13), in force."""
 
 
 class RegionState:
-    """Arrays over the regions of one run (index r follows ``infos``)."""
+    """Arrays over the regions of one run (index r follows ``infos``); ``n_arrangements`` is the catalogue's size."""
 
-    def __init__(self, infos: tuple[RegionInfo, ...]) -> None:
+    def __init__(self, infos: tuple[RegionInfo, ...], n_arrangements: int) -> None:
         self.infos = infos
         n = len(infos)
         self.n = n
@@ -58,9 +57,9 @@ class RegionState:
         self.employer_row = np.zeros(n, dtype=np.int64)
         self.n_organisations = np.zeros(n, dtype=np.int64)
         # changing state
-        self.status = np.zeros((n, N_ARRANGEMENTS), dtype=np.int8)
-        self.due = np.full((n, N_ARRANGEMENTS), -1, dtype=np.int64)
-        self.shelved_until = np.full((n, N_ARRANGEMENTS), -1, dtype=np.int64)
+        self.status = np.zeros((n, n_arrangements), dtype=np.int8)
+        self.due = np.full((n, n_arrangements), -1, dtype=np.int64)
+        self.shelved_until = np.full((n, n_arrangements), -1, dtype=np.int64)
         self.pressure = np.zeros(n)
         self.extra_pressure = np.zeros(n)     # levers and scheduled visits (M10)
         self.uwv_withdrawal = np.ones(n)      # 0 where UWV keeps its local presence (M7)
@@ -73,9 +72,9 @@ class RegionState:
         self.turnover_factor = np.ones(n)     # multiplier on alderman turnover (M6)
         self.contact_factor = np.ones(n)      # how often UWV and municipalities meet (M3)
         self.reset_factor = np.ones(n)        # share of trust a new alderman resets (M6)
-        self.effort_factor = np.ones((n, N_ARRANGEMENTS))          # levers that ease an arrangement
-        self.available = np.ones((n, N_ARRANGEMENTS), dtype=bool)  # arrangements a region may adopt
-        self.available_from = np.zeros((n, N_ARRANGEMENTS), dtype=np.int64)  # first month index
+        self.effort_factor = np.ones((n, n_arrangements))          # levers that ease an arrangement
+        self.available = np.ones((n, n_arrangements), dtype=bool)  # arrangements a region may adopt
+        self.available_from = np.zeros((n, n_arrangements), dtype=np.int64)  # first month index
         self.subsidy_until = np.full(n, -1, dtype=np.int64)
         # the labour market (chainsim.core.mechanisms.labour_market): groups WW, assistance, SW staff
         self.jobseekers = np.zeros((n, 3))       # stocks, index (1 = an average region at the start)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.layout import ReplicationLayout
 from chainsim.core.network import TieGraph, TieStore
@@ -48,7 +49,7 @@ class World:
 
     def __init__(self, params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
                  rng: np.random.Generator | None, mechanisms_off: Iterable[str] = (),
-                 streams: RandomStreams | None = None) -> None:
+                 streams: RandomStreams | None = None, catalogue: Catalogue = REGION_CATALOGUE) -> None:
         self.mechanisms_off = frozenset(mechanisms_off)
         unknown = self.mechanisms_off - set(MECHANISMS)
         if unknown:
@@ -59,7 +60,8 @@ class World:
         self.streams = streams if streams is not None else RandomStreams.from_generator(rng)
         n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
         self.population = Population(n_rows)
-        self.regions_state = RegionState(infos)
+        self.catalogue = catalogue    # the arrangements its units can adopt
+        self.regions_state = RegionState(infos, len(catalogue))
         self.layout = ReplicationLayout.single(len(infos), n_rows)
         self.ties = TieStore()      # every tie, trust on it (the graph's edges point here)
         self._graph: TieGraph | None = None

@@ -156,8 +156,9 @@ def case_measures(score: np.ndarray) -> dict:
 
 
 def variance_measures(score: np.ndarray) -> dict:
+    from chainsim.core.arrangements import N_ARRANGEMENTS
     from chainsim.core.state import RegionState
-    rs = RegionState(load_regions())
+    rs = RegionState(load_regions(), N_ARRANGEMENTS)
     reps, n = score.shape
     total = float(score.var())
     between = float(score.mean(axis=0).var())

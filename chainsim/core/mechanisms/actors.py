@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 from chainsim.core.world import World
-
-CORE_ARRANGEMENTS = [INDEX[a] for a in ("governance_table", "shared_vision", "tactical_meeting",
-                                        "attuned_employer_approach", "joint_consultation",
-                                        "joint_projects")]
-"""The arrangements an employer organisation watches to judge whether UWV and
-municipalities have sorted things out among themselves (004 §4.4)."""
 
 ICT_SAY_COST = {"uses_sonar": 0.5, "uses_wbs": 0.35}
 """Say a municipality gives up by working in UWV's system, per system: the
@@ -68,7 +61,7 @@ def update_employer_engagement(world: World) -> None:
     draws employer organisations in from September 2014 (004 §4.4).
     """
     t, p, pop, rs = world.t, world.params, world.population, world.regions_state
-    core = rs.in_force[:, CORE_ARRANGEMENTS].mean(axis=1)
+    core = world.catalogue.share_in_force(rs.in_force, "public_core")   # what employers watch (004 §4.4)
     share = p.employer_trust_share
     public = core * ((1.0 - share) + share * np.nan_to_num(rs.trust_uwv, nan=NO_TIE_TRUST))
     rs.public_cooperation[:] = public
@@ -115,7 +108,7 @@ def adopt_uwv_systems(world: World) -> None:
     """
     p, pop, rs, rng = world.params, world.population, world.regions_state, world.streams.actors
     rows = np.flatnonzero(world.tie_index.municipal & pop.participates)
-    agreed = rs.in_force[pop.region[rows], INDEX["shared_systems"]]
+    agreed = world.catalogue.any_in_force(rs.in_force, "shared_ict")[pop.region[rows]]
     trust = np.nan_to_num(world.trust.in_uwv[rows], nan=NO_TIE_TRUST)
     push = 0.0 if world.off("M7") else p.ict_uptake_rate
     for column, say in ICT_SAY_COST.items():

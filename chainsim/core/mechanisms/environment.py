@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX, TABLE
 from chainsim.core.mechanisms import execution
 from chainsim.core.mechanisms.labour_market import ASSISTANCE, SW_STAFF, WW
 from chainsim.core.network import TieKind
@@ -45,7 +44,7 @@ def apply_subsidy_windows(world: World) -> None:
     if window <= 0 or world.off("M10"):
         return
     employers = world.population.engaged[rs.employer_row]
-    able = (rs.status[:, INDEX["governance_table"]] == IN_FORCE) | employers
+    able = world.catalogue.any_in_force(rs.status == IN_FORCE, "governing_table") | employers
     applies = able & (rs.subsidy_until < t) & (draws[0] < p.subsidy_application_chance)
     granted = applies & (draws[1] < p.subsidy_approval)
     rs.subsidy_until[granted] = t + round(p.subsidy_months)
@@ -124,8 +123,8 @@ def update_rivalry(world: World) -> None:
     t, d, p, pop, rs, ix = (world.t, world.calendar.drivers, world.params, world.population,
                             world.regions_state, world.tie_index)
     in_force = rs.in_force
-    joint_targets = in_force[:, INDEX["joint_placement_targets"]]
-    fte = in_force[:, INDEX["fte_agreements"]] | in_force[:, INDEX["subregional_fte"]]
+    joint_targets = world.catalogue.any_in_force(in_force, "joint_targets")
+    fte = world.catalogue.any_in_force(in_force, "shared_staffing")
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
     steering = np.maximum(joint_targets, p.fte_steering * fte)
     # the more WW clients whose entitlement runs out, the more there is to shift (labour market)
@@ -217,7 +216,7 @@ def close_uwv_offices(world: World) -> None:
     """
     rs = world.regions_state
     closing = np.flatnonzero(rs.closure_month == world.t)
-    uniform = world.streams.events.random((rs.n, len(TABLE.on_site)), split=world.layout.regions)
+    uniform = world.streams.events.random((rs.n, len(world.catalogue)), split=world.layout.regions)
     if len(closing) == 0 or world.off("M7"):
         return
     chance = rs.closure_severity * rs.uwv_withdrawal
@@ -228,7 +227,7 @@ def close_uwv_offices(world: World) -> None:
         loss = world.params.trust_withdrawal_loss * chance[ties.region[hit]]
         learn_from_record(ties.trust, ties.experience, hit, 0.0, loss, world.params.trust_record_damping)
     for r in closing:
-        gone = np.flatnonzero(TABLE.on_site & rs.in_force[r]
+        gone = np.flatnonzero(world.catalogue.table.on_site & rs.in_force[r]
                               & (uniform[r] < world.params.closure_lapse_share * chance[r]))
         for a in gone:
             if rs.status[r, a] == IN_FORCE:

@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 
-from chainsim.core.arrangements import ARRANGEMENTS, TABLE
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.network import TieKind
 from chainsim.core.state import ABSENT, AGREED, IN_FORCE
@@ -45,9 +44,6 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.minimum((cdf < u[:, None]).sum(axis=1), top).astype(np.int64)
 
 
-DEPENDANTS = [np.flatnonzero(TABLE.requires[:, a]) for a in range(len(ARRANGEMENTS))]
-
-
 def schedule(world: World, regions: np.ndarray, arrangements: np.ndarray) -> None:
     """Mark arrangements as agreed and draw the month they reach practice.
 
@@ -55,12 +51,13 @@ def schedule(world: World, regions: np.ndarray, arrangements: np.ndarray) -> Non
     a Poisson delay by its inverse distribution function, so the stream
     advances the same way whatever was agreed (common random numbers).
     """
+    tab = world.catalogue.table
     p, rs, pop = world.params, world.regions_state, world.population
     uniform = world.streams.delivery.random(rs.n, split=world.layout.regions)
     if len(regions) == 0:
         return
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
-    mean_lag = (p.implementation_lag * LAG_BY_LEVEL[TABLE.level[arrangements]]
+    mean_lag = (p.implementation_lag * LAG_BY_LEVEL[tab.level[arrangements]]
                 * (1.0 + (not world.off("M12")) * p.lag_per_organisation * rs.n_organisations[regions])
                 * (1.0 + turbulence[regions]))
     rs.status[regions, arrangements] = AGREED
@@ -76,6 +73,8 @@ def deliver(world: World) -> None:
     ``delivery_turbulence_effect``) and by low trust between the parties
     that must deliver (M3; ``delivery_trust_share``).
     """
+    tab = world.catalogue.table
+    catalogue = world.catalogue.arrangements
     p, rs, pop = world.params, world.regions_state, world.population
     uniform = world.streams.delivery.random(rs.status.shape, split=world.layout.regions)
     due = (rs.status == AGREED) & (rs.due <= world.t)
@@ -83,7 +82,7 @@ def deliver(world: World) -> None:
         return
     regions, arrangements = np.nonzero(due)
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
-    trust = np.where(TABLE.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
+    trust = np.where(tab.needs_uwv[arrangements], rs.trust_uwv[regions], rs.trust_centre[regions])
     trust = np.nan_to_num(trust, nan=NO_TIE_TRUST)
     share = p.delivery_trust_share
     chance = (p.delivery_reliability * (1.0 - p.delivery_turbulence_effect * turbulence[regions])
@@ -98,7 +97,7 @@ def deliver(world: World) -> None:
     _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0, arrangements[success])
     _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss, arrangements[~success])
     for r, a in zip(regions[~success], arrangements[~success]):
-        world.record_event("failed", f"{rs.names[r]}: {ARRANGEMENTS[a].id} not delivered",
+        world.record_event("failed", f"{rs.names[r]}: {catalogue[a].id} not delivered",
                            int(world.layout.of_region[r]))
 
 
@@ -123,6 +122,7 @@ def lapse(world: World) -> None:
     arrangement goes with it, and trust suffers (:func:`drop`). The stream
     draws one number per region and arrangement every month.
     """
+    tab = world.catalogue.table
     p, rs, pop = world.params, world.regions_state, world.population
     uniform = world.streams.delivery.random(rs.status.shape, split=world.layout.regions)
     if world.off("M13") or p.lapse_rate <= 0:
@@ -130,9 +130,9 @@ def lapse(world: World) -> None:
     n_org = np.maximum(rs.n_organisations, 1)
     belief = np.bincount(pop.region, pop.belief, rs.n) / n_org
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / n_org
-    trust = np.where(TABLE.needs_uwv[None, :], np.nan_to_num(rs.trust_uwv, nan=NO_TIE_TRUST)[:, None],
+    trust = np.where(tab.needs_uwv[None, :], np.nan_to_num(rs.trust_uwv, nan=NO_TIE_TRUST)[:, None],
                      np.nan_to_num(rs.trust_centre, nan=NO_TIE_TRUST)[:, None])
-    hazard = (p.lapse_rate * LAPSE_BY_LEVEL[TABLE.level][None, :] * (1.0 - belief)[:, None] * (1.0 - trust)
+    hazard = (p.lapse_rate * LAPSE_BY_LEVEL[tab.level][None, :] * (1.0 - belief)[:, None] * (1.0 - trust)
               * (1.0 + turbulence)[:, None])
     lapsed = rs.in_force & (uniform < hazard)
     for r, a in zip(*np.nonzero(lapsed)):
@@ -145,6 +145,7 @@ def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> N
 
     The region's ties lose ``drop_trust_share`` of what a failed delivery costs.
     """
+    catalogue = world.catalogue.arrangements
     rs = world.regions_state
     stack, dropped = [arrangement], []
     while stack:
@@ -154,12 +155,12 @@ def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> N
         rs.status[region, a] = ABSENT
         rs.due[region, a] = -1
         dropped.append(a)
-        stack.extend(DEPENDANTS[a].tolist())
+        stack.extend(world.catalogue.dependants[a].tolist())
     p = world.params
     _trust_after_delivery(world, np.array([region]), 0.0,
                           p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss,
                           np.array([arrangement]))
-    world.record_event(how, f"{rs.names[region]}: {', '.join(ARRANGEMENTS[a].id for a in dropped)}",
+    world.record_event(how, f"{rs.names[region]}: {', '.join(catalogue[a].id for a in dropped)}",
                        int(world.layout.of_region[region]))
 
 
@@ -173,10 +174,11 @@ def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: 
     out are not touched. Each tie learns from its own record
     (:func:`chainsim.core.ties.learn_from_record`).
     """
+    tab = world.catalogue.table
     if len(regions) == 0 or world.off("M3"):
         return
     ties, pop, ix = world.ties, world.population, world.tie_index
-    needs_uwv = TABLE.needs_uwv[arrangements]
+    needs_uwv = tab.needs_uwv[arrangements]
     damping = world.params.trust_record_damping
     for kind, involved in ((TieKind.CENTRE_MUNICIPALITY, np.ones(len(regions), dtype=bool)),
                            (TieKind.UWV_MUNICIPALITY, needs_uwv)):

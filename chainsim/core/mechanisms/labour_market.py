@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import TABLE
 from chainsim.core.world import World
 
 # not a parameter: the index of each client group in the arrays
@@ -72,7 +71,11 @@ def matching(world: World, ratio: np.ndarray) -> np.ndarray:
 
 def pooled_share(world: World) -> np.ndarray:
     """Share of the catalogue's pooling of vacancies and candidates in force, per region (0-1)."""
-    return (world.regions_state.in_force @ TABLE.pooling) / float(TABLE.pooling.sum())
+    tab = world.catalogue.table
+    total = float(tab.pooling.sum())
+    if total == 0:          # an era whose arrangements pool nothing
+        return np.zeros(world.regions_state.n)
+    return (world.regions_state.in_force @ tab.pooling) / total
 
 
 def start_labour_market(world: World) -> None:

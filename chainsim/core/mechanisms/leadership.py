@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX
 from chainsim.core.network import TieKind
 from chainsim.core.population import Kind
 from chainsim.core.ties import scale_ties
@@ -46,7 +45,7 @@ def find_allies(world: World) -> None:
     if world.off("M5"):
         rs.allies[:] = 0.0
         return
-    at_table = rs.in_force[:, INDEX["governance_table"]] | rs.in_force[:, INDEX["tactical_meeting"]]
+    at_table = world.catalogue.any_in_force(rs.in_force, "meets_agency")
     uwv = rs.uwv_connector * at_table
     employers = pop.engaged[rs.employer_row] * rs.employer_activism
     others = pop.kind == Kind.MUNICIPALITY

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import GOVERNANCE, INDEX, OPERATIONAL, TABLE, TACTICAL
+from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.core.mechanisms import execution, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
@@ -60,14 +60,11 @@ Helmond-De Peel, where the municipalities already worked in a joint
 arrangement). A named constant, not yet a parameter, for the same reason as
 ``FEAR_WITHOUT_TRUST`` (chainsim.agents states the same rule)."""
 
-MANDATE_ITEMS = [INDEX[a] for a in ("shared_vision", "market_plan", "fte_agreements")]
-
-
 def mandate(world: World) -> np.ndarray:
     """Share of the governance agreements that mandate execution in force, per region (M13)."""
     if world.off("M13"):
         return np.zeros(world.regions_state.n)
-    return world.regions_state.in_force[:, MANDATE_ITEMS].mean(axis=1)
+    return world.catalogue.share_in_force(world.regions_state.in_force, "mandates")
 
 
 def _on(world: World, mechanism: str) -> float:
@@ -99,23 +96,21 @@ def _fear_factor(world: World, trust):
     return 1.0 if world.off("M2") else FEAR_WITHOUT_TRUST - trust
 
 
-_REQUIRES_T = TABLE.requires.T.astype(float)
-
-
 def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
+    tab = world.catalogue.table
     rs, pop = world.regions_state, world.population
     in_force = rs.in_force
     # prerequisites not in force, counted by a float product (BLAS; exact for counts this small)
-    missing = (~in_force).astype(float) @ _REQUIRES_T
+    missing = (~in_force).astype(float) @ world.catalogue.requires_t
     ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
-    ok &= np.isin(TABLE.level, levels)[None, :]
-    ok &= ~(TABLE.needs_subregions[None, :] & ~rs.has_subregions[:, None])
+    ok &= np.isin(tab.level, levels)[None, :]
+    ok &= ~(tab.needs_subregions[None, :] & ~rs.has_subregions[:, None])
     sw = pop.kind == Kind.SW_COMPANY
     has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
-    ok &= ~(TABLE.needs_sw_partner[None, :] & ~has_partner[:, None])
+    ok &= ~(tab.needs_sw_partner[None, :] & ~has_partner[:, None])
     engaged = pop.engaged[rs.employer_row]
-    ok &= ~(TABLE.needs_engaged_employers[None, :] & ~engaged[:, None])
+    ok &= ~(tab.needs_engaged_employers[None, :] & ~engaged[:, None])
     ok &= rs.available & (rs.available_from <= world.t)
     return ok
 
@@ -146,6 +141,7 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
     same rule is ``Organisation.support_terms`` in :mod:`chainsim.agents`;
     a test holds the two equal.
     """
+    tab = world.catalogue.table
     p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
     a = np.maximum(arrangement, 0)
     extra = (1,) * (a.ndim - 1)
@@ -154,7 +150,7 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
         return values.reshape(values.shape + extra)
 
     r = pop.region
-    level = TABLE.level[a]
+    level = tab.level[a]
     trust = row(world.trust.at_table)
     in_centre = np.nan_to_num(world.trust.in_centre, nan=NO_TIE_TRUST)
     zero = np.zeros(a.shape)
@@ -165,18 +161,18 @@ def support_terms(world: World, arrangement: np.ndarray, sunk_effort: bool = Fal
         "trust": p.weight_trust * trust + zero,
         "pressure": p.weight_pressure * row(rs.pressure[r]) * PRESSURE_BY_LEVEL[level],
         "mandate": p.weight_mandate * row(mandate(world)[r]) * (level != GOVERNANCE),
-        "say": -(_on(world, "M4") * p.weight_autonomy * TABLE.say_cost[a] * row(pop.autonomy_guard)
+        "say": -(_on(world, "M4") * p.weight_autonomy * tab.say_cost[a] * row(pop.autonomy_guard)
                  * row(1.0 - MANDATE_SAY_RELIEF * rs.formal_mandate[r])),
-        "rivalry": -(p.weight_rivalry * TABLE.rivalry[a] * row(pop.rivalry) * _fear_factor(world, trust)),
+        "rivalry": -(p.weight_rivalry * tab.rivalry[a] * row(pop.rivalry) * _fear_factor(world, trust)),
         "turbulence": -p.weight_turbulence * row(pop.turbulence) + zero,
-        "effort": zero if sunk_effort else -(p.effort_scale * rs.effort_factor[row(r), a] * TABLE.effort[a]),
+        "effort": zero if sunk_effort else -(p.effort_scale * rs.effort_factor[row(r), a] * tab.effort[a]),
         "leadership": _on(world, "M5") * p.weight_leadership * (
             np.where(others, row(rs.strategic_skill[r]) * row(in_centre) + p.ally_weight * row(rs.allies[r]), 0.0)
             + np.where(row(ix.is_uwv), row(rs.strategic_skill[r]) * row(world.trust.uwv_centre[r]), 0.0)),
         "alderman": np.where(municipal, _on(world, "M6") * p.weight_alderman * row(pop.alderman_strength)
                              * row(regional), 0.0),
         "central_steering": np.where(row(ix.is_uwv), -(_on(world, "M7") * p.uwv_central_steering
-                                                       * TABLE.central_room[a]), 0.0),
+                                                       * tab.central_room[a]), 0.0),
         "representative": np.where(row(ix.is_uwv), uwv_representative(world, row(r), level), 0.0),
     }
 
@@ -204,6 +200,7 @@ def expected_support(world: World) -> np.ndarray:
     arrangements. ``tests/test_decision_rule.py`` holds it equal to the mean
     of every member's own ``support_terms``.
     """
+    tab = world.catalogue.table
     p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
     members = ix.municipal & pop.participates
     region = pop.region[members]
@@ -220,16 +217,16 @@ def expected_support(world: World) -> np.ndarray:
            + _on(world, "M5") * p.weight_leadership * (rs.strategic_skill * mean(in_centre * ~ix.is_centre)
                                                        + p.ally_weight * rs.allies * mean(~ix.is_centre))
            + _on(world, "M6") * p.weight_alderman * mean(pop.alderman_strength * regional))
-    level = TABLE.level
+    level = tab.level
     estimate = (own[:, None]
                 + p.weight_pressure * rs.pressure[:, None] * PRESSURE_BY_LEVEL[level][None, :]
                 + p.weight_mandate * mandate(world)[:, None] * (level != GOVERNANCE)[None, :]
-                - (_on(world, "M4") * p.weight_autonomy * TABLE.say_cost[None, :] * mean(pop.autonomy_guard)[:, None]
+                - (_on(world, "M4") * p.weight_autonomy * tab.say_cost[None, :] * mean(pop.autonomy_guard)[:, None]
                    * (1.0 - MANDATE_SAY_RELIEF * rs.formal_mandate)[:, None])
-                - p.weight_rivalry * TABLE.rivalry[None, :] * mean(pop.rivalry * _fear_factor(world, trust))[:, None]
-                - p.effort_scale * rs.effort_factor * TABLE.effort[None, :])
+                - p.weight_rivalry * tab.rivalry[None, :] * mean(pop.rivalry * _fear_factor(world, trust))[:, None]
+                - p.effort_scale * rs.effort_factor * tab.effort[None, :])
     estimate = np.where(count[:, None] > 0, estimate, 0.0)
-    uwv = p.uwv_central_steering * TABLE.central_room * TABLE.needs_uwv
+    uwv = p.uwv_central_steering * tab.central_room * tab.needs_uwv
     return estimate - _on(world, "M7") * UWV_ANTICIPATION * uwv[None, :]
 
 
@@ -251,6 +248,7 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
     agenda with a chance that grows with the deadline's pressure (004 §2.1;
     ``deadline_agenda_chance`` x deadline shape).
     """
+    tab = world.catalogue.table
     rs, rng, t, p = world.regions_state, world.streams.agenda, world.t, world.params
     ok = eligible(world, levels) & regions[:, None]
     split = world.layout.regions
@@ -261,7 +259,7 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
         rs.facilitating[regions] = (style_draw < rs.leadership_style)[regions] & (not world.off("M5"))
         return np.full(rs.n, -1)
     score = expected_support(world)
-    ambition = TABLE.effort[None, :] + p.ambition_jitter * jitter
+    ambition = tab.effort[None, :] + p.ambition_jitter * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
     ripe = ok & (score > 0)
     strategic = np.where(ripe, ambition, -np.inf).argmax(axis=1)
@@ -272,7 +270,7 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
         choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
         facilitating = np.zeros(rs.n, dtype=bool)
     rs.facilitating[regions] = facilitating[regions]
-    deadline_ok = ok & TABLE.deadline[None, :]
+    deadline_ok = ok & tab.deadline[None, :]
     deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
     forced = deadline_ok.any(axis=1) & (law_draw < p.deadline_agenda_chance * deadline)
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
@@ -299,6 +297,7 @@ def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False
 
 def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per region: whether the proposal is carried, and the share of municipalities in favour."""
+    tab = world.catalogue.table
     p, pop, rs = world.params, world.population, world.regions_state
     has = proposal >= 0
     a = np.where(has, proposal, 0)
@@ -309,10 +308,10 @@ def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.n
     # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority;
     # not a parameter: 0.5 is a simple majority and 1.0 everyone (definitions)
     quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
-    quorum = np.where(TABLE.consensus[a], 1.0, quorum)
+    quorum = np.where(tab.consensus[a], 1.0, quorum)
     uwv_yes = support[rs.uwv_row] > 0
     centre_yes = support[rs.centre_row] > 0
-    carried = has & centre_yes & (share >= quorum) & (uwv_yes | ~TABLE.needs_uwv[a])
+    carried = has & centre_yes & (share >= quorum) & (uwv_yes | ~tab.needs_uwv[a])
     return carried, share
 
 

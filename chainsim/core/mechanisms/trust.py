@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsim.core.arrangements import INDEX
 from chainsim.core.network import TieKind
 from chainsim.core.ties import scale_ties
 from chainsim.core.world import World
@@ -47,8 +46,8 @@ def build_trust_through_contact(world: World) -> None:
     if world.off("M3"):
         return
     in_force = rs.in_force
-    meets_uwv = in_force[:, INDEX["tactical_meeting"]] | in_force[:, INDEX["governance_table"]]
-    governance = in_force[:, INDEX["governance_table"]]
+    meets_uwv = world.catalogue.any_in_force(in_force, "meets_agency")
+    governance = world.catalogue.any_in_force(in_force, "governing_table")
     attention = 1.0 - np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
 
     at_table = pop.participates
