@@ -17,7 +17,7 @@ import numpy as np
 
 from chainsim.core import batch, simulation
 from chainsim.core.config import RunConfig
-from chainsim.core.regions import select_regions
+from chainsim.core.eras import ERAS
 
 __all__ = ["RunConfig", "RunResult", "default_workers", "iter_replications", "iter_runs", "replication_seeds",
            "run_replications",
@@ -52,10 +52,11 @@ def simulate_batch(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, 
     the same in a batch of any size and the same as a lone
     :class:`~chainsim.model.ChainModel` run with that seed.
     """
-    regions = select_regions(list(config.regions)) if config.regions is not None else None
+    era = ERAS[config.era]
+    regions = era.select(list(config.regions)) if config.regions is not None else None
     world = batch.new_batch(config.params, config.calendar, regions,
                             [np.random.default_rng(_fresh(seed_seq)) for seed_seq, _ in seeds],
-                            config.levers, config.mechanisms_off)
+                            config.levers, config.mechanisms_off, era)
     simulation.run(world)
     return [RunResult(**vars(record), replication=replication, seed_entropy=int(seed_seq.entropy),
                       spawn_key=tuple(int(k) for k in seed_seq.spawn_key))

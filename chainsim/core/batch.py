@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainsim.core.calendar import Calendar
+from chainsim.core.eras import REGIONS, Era
 from chainsim.core.layout import ReplicationLayout
 from chainsim.core.levers import Lever, LeverSchedule
 from chainsim.core.network import TieStore
@@ -49,12 +50,12 @@ TIE_COLUMNS = ("trust", "u", "v", "kind", "region", "experience")
 
 def new_batch(params: Parameters, calendar: Calendar, regions: Sequence[RegionInfo] | None,
               rngs: Sequence[np.random.Generator], levers: Sequence[Lever] = (),
-              mechanisms_off: Iterable[str] = ()) -> World:
+              mechanisms_off: Iterable[str] = (), era: Era = REGIONS) -> World:
     """One world simulating a replication per generator in ``rngs``, each as a lone run would."""
     if not rngs:
         raise ValueError("a batch needs at least one replication")
     mechanisms_off = tuple(mechanisms_off)
-    worlds = [new_world(params, calendar, regions, rng=rng, levers=levers, mechanisms_off=mechanisms_off)
+    worlds = [new_world(params, calendar, regions, rng=rng, levers=levers, mechanisms_off=mechanisms_off, era=era)
               for rng in rngs]
     return worlds[0] if len(worlds) == 1 else join(worlds)
 

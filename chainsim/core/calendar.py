@@ -106,6 +106,33 @@ class NationalEvent:
 
 M = Month
 NATIONAL_EVENTS: tuple[NationalEvent, ...] = (
+    # --- the werkplein era, 2005-2011 (seeds 000-003; docs/research/werkplein_sources.md §5) ---
+    NationalEvent("support_structure", M(2005, 1), M(2007, 6), "001 §3.2 and fn 5, 6",
+                  "regional support groups, a support pool of about 100 staff and six chain ambassadors "
+                  "help the 120 regional chain consultations; stopped on 2007-07-01"),
+    NationalEvent("samen_doen_we_het_zo", M(2005, 11), M(2005, 11), "001 §3.3 fn 7",
+                  "CWI and UWV agree on intensive cooperation ('Samen doen we het zo')"),
+    NationalEvent("toonkamer_evaluation", M(2006, 12), M(2006, 12), "001 §2",
+                  "the chain partners evaluate the toonkamers and decide to introduce their principles"),
+    NationalEvent("bestuursakkoord_2007", M(2007, 6), M(2011, 12), "002 §3; 000 'Regionale samenwerking'",
+                  "agreement between state and municipalities (2007-06-04) with outflow targets to 2011"),
+    NationalEvent("tripartite_management_due", M(2008, 1), M(2008, 1), "001 §3.3",
+                  "local tripartite management to be formed at every location"),
+    NationalEvent("toonkamer_rollout", M(2008, 1), M(2009, 12), "001 §2; 002 §1.2, §4.1; 003 lead",
+                  "the toonkamer principles are rolled out at all locations; integrated service laid down in "
+                  "law in 2008"),
+    NationalEvent("process_facilitators", M(2008, 6), M(2011, 12), "000 'Leren van elkaar'; 002 §4.1",
+                  "the national chain council's core team appoints process facilitators in the regions"),
+    NationalEvent("cwi_uwv_merger", M(2009, 1), M(2009, 1), "000 'Beleidscontext'; 001 §3.3",
+                  "CWI and UWV merge on 2009-01-01"),
+    NationalEvent("integration_deadline", M(2009, 12), M(2009, 12), "000 'Beleidscontext', 'Ketensamenwerking'",
+                  "integrated service, without visible distinction between the organisations, due at all "
+                  "locations by the end of 2009"),
+    NationalEvent("municipal_elections_2006", M(2006, 3), M(2006, 3), "the four-yearly municipal elections "
+                  "(not in the seeds)", "municipal elections: aldermen may change"),
+    NationalEvent("municipal_elections_2010", M(2010, 3), M(2010, 3), "the four-yearly municipal elections "
+                  "(not in the seeds)", "municipal elections: aldermen may change"),
+    # --- the labour market regions, 2012-2016 (seed 004) ---
     NationalEvent("suwi_2012", M(2012, 1), M(2016, 12), "004 §1.1, §2.1",
                   "SUWI amendment: 35 labour market regions, one employer counter per region"),
     NationalEvent("uwv_redesign", M(2012, 1), M(2014, 12), "004 §4.2; DOMAIN §1",
@@ -134,10 +161,14 @@ NATIONAL_EVENTS: tuple[NationalEvent, ...] = (
 
 EVENTS_BY_NAME: dict[str, NationalEvent] = {e.name: e for e in NATIONAL_EVENTS}
 
-# Vacancies per jobseeker relative to 2012, a rough reading of the Dutch
-# business cycle (unemployment peaked in 2013-2014 and fell from 2015).
-# Estimate from general CBS unemployment figures; not from the seeds.
-_BUSINESS_CYCLE = {2011: 1.0, 2012: 0.95, 2013: 0.80, 2014: 0.82, 2015: 0.92, 2016: 1.02}
+# Vacancies per jobseeker relative to 2011, a rough reading of the Dutch
+# business cycle: a tight market in 2007-2008 ("the economy on steam": jobs
+# grew faster than the labour force and caseloads fell, 002 §1.2, §2.1), the
+# crisis of 2009-2010, unemployment peaking in 2013-2014 and falling from
+# 2015. Estimate: the levels are from general CBS unemployment figures, only
+# the direction of 2005-2008 is from the seeds.
+_BUSINESS_CYCLE = {2005: 0.85, 2006: 0.95, 2007: 1.10, 2008: 1.15, 2009: 0.90, 2010: 0.90,
+                   2011: 1.0, 2012: 0.95, 2013: 0.80, 2014: 0.82, 2015: 0.92, 2016: 1.02}
 
 
 @dataclass(frozen=True)
@@ -146,7 +177,12 @@ class NationalDrivers:
 
     ``deadline`` rises from the announcement of the Participatiewet (mid 2013)
     to the 2015-01-01 deadline and stays at half height once the law is in
-    force; ``turbulence_*`` give each kind of organisation's distraction (M15).
+    force -- and, in the werkplein era, from the 2007 agreement towards
+    integrated service at every location by the end of 2009, then at half
+    height while the law of 2008 requires it, until UWV's redesign in 2012
+    (:func:`_integration_deadline`); ``turbulence_*`` give each kind of
+    organisation's distraction (M15); ``learning_support`` scales the
+    national learning programmes (M11, :func:`_learning_support`).
     """
 
     business_cycle: np.ndarray
@@ -162,6 +198,7 @@ class NationalDrivers:
     turbulence_municipality: np.ndarray
     turbulence_sw: np.ndarray
     sw_transition: np.ndarray
+    learning_support: np.ndarray
 
     @classmethod
     def for_months(cls, months: tuple[Month, ...]) -> "NationalDrivers":
@@ -170,28 +207,31 @@ class NationalDrivers:
         def flag(name: str) -> np.ndarray:
             return np.array([e[name].active(m) for m in months], dtype=float)
 
-        deadline = np.array([_deadline_pressure(m) for m in months])
+        deadline = np.array([max(_deadline_pressure(m), _integration_deadline(m)) for m in months])
         cycle = np.array([_BUSINESS_CYCLE.get(m.year, 1.0) for m in months])
         redesign = flag("uwv_redesign")
         # UWV's redesign weighs most in its first year and fades as the new
         # regional offices settle (004 §4.2).
         uwv_turb = np.array([0.5 if m.year == 2012 else 0.35 if m.year == 2013 else 0.2
                              for m in months]) * redesign
+        uwv_turb = np.maximum(uwv_turb, np.array([_merger_turbulence(m) for m in months]))
         sw_transition = np.array([_ramp(m, M(2013, 7), M(2015, 1)) for m in months])
         return cls(
             business_cycle=cycle,
             budget_cuts=flag("municipal_budget_cuts"),
             deadline=deadline,
-            accord=flag("social_accord"),
+            accord=np.maximum(flag("social_accord"), flag("bestuursakkoord_2007")),
             subsidy_window=np.maximum(flag("sector_plans_round_1"), flag("sector_plans_round_2")),
             esf_window=flag("esf_inclusion"),
             werkbedrijf=flag("amvb_werkbedrijven"),
-            elections=flag("municipal_elections"),
+            elections=np.maximum.reduce([flag("municipal_elections"), flag("municipal_elections_2006"),
+                                         flag("municipal_elections_2010")]),
             closure_window=flag("uwv_office_closures"),
             turbulence_uwv=uwv_turb,
             turbulence_municipality=0.35 * flag("decentralisations"),
             turbulence_sw=0.35 * sw_transition * (np.array([m.year for m in months]) <= 2016),
             sw_transition=sw_transition,
+            learning_support=np.array([_learning_support(m) for m in months]),
         )
 
 
@@ -214,3 +254,58 @@ def _deadline_pressure(month: Month) -> float:
     if month < M(2015, 1):
         return _ramp(month, M(2013, 4), M(2014, 12))
     return 0.5
+
+
+def _integration_deadline(month: Month) -> float:
+    """Deadline pressure of the werkplein era (height 1 at the end of 2009).
+
+    The 2007 agreement between state and municipalities (June 2007, 002 §3)
+    and the rollout of the toonkamer principles set integrated service at
+    every location as the aim for the end of 2009 (000 'Beleidscontext'); the
+    pressure builds towards it and stays at half height while the law of 2008
+    requires integrated service (003 lead), until the SUWI amendment of 2012
+    replaces the locations by the regions. The same shape as the
+    Participatiewet's (:func:`_deadline_pressure`).
+    """
+    if month < M(2010, 1):
+        return _ramp(month, M(2007, 6), M(2009, 12))
+    return 0.5 if month < M(2012, 1) else 0.0
+
+
+def _merger_turbulence(month: Month) -> float:
+    """UWV's (and CWI's) distraction in the werkplein era (M15; estimates for the levels).
+
+    Reorganisations at CWI (just finished) and UWV (under way) kept chain
+    cooperation from getting off the ground in the first years (001 §5.1):
+    0.35 in 2005-2006. The merger of 2009-01-01 took time and attention from
+    2008 (000 'Onrustige situatie'): rising to 0.5 at the merger and fading to
+    0.2 by the end of 2010.
+    """
+    if month < M(2007, 1):
+        return 0.35
+    if month < M(2008, 1):
+        return 0.2
+    if month <= M(2009, 1):
+        return 0.2 + 0.3 * _ramp(month, M(2008, 1), M(2009, 1))
+    if month < M(2011, 1):
+        return 0.5 - 0.3 * _ramp(month, M(2009, 1), M(2010, 12))
+    return 0.0
+
+
+def _learning_support(month: Month) -> float:
+    """How much of the national learning programmes runs (1 = the baseline, ``knowledge_sharing``).
+
+    Until 2007-07-01 a support structure -- support groups, a support pool,
+    chain ambassadors, a monitor group spreading good practice -- carried
+    lessons between the chain consultations (001 §3.2); the state stopped it
+    on that date and nothing replaced it for a year (0); from mid 2008 the
+    national chain council's process facilitators took part of its role
+    (000 'Leren van elkaar'; 002 §4.1): half, an estimate. From 2012 the
+    regions' national programme (the Programmaraad's aanjagers, 004 §2.3) is
+    the baseline.
+    """
+    if month < M(2007, 7):
+        return 1.0
+    if month < M(2008, 6):
+        return 0.0
+    return 0.5 if month < M(2012, 1) else 1.0

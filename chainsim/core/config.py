@@ -19,3 +19,4 @@ class RunConfig:
     scenario: str = "netherlands_2012 (built-in)"
     levers: tuple[Lever, ...] = ()
     mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off
+    era: str = "regions_2012"                 # chainsim.core.eras.ERAS: units, arrangements, measurement

@@ -4,7 +4,8 @@ An era says what a run's units can adopt (its :class:`~chainsim.core.arrangement
 how they are measured each month (indicators and the rule that scores them)
 and what the stages are called. The mechanisms are the same in every era;
 they read arrangements by role, never by name. The labour market regions of
-2012-2016 (seed 004) are the first era.
+2012-2016 (seed 004) are one era, the werkplein locations of 2005-2011 (seeds
+000-003) the other.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ import numpy as np
 
 from chainsim.core import measurement
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
+from chainsim.core.location_arrangements import LOCATION_CATALOGUE
+from chainsim.core.location_measurement import LOCATION_INDICATORS, LOCATION_STAGES, measure_locations
+from chainsim.core.locations import select_locations
+from chainsim.core.regions import RegionInfo, select_regions
 from chainsim.core.world import World
 
 Measure = Callable[[World], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
@@ -32,8 +37,16 @@ class Era:
     measure: Measure
     stages: tuple[str, ...]
     unit: str            # what one unit is called in reports ("region", "location")
+    select: Callable[[list[str] | None], tuple[RegionInfo, ...]]   # units in the named regions (None: all)
 
 
 REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurement.measure,
-              measurement.STAGES, "region")
+              measurement.STAGES, "region", select_regions)
 """The 35 labour market regions, measured as the Inspectorate measured them in 2014 (004 §2.4, §3)."""
+
+LOCATIONS = Era("werkpleinen_2005", LOCATION_CATALOGUE, LOCATION_INDICATORS, measure_locations,
+                LOCATION_STAGES, "location", select_locations)
+"""The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4)."""
+
+ERAS: dict[str, Era] = {era.name: era for era in (REGIONS, LOCATIONS)}
+"""Every era by name (a scenario's ``era`` key)."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.locations import LOCATION_SEPARATOR, region_of
 from chainsim.core.mechanisms import labour_market
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import TRAIT_SHAPES, Parameters
@@ -196,8 +197,9 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     n_sw = info.n_sw_companies
     pop.business_interest[sw_rows] = _beta_mean(rng, p.sw_business_interest, p.sw_interest_concentration, n_sw)
     pop.partner_offset[sw_rows] = rng.normal(0.0, p.sw_stance_spread, n_sw)
-    owners = np.array_split(munis[np.lexsort((munis, pop.subregion[munis]))], n_sw)
-    pop.double_role[sw_rows] = [centre in group for group in owners] & (rng.random(n_sw) < p.double_role_chance)
+    owners = np.array_split(munis[np.lexsort((munis, pop.subregion[munis]))], n_sw) if n_sw else []
+    owns = np.array([centre in group for group in owners], dtype=bool)
+    pop.double_role[sw_rows] = owns & (rng.random(n_sw) < p.double_role_chance)
 
     # --- ties within the region, hubs first (chainsim.core.ties.TieIndex reads the member second) ---
     hubs: list[np.ndarray] = [np.full(n - 1, centre), np.full(n, uwv)]
@@ -230,7 +232,7 @@ def _add_ties(world: World, u: np.ndarray, v: np.ndarray, kind: np.ndarray, regi
 
 
 def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
-    """Ties between regions: bordering centres, commuting municipalities (M11, M12)."""
+    """Ties between units: bordering centres (hosts of locations in one region), commuting municipalities (M11, M12)."""
     rng, rs = world.rng, world.regions_state
     index = {info.code: r for r, info in enumerate(infos)}
     neighbours: dict[str, list[str]] = {code: [] for code in index}
@@ -243,6 +245,17 @@ def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
         for real_a, real_b in load_borders():
             if real_a in by_real and real_b in by_real:
                 a, b = by_real[real_a], by_real[real_b]
+                neighbours[a].append(b)
+                neighbours[b].append(a)
+                pairs.append((index[a], index[b]))
+    # werkplein locations of one labour market region are neighbours (000 'Leren van elkaar')
+    by_region: dict[str, list[str]] = {}
+    for code in index:
+        if LOCATION_SEPARATOR in code:
+            by_region.setdefault(region_of(code), []).append(code)
+    for group in by_region.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
                 neighbours[a].append(b)
                 neighbours[b].append(a)
                 pairs.append((index[a], index[b]))

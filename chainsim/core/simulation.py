@@ -32,7 +32,7 @@ from chainsim.core.mechanisms import (
 )
 from chainsim.core.parameters import Parameters
 from chainsim.core.recorder import Recorder
-from chainsim.core.regions import RegionInfo, load_regions
+from chainsim.core.regions import RegionInfo
 from chainsim.core.world import World
 
 Intervention = Callable[[World], None]
@@ -52,7 +52,7 @@ def new_world(params: Parameters | None = None, calendar: Calendar | None = None
     if rng is None:
         rng = np.random.default_rng()
     world = build_world(params or Parameters(), calendar or Calendar(),
-                        tuple(regions) if regions is not None else load_regions(), rng, mechanisms_off,
+                        tuple(regions) if regions is not None else era.select(None), rng, mechanisms_off,
                         era.catalogue)
     world.interventions = list(interventions)
     if levers:

@@ -59,5 +59,6 @@ def update_belief(world: World) -> None:
     target = (pop.belief_prior
               + p.evidence_own_weight * rs.evidence[r]
               + p.evidence_neighbour_weight * (1.0 + rs.knowledge_boost[r]) * rs.neighbour_evidence[r]
-              + (p.knowledge_sharing + rs.knowledge_boost[r]) * showcase[r])
+              + (p.knowledge_sharing * world.calendar.drivers.learning_support[world.t]
+                 + rs.knowledge_boost[r]) * showcase[r])
     pop.belief += p.belief_learning_rate * (np.clip(target, 0.0, 1.0) - pop.belief)

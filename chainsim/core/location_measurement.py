@@ -1,0 +1,96 @@
+"""Measurement at the werkplein locations, as the Inspectorate's 2007 survey asked (001 §4).
+
+Each month every location is scored on the forms of cooperation the 2007
+survey counted -- a regional form at all, a shared building, one counter,
+composed and integrated teams, one contact person, electronic chain
+messages, a joint local vision and personnel plan (001 §4.1, §4.3) -- and on
+the Inspectorate's own definition of integrated guidance to work: one
+contact person who can use all partners' instruments, no visible
+distinction between the organisations, and shared ICT (001 §1.3). Nothing
+here sets an outcome: it reads the arrangements the mechanisms produced.
+
+The stages:
+
+- ``integrated``: integrated guidance to work by the definition above;
+- ``partly``: some shop-floor integration (a shared building, one counter or
+  composed teams) without the whole of it;
+- ``separate``: the partners work side by side, at most consulting.
+
+The survey's unit is the responding organisation, not the location
+(docs/research/werkplein_sources.md §6): its shares are compared with shares
+of locations, which docs/validation.md states as a limit of the comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chainsim.core.location_arrangements import LOCATION_CATALOGUE
+from chainsim.core.world import World
+
+LOCATION_INDICATORS: tuple[str, ...] = (
+    "regional_form", "shared_building", "other_regional_form", "no_regional_form", "one_counter",
+    "composed_teams", "integrated_teams", "one_contact_person", "chain_messages", "local_vision",
+    "joint_personnel_plan", "tripartite_management", "chain_indicators", "shared_ict", "integrated_service",
+)
+LOCATION_INDICATOR_INDEX = {name: k for k, name in enumerate(LOCATION_INDICATORS)}
+
+LOCATION_ITEM_NAMES: dict[str, str] = {
+    "regional_form": "some regional form of cooperation",
+    "shared_building": "the partners in one building",
+    "other_regional_form": "a regional form of cooperation without a shared building",
+    "no_regional_form": "no regional form of cooperation",
+    "one_counter": "one counter for all clients",
+    "composed_teams": "composed teams (each partner its own tasks)",
+    "integrated_teams": "integrated teams (the same tasks)",
+    "one_contact_person": "one contact person for a client, on behalf of all partners",
+    "chain_messages": "electronic chain messages",
+    "local_vision": "a jointly developed local vision",
+    "joint_personnel_plan": "a joint personnel plan",
+    "tripartite_management": "local tripartite management",
+    "chain_indicators": "joint results against chain indicators",
+    "shared_ict": "shared ICT (the digital client file)",
+    "integrated_service": "integrated guidance to work (001 §1.3)",
+}
+"""Each item in plain words (001 §1.3, §4.1, §4.3)."""
+
+LOCATION_STAGES = ("integrated", "partly", "separate")
+INTEGRATED, PARTLY, SEPARATE = 0, 1, 2
+
+_DIRECT = ("shared_building", "one_counter", "composed_teams", "integrated_teams", "one_contact_person",
+           "chain_messages", "local_vision", "joint_personnel_plan", "tripartite_management",
+           "chain_indicators", "shared_ict")
+_COLUMNS = np.array([LOCATION_CATALOGUE.index[a] for a in _DIRECT])
+_ITEMS = np.array([LOCATION_INDICATOR_INDEX[a] for a in _DIRECT])
+
+
+def measure_locations(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Score every location this month: (items, levels, level class, stage).
+
+    Levels are the three of the region era read at a location: governance
+    (the chain consultation), tactical (tripartite management or a shared
+    building) and operational (composed teams or one counter); the class is
+    the number of levels missing (0 all three .. 3 none).
+    """
+    in_force = world.regions_state.in_force
+    index = LOCATION_CATALOGUE.index
+    n = in_force.shape[0]
+    items = np.zeros((n, len(LOCATION_INDICATORS)), dtype=bool)
+    items[:, _ITEMS] = in_force[:, _COLUMNS]
+
+    def col(name: str) -> np.ndarray:
+        return in_force[:, index[name]]
+
+    regional = col("chain_consultation")
+    building = col("shared_building")
+    integrated = col("one_contact_person") & col("one_counter") & (col("chain_messages") | col("shared_ict"))
+    items[:, LOCATION_INDICATOR_INDEX["regional_form"]] = regional
+    items[:, LOCATION_INDICATOR_INDEX["other_regional_form"]] = regional & ~building
+    items[:, LOCATION_INDICATOR_INDEX["no_regional_form"]] = ~regional
+    items[:, LOCATION_INDICATOR_INDEX["integrated_service"]] = integrated
+    levels = np.stack([regional, col("tripartite_management") | building,
+                       col("composed_teams") | col("one_counter")], axis=1)
+    level_class = (3 - levels.sum(axis=1)).astype(np.int8)
+    partly = building | col("one_counter") | col("composed_teams")
+    stage = np.select([integrated, partly], [INTEGRATED, PARTLY], default=SEPARATE)
+    return items, levels, level_class, stage
