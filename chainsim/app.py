@@ -32,6 +32,7 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
+from chainsim.core.eras import REGIONS
 from chainsim.core.levers import LEVERS
 from chainsim.core.measurement import COORDINATED
 from chainsim.core.parameters import SPECS
@@ -66,14 +67,15 @@ PLAY_INTERVAL_MS = 300
 
 
 # --- settings: what the sidebar holds, and the ChainModel it stands for ----------
+@cache
 def scenario_names() -> list[str]:
-    """The scenarios the app offers: exactly the shipped ones."""
-    return sorted(shipped_scenarios())
+    """The scenarios the app offers: the shipped ones of the region era (the werkplein era has no view yet)."""
+    return sorted(name for name in shipped_scenarios() if load_scenario(name).era == REGIONS.name)
 
 
 @cache
 def _scenario(name: str):
-    if name not in shipped_scenarios():
+    if name not in scenario_names():
         raise ValueError(f"unknown scenario {name!r} (allowed: {', '.join(scenario_names())})")
     return load_scenario(name)
 

@@ -539,11 +539,16 @@ def command_compare(args) -> int:
         comparison_output_bytes,
         report_text,
     )
+    from chainsim.core.eras import REGIONS
     from chainsim.plotting import comparison_figure
     from chainsim.results import load_observed, write_figure, write_json
     from chainsim.runner import default_workers
 
     scenarios = [_scenario(path) for path in [args.base, *args.others]]
+    for scenario in scenarios:
+        if scenario.era != REGIONS.name:
+            raise UsageError(f"chainsim compare: {scenario.name}: the era {scenario.era} cannot be compared yet "
+                             f"(allowed: scenarios of {REGIONS.name})")
     regions = _region_codes(args.regions, "compare")
     out = args.out or Path("results") / f"compare_{scenarios[0].name}"
     folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
@@ -576,6 +581,7 @@ def command_compare(args) -> int:
 
 
 def command_run(args) -> int:
+    from chainsim.core.config import RunConfig
     from chainsim.plotting import plot_stage_shares
     from chainsim.results import (
         RegionMonthWriter,
@@ -590,6 +596,8 @@ def command_run(args) -> int:
     from chainsim.runner import default_workers, iter_runs
 
     config = _config(args)
+    if config.era != RunConfig.era:
+        return _run_era(args, config)
     configs, draws = [config], None
     if args.particles is not None and args.posterior is None:
         raise UsageError("chainsim run: --particles: give --posterior N to draw parameter sets from them")
@@ -683,6 +691,75 @@ def command_run(args) -> int:
             print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")
             print(textwrap.fill(explanation.text(), width=100, initial_indent="  ", subsequent_indent="  "))
     return 0
+
+
+ERA_OPTIONS_NOT_YET = ("--explain", "--month", "--replication", "--posterior", "--particles", "--csv")
+"""Options of ``chainsim run`` that read the region era's records and are not built for another era yet."""
+
+
+def _run_era(args, config) -> int:
+    """``chainsim run`` for the werkplein era: shares of locations per item and stage, and the 2007 picture."""
+    from chainsim.results import write_csv, write_figure, write_json
+    from chainsim.runner import default_workers
+    from chainsim.werkplein import MEASURES, format_picture, plot_stages, run_era
+
+    given = {"--explain": args.explain is not None, "--month": args.month is not None,
+             "--replication": bool(args.replication), "--posterior": args.posterior is not None,
+             "--particles": args.particles is not None, "--csv": args.csv}
+    for option in ERA_OPTIONS_NOT_YET:
+        if given[option]:
+            raise UsageError(f"chainsim run: {option}: not available for the era {config.era} yet "
+                             f"(allowed there: --replications, --seed, --workers, --regions, --out, --overwrite, "
+                             f"--json, --quiet)")
+    workers = args.workers or default_workers()
+    out = args.out or Path("results") / config.scenario
+    folder = _output_folder(out, args.overwrite, "run", "summary.json")
+    # not a parameter: about 40 bytes per CSV row (replication, month, measure, share) and 1 MB for the rest
+    rows = args.replications * config.calendar.n_months * len(MEASURES)
+    _check_space(folder, out, 40 * rows + 1_000_000, "run")
+    progress = _progress(args.quiet, args.replications)
+    restore = _stop_on_signals()
+    try:
+        run = run_era(config, args.replications, args.seed, workers, progress)
+    except _Stopped as stop:
+        folder.discard()
+        import signal
+        print(f"chainsim run: stopped by {signal.Signals(stop.signum).name}; {out} is left as it was",
+              file=sys.stderr)
+        return 128 + stop.signum
+    finally:
+        restore()
+    summary = run.summary()
+
+    def figure(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(9, 5))
+        try:
+            plot_stages(run, ax)
+            write_figure(path, fig)
+        finally:
+            plt.close(fig)
+
+    steps = [("summary.json", lambda path: write_json(path, summary)),
+             ("location_shares.csv", lambda path: write_csv(path, run.table())),
+             ("stage_shares.png", figure)]
+    _finish(folder, out, "run", steps)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"chainsim {summary['chainsim_version']}: {config.scenario}, era {config.era}, "
+          f"{summary['locations']} locations, {run.replications} replications, seed {args.seed}\n")
+    print(format_picture(run.compare(), run.replications))
+    end = ", ".join(f"{stage} {_fmt_interval(stat)}" for stage, stat in summary["stage_shares_end"].items())
+    print(f"\nShare of locations by stage in {config.calendar.end} (mean, 90% interval): {end}")
+    print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))
+    return 0
+
+
+def _fmt_interval(stat: dict) -> str:
+    lo, hi = stat["interval90"]
+    return f"{stat['mean']:.2f} ({lo:.2f}-{hi:.2f})"
 
 
 def _fmt(stat: dict, digits: int = 2) -> str:

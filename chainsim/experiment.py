@@ -334,6 +334,9 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
             base = load_scenario(base_path)
         except ScenarioError as exc:
             f.problem("base", f"base scenario has problems: {exc.problems[0]}")
+        if base is not None and base.era != RunConfig.era:
+            f.problem("base", f"the era {base.era} cannot be swept yet (allowed: a scenario of {RunConfig.era})")
+            base = None
     elif "base" in data:
         f.problem("base", f"must be a scenario file name in quotes, got {type_name(data['base'])}")
 

@@ -32,12 +32,12 @@ from chainsim.agents import AGENT_CLASSES, Organisation
 from chainsim.core import simulation
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
+from chainsim.core.eras import ERAS
 from chainsim.core.levers import LEVERS, Lever, RegionSelection
-from chainsim.core.measurement import STAGES
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.population import Kind
 from chainsim.core.recorder import DIAGNOSTICS
-from chainsim.core.regions import RegionInfo, select_regions
+from chainsim.core.regions import RegionInfo
 from chainsim.core.simulation import Intervention
 from chainsim.scenario import Scenario, default_scenario, load_scenario
 
@@ -46,12 +46,12 @@ LEVER_PREFIX = "lever_"
 __all__ = ["ChainModel", "DIAGNOSTICS", "LEVER_PREFIX", "Intervention"]
 
 
-def _stage_share(stage: int):
+def _stage_share(stage: int, name: str):
     def share(model: "ChainModel") -> float:
         if model.t == 0:
             return float("nan")
         return float((model.recorder.stage[model.t - 1] == stage).mean())
-    share.__name__ = f"share_{STAGES[stage]}"
+    share.__name__ = f"share_{name}"
     return share
 
 
@@ -112,20 +112,22 @@ class ChainModel(mesa.Model):
         calendar = calendar or config.calendar
         all_levers = tuple(config.levers) + tuple(levers) + _lever_settings(settings, calendar, lever_start)
         self.scenario_name = config.scenario
+        self.era = era = ERAS[config.era]
         self.world = simulation.new_world(
-            params, calendar, _region_infos(regions if regions is not None else config.regions),
+            params, calendar, _region_infos(regions if regions is not None else config.regions, era),
             rng=self.rng, levers=all_levers, interventions=interventions,
-            mechanisms_off=tuple(mechanisms_off) or config.mechanisms_off)
+            mechanisms_off=tuple(mechanisms_off) or config.mechanisms_off, era=era)
         self.agent_by_row: list[Organisation] = [
             AGENT_CLASSES[Kind(int(kind))](self, row) for row, kind in enumerate(self.world.population.kind)]
         self.datacollector = mesa.DataCollector(
-            model_reporters={STAGES[s]: _stage_share(s) for s in range(len(STAGES))})
+            model_reporters={name: _stage_share(s, name) for s, name in enumerate(era.stages)})
 
     # --- views on the world ----------------------------------------------
     params = property(lambda self: self.world.params, doc="Parameter values of this run.")
     calendar = property(lambda self: self.world.calendar, doc="The run's months and national time line.")
     population = property(lambda self: self.world.population, doc="Organisations as columns (row = agent).")
     regions_state = property(lambda self: self.world.regions_state, doc="Per-region state.")
+    catalogue = property(lambda self: self.world.catalogue, doc="The arrangements its units can adopt.")
     graph = property(lambda self: self.world.graph, doc="The network of ties; trust on its edges.")
     ties = property(lambda self: self.world.ties, doc="The ties as arrays (the graph's edges point here).")
     layout = property(lambda self: self.world.layout, doc="Rows per replication (one replication here).")
@@ -188,11 +190,12 @@ def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str |
     return tuple(levers)
 
 
-def _region_infos(regions) -> tuple[RegionInfo, ...] | None:
+def _region_infos(regions, era) -> tuple[RegionInfo, ...] | None:
+    """The units to simulate: given as RegionInfo, or the era's units in the named regions."""
     if regions is None:
         return None
     regions = list(regions)
     if all(isinstance(r, RegionInfo) for r in regions):
         return tuple(regions)
-    return tuple(select_regions([str(r) for r in regions]))
+    return tuple(era.select([str(r) for r in regions]))
 

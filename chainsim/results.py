@@ -210,10 +210,13 @@ def _plain(value):
 
 
 def resolved_region_codes(config: RunConfig) -> list[str]:
-    """The codes of the regions a configuration runs, in table order (all 35 when it names none)."""
-    from chainsim.core.regions import select_regions
+    """The codes of the units a configuration runs, in table order (all when it names none).
 
-    return [r.code for r in select_regions(list(config.regions) if config.regions else None)]
+    Units are the era's: regions, or the werkplein locations of the named regions.
+    """
+    from chainsim.core.eras import ERAS
+
+    return [r.code for r in ERAS[config.era].select(list(config.regions) if config.regions else None)]
 
 
 def config_record(config: RunConfig) -> dict:
@@ -221,10 +224,11 @@ def config_record(config: RunConfig) -> dict:
 
     Keys: ``scenario``, ``params`` (every parameter), ``calendar`` (start,
     end, observed_at), ``regions`` (the codes that run, in table order, also
-    when the configuration names none), ``levers`` and ``mechanisms_off``
-    (sorted).
+    when the configuration names none; the units of its era), ``levers``,
+    ``mechanisms_off`` (sorted) and, for an era other than the regions',
+    ``era``.
     """
-    return {
+    record = {
         "scenario": config.scenario,
         "params": _plain(config.params.as_dict()),
         "calendar": _plain(config.calendar),
@@ -232,6 +236,9 @@ def config_record(config: RunConfig) -> dict:
         "levers": _plain(list(config.levers)),
         "mechanisms_off": sorted(config.mechanisms_off),
     }
+    if config.era != RunConfig.era:      # another era's units: never the same configuration as a region run
+        record["era"] = config.era
+    return record
 
 
 def canonical_json(data) -> str:
@@ -922,6 +929,11 @@ def _atomic(path: Path, write) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file (UTF-8) atomically: a reader sees the old file or the whole new one."""
+    _atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -18,8 +18,13 @@ names of docs/ODD.md §7.2) and levers (:mod:`chainsim.core.levers`)::
     regions = { fraction = 0.5 }           # "all", ["Friesland", ...], { rule = "n_municipalities > 15" }
     strength = 0.8                         # 0..1, default 1
 
+A scenario may also name its era (``era = "werkpleinen_2005"``; default
+``regions_2012``, :data:`chainsim.core.eras.ERAS`): the era sets the units
+(regions, or the werkplein locations of the named regions), what they can
+adopt, how they are measured and the default calendar.
+
 A child scenario's calendar and parameters update its base's, its levers
-come after the base's, its regions (if given) replace the base's. Every
+come after the base's, its regions and era (if given) replace the base's. Every
 problem of a file is reported at once, one line each:
 ``FILE:LINE: key.path: what is wrong (allowed: ...)``.
 """
@@ -32,12 +37,13 @@ from typing import Any
 
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
+from chainsim.core.eras import ERAS, REGIONS
 from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.regions import UnknownRegionError, find_region
 from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
 
-TOP_KEYS = ("extends", "description", "sources", "regions", "calendar", "parameters", "levers")
+TOP_KEYS = ("extends", "description", "sources", "era", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
 LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
 MAX_EXTENDS_DEPTH = 20
@@ -105,10 +111,11 @@ class Scenario:
     levers: tuple[Lever, ...] = ()
     path: Path | None = None
     parameters_set: frozenset[str] = frozenset()   # parameters the file (or a base) sets itself
+    era: str = REGIONS.name                         # chainsim.core.eras.ERAS
 
     def run_config(self) -> RunConfig:
         return RunConfig(params=self.params, calendar=self.calendar, regions=self.regions,
-                         scenario=self.name, levers=self.levers)
+                         scenario=self.name, levers=self.levers, era=self.era)
 
 
 def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
@@ -175,6 +182,11 @@ def _check_file(f: TomlFile) -> dict:
             out["sources"] = tuple(sources)
     if isinstance(data.get("description"), str):
         out["description"] = data["description"]
+    if "era" in data:
+        if data["era"] in ERAS:
+            out["era"] = data["era"]
+        else:
+            f.problem("era", f"unknown era {data['era']!r} (allowed: {', '.join(ERAS)})")
     if "extends" in data and not isinstance(data["extends"], str):
         f.problem("extends", f"must be a file name in quotes, got {type_name(data['extends'])}")
 
@@ -308,14 +320,15 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(problems)
     calendar_values: dict[str, Month] = {}
     parameters: dict[str, float] = {}
-    regions = None
+    regions, era = None, REGIONS
     for _, checked in chain:
+        era = ERAS[checked.get("era", era.name)]
         calendar_values.update(checked["calendar"])
         parameters.update(checked["parameters"])
         if "regions" in checked:
             regions = checked["regions"]
     own, top = chain[-1]
-    calendar = Calendar()
+    calendar = era.calendar
     try:
         calendar = Calendar(calendar_values.get("start", calendar.start), calendar_values.get("end", calendar.end),
                             calendar_values.get("observed_at", calendar.observed_at))
@@ -324,6 +337,10 @@ def load_scenario(path: str | Path) -> Scenario:
     levers = []
     for f, checked in chain:
         for i, raw in checked["levers"]:
+            if not era.levers:
+                f.problem(f"levers[{i}]", f"the era {era.name} has no levers yet (allowed: none; levers act on "
+                                          f"the arrangements of {REGIONS.name})")
+                continue
             lever = _build_lever(f, i, raw, calendar)
             if lever is not None:
                 levers.append(lever)
@@ -333,7 +350,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(list(dict.fromkeys(problems)))
     return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
                     calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
-                    levers=tuple(levers), path=path, parameters_set=frozenset(parameters))
+                    levers=tuple(levers), path=path, parameters_set=frozenset(parameters), era=era.name)
 
 
 def default_scenario() -> Scenario:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from chainsim.core.calendar import Calendar, Month
@@ -16,8 +22,10 @@ from chainsim.core.location_arrangements import LOCATION_CATALOGUE
 from chainsim.core.location_measurement import LOCATION_INDICATORS
 from chainsim.core.locations import load_locations, region_of
 from chainsim.core.regions import load_regions
+from chainsim.results import config_sha256
 from chainsim.runner import iter_runs, simulate, simulate_batch
-from chainsim.werkplein import CALENDAR, format_picture, picture_2007, survey_figures
+from chainsim.scenario import ScenarioError, load_scenario
+from chainsim.werkplein import CALENDAR, MEASURES, format_picture, picture_2007, survey_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("Friesland", "Groningen")
@@ -94,12 +102,19 @@ def test_the_picture_of_2007_puts_every_survey_figure_beside_a_share():
     assert table.count("\n| ") == len(rows) + 1
 
 
-def test_the_picture_script_refuses_too_few_replications(capsys):
+def test_the_picture_script_writes_its_page_whole_and_refuses_bad_input(capsys, tmp_path):
     spec = importlib.util.spec_from_file_location("picture_2007", ROOT / "experiments/werkplein/picture_2007.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(["--replications", "1"]) == 2
     assert "--replications" in capsys.readouterr().err
+    out = tmp_path / "docs"
+    assert module.main(["--replications", "2", "--seed", "1", "--out", str(out)]) == 0
+    text = (out / module.PAGE).read_text()
+    assert text.startswith("# Validation: the werkplein era") and "| integrated guidance to work" in text
+    assert module.main(["--replications", "2", "--out", str(out)]) == 2     # kept unless --overwrite
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / module.PAGE).read_text() == text
 
 
 def test_the_same_seed_gives_the_same_location_run():
@@ -107,3 +122,78 @@ def test_the_same_seed_gives_the_same_location_run():
     b = [r.items for r in iter_runs([_config()], 2, seed=9, workers=1)]
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert any(x[-1].any() for x in a)          # something is in force by the end of 2011
+
+
+# --- chainsim run, the way a user runs the era ------------------------------------
+def chainsim(*args, cwd=None):
+    exe = Path(sys.executable).with_name("chainsim")
+    args = [str(a) for a in args]
+    cmd = [str(exe), *args] if exe.exists() else [sys.executable, "-m", "chainsim.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=600,
+                          env={**os.environ, "MPLBACKEND": "Agg"})
+
+
+def test_run_of_the_era_prints_the_2007_picture_and_writes_its_files(tmp_path):
+    out = tmp_path / "wp"
+    proc = chainsim("run", ROOT / "scenarios/werkpleinen_2005.toml", "--regions", "Friesland", "--replications", 3,
+                    "--workers", 1, "--out", out, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "Spring 2007 at the werkplein locations" in proc.stdout
+    assert "integrated guidance to work" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["location_shares.csv", "stage_shares.png", "summary.json"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["era"] == "werkpleinen_2005" and summary["replications"] == 3
+    assert len(summary["survey_2007"]) == len(survey_figures())
+    assert summary["config"]["era"] == "werkpleinen_2005"
+    assert all(code.startswith("AM02/") for code in summary["config"]["regions"])
+    table = pd.read_csv(out / "location_shares.csv")
+    assert len(table) == 3 * CALENDAR.n_months * len(MEASURES)
+    assert table["share"].between(0, 1).all()
+
+
+def test_run_of_the_era_refuses_what_it_cannot_do_yet_in_one_line(tmp_path):
+    proc = chainsim("run", ROOT / "scenarios/werkpleinen_2005.toml", "--explain", "Friesland", "--out", tmp_path / "x")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--explain" in proc.stderr and "not available" in proc.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_scenario_names_a_known_era_and_has_no_levers_there(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('description = "x"\nsources = ["y"]\nera = "werkpleinen_1990"\n')
+    with pytest.raises(ScenarioError, match=r"bad.toml:3: era: unknown era 'werkpleinen_1990' \(allowed: "):
+        load_scenario(bad)
+    levers = tmp_path / "levers.toml"
+    levers.write_text('description = "x"\nsources = ["y"]\nera = "werkpleinen_2005"\n\n[[levers]]\n'
+                      'kind = "joint_targets"\nstart = "2006-01"\n')
+    with pytest.raises(ScenarioError, match="has no levers yet"):
+        load_scenario(levers)
+    scenario = load_scenario(ROOT / "scenarios/werkpleinen_2005.toml")
+    assert scenario.era == "werkpleinen_2005" and scenario.calendar == CALENDAR
+    assert config_sha256(scenario.run_config()) != config_sha256(replace(scenario.run_config(), era="regions_2012"))
+
+
+def test_the_mesa_model_runs_the_era_from_its_scenario():
+    from chainsim.model import ChainModel
+
+    model = ChainModel(ROOT / "scenarios/werkpleinen_2005.toml", regions=["Friesland"], rng=4)
+    assert model.catalogue is LOCATION_CATALOGUE
+    assert all(code.startswith("AM02/") for code in model.regions_state.codes)
+    for _ in range(30):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(LOCATIONS.stages)
+    assert frame.iloc[-1].sum() == pytest.approx(1.0)
+
+
+def test_compare_and_sweeps_refuse_the_era_in_one_line(tmp_path):
+    proc = chainsim("compare", ROOT / "scenarios/netherlands_2012.toml", ROOT / "scenarios/werkpleinen_2005.toml",
+                    "--out", tmp_path / "c")
+    assert proc.returncode == 2 and "cannot be compared yet" in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(f'description = "x"\nbase = "{ROOT / "scenarios/werkpleinen_2005.toml"}"\n'
+                          'replications = 2\n\n[design]\nkind = "grid"\n\n[[factors]]\nname = "weight_trust"\n'
+                          'low = 0.5\nhigh = 1.0\nlevels = 2\n')
+    proc = chainsim("sweep", experiment, "--out", tmp_path / "s")
+    assert proc.returncode == 2 and "cannot be swept yet" in proc.stderr

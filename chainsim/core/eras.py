@@ -17,6 +17,7 @@ import numpy as np
 
 from chainsim.core import measurement
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
+from chainsim.core.calendar import Calendar, Month
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
 from chainsim.core.location_measurement import LOCATION_INDICATORS, LOCATION_STAGES, measure_locations
 from chainsim.core.locations import select_locations
@@ -38,15 +39,19 @@ class Era:
     stages: tuple[str, ...]
     unit: str            # what one unit is called in reports ("region", "location")
     select: Callable[[list[str] | None], tuple[RegionInfo, ...]]   # units in the named regions (None: all)
+    calendar: Calendar   # the era's months and the month it is observed in
+    levers: bool = True  # whether scenario levers are built for it
 
 
 REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurement.measure,
-              measurement.STAGES, "region", select_regions)
+              measurement.STAGES, "region", select_regions, Calendar())
 """The 35 labour market regions, measured as the Inspectorate measured them in 2014 (004 §2.4, §3)."""
 
 LOCATIONS = Era("werkpleinen_2005", LOCATION_CATALOGUE, LOCATION_INDICATORS, measure_locations,
-                LOCATION_STAGES, "location", select_locations)
-"""The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4)."""
+                LOCATION_STAGES, "location", select_locations,
+                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)), levers=False)
+"""The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4),
+in April 2007, the middle of its fieldwork (001 §1.4). Its levers are not built yet."""
 
 ERAS: dict[str, Era] = {era.name: era for era in (REGIONS, LOCATIONS)}
 """Every era by name (a scenario's ``era`` key)."""

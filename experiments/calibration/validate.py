@@ -148,7 +148,8 @@ def main() -> None:
              f"({args.replications} replications of the default scenario, seed {args.seed}); "
              "re-run it after recalibrating (`--out docs --overwrite` rewrites this page). Observed figures: `chainsim/data/inspectie_2014.toml` "
              "(seed 004, autumn 2014). Intervals are 95% confidence intervals of the mean over replications.",
-             ""]
+             "", "The werkplein era (2005-2011) is validated against the 2007 survey in "
+             "[validation_werkplein.md](validation_werkplein.md).", ""]
     lines += ["## Calibration", ""]
     if CALIBRATION:
         lines += [f"Method: {CALIBRATION.get('method')}, {CALIBRATION.get('points')} Latin hypercube points x "
