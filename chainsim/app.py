@@ -69,8 +69,10 @@ PLAY_INTERVAL_MS = 300
 # --- settings: what the sidebar holds, and the ChainModel it stands for ----------
 @cache
 def scenario_names() -> list[str]:
-    """The scenarios the app offers: the shipped ones of the region era (the werkplein era has no view yet)."""
-    return sorted(name for name in shipped_scenarios() if load_scenario(name).era == REGIONS.name)
+    """The scenarios the app offers: the shipped ones of the region era without a simulated history
+    (the werkplein era has no view yet, and the Mesa model cannot start from it yet)."""
+    return sorted(name for name in shipped_scenarios()
+                  if load_scenario(name).era == REGIONS.name and load_scenario(name).start_from is None)
 
 
 @cache

@@ -612,6 +612,9 @@ def command_run(args) -> int:
             raise UsageError(f"chainsim run: --explain: {exc}") from None
         if config.regions and explain_code not in config.regions:
             raise UsageError(f"chainsim run: --explain: {args.explain} is not among the simulated regions")
+        if config.start_from is not None:
+            raise UsageError(f"chainsim run: --explain: not available for a run that starts from {config.start_from} "
+                             "yet (the explanation replays a region run without its history)")
         if args.replication >= total:
             raise UsageError(f"chainsim run: --replication: {args.replication} is not a replication of this run "
                              f"(allowed: 0 to {total - 1})")
@@ -634,12 +637,16 @@ def command_run(args) -> int:
     # Each replication's rows go to disk as it finishes; only its digest (a few KB) stays in memory.
     writer = RegionMonthWriter(folder.path, config, args.seed, total, csv=args.csv, posterior=posterior)
     digests: list[ReplicationDigest] = []
+    preludes: list = []           # with start_from: each replication's werkplein era, as national shares
     progress = _progress(args.quiet, total)
     restore = _stop_on_signals()     # SIGTERM and SIGINT end the run cleanly: nothing half-written stays behind
     try:
         for run in iter_runs(configs, args.replications, args.seed, workers):
             writer.add(run)
             digests.append(ReplicationDigest.of(run, digests[0].region_codes if digests else None))
+            if run.prelude is not None:
+                from chainsim.werkplein import shares_of
+                preludes.append(shares_of(run.prelude))
             del run
             progress(len(digests))
     except _Stopped as stop:
@@ -656,6 +663,14 @@ def command_run(args) -> int:
         restore()
     results = Results(config, digests, args.seed, posterior=posterior)
     summary = results.summary()
+    history = None
+    if preludes:
+        import numpy as np
+
+        from chainsim.werkplein import EraRun, era_config
+        history = EraRun(era_config(config.params, config.regions, config.scenario), args.seed, np.stack(preludes))
+        summary["start_from"] = {"era": config.start_from, "survey_2007": [c.as_dict() for c in history.compare()],
+                                 "stage_shares_end": history.summary()["stage_shares_end"]}
     explanation = None
     if explain_code:
         from chainsim.explain import explain_at
@@ -686,6 +701,10 @@ def command_run(args) -> int:
         written = [out / "summary.json", *(out / t.name for t in writer.paths), out / "stage_shares.png"]
         written += [out / POSTERIOR_DRAWS] if draws is not None else []
         print(report(summary, out, written))
+        if history is not None:
+            from chainsim.werkplein import format_picture
+            print(f"\nThis run started from the simulated werkplein era ({config.start_from}):\n")
+            print(format_picture(history.compare(), history.replications))
         if explanation:
             import textwrap
             print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")

@@ -108,6 +108,9 @@ class ChainModel(mesa.Model):
             raise ValueError("give a scenario or a config, not both")
         if config is None:
             config = _scenario(scenario).run_config()
+        if config.start_from is not None:
+            raise ValueError(f"the Mesa model cannot start from the simulated era {config.start_from} yet "
+                             "(chainsim run and chainsim.runner can)")
         params = _with_settings(params or config.params, settings)
         calendar = calendar or config.calendar
         all_levers = tuple(config.levers) + tuple(levers) + _lever_settings(settings, calendar, lever_start)

@@ -226,7 +226,7 @@ def config_record(config: RunConfig) -> dict:
     end, observed_at), ``regions`` (the codes that run, in table order, also
     when the configuration names none; the units of its era), ``levers``,
     ``mechanisms_off`` (sorted) and, for an era other than the regions',
-    ``era``.
+    ``era``; ``start_from`` when the run starts from a simulated era.
     """
     record = {
         "scenario": config.scenario,
@@ -238,6 +238,8 @@ def config_record(config: RunConfig) -> dict:
     }
     if config.era != RunConfig.era:      # another era's units: never the same configuration as a region run
         record["era"] = config.era
+    if config.start_from is not None:    # started from a simulated history, not a drawn legacy
+        record["start_from"] = config.start_from
     return record
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainsim.core import batch, simulation
+from chainsim.core import batch, handover, simulation
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS
 
@@ -33,6 +33,7 @@ class RunResult(batch.ReplicationRecord):
     seed_entropy: int = 0
     spawn_key: tuple[int, ...] = ()
     draw: int = 0          # which configuration of :func:`iter_runs` (a posterior draw) it ran
+    prelude: batch.ReplicationRecord | None = None   # the record of the era it started from (start_from)
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -54,13 +55,32 @@ def simulate_batch(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, 
     """
     era = ERAS[config.era]
     regions = era.select(list(config.regions)) if config.regions is not None else None
+    histories, preludes = None, [None] * len(seeds)
+    if config.start_from is not None:
+        histories, preludes = _prelude(config, seeds)
     world = batch.new_batch(config.params, config.calendar, regions,
                             [np.random.default_rng(_fresh(seed_seq)) for seed_seq, _ in seeds],
-                            config.levers, config.mechanisms_off, era)
+                            config.levers, config.mechanisms_off, era, histories)
     simulation.run(world)
     return [RunResult(**vars(record), replication=replication, seed_entropy=int(seed_seq.entropy),
-                      spawn_key=tuple(int(k) for k in seed_seq.spawn_key))
-            for (seed_seq, replication), record in zip(seeds, batch.records(world), strict=True)]
+                      spawn_key=tuple(int(k) for k in seed_seq.spawn_key), prelude=prelude)
+            for (seed_seq, replication), record, prelude in zip(seeds, batch.records(world), preludes, strict=True)]
+
+
+PRELUDE_KEY = 2005
+"""The spawn-key element that turns a replication's seed into the seed of the era it starts from:
+the prelude draws its own numbers, and the region run draws the same numbers with or without one."""
+
+
+def _prelude(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]]):
+    """Simulate the era ``config.start_from`` for each replication; its legacies and records."""
+    era = ERAS[config.start_from]
+    units = era.select(list(config.regions) if config.regions is not None else None)
+    rngs = [np.random.default_rng(np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, PRELUDE_KEY),
+                                                         pool_size=s.pool_size)) for s, _ in seeds]
+    world = batch.new_batch(config.params, era.calendar, units, rngs, (), config.mechanisms_off, era)
+    simulation.run(world)
+    return handover.legacies(world), batch.records(world)
 
 
 def _fresh(seed_seq: np.random.SeedSequence) -> np.random.SeedSequence:

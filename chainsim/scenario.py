@@ -21,7 +21,9 @@ names of docs/ODD.md §7.2) and levers (:mod:`chainsim.core.levers`)::
 A scenario may also name its era (``era = "werkpleinen_2005"``; default
 ``regions_2012``, :data:`chainsim.core.eras.ERAS`): the era sets the units
 (regions, or the werkplein locations of the named regions), what they can
-adopt, how they are measured and the default calendar.
+adopt, how they are measured and the default calendar. A region scenario may start from a simulated werkplein
+era instead of a drawn legacy (``start_from = "werkpleinen_2005"``,
+:mod:`chainsim.core.handover`).
 
 A child scenario's calendar and parameters update its base's, its levers
 come after the base's, its regions and era (if given) replace the base's. Every
@@ -37,15 +39,18 @@ from typing import Any
 
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
-from chainsim.core.eras import ERAS, REGIONS
+from chainsim.core.eras import ERAS, LOCATIONS, REGIONS
 from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.regions import UnknownRegionError, find_region
 from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
 
-TOP_KEYS = ("extends", "description", "sources", "era", "regions", "calendar", "parameters", "levers")
+TOP_KEYS = ("extends", "description", "sources", "era", "start_from", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
 LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
+
+HISTORIES = (LOCATIONS.name,)
+"""Eras a region run can start from (``start_from``; chainsim.core.handover)."""
 MAX_EXTENDS_DEPTH = 20
 SHIPPED_DIR = Path(__file__).resolve().parent / "scenarios"
 """The scenarios that ship with chainsim (package data; the repository's top-level ``scenarios/`` links here)."""
@@ -112,10 +117,11 @@ class Scenario:
     path: Path | None = None
     parameters_set: frozenset[str] = frozenset()   # parameters the file (or a base) sets itself
     era: str = REGIONS.name                         # chainsim.core.eras.ERAS
+    start_from: str | None = None                   # an era simulated first (chainsim.core.handover)
 
     def run_config(self) -> RunConfig:
         return RunConfig(params=self.params, calendar=self.calendar, regions=self.regions,
-                         scenario=self.name, levers=self.levers, era=self.era)
+                         scenario=self.name, levers=self.levers, era=self.era, start_from=self.start_from)
 
 
 def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
@@ -187,6 +193,12 @@ def _check_file(f: TomlFile) -> dict:
             out["era"] = data["era"]
         else:
             f.problem("era", f"unknown era {data['era']!r} (allowed: {', '.join(ERAS)})")
+    if "start_from" in data:
+        if data["start_from"] in HISTORIES:
+            out["start_from"] = data["start_from"]
+        else:
+            f.problem("start_from", f"{data['start_from']!r} is no era a run can start from "
+                                    f"(allowed: {', '.join(HISTORIES)})")
     if "extends" in data and not isinstance(data["extends"], str):
         f.problem("extends", f"must be a file name in quotes, got {type_name(data['extends'])}")
 
@@ -320,9 +332,10 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(problems)
     calendar_values: dict[str, Month] = {}
     parameters: dict[str, float] = {}
-    regions, era = None, REGIONS
+    regions, era, start_from = None, REGIONS, None
     for _, checked in chain:
         era = ERAS[checked.get("era", era.name)]
+        start_from = checked.get("start_from", start_from)
         calendar_values.update(checked["calendar"])
         parameters.update(checked["parameters"])
         if "regions" in checked:
@@ -344,13 +357,16 @@ def load_scenario(path: str | Path) -> Scenario:
             lever = _build_lever(f, i, raw, calendar)
             if lever is not None:
                 levers.append(lever)
+    if start_from is not None and era.name != REGIONS.name:
+        own.problem("start_from", f"only a run of {REGIONS.name} starts from another era (this one is {era.name})")
     for f, _ in chain:
         problems.extend(f.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
     return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
                     calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
-                    levers=tuple(levers), path=path, parameters_set=frozenset(parameters), era=era.name)
+                    levers=tuple(levers), path=path, parameters_set=frozenset(parameters), era=era.name,
+                    start_from=start_from)
 
 
 def default_scenario() -> Scenario:

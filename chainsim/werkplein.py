@@ -147,14 +147,18 @@ def run_era(config: RunConfig, replications: int, seed: int, workers: int = 1,
     """Simulate the era and keep, per replication, the national shares of locations (a few KB each)."""
     if config.era != ERA:
         raise ValueError(f"run_era needs a configuration of the era {ERA}, got {config.era}")
-    n_stages = len(LOCATIONS.stages)
     rows = []
     for run in iter_runs([config], replications, seed, workers):
-        stage = np.stack([(run.stage == s).mean(axis=1) for s in range(n_stages)], axis=1)
-        rows.append(np.concatenate([run.items.mean(axis=1), stage], axis=1))
+        rows.append(shares_of(run))
         if progress is not None:
             progress(len(rows))
     return EraRun(config, seed, np.stack(rows))
+
+
+def shares_of(record) -> np.ndarray:
+    """Months x :data:`MEASURES`: the national shares of locations of one replication's record."""
+    stage = np.stack([(record.stage == s).mean(axis=1) for s in range(len(LOCATIONS.stages))], axis=1)
+    return np.concatenate([record.items.mean(axis=1), stage], axis=1)
 
 
 def picture_2007(replications: int = 100, seed: int = 2007, workers: int = 1,

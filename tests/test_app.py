@@ -48,7 +48,7 @@ from chainsim.plotting import (
     stage_share_series,
 )
 from chainsim.runner import replication_seeds
-from chainsim.scenario import shipped_scenarios
+from chainsim.scenario import load_scenario, shipped_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "results" / "app_screenshots"
@@ -120,8 +120,10 @@ def test_controls_are_the_model_settings_and_apply_on_reset():
     for name in names[2:]:
         assert name.startswith(LEVER_PREFIX) or name in SPECS
     assert "seed" not in SPECS and "scenario" not in SPECS and not any(n.startswith(LEVER_PREFIX) for n in SPECS)
-    region_era = [name for name in shipped_scenarios() if not name.startswith("werkpleinen")]
-    assert app.scenario_names() == sorted(region_era)
+    plain = [name for name in shipped_scenarios()
+             if load_scenario(name).era == "regions_2012" and load_scenario(name).start_from is None]
+    assert app.scenario_names() == sorted(plain)
+    assert "netherlands_2012" in plain and "werkpleinen_2005" not in plain
     with pytest.raises(ValueError, match="unknown scenario"):
         app.build_model({**app.default_settings(), "scenario": "../../etc/passwd"})
     defaults = app.default_settings()

@@ -28,6 +28,7 @@ import numpy as np
 
 from chainsim.core.calendar import Calendar
 from chainsim.core.eras import REGIONS, Era
+from chainsim.core.handover import Legacy
 from chainsim.core.layout import ReplicationLayout
 from chainsim.core.levers import Lever, LeverSchedule
 from chainsim.core.network import TieStore
@@ -50,13 +51,20 @@ TIE_COLUMNS = ("trust", "u", "v", "kind", "region", "experience")
 
 def new_batch(params: Parameters, calendar: Calendar, regions: Sequence[RegionInfo] | None,
               rngs: Sequence[np.random.Generator], levers: Sequence[Lever] = (),
-              mechanisms_off: Iterable[str] = (), era: Era = REGIONS) -> World:
-    """One world simulating a replication per generator in ``rngs``, each as a lone run would."""
+              mechanisms_off: Iterable[str] = (), era: Era = REGIONS,
+              histories: Sequence[Legacy] | None = None) -> World:
+    """One world simulating a replication per generator in ``rngs``, each as a lone run would.
+
+    ``histories`` gives each replication the simulated werkplein era it starts from (or none).
+    """
     if not rngs:
         raise ValueError("a batch needs at least one replication")
+    if histories is not None and len(histories) != len(rngs):
+        raise ValueError("one history per replication")
     mechanisms_off = tuple(mechanisms_off)
-    worlds = [new_world(params, calendar, regions, rng=rng, levers=levers, mechanisms_off=mechanisms_off, era=era)
-              for rng in rngs]
+    worlds = [new_world(params, calendar, regions, rng=rng, levers=levers, mechanisms_off=mechanisms_off, era=era,
+                        history=None if histories is None else histories[k])
+              for k, rng in enumerate(rngs)]
     return worlds[0] if len(worlds) == 1 else join(worlds)
 
 

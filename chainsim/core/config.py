@@ -20,3 +20,4 @@ class RunConfig:
     levers: tuple[Lever, ...] = ()
     mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off
     era: str = "regions_2012"                 # chainsim.core.eras.ERAS: units, arrangements, measurement
+    start_from: str | None = None             # an era simulated first, whose end the run starts from (handover)

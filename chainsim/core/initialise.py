@@ -18,6 +18,7 @@ import numpy as np
 
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.handover import Legacy
 from chainsim.core.locations import LOCATION_SEPARATOR, region_of
 from chainsim.core.mechanisms import labour_market
 from chainsim.core.network import TieKind
@@ -80,12 +81,15 @@ def _initial_trust(trust: np.ndarray) -> np.ndarray:
 
 def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
                 rng: np.random.Generator, mechanisms_off: Iterable[str] = (),
-                catalogue: Catalogue = REGION_CATALOGUE) -> World:
+                catalogue: Catalogue = REGION_CATALOGUE, history: Legacy | None = None) -> World:
     """The world of January of the calendar's first year for the regions ``infos``.
 
     Everything is drawn per region in a few calls (or for all regions at
     once) and the ties go straight into the world's arrays; the networkx
     graph is made only when someone asks for it (:attr:`World.graph`).
+    With a ``history`` (the simulated werkplein era's end of 2011,
+    :mod:`chainsim.core.handover`) the region starts from it where it says
+    something, and from the same draws as without it everywhere else.
     """
     world = World(params, calendar, infos, rng, mechanisms_off, catalogue=catalogue)
     _draw_region_attributes(world, world.regions_state)
@@ -93,8 +97,10 @@ def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo,
     for r, info in enumerate(infos):
         row = _create_region(world, r, info, row)
     _connect_regions(world, infos)
+    if history is not None:
+        _inherit(world, history)
     world.index_ties()
-    _draw_legacy_arrangements(world)
+    _draw_legacy_arrangements(world, history)
     _schedule_availability(world)
     labour_market.start_labour_market(world)
     return world
@@ -273,7 +279,7 @@ def _connect_regions(world: World, infos: tuple[RegionInfo, ...]) -> None:
     world.neighbours = [[index[c] for c in neighbours[info.code]] for info in infos]
 
 
-def _draw_legacy_arrangements(world: World) -> None:
+def _draw_legacy_arrangements(world: World, history: Legacy | None = None) -> None:
     """Arrangements already in force in January 2012 (the werkplein legacy).
 
     Each arrangement is in force with probability legacy x ((1 - w) + w x
@@ -282,15 +288,25 @@ def _draw_legacy_arrangements(world: World) -> None:
     gives (:data:`chainsim.core.arrangements.LEGACY`: 001 §4.3 for
     consultation, shared buildings, composed teams and counters) or, where
     the seeds give no share, ``legacy_common``; seats of partners outside the
-    public chain (SW companies, employers) start empty.
+    public chain (SW companies, employers) start empty. A ``history`` replaces
+    the chance, per region, by the share of its locations that had the
+    arrangement's counterpart in December 2011 (:mod:`chainsim.core.handover`);
+    the draws stay the same.
     """
     rng, rs, p, cat = world.rng, world.regions_state, world.params, world.catalogue
     share = p.legacy_history_share
+    handed = np.full((rs.n, len(cat)), np.nan)
+    if history is not None:
+        for r, code in enumerate(rs.codes):
+            for i, chance in history.chances.get(code, {}).items():
+                handed[r, i] = chance
     for i, a in enumerate(cat.arrangements):
         legacy = cat.table.legacy[i] if not np.isnan(cat.table.legacy[i]) else p.legacy_common
         chance = legacy * ((1.0 - share) + share * rs.history)
+        given = ~np.isnan(handed[:, i])
+        chance = np.where(given, handed[:, i], chance)
         ok = rng.random(rs.n) < chance
-        if legacy <= 0:
+        if legacy <= 0 and not given.any():
             continue
         for req in a.requires:
             ok &= rs.status[:, cat.index[req]] == IN_FORCE
@@ -299,6 +315,30 @@ def _draw_legacy_arrangements(world: World) -> None:
         if a.needs_sw_partner or a.needs_engaged_employers or a.available_from is not None:
             ok[:] = False
         rs.status[ok, i] = IN_FORCE
+
+
+def _inherit(world: World, history: Legacy) -> None:
+    """Belief and trust of the simulated end of 2011 replace the drawn ones where the history has them."""
+    pop, rs, ties = world.population, world.regions_state, world.ties
+    code = [rs.codes[r] for r in pop.region]
+    for row in range(pop.n):
+        kind = Kind(int(pop.kind[row]))
+        if kind in (Kind.MUNICIPALITY, Kind.CENTRE):
+            value = history.belief.get((code[row], pop.name[row]))
+        elif kind == Kind.UWV:
+            value = history.uwv_belief.get(code[row])
+        else:
+            continue
+        if value is not None:
+            pop.belief[row] = value
+    lookup = {TieKind.UWV_MUNICIPALITY: history.trust_uwv, TieKind.CENTRE_MUNICIPALITY: history.trust_centre}
+    for t in range(ties.n):
+        given = lookup.get(TieKind(int(ties.kind[t])))
+        if given is not None:
+            m = int(ties.v[t])
+            value = given.get((code[m], pop.name[m]))
+            if value is not None:
+                ties.trust[t] = value
 
 
 def _schedule_availability(world: World) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.core.calendar import Calendar
 from chainsim.core.eras import REGIONS, Era
+from chainsim.core.handover import Legacy
 from chainsim.core.initialise import build_world
 from chainsim.core.levers import Lever, LeverSchedule
 from chainsim.core.mechanisms import (
@@ -41,19 +42,21 @@ Intervention = Callable[[World], None]
 def new_world(params: Parameters | None = None, calendar: Calendar | None = None,
               regions: Sequence[RegionInfo] | None = None, rng: np.random.Generator | None = None,
               levers: Sequence[Lever] = (), interventions: Sequence[Intervention] = (),
-              mechanisms_off: Iterable[str] = (), era: Era = REGIONS) -> World:
+              mechanisms_off: Iterable[str] = (), era: Era = REGIONS, history: Legacy | None = None) -> World:
     """A world ready to simulate: built, with its levers scheduled and a recorder.
 
     ``rng`` is the run's generator (a seed is not accepted here: the Mesa
     model and the runner make the generator, so that every caller draws the
     same numbers from the same seed). ``era`` says what the units can adopt
-    and how they are measured (the labour market regions by default).
+    and how they are measured (the labour market regions by default);
+    ``history`` is a simulated werkplein era's end to start from
+    (:mod:`chainsim.core.handover`).
     """
     if rng is None:
         rng = np.random.default_rng()
     world = build_world(params or Parameters(), calendar or Calendar(),
                         tuple(regions) if regions is not None else era.select(None), rng, mechanisms_off,
-                        era.catalogue)
+                        era.catalogue, history)
     world.interventions = list(interventions)
     if levers:
         world.interventions.insert(0, LeverSchedule(world, tuple(levers)))
