@@ -389,7 +389,7 @@ def command_validate(args) -> int:
                 scenario = load_scenario(path)
                 print(f"{path}: valid ({len(scenario.levers)} levers)")
                 for lever in scenario.levers:
-                    print(f"  {describe_lever(lever, scenario.calendar)}")
+                    print(f"  {describe_lever(lever, scenario.calendar, scenario.era)}")
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
@@ -546,10 +546,12 @@ def command_compare(args) -> int:
 
     scenarios = [_scenario(path) for path in [args.base, *args.others]]
     for scenario in scenarios:
-        if scenario.era != REGIONS.name:
-            raise UsageError(f"chainsim compare: {scenario.name}: the era {scenario.era} cannot be compared yet "
-                             f"(allowed: scenarios of {REGIONS.name})")
+        if scenario.era != scenarios[0].era:
+            raise UsageError(f"chainsim compare: {scenario.name}: era {scenario.era}, the base's is "
+                             f"{scenarios[0].era} (allowed: scenarios of one era)")
     regions = _region_codes(args.regions, "compare")
+    if scenarios[0].era != REGIONS.name:
+        return _compare_era(args, scenarios, regions)
     out = args.out or Path("results") / f"compare_{scenarios[0].name}"
     folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
     _check_space(folder, out, comparison_output_bytes(len(scenarios), scenarios[0].calendar.n_months), "compare")
@@ -716,9 +718,25 @@ ERA_OPTIONS_NOT_YET = ("--explain", "--month", "--replication", "--posterior", "
 """Options of ``chainsim run`` that read the region era's records and are not built for another era yet."""
 
 
+def _plot_to(draw):
+    """A step of :func:`_finish` that draws one figure (9 x 5 inches) with ``draw(ax)`` and writes it whole."""
+    def write(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        from chainsim.results import write_figure
+
+        fig, ax = plt.subplots(figsize=(9, 5))
+        try:
+            draw(ax)
+            write_figure(path, fig)
+        finally:
+            plt.close(fig)
+    return write
+
+
 def _run_era(args, config) -> int:
     """``chainsim run`` for the werkplein era: shares of locations per item and stage, and the 2007 picture."""
-    from chainsim.results import write_csv, write_figure, write_json
+    from chainsim.results import write_csv, write_json
     from chainsim.runner import default_workers
     from chainsim.werkplein import MEASURES, format_picture, plot_stages, run_era
 
@@ -749,20 +767,9 @@ def _run_era(args, config) -> int:
     finally:
         restore()
     summary = run.summary()
-
-    def figure(path: Path) -> None:
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(9, 5))
-        try:
-            plot_stages(run, ax)
-            write_figure(path, fig)
-        finally:
-            plt.close(fig)
-
     steps = [("summary.json", lambda path: write_json(path, summary)),
              ("location_shares.csv", lambda path: write_csv(path, run.table())),
-             ("stage_shares.png", figure)]
+             ("stage_shares.png", _plot_to(lambda ax: plot_stages(run, ax)))]
     _finish(folder, out, "run", steps)
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -773,6 +780,33 @@ def _run_era(args, config) -> int:
     end = ", ".join(f"{stage} {_fmt_interval(stat)}" for stage, stat in summary["stage_shares_end"].items())
     print(f"\nShare of locations by stage in {config.calendar.end} (mean, 90% interval): {end}")
     print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))
+    return 0
+
+
+def _compare_era(args, scenarios, regions) -> int:
+    """``chainsim compare`` for scenarios of the werkplein era: paired differences in shares of locations."""
+    from chainsim.results import write_json
+    from chainsim.runner import default_workers
+    from chainsim.werkplein import EraComparisonError, compare_era, plot_comparison
+
+    out = args.out or Path("results") / f"compare_{scenarios[0].name}"
+    folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
+    _check_space(folder, out, 2_000_000, "compare")   # not a parameter: a JSON of a few hundred rows and a figure
+    try:
+        comparison = compare_era(scenarios, args.replications, args.seed, args.workers or default_workers(),
+                                 regions, _progress(args.quiet, args.replications * len(scenarios)))
+    except EraComparisonError as exc:
+        folder.discard()
+        raise UsageError(f"chainsim compare: {exc}") from None
+    summary = comparison.summary()
+    steps = [("comparison.json", lambda path: write_json(path, summary)),
+             ("comparison.png", _plot_to(lambda ax: plot_comparison(comparison, ax)))]
+    _finish(folder, out, "compare", steps)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(comparison.report())
+        print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.calendar import Calendar
+from chainsim.core.eras import ERAS, REGIONS
 from chainsim.core.levers import LEVERS, Lever
 from chainsim.core.parameters import SPECS
 from chainsim.core.regions import load_regions
@@ -55,18 +56,19 @@ def scenario_rows() -> list[dict]:
 ROWS = {"levers": lever_rows, "parameters": parameter_rows, "regions": region_rows, "scenarios": scenario_rows}
 
 
-def describe_lever(lever: Lever, calendar: Calendar) -> str:
-    """One line: the lever, its period and the regions it applies to (named where the rule fixes them)."""
+def describe_lever(lever: Lever, calendar: Calendar, era: str = REGIONS.name) -> str:
+    """One line: the lever, its period and the units it applies to (named where the rule fixes them)."""
     end = str(lever.end) if lever.end is not None else f"{calendar.end} (no end given: to the end of the calendar)"
     head = f"lever {lever.kind} (strength {lever.strength:g}) from {lever.start} to {end}"
     selection = lever.regions
+    unit = ERAS[era].unit
     if selection.fraction is not None:
-        return f"{head}: a random {selection.fraction:g} of the regions, drawn anew in every replication"
-    infos = load_regions()
+        return f"{head}: a random {selection.fraction:g} of the {unit}s, drawn anew in every replication"
+    infos = ERAS[era].select(None)
     mask = selection.mask(infos, np.random.default_rng(0))   # names, rules and "all" draw nothing
     names = [info.name for info, chosen in zip(infos, mask) if chosen]
     if len(names) == len(infos):
-        return f"{head}: applies to all {len(names)} regions"
+        return f"{head}: applies to all {len(names)} {unit}s"
     if not names:
-        return f"{head}: applies to no region ({selection.describe()})"
-    return f"{head}: applies to {len(names)} region{'s' if len(names) > 1 else ''}: {', '.join(names)}"
+        return f"{head}: applies to no {unit} ({selection.describe()})"
+    return f"{head}: applies to {len(names)} {unit}{'s' if len(names) > 1 else ''}: {', '.join(names)}"

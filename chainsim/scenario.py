@@ -350,9 +350,11 @@ def load_scenario(path: str | Path) -> Scenario:
     levers = []
     for f, checked in chain:
         for i, raw in checked["levers"]:
-            if not era.levers:
-                f.problem(f"levers[{i}]", f"the era {era.name} has no levers yet (allowed: none; levers act on "
-                                          f"the arrangements of {REGIONS.name})")
+            kind = raw.get("kind")
+            if isinstance(kind, str) and kind in LEVERS and era.name not in LEVERS[kind].eras:
+                built = [k for k, spec in LEVERS.items() if era.name in spec.eras]
+                f.problem(f"levers[{i}].kind", f"the lever {kind} is not built for the era {era.name} "
+                                               f"(allowed there: {', '.join(built)})")
                 continue
             lever = _build_lever(f, i, raw, calendar)
             if lever is not None:

@@ -199,3 +199,105 @@ def plot_stages(run: EraRun, ax) -> None:
     ax.set_ylabel("share of locations")
     ax.set_title(f"Werkplein locations by stage ({run.replications} replications, 90% band)")
     ax.legend(loc="upper left")
+
+
+# --- comparing scenarios of the era -------------------------------------------------------
+COMPARED: tuple[str, ...] = ("integrated_service", "shared_building", "one_counter",
+                             "one_contact_person", "composed_teams", "chain_indicators", "shared_ict")
+"""What a comparison of the era's scenarios reports: the share of locations with it, at the
+survey's month and at the end of 2011."""
+
+
+class EraComparisonError(ValueError):
+    """Scenarios that cannot be compared as runs of the werkplein era."""
+
+
+@dataclass
+class EraComparison:
+    """Paired runs of the era's scenarios: replication i of every scenario runs on the same seed."""
+
+    runs: list[EraRun]
+    names: list[str]
+
+    def effects(self) -> list[dict]:
+        """Per scenario against the base, per measure and month: the paired mean difference and its 95% interval.
+
+        Holm's correction runs over all the differences of one scenario (``p_holm``).
+        """
+        from chainsim.statistics import estimate, holm
+
+        base = self.runs[0]
+        cal = base.config.calendar
+        months = {str(cal.observed_at): cal.observed_index, str(cal.end): cal.n_months - 1}
+        out = []
+        for name, run in zip(self.names[1:], self.runs[1:]):
+            rows = []
+            for measure in COMPARED:
+                k = MEASURES.index(measure)
+                for month, t in months.items():
+                    e = estimate(run.shares[:, t, k] - base.shares[:, t, k], bounds=(-1.0, 1.0))
+                    rows.append({"scenario": name, "measure": measure, "month": month,
+                                 "base": float(base.shares[:, t, k].mean()), "scenario_mean":
+                                 float(run.shares[:, t, k].mean()), "difference": e.mean, "ci95": e.ci(),
+                                 "p": e.p})
+            for row, p in zip(rows, holm([r["p"] for r in rows])):
+                row["p_holm"] = p
+            out.extend(rows)
+        return out
+
+    def summary(self) -> dict:
+        base = self.runs[0]
+        return {"chainsim_version": version(), "era": ERA, "base": self.names[0], "scenarios": self.names[1:],
+                "replications": base.replications, "seed": base.seed,
+                "configs": {n: config_record(r.config) for n, r in zip(self.names, self.runs)},
+                "config_sha256": {n: config_sha256(r.config) for n, r in zip(self.names, self.runs)},
+                "design": "paired: replication i of every scenario runs on child i of the root seed; intervals are "
+                          "t intervals of the per-replication differences",
+                "effects": self.effects()}
+
+    def report(self) -> str:
+        lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}, "
+                 f"{self.runs[0].replications} paired replications; difference in the share of locations "
+                 "(95% interval; * where it excludes zero after Holm's correction)", "",
+                 "| scenario | measure | month | base | difference |", "|---|---|---|---|---|"]
+        for row in self.effects():
+            low, high = row["ci95"] or (None, None)
+            interval = "" if low is None else f" [{low:+.3f}, {high:+.3f}]"
+            star = " *" if row["p_holm"] is not None and row["p_holm"] < 0.05 else ""
+            lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "
+                         f"{row['month']} | {row['base']:.3f} | {row['difference']:+.3f}{interval}{star} |")
+        return "\n".join(lines)
+
+
+def compare_era(scenarios, replications: int, seed: int, workers: int = 1, regions: tuple[str, ...] | None = None,
+                progress: Callable[[int], None] | None = None) -> EraComparison:
+    """Run the era's scenarios with common random numbers and compare each with the first."""
+    if replications < 2:
+        raise EraComparisonError(f"--replications: {replications} (allowed: at least 2, for an interval)")
+    runs = []
+    for k, scenario in enumerate(scenarios):
+        config = scenario.run_config()
+        if config.era != ERA:
+            raise EraComparisonError(f"{scenario.name}: era {config.era} (allowed: scenarios of {ERA} only)")
+        if regions is not None:
+            from dataclasses import replace
+            config = replace(config, regions=regions)
+        done = k * replications
+        runs.append(run_era(config, replications, seed, workers,
+                            None if progress is None else (lambda n, done=done: progress(done + n))))
+    return EraComparison(runs, [s.name for s in scenarios])
+
+
+def plot_comparison(comparison: EraComparison, ax) -> None:
+    """Share of integrated locations over time per scenario: mean and 90% band between replications."""
+    k = MEASURES.index("stage_integrated")
+    for name, run in zip(comparison.names, comparison.runs):
+        months = [m.year + (m.month - 1) / 12 for m in run.config.calendar.months]
+        values = run.shares[:, :, k]
+        ax.plot(months, values.mean(axis=0), label=name)
+        ax.fill_between(months, np.quantile(values, 0.05, axis=0), np.quantile(values, 0.95, axis=0), alpha=0.15)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("year")
+    ax.set_ylabel("share of locations with integrated service")
+    ax.set_title(f"Werkplein era: scenarios compared ({comparison.runs[0].replications} paired replications)")
+    ax.legend(loc="upper left", fontsize=8)

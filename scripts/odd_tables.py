@@ -129,12 +129,14 @@ def arrangement_table() -> str:
 
 
 def lever_table() -> str:
-    lines = ["| lever | mechanisms | what it changes while active | options | source |", "|---|---|---|---|---|"]
+    lines = ["| lever | eras | mechanisms | what it changes while active | options | source |",
+             "|---|---|---|---|---|---|"]
     for kind, cls in LEVERS.items():
         summary = " ".join(cls.__doc__.strip().split("\n\n")[1].split()) if "\n\n" in cls.__doc__ else ""
         options = "; ".join(f"`{name}` (default {d:g}, {lo:g}–{hi:g}): {meaning}"
                             for name, (d, lo, hi, meaning) in cls.options.items()) or "–"
-        lines.append(f"| `{kind}` | {cls.mechanisms} | {summary} | {options} | {cls.source} |")
+        eras = ", ".join(cls.eras)
+        lines.append(f"| `{kind}` | {eras} | {cls.mechanisms} | {summary} | {options} | {cls.source} |")
     return "\n".join(lines)
 
 

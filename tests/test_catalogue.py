@@ -66,8 +66,8 @@ def test_a_world_runs_on_another_catalogue_through_the_same_mechanisms():
         count = in_force.sum(axis=1)
         return in_force.copy(), levels, count, (count == 0).astype(int)
 
-    era = Era("toy", cat, cat.ids, measure, ("some", "none"), "location", select_regions)
     calendar = Calendar(Month(2006, 1), Month(2007, 12), Month(2007, 6))
+    era = Era("toy", cat, cat.ids, measure, ("some", "none"), "location", select_regions, calendar)
     world = new_world(calendar=calendar, regions=[small_region("XX01"), small_region("XX02")],
                       rng=np.random.default_rng(3), era=era)
     assert world.regions_state.status.shape == (2, 3)

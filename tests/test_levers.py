@@ -257,3 +257,63 @@ def test_a_lever_that_touches_no_region_changes_nothing():
     plain = simulation.run(small_world([REGION], seed=9))
     with_lever = simulation.run(small_world([REGION], seed=9, levers=(nowhere,)))
     assert np.array_equal(plain.recorder.items, with_lever.recorder.items)
+
+
+# --- levers of the werkplein era ----------------------------------------------
+def werkplein_pair(kind: str, month: str, start: str = "2006-01", strength: float = 1.0):
+    """Two worlds of werkplein locations (Friesland's), without and with the lever, at ``month``."""
+    from chainsim.core.eras import LOCATIONS
+
+    lever = Lever(kind, Month.parse(start), None, RegionSelection(), strength)
+    worlds = []
+    for levers in ((), (lever,)):
+        w = simulation.new_world(calendar=LOCATIONS.calendar, regions=LOCATIONS.select(["Friesland"]),
+                                 rng=np.random.default_rng(5), levers=levers, era=LOCATIONS)
+        at_month(w, month)
+        for intervention in w.interventions:
+            intervention(w)
+        worlds.append(w)
+    return worlds
+
+
+def test_support_structure():
+    # before 1 July 2007 the support structure runs anyway: the lever adds nothing
+    base, lever = werkplein_pair("support_structure", "2007-03")
+    assert np.array_equal(base.regions_state.knowledge_boost, lever.regions_state.knowledge_boost)
+    # after it, the lever makes up what the national learning lost
+    base, lever = werkplein_pair("support_structure", "2008-01")
+    assert (lever.regions_state.knowledge_boost == pytest.approx(lever.params.knowledge_sharing))
+    assert (base.regions_state.knowledge_boost == 0).all()
+    for w in (base, lever):
+        w.regions_state.evidence[:] = np.linspace(0.0, 0.5, w.regions_state.n)
+        before = w.population.belief.copy()
+        belief.update_belief(w)
+        w.belief_gain = (w.population.belief - before).mean()
+    assert lever.belief_gain > base.belief_gain
+
+
+def test_shared_budgets():
+    base, lever = werkplein_pair("shared_budgets", "2008-01")
+    index = lever.catalogue.index["chain_indicators"]
+    assert (lever.regions_state.effort_factor[:, index] < 1.0).all()
+    assert (base.regions_state.effort_factor[:, index] == 1.0).all()
+    other = [i for i in range(len(lever.catalogue)) if i != index]
+    assert (lever.regions_state.effort_factor[:, other] == 1.0).all()
+
+
+def test_levers_of_both_eras_act_on_the_werkplein_catalogue_too():
+    base, lever = werkplein_pair("co_location", "2008-01")
+    building = lever.catalogue.index["shared_building"]
+    assert (lever.regions_state.effort_factor[:, building] < base.regions_state.effort_factor[:, building]).all()
+    base, lever = werkplein_pair("ict_harmonisation", "2008-01")
+    ict = lever.catalogue.index["shared_ict"]
+    assert (lever.regions_state.effort_factor[:, ict] < base.regions_state.effort_factor[:, ict]).all()
+
+
+def test_a_lever_for_named_regions_reaches_their_werkplein_locations():
+    from chainsim.core.eras import LOCATIONS
+
+    infos = LOCATIONS.select(["Friesland", "Groningen"])
+    mask = RegionSelection(codes=("AM02",)).mask(infos, np.random.default_rng(0))
+    assert mask.sum() == sum(info.code.startswith("AM02/") for info in infos) > 0
+    assert all(info.code.startswith("AM02/") for info, chosen in zip(infos, mask) if chosen)

@@ -45,7 +45,7 @@ def test_shipped_default_equals_the_built_in_default():
     ('regions = ["Atlantis"]\n', 3, "regions: unknown region 'Atlantis'"),
     ('[calendar]\nstart = "2012-13"\n', 4, "calendar.start: '2012-13' is not a month (allowed: \"YYYY-MM\")"),
     ('[calendar]\nobserved_at = "2020-01"\n', 3, "calendar: observation month 2020-01 lies outside"),
-    ('calender = 1\n', 3, "calender: unknown key (allowed: extends, description, sources, era, regions, calendar, "
+    ('calender = 1\n', 3, "calender: unknown key (allowed: extends, description, sources, era, start_from, regions, calendar, "
                           "parameters, levers); did you mean 'calendar'?"),
     ('[[levers]]\nkind = "joint_target"\nstart = "2013-01"\n', 4,
      "levers[0].kind: unknown lever kind 'joint_target' (allowed: "),

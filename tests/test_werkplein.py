@@ -18,6 +18,7 @@ import pytest
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS, LOCATIONS
+from chainsim.core.levers import LEVERS
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
 from chainsim.core.location_measurement import LOCATION_INDICATORS
 from chainsim.core.locations import load_locations, region_of
@@ -158,16 +159,19 @@ def test_run_of_the_era_refuses_what_it_cannot_do_yet_in_one_line(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_a_scenario_names_a_known_era_and_has_no_levers_there(tmp_path):
+def test_a_scenario_names_a_known_era_and_only_levers_built_for_it(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('description = "x"\nsources = ["y"]\nera = "werkpleinen_1990"\n')
     with pytest.raises(ScenarioError, match=r"bad.toml:3: era: unknown era 'werkpleinen_1990' \(allowed: "):
         load_scenario(bad)
     levers = tmp_path / "levers.toml"
     levers.write_text('description = "x"\nsources = ["y"]\nera = "werkpleinen_2005"\n\n[[levers]]\n'
-                      'kind = "joint_targets"\nstart = "2006-01"\n')
-    with pytest.raises(ScenarioError, match="has no levers yet"):
+                      'kind = "minister_visits"\nstart = "2006-01"\n')
+    with pytest.raises(ScenarioError, match=r"levers\[0\]\.kind: the lever minister_visits is not built for the era "
+                                            r"werkpleinen_2005 \(allowed there: .*support_structure"):
         load_scenario(levers)
+    for kind, spec in LEVERS.items():
+        assert set(spec.eras) <= set(ERAS), kind
     scenario = load_scenario(ROOT / "scenarios/werkpleinen_2005.toml")
     assert scenario.era == "werkpleinen_2005" and scenario.calendar == CALENDAR
     assert config_sha256(scenario.run_config()) != config_sha256(replace(scenario.run_config(), era="regions_2012"))
@@ -186,14 +190,34 @@ def test_the_mesa_model_runs_the_era_from_its_scenario():
     assert frame.iloc[-1].sum() == pytest.approx(1.0)
 
 
-def test_compare_and_sweeps_refuse_the_era_in_one_line(tmp_path):
-    proc = chainsim("compare", ROOT / "scenarios/netherlands_2012.toml", ROOT / "scenarios/werkpleinen_2005.toml",
-                    "--out", tmp_path / "c")
-    assert proc.returncode == 2 and "cannot be compared yet" in proc.stderr
-    assert proc.stderr.strip().count("\n") == 0
+def test_sweeps_refuse_the_era_in_one_line(tmp_path):
     experiment = tmp_path / "e.toml"
     experiment.write_text(f'description = "x"\nbase = "{ROOT / "scenarios/werkpleinen_2005.toml"}"\n'
                           'replications = 2\n\n[design]\nkind = "grid"\n\n[[factors]]\nname = "weight_trust"\n'
                           'low = 0.5\nhigh = 1.0\nlevels = 2\n')
     proc = chainsim("sweep", experiment, "--out", tmp_path / "s")
     assert proc.returncode == 2 and "cannot be swept yet" in proc.stderr
+
+
+def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
+    from chainsim.werkplein import COMPARED, compare_era
+
+    scenarios = [load_scenario(ROOT / f"scenarios/{name}.toml")
+                 for name in ("werkpleinen_2005", "werkplein_lever_co_location", "werkplein_lever_support_structure")]
+    comparison = compare_era(scenarios, 4, seed=2, regions=("AM01", "AM02"))
+    effects = comparison.effects()
+    assert len(effects) == 2 * len(COMPARED) * 2
+    co_location = [e for e in effects if e["scenario"] == "werkplein_lever_co_location"]
+    assert sum(e["difference"] for e in co_location) > 0        # cheaper buildings, faster trust: more adopted
+    assert all(e["ci95"][0] <= e["difference"] <= e["ci95"][1] for e in co_location)
+    # the support structure runs anyway before 2007-07: paired runs are equal there, value for value
+    before = [e for e in effects if e["scenario"] == "werkplein_lever_support_structure" and e["month"] == "2007-04"]
+    assert all(e["difference"] == 0.0 for e in before)
+    out = tmp_path / "cmp"
+    proc = chainsim("compare", "werkpleinen_2005", "werkplein_lever_co_location", "--regions", "Friesland",
+                    "--replications", 2, "--workers", 1, "--out", out, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "paired replications" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "comparison.png"]
+    proc = chainsim("compare", "werkpleinen_2005", "netherlands_2012", "--out", tmp_path / "mixed")
+    assert proc.returncode == 2 and "allowed: scenarios of one era" in proc.stderr

@@ -40,7 +40,6 @@ class Era:
     unit: str            # what one unit is called in reports ("region", "location")
     select: Callable[[list[str] | None], tuple[RegionInfo, ...]]   # units in the named regions (None: all)
     calendar: Calendar   # the era's months and the month it is observed in
-    levers: bool = True  # whether scenario levers are built for it
 
 
 REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurement.measure,
@@ -49,9 +48,9 @@ REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurem
 
 LOCATIONS = Era("werkpleinen_2005", LOCATION_CATALOGUE, LOCATION_INDICATORS, measure_locations,
                 LOCATION_STAGES, "location", select_locations,
-                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)), levers=False)
+                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)))
 """The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4),
-in April 2007, the middle of its fieldwork (001 §1.4). Its levers are not built yet."""
+in April 2007, the middle of its fieldwork (001 §1.4)."""
 
 ERAS: dict[str, Era] = {era.name: era for era in (REGIONS, LOCATIONS)}
 """Every era by name (a scenario's ``era`` key)."""

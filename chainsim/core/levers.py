@@ -25,6 +25,7 @@ import numpy as np
 
 from chainsim.core.arrangements import EFFORT_PER_OBSTACLE
 from chainsim.core.calendar import Month
+from chainsim.core.locations import region_of
 from chainsim.core.population import Kind
 from chainsim.core.regions import RegionInfo
 from chainsim.core.world import World
@@ -57,8 +58,8 @@ class RegionSelection:
 
     def mask(self, infos: tuple[RegionInfo, ...], rng: np.random.Generator) -> np.ndarray:
         n = len(infos)
-        if self.codes is not None:
-            return np.array([info.code in self.codes for info in infos])
+        if self.codes is not None:       # a werkplein location is chosen with its region
+            return np.array([region_of(info.code) in self.codes for info in infos])
         if self.fraction is not None:
             chosen = np.zeros(n, dtype=bool)
             chosen[rng.permutation(n)[: round(self.fraction * n)]] = True
@@ -95,6 +96,10 @@ class Lever:
         return dict(self.options).get(name, LEVERS[self.kind].options[name][0])
 
 
+REGION_ERA, WERKPLEIN_ERA = "regions_2012", "werkpleinen_2005"
+BOTH_ERAS = (REGION_ERA, WERKPLEIN_ERA)
+
+
 class LeverKind:
     """Base of the lever kinds: how one lever changes the model while active."""
 
@@ -106,6 +111,8 @@ class LeverKind:
     range and listed in docs/ODD.md §7.6, like parameters."""
     whole_options: ClassVar[frozenset[str]] = frozenset()
     """Options that count something (months) and must be whole numbers."""
+    eras: ClassVar[tuple[str, ...]] = (REGION_ERA,)
+    """The eras (chainsim.core.eras.ERAS) the lever is built for: what it acts on exists there."""
 
     @staticmethod
     def apply(world: World, lever: Lever, regions: np.ndarray, months_active: int) -> None:
@@ -131,8 +138,10 @@ def _remove_obstacles(world: World, regions: np.ndarray, removed: dict[str, tupl
     arrangement costly.
     """
     catalogue = world.catalogue
+    if not set(removed) & set(catalogue.index):
+        raise ValueError(f"none of {sorted(removed)} is an arrangement of the catalogue {catalogue.name}")
     for name, starts in removed.items():
-        if name not in catalogue.index:       # the arrangement is not one of this era's
+        if name not in catalogue.index:       # listed for the other era's catalogue
             continue
         a = catalogue.arrangements[catalogue.index[name]]
         gone = sum(any(o.startswith(s) for o in a.obstacles) for s in starts)
@@ -156,7 +165,8 @@ class JointTargets(LeverKind):
 
     kind = "joint_targets"
     mechanisms = "M2, M1, M14"
-    source = "004 §4.2, §4.5; 003"
+    source = "004 §4.2, §4.5; 003; for the werkplein era 000 'Verschillende organisaties' (chain indicators)"
+    eras = BOTH_ERAS
 
     @staticmethod
     def apply(world, lever, regions, months_active):
@@ -275,11 +285,13 @@ class ICTHarmonisation(LeverKind):
     kind = "ict_harmonisation"
     mechanisms = "M7"
     source = "004 §4.2; 001 §5.5"
+    eras = BOTH_ERAS
 
     @staticmethod
     def apply(world, lever, regions, months_active):
         p = world.params
-        _remove_obstacles(world, regions, {"shared_systems": ("003", "000")}, lever.strength)
+        _remove_obstacles(world, regions, {"shared_systems": ("003", "000"), "shared_ict": ("003", "000")},
+                          lever.strength)
         world.regions_state.ict_push[regions] *= 1.0 + p.ict_harmonisation_push * lever.strength
 
 
@@ -395,6 +407,7 @@ class KnowledgeSharing(LeverKind):
     kind = "knowledge_sharing"
     mechanisms = "M11"
     source = "000 'Leren van elkaar'; 004 §2.3"
+    eras = BOTH_ERAS
 
     @staticmethod
     def apply(world, lever, regions, months_active):
@@ -453,13 +466,14 @@ class CoLocation(LeverKind):
     kind = "co_location"
     mechanisms = "M3, M13"
     source = "001 §5.6; 004 §3.1; 000"
+    eras = BOTH_ERAS
 
     @staticmethod
     def apply(world, lever, regions, months_active):
         p = world.params
         world.regions_state.contact_factor[regions] *= 1.0 + p.co_location_contact_boost * lever.strength
-        _remove_obstacles(world, regions, {"joint_staff": ("000",), "multiple_public_counters": ("000",)},
-                          lever.strength)
+        _remove_obstacles(world, regions, {"joint_staff": ("000",), "multiple_public_counters": ("000",),
+                                           "shared_building": ("000",)}, lever.strength)
 
 
 @_register
@@ -477,6 +491,52 @@ class WrittenAgreements(LeverKind):
     @staticmethod
     def apply(world, lever, regions, months_active):
         world.regions_state.reset_factor[regions] *= 1.0 - lever.strength
+
+
+@_register
+class SupportStructure(LeverKind):
+    """The werkplein era's support structure continues after 1 July 2007 (M11).
+
+    Support groups, a support pool and chain ambassadors carried lessons
+    between the chain consultations until the state stopped them on
+    2007-07-01; the support point held that the regions lacked the capacity
+    to organise without them (001 §3.2, §5.6). While active, the lever makes
+    up what the national learning programmes lost after that date: the
+    country's best location reaches belief elsewhere as it did before
+    (``knowledge_sharing`` x (1 - the time line's learning support) x
+    strength). No coefficient of its own.
+    """
+
+    kind = "support_structure"
+    mechanisms = "M11"
+    source = "001 §3.2, §5.6"
+    eras = (WERKPLEIN_ERA,)
+
+    @staticmethod
+    def apply(world, lever, regions, months_active):
+        lost = 1.0 - world.calendar.drivers.learning_support[world.t]
+        world.regions_state.knowledge_boost[regions] += world.params.knowledge_sharing * lost * lever.strength
+
+
+@_register
+class SharedBudgets(LeverKind):
+    """One budget for the partners at a location instead of three money streams (M1, M2).
+
+    The partners were still settled with as separate columns, and using each
+    other's instruments needed settling between them (001 §5.1; 000
+    'Verschillende organisaties'). The lever takes that obstacle out of the
+    effort of joint results against chain indicators. No coefficient of its
+    own.
+    """
+
+    kind = "shared_budgets"
+    mechanisms = "M1, M2"
+    source = "001 §5.1; 000 'Verschillende organisaties'"
+    eras = (WERKPLEIN_ERA,)
+
+    @staticmethod
+    def apply(world, lever, regions, months_active):
+        _remove_obstacles(world, regions, {"chain_indicators": ("001 §5.1: separate money",)}, lever.strength)
 
 
 # --- applying the levers each month ---------------------------------------

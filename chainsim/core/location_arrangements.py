@@ -18,6 +18,16 @@ one contact person, housing under one roof) and local tripartite
 management (due 2008-01-01, 001 §3.3) carry the era's deadline: integrated
 service at every location by the end of 2009 (000 'Beleidscontext').
 
+Results, the evidence that cooperation pays (M11), come from pooling here as
+in the regions: seed 003 names the gains of working together at a werkplein
+-- smoother handover of data, a better fit between client and consultant,
+and scale in matching, with more jobseekers and vacancies in one pool (003
+'Voordelen') -- so the shop-floor arrangements that pool clients and
+instruments carry a ``pooling`` weight (estimates on the region catalogue's
+scale: electronic messages and shared ICT 0.05, composed teams 0.1,
+integrated teams 0.15, one contact person with all partners' instruments
+0.2).
+
 No arrangement here plays the ``public_core`` role: those are what an
 employer organisation watches, and the locations served jobseekers, not
 employers (the employer side was regional, 001 §5.3), so employer
@@ -63,14 +73,14 @@ LOCATION_ARRANGEMENTS: tuple[Arrangement, ...] = (
         "000 'Praktische problemen': common ICT needs steering above the parties",
         "003 'Autonomie': systems not linked",
     ), 0.45, 0.05, central_room=0.3, requires=("tripartite_management",), roles=("shared_ict",),
-        source="001 §3.3 fn 8 (the digital client file); 002 §4.4"),
+        pooling=0.05, source="001 §3.3 fn 8 (the digital client file); 002 §4.4"),
     # --- operational: the shop floor (001 §4.3) ---
     Arrangement("chain_messages", O, (
         "001 §5.5: outages and many systems behind the scenes",
     ), 0.10, 0.05, requires=("chain_consultation",),
-        source="001 §4.3 (electronic chain messages between the partners)"),
+        pooling=0.05, source="001 §4.3 (electronic chain messages between the partners)"),
     Arrangement("composed_teams", O, (), 0.15, 0.15, requires=("chain_consultation",), on_site=True,
-                source="001 §4.3 (staff of several partners together, each with own tasks)"),
+                pooling=0.1, source="001 §4.3 (staff of several partners together, each with own tasks)"),
     Arrangement("one_counter", O, (
         "001 §5.3: municipalities torn between the chain and their own front office",
         "001 §5.1: separate records make double work at one front office",
@@ -79,11 +89,12 @@ LOCATION_ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("integrated_teams", O, (
         "001 §5.1: different pay and working hours hamper doing the same tasks",
     ), 0.35, 0.25, central_room=0.3, deadline=True, requires=("composed_teams",), on_site=True,
-        source="001 §4.3 (staff doing the same tasks; far rarer than composed teams)"),
+        pooling=0.15, source="001 §4.3 (staff doing the same tasks; far rarer than composed teams)"),
     Arrangement("one_contact_person", O, (
         "002 §4.3: the partners must entrust powers to each other",
         "001 §5.6: the job profile is still unclear",
     ), 0.45, 0.35, central_room=0.3, deadline=True, requires=("composed_teams",), on_site=True,
+        pooling=0.2,
         source="001 §1.3, §3.3 (one contact person with all partners' instruments); 001 cover (the 2009 aim)"),
 )
 

@@ -20,7 +20,7 @@ from chainsim.werkplein import era_config, format_picture, run_era
 PAGE = "validation_werkplein.md"
 
 
-def page(table: str, replications: int, seed: int, stages: str) -> str:
+def page(table: str, replications: int, seed: int, stages: str, integrated: tuple[float, float]) -> str:
     """The markdown page: how it was made, the table, and what it does and does not show."""
     return f"""# Validation: the werkplein era against the Inspectorate's 2007 survey
 
@@ -45,10 +45,10 @@ Share of locations by stage in December 2011 (mean, 90% interval): {stages}.
   survey, fewer in one building, and too many without any regional form. The building's cited obstacle
   (housing, 000) and its tactical level make it slower than operational arrangements that need only the chain
   consultation; in the seeds the building came first at most locations (001 §4.3).
-- **Integrated service** (one contact person, one counter, shared messages or ICT; 001 §1.3) lies just
-  above the survey's 7-13% in spring 2007, but the model lets about three in four locations reach it by 2011, where seed
-  003 says the aim of 100 integrated werkpleinen by 2010 was not met and integration varied strongly (003
-  '100 Werkpleinen?'; no figure is given).
+- **Integrated service** (one contact person, one counter, shared messages or ICT; 001 §1.3) reaches
+  {integrated[0]:.2f} of the locations in spring 2007 against the survey's 7-13%, and {integrated[1]:.2f} by December
+  2011, where seed 003 says the aim of 100 integrated werkpleinen by 2010 was not met and integration varied
+  strongly (003 '100 Werkpleinen?'; no figure is given).
 - **The comparison is loose by construction.** The survey counted 201 responding organisations (CWI branches,
   UWV coaches, municipalities), not locations (docs/research/werkplein_sources.md §6); the 104 locations are
   chainsim's grouping of the 2016 municipalities, since the seeds list none (chainsim/core/locations.py).
@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         end = run.summary()["stage_shares_end"]
         stages = ", ".join(f"{s} {v['mean']:.2f} ({v['interval90'][0]:.2f}-{v['interval90'][1]:.2f})"
                            for s, v in end.items())
-        text = page(table, args.replications, args.seed, stages)
+        rows = {row.figure.item: row.mean for row in run.compare()}
+        text = page(table, args.replications, args.seed, stages,
+                    (rows["integrated_service"], end["integrated"]["mean"]))
         write_text(target, text)
         print(f"\nwrote {target}")
     return 0
