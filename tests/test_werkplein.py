@@ -221,3 +221,29 @@ def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "comparison.png"]
     proc = chainsim("compare", "werkpleinen_2005", "netherlands_2012", "--out", tmp_path / "mixed")
     assert proc.returncode == 2 and "allowed: scenarios of one era" in proc.stderr
+
+
+def test_co_location_builds_trust_in_one_reading_of_the_seed_and_not_in_the_other():
+    from chainsim.core.mechanisms import trust
+    from chainsim.core.network import TieKind
+    from chainsim.core.parameters import Parameters
+    from chainsim.core.simulation import new_world
+    from chainsim.core.state import IN_FORCE
+
+    gains = {}
+    for reading in (0.0, 1.0):
+        world = new_world(Parameters(co_location_trust=reading), LOCATIONS.calendar, LOCATIONS.select(["Friesland"]),
+                          np.random.default_rng(3), era=LOCATIONS)
+        world.regions_state.status[:] = 0
+        world.regions_state.status[:, LOCATION_CATALOGUE.index["chain_consultation"]] = IN_FORCE
+        world.regions_state.status[:, LOCATION_CATALOGUE.index["shared_building"]] = IN_FORCE
+        ties = world.tie_index.by_kind[TieKind.UWV_MUNICIPALITY]
+        before = world.ties.trust[ties].copy()
+        trust.build_trust_through_contact(world)
+        gains[reading] = (world.ties.trust[ties] - before).mean()
+    assert gains[1.0] > gains[0.0] > 0          # the table alone builds trust; the building adds to it
+    # the region era has no shared building: the parameter changes nothing there
+    from chainsim.core.config import RunConfig
+    a = simulate(RunConfig(regions=("AM02",), params=Parameters(co_location_trust=0.0)), np.random.SeedSequence(1))
+    b = simulate(RunConfig(regions=("AM02",), params=Parameters(co_location_trust=2.0)), np.random.SeedSequence(1))
+    assert np.array_equal(a.items, b.items) and np.array_equal(a.diagnostics, b.diagnostics)

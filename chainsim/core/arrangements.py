@@ -204,6 +204,8 @@ ROLES: dict[str, str] = {
     "shared_staffing": "agreed staff input: steers partly jointly (M2, ``fte_steering``)",
     "shared_ict": "an agreement on shared systems: every participating municipality uses them (M7)",
     "mandates": "a governance agreement that mandates execution (M13)",
+    "co_location": "puts the partners' staff in one building: daily contact builds trust in one reading of "
+                   "001 §5.6 (``co_location_trust``)",
 }
 """What a mechanism reads an arrangement as. Mechanisms never name an
 arrangement: they ask the run's catalogue which arrangements play a role,

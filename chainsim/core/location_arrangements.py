@@ -57,6 +57,7 @@ LOCATION_ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("shared_building", T, (
         "000 'Praktische problemen': shortage of suitable housing",
     ), 0.20, 0.05, central_room=0.2, deadline=True, requires=("chain_consultation",), on_site=True,
+        roles=("co_location",),
         source="001 §4.3 (a shared building, BVG); 002 §2.4 (toonkamer principle 7)"),
     Arrangement("joint_personnel_plan", T, (
         "001 §5.1: different pay and working hours between the organisations",

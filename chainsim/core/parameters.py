@@ -52,6 +52,13 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("trust_contact_gain", 0.035, 0.0, 0.04, "M3",
                   "estimate; direction from 004 §4.5 (time spent together builds trust)",
                   "monthly trust gain on a tie whose parties meet at a regional table"),
+    ParameterSpec("co_location_trust", 1.0, 0.0, 2.0, "M3",
+                  "estimate; 001 §5.6: the national chain council calls the shared building a success factor "
+                  "(seeing each other daily builds trust sooner), CWI holds it is not a necessary condition",
+                  "extra contact on the agency-municipality ties of a unit whose partners share a building, as "
+                  "a multiple of the contact at a table; 0 is CWI's reading of 001 §5.6 (the building adds "
+                  "nothing), 1 and more the council's. Only the werkplein era has a shared building "
+                  "(role co_location)"),
     ParameterSpec("contact_base_uwv", 0.5, 0.0, 1.0, "M3, M7",
                   "estimate; 004 §4.2 (the person of UWV matters), §4.5 (UWV as connecting party)",
                   "share of trust_contact_gain that UWV-municipality ties gain at a table whatever UWV's "

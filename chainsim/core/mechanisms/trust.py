@@ -31,7 +31,9 @@ def build_trust_through_contact(world: World) -> None:
     - UWV and municipalities, where they meet at a tactical or governance
       table; faster with a connecting UWV regional manager (004 §4.2, §4.6;
       ``contact_base_uwv`` + connector) and with the attention left after
-      turbulence (M15);
+      turbulence (M15); where they share a building (the werkplein era),
+      ``co_location_trust`` times more (001 §5.6, contested: 0 reads it as
+      CWI did);
     - centre and municipalities, where a governance table meets; faster
       under a facilitating centre (004 §4.5; ``contact_base_centre`` + style);
     - municipalities of one subregion, which already work together
@@ -47,13 +49,15 @@ def build_trust_through_contact(world: World) -> None:
         return
     in_force = rs.in_force
     meets_uwv = world.catalogue.any_in_force(in_force, "meets_agency")
+    # a shared building adds daily contact in one reading of 001 §5.6 (co_location_trust = 0: the other)
+    co_located = world.catalogue.any_in_force(in_force, "co_location")
     governance = world.catalogue.any_in_force(in_force, "governing_table")
     attention = 1.0 - np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
 
     at_table = pop.participates
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     r = ties.region[um]
-    scale_ties(ties.trust, um, gain * meets_uwv[r] * at_table[ties.v[um]]
+    scale_ties(ties.trust, um, gain * (meets_uwv[r] + p.co_location_trust * co_located[r]) * at_table[ties.v[um]]
                * (p.contact_base_uwv + rs.uwv_connector[r]) * attention[r] * rs.contact_factor[r])
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
     r = ties.region[cm]
