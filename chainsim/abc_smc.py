@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from chainsim.calibration import (
+    JOINT_STATISTICS,
     STATISTICS,
     CovarianceDistance,
     fieldwork_picture,
@@ -143,16 +144,23 @@ def check_regions(regions: tuple[str, ...] | None) -> None:
                          "whose statistics the distance compares")
 
 
-def run_config(values: dict[str, float], regions: tuple[str, ...] | None = None):
+def run_config(values: dict[str, float], regions: tuple[str, ...] | None = None, start_from: str | None = None):
     """The run configuration of one particle: the defaults with ``values``, on the default calendar.
 
     The calendar runs to its end (2016), not only to the fieldwork window:
-    where the calendar ends changes a run's random draws before then.
+    where the calendar ends changes a run's random draws before then. With
+    ``start_from`` the regions start from that simulated era (both eras are
+    calibrated at once, :data:`chainsim.calibration.JOINT_STATISTICS`).
     """
     from chainsim.core.parameters import Parameters
     from chainsim.runner import RunConfig
 
-    return RunConfig(params=Parameters.from_mapping(values), regions=regions)
+    return RunConfig(params=Parameters.from_mapping(values), regions=regions, start_from=start_from)
+
+
+def statistics_of(start_from: str | None) -> tuple[str, ...]:
+    """The statistics a calibration fits: the 2014 picture, and with a simulated history also the 2007 survey."""
+    return STATISTICS if start_from is None else JOINT_STATISTICS
 
 
 def _picture_batch(task) -> list[dict[str, float]]:
@@ -197,16 +205,19 @@ class PictureModel:
     single-core calibration repeats exactly.
     """
 
-    def __init__(self, replications: int, regions: tuple[str, ...] | None = None) -> None:
+    def __init__(self, replications: int, regions: tuple[str, ...] | None = None,
+                 start_from: str | None = None) -> None:
         self.replications = replications
         self.regions = regions
+        self.start_from = start_from
 
     def __call__(self, parameters) -> dict[str, float]:
-        config = run_config({k: float(v) for k, v in dict(parameters).items()}, self.regions)
+        config = run_config({k: float(v) for k, v in dict(parameters).items()}, self.regions, self.start_from)
         seed = int(np.random.randint(0, 2 ** 31 - 1))
         seeds = np.random.SeedSequence(seed).spawn(self.replications)
         rows = pd.DataFrame(_picture_batch((config, seeds)))      # the replications side by side
-        return {k: float(v) for k, v in rows[list(STATISTICS)].mean(axis=0, skipna=False).items()}
+        names = list(statistics_of(self.start_from))
+        return {k: float(v) for k, v in rows[names].mean(axis=0, skipna=False).items()}
 
 
 def choose_replications(centre: pd.DataFrame, prior: pd.DataFrame, distance: CovarianceDistance,
@@ -258,22 +269,27 @@ class Setup:
     noise: dict = field(default_factory=dict)
     reference: dict = field(default_factory=dict)
     seconds_per_run: float = float("nan")
+    start_from: str | None = None     # a simulated era the regions start from: both eras are calibrated
+
+    @property
+    def statistics(self) -> tuple[str, ...]:
+        return statistics_of(self.start_from)
 
     def distance(self, exclude: tuple[str, ...] = ()) -> CovarianceDistance:
         """The distance over every statistic outside the pattern groups ``exclude``."""
-        names = tuple(n for n in STATISTICS if n.split(".", 1)[0] not in exclude)
-        return CovarianceDistance(np.array(self.covariance), names)
+        names = tuple(n for n in self.statistics if n.split(".", 1)[0] not in exclude)
+        return CovarianceDistance(np.array(self.covariance), names, universe=self.statistics)
 
     def write(self, path: Path) -> None:
         data = asdict(self)
-        data["statistics"] = list(STATISTICS)
+        data["statistics"] = list(self.statistics)
         Path(path).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     @classmethod
     def read(cls, path: Path) -> Setup:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(data.pop("statistics")) != STATISTICS:
-            raise ValueError(f"{path}: its statistics differ from chainsim.calibration.STATISTICS "
+        if tuple(data.pop("statistics")) != statistics_of(data.get("start_from")):
+            raise ValueError(f"{path}: its statistics differ from chainsim.calibration's "
                              "(written by another version); start a new calibration")
         data["priors"] = [Prior(**p) for p in data["priors"]]
         data["regions"] = tuple(data["regions"]) if data["regions"] is not None else None
@@ -283,7 +299,7 @@ class Setup:
 def measure_setup(priors: list[Prior], seed: int, workers: int = 1, reference_replications: int = 200,
                   prior_draws: int = 60, replications: int | None = None,
                   regions: tuple[str, ...] | None = None, fraction: float = NOISE_FRACTION,
-                  quantile: float = EPSILON_QUANTILE) -> Setup:
+                  quantile: float = EPSILON_QUANTILE, start_from: str | None = None) -> Setup:
     """Run the reference replications at the priors' centre and the prior draws; fix covariance and ``k``.
 
     ``replications`` fixes ``k`` instead of choosing it (the noise is still
@@ -295,20 +311,23 @@ def measure_setup(priors: list[Prior], seed: int, workers: int = 1, reference_re
     rng = np.random.default_rng(seed)
     centre = prior_centre(priors)
     draws = [{p.name: float(rng.uniform(p.low, p.high)) for p in priors} for _ in range(prior_draws)]
-    configs = [run_config(centre, regions)] * reference_replications + [run_config(v, regions) for v in draws]
+    configs = ([run_config(centre, regions, start_from)] * reference_replications
+               + [run_config(v, regions, start_from) for v in draws])
     start = time.perf_counter()
     pictures = simulate_pictures(configs, seed, workers)
     seconds = (time.perf_counter() - start) * max(1, workers) / len(configs)
     at_centre, at_draws = pictures.iloc[:reference_replications], pictures.iloc[reference_replications:]
-    cov = picture_covariance(at_centre)
-    noise = choose_replications(at_centre, at_draws, CovarianceDistance(cov), rng, fraction, quantile=quantile)
+    universe = statistics_of(start_from)
+    cov = picture_covariance(at_centre, universe)
+    noise = choose_replications(at_centre, at_draws, CovarianceDistance(cov, universe, universe=universe), rng,
+                                fraction, quantile=quantile)
     k = int(replications) if replications is not None else noise["replications"]
     if replications is not None:
         noise["reason"] = f"fixed by the set-up at {k} (the rule would choose {noise['replications']}: {noise['reason']})"
     return Setup(priors=list(priors), covariance=cov.tolist(), replications=k, seed=int(seed), regions=regions,
                  noise=noise, reference={"point": centre, "replications": reference_replications,
                                          "prior_draws": prior_draws},
-                 seconds_per_run=float(seconds))
+                 seconds_per_run=float(seconds), start_from=start_from)
 
 
 def _sampler(workers: int, scheduler: str | None):
@@ -348,7 +367,7 @@ def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, worker
     distance = setup.distance(exclude)
     sampler, client = _sampler(workers, scheduler)
     try:
-        abc = pyabc.ABCSMC(PictureModel(setup.replications, setup.regions), prior, distance,
+        abc = pyabc.ABCSMC(PictureModel(setup.replications, setup.regions, setup.start_from), prior, distance,
                            population_size=particles, sampler=sampler, transitions=_transition(transition),
                            eps=pyabc.QuantileEpsilon(alpha=epsilon_quantile))
         np.random.seed(setup.seed + (done or 0))  # one worker repeats exactly (pyABC draws from numpy's global state)

@@ -19,6 +19,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from chainsim.core.calendar import Month
+from chainsim.core.location_measurement import survey_figures
 from chainsim.core.measurement import COORDINATED, LITTLE, MIDDLE
 from chainsim.core.regions import find_region
 from chainsim.results import load_observed
@@ -271,6 +273,17 @@ PATTERN_GROUPS: dict[str, tuple[str, ...]] = {
 STATISTICS: tuple[str, ...] = tuple(f"{g}.{n}" for g, names in PATTERN_GROUPS.items() for n in names)
 """Names of the calibrated statistics, "group.name", in a fixed order."""
 
+SURVEY_GROUP = "survey_2007"
+"""The pattern group of the werkplein era's 2007 survey (001 §4): only a run that starts from
+the era (``start_from``) has it; its figures tagged ``calibrate`` may be fitted, those tagged
+``test`` are kept out of every calibration."""
+
+SURVEY_STATISTICS: tuple[str, ...] = tuple(f"{SURVEY_GROUP}.{f.item}" for f in survey_figures() if f.use == "calibrate")
+"""The survey figures a joint calibration of both eras fits."""
+
+JOINT_STATISTICS: tuple[str, ...] = STATISTICS + SURVEY_STATISTICS
+"""The statistics of a calibration of both eras: the 2014 picture and the 2007 survey's calibrate figures."""
+
 VARIANCE_FLOOR = (1 / 35) ** 2
 """Added to each statistic's variance in the distance: one region in 35. The
 observed figures are counts of regions judged by the Inspectorate, so a
@@ -278,8 +291,19 @@ simulated share is not held closer than one region; without a floor a
 statistic the model hardly varies (the class "none") would dominate."""
 
 
+def variance_floors(names: tuple[str, ...]) -> np.ndarray:
+    """The floor added to each statistic's variance: one region in 35 (:data:`VARIANCE_FLOOR`); for a
+    survey figure the square of a quarter of its interval (the interval the seed's words allow read as
+    two standard deviations either side of its middle)."""
+    figures = {f"{SURVEY_GROUP}.{f.item}": f for f in survey_figures()}
+    return np.array([((figures[n].high - figures[n].low) / 4.0) ** 2 if n in figures else VARIANCE_FLOOR
+                     for n in names])
+
+
 def observed_statistics() -> dict[str, float]:
-    """The observed value of every statistic of :data:`STATISTICS`, in its simulated unit (shares; case regions stage / 2)."""
+    """The observed value of every statistic, in its simulated unit: the 2014 picture's :data:`STATISTICS`
+    (shares; case regions stage / 2), then every figure of the 2007 survey (the middle of its interval;
+    :data:`SURVEY_STATISTICS` says which a joint calibration fits)."""
     by_key = {f"{t.group}.{t.name}": t.observed for t in targets()}
     out = {}
     for name in STATISTICS:
@@ -287,6 +311,7 @@ def observed_statistics() -> dict[str, float]:
         source = ("stage_shares" if item in ("coordinated", "middle", "little") else "cooperation_levels"
                   ) if group == "stages_and_classes" else group
         out[name] = by_key[f"{source}.{item}"]
+    out.update({f"{SURVEY_GROUP}.{f.item}": f.middle for f in survey_figures()})
     return out
 
 
@@ -341,7 +366,23 @@ def fieldwork_picture(result, calendar) -> dict[str, float]:
     used = {"governance_uwv_all_municipalities", "tactical_uwv", "all_municipalities_participate",
             *PATTERN_GROUPS["joint_activities"], *GOVERNANCE_PARTY.values()}
     out.update({f"items.{n}": share(n) for n in INDICATORS if n not in used})
+    prelude = getattr(result, "prelude", None)
+    if prelude is not None:
+        out.update(survey_picture(prelude))
     return out
+
+
+def survey_picture(prelude) -> dict[str, float]:
+    """The werkplein era's survey figures in one replication's record of the era (its ``prelude``): the
+    share of locations with each item, averaged over the survey's fieldwork (``survey_2007.<item>``, every
+    figure, calibrate and test)."""
+    from chainsim.core.eras import LOCATIONS
+    from chainsim.core.location_measurement import LOCATION_INDICATOR_INDEX, SURVEY_MONTHS
+
+    cal = LOCATIONS.calendar
+    w = slice(cal.index(Month.parse(SURVEY_MONTHS[0])), cal.index(Month.parse(SURVEY_MONTHS[1])) + 1)
+    return {f"{SURVEY_GROUP}.{f.item}": float(prelude.items[w, :, LOCATION_INDICATOR_INDEX[f.item]].mean())
+            for f in survey_figures()}
 
 
 class CovarianceDistance:
@@ -358,17 +399,17 @@ class CovarianceDistance:
     """
 
     def __init__(self, cov: np.ndarray, names: tuple[str, ...] = STATISTICS,
-                 observed: dict[str, float] | None = None) -> None:
+                 observed: dict[str, float] | None = None, universe: tuple[str, ...] = STATISTICS) -> None:
         cov = np.asarray(cov, dtype=float)
-        if cov.shape != (len(STATISTICS), len(STATISTICS)):
-            raise ValueError(f"covariance must be {len(STATISTICS)} x {len(STATISTICS)} over STATISTICS, "
-                             f"got {cov.shape}")
-        unknown = [n for n in names if n not in STATISTICS]
+        if cov.shape != (len(universe), len(universe)):
+            raise ValueError(f"covariance must be {len(universe)} x {len(universe)} over the statistics "
+                             f"it was measured on, got {cov.shape}")
+        unknown = [n for n in names if n not in universe]
         if unknown:
-            raise ValueError(f"unknown statistic {unknown[0]!r} (allowed: {', '.join(STATISTICS)})")
+            raise ValueError(f"unknown statistic {unknown[0]!r} (allowed: {', '.join(universe)})")
         self.names = tuple(names)
-        index = [STATISTICS.index(n) for n in self.names]
-        sub = cov[np.ix_(index, index)] + VARIANCE_FLOOR * np.eye(len(index))
+        index = [universe.index(n) for n in self.names]
+        sub = cov[np.ix_(index, index)] + np.diag(variance_floors(self.names))
         self.precision = np.linalg.inv(sub)
         obs = observed_statistics() if observed is None else observed
         self.observed = np.array([obs[n] for n in self.names], dtype=float)
@@ -381,9 +422,9 @@ class CovarianceDistance:
         return float(np.sqrt(diff @ self.precision @ diff))
 
 
-def picture_covariance(pictures: pd.DataFrame) -> np.ndarray:
-    """Covariance of :data:`STATISTICS` between replications (rows of ``pictures``), NaN-free rows only."""
-    x = pictures[list(STATISTICS)].to_numpy(dtype=float)
+def picture_covariance(pictures: pd.DataFrame, universe: tuple[str, ...] = STATISTICS) -> np.ndarray:
+    """Covariance of the statistics ``universe`` between replications (rows of ``pictures``), NaN-free rows only."""
+    x = pictures[list(universe)].to_numpy(dtype=float)
     x = x[np.isfinite(x).all(axis=1)]
     if len(x) < 2:
         raise ValueError("need at least two replications with every statistic defined to estimate the covariance")

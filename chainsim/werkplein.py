@@ -11,17 +11,21 @@ Netherlands -- is put beside the interval the seed's words allow.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import LOCATIONS
-from chainsim.core.location_measurement import LOCATION_INDICATOR_INDEX, LOCATION_INDICATORS, LOCATION_ITEM_NAMES
+from chainsim.core.location_measurement import (
+    LOCATION_INDICATOR_INDEX,
+    LOCATION_INDICATORS,
+    LOCATION_ITEM_NAMES,
+    Figure,
+    survey_figures,
+)
 from chainsim.core.parameters import Parameters
 from chainsim.results import config_record, config_sha256
 from chainsim.runner import iter_runs
@@ -33,18 +37,6 @@ CALENDAR = LOCATIONS.calendar
 
 MEASURES: tuple[str, ...] = LOCATION_INDICATORS + tuple(f"stage_{s}" for s in LOCATIONS.stages)
 """What a run of the era records per month: the share of locations with each item, and in each stage."""
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of the 2007 survey as an interval of shares."""
-
-    item: str
-    low: float
-    high: float
-    words: str
-    passage: str
-    use: str
 
 
 @dataclass(frozen=True)
@@ -65,14 +57,6 @@ class Comparison:
         f = self.figure
         return {"item": f.item, "survey": [f.low, f.high], "words": f.words, "passage": f.passage, "use": f.use,
                 "simulated_mean": self.mean, "simulated_interval90": [self.low, self.high], "inside": self.inside}
-
-
-def survey_figures() -> tuple[Figure, ...]:
-    """The figures of ``chainsim/data/werkplein_2007.toml``."""
-    with resources.files("chainsim.data").joinpath("werkplein_2007.toml").open("rb") as fh:
-        data = tomllib.load(fh)
-    return tuple(Figure(item, float(f["low"]), float(f["high"]), f["words"], f["passage"], f["use"])
-                 for item, f in data["figures"].items())
 
 
 def era_config(params: Parameters | None = None, regions: tuple[str, ...] | None = None,

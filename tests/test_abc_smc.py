@@ -74,7 +74,9 @@ def test_the_picture_is_the_mean_over_september_to_december_2014():
 
 def test_each_observed_figure_is_counted_once():
     observed = observed_statistics()
-    assert list(observed) == list(STATISTICS) and len(STATISTICS) == 26
+    assert list(observed)[: len(STATISTICS)] == list(STATISTICS) and len(STATISTICS) == 26
+    # the rest are the 2007 survey's figures (every one: which are fitted is the joint calibration's choice)
+    assert all(n.startswith("survey_2007.") for n in list(observed)[len(STATISTICS):])
     assert observed["stages_and_classes.middle"] == 0.5
     assert observed["stages_and_classes.all_levels"] == pytest.approx(13 / 35)
     assert observed["governance_parties.unions"] == pytest.approx(7 / 31)
@@ -122,7 +124,7 @@ def test_leaving_out_a_group_drops_its_statistics():
 
 
 def _synthetic(rng, n: int, shift: float, noise: float) -> pd.DataFrame:
-    obs = np.array(list(observed_statistics().values()))
+    obs = np.array([observed_statistics()[n] for n in STATISTICS])
     return pd.DataFrame(obs + shift + rng.normal(0, noise, size=(n, len(obs))), columns=list(STATISTICS))
 
 
@@ -221,3 +223,25 @@ def test_abc_smc_runs_on_a_dask_cluster(tiny_setup, tmp_path):
                               scheduler=cluster.scheduler_address)
     particles = last_population(history)
     assert len(particles) == 3 and particles["weight"].sum() == pytest.approx(1.0)
+
+
+def test_a_joint_calibration_of_both_eras_fits_the_survey_figures_it_may_and_no_others(tmp_path):
+    from chainsim.calibration import JOINT_STATISTICS, SURVEY_GROUP, SURVEY_STATISTICS
+    from chainsim.core.location_measurement import survey_figures
+
+    assert set(SURVEY_STATISTICS) == {f"{SURVEY_GROUP}.{f.item}" for f in survey_figures() if f.use == "calibrate"}
+    assert not any(f"{SURVEY_GROUP}.{f.item}" in JOINT_STATISTICS for f in survey_figures() if f.use == "test")
+    observed = observed_statistics()
+    assert all(0.0 < observed[n] < 1.0 for n in SURVEY_STATISTICS)
+    priors = declared_priors(["weight_trust", "co_location_trust"])
+    setup = measure_setup(priors, seed=4, reference_replications=6, prior_draws=4, replications=1,
+                          regions=CASE_REGIONS, start_from="werkpleinen_2005")
+    assert setup.start_from == "werkpleinen_2005" and setup.statistics == JOINT_STATISTICS
+    assert np.array(setup.covariance).shape == (len(JOINT_STATISTICS),) * 2
+    setup.write(tmp_path / "joint.json")
+    assert Setup.read(tmp_path / "joint.json") == setup
+    distance = setup.distance()
+    assert set(SURVEY_STATISTICS) <= set(distance.names)
+    history = run_abc_smc(setup, tmp_path / "joint.db", generations=1, particles=3)
+    assert len(last_population(history)) == 3
+    assert set(setup.distance(exclude=(SURVEY_GROUP,)).names) == set(STATISTICS)

@@ -166,3 +166,19 @@ def test_the_morris_screen_ranks_the_free_parameters_and_says_which_it_keeps(tmp
                           "--trajectories", "1"], capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
         "screen.py: --trajectories: must be a whole number of at least 2"]
+
+
+def test_the_joint_set_up_starts_from_the_werkplein_era_and_refuses_an_unknown_one(tmp_path):
+    calibrate = _script_module()
+    joint = ABC_CONFIG.with_name("abc_smc_joint.toml")
+    config = calibrate.read_abc_config(joint)
+    assert config["start_from"] == "werkpleinen_2005"
+    assert calibrate.read_abc_config(ABC_CONFIG)["start_from"] is None
+    assert {p.name for p in calibrate.abc_priors(config)} > {p.name for p in calibrate.abc_priors(
+        calibrate.read_abc_config(ABC_CONFIG))}
+    bad = tmp_path / "joint.toml"
+    bad.write_text(joint.read_text(encoding="utf-8").replace('start_from = "werkpleinen_2005"',
+                                                             'start_from = "werkpleinen_1999"'), encoding="utf-8")
+    done = run(bad, tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+    assert "start_from" in done.stderr and "werkpleinen_2005" in done.stderr

@@ -23,6 +23,11 @@ of locations, which docs/validation.md states as a limit of the comparison.
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
 import numpy as np
 
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
@@ -62,6 +67,41 @@ _DIRECT = ("shared_building", "one_counter", "composed_teams", "integrated_teams
            "chain_indicators", "shared_ict")
 _COLUMNS = np.array([LOCATION_CATALOGUE.index[a] for a in _DIRECT])
 _ITEMS = np.array([LOCATION_INDICATOR_INDEX[a] for a in _DIRECT])
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the 2007 survey as an interval of shares of locations."""
+
+    item: str
+    low: float
+    high: float
+    words: str
+    passage: str
+    use: str          # "calibrate": a calibration may fit it; "test": kept to test what the model predicts
+
+    @property
+    def middle(self) -> float:
+        return (self.low + self.high) / 2.0
+
+
+@cache
+def survey_figures() -> tuple[Figure, ...]:
+    """The figures of ``chainsim/data/werkplein_2007.toml`` (001 §4.1-§4.3), checked against the items."""
+    with resources.files("chainsim.data").joinpath("werkplein_2007.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    figures = tuple(Figure(item, float(f["low"]), float(f["high"]), f["words"], f["passage"], f["use"])
+                    for item, f in data["figures"].items())
+    for f in figures:
+        if f.item not in LOCATION_INDICATOR_INDEX or not 0.0 <= f.low < f.high <= 1.0 \
+                or f.use not in ("calibrate", "test"):
+            raise ValueError(f"werkplein_2007.toml: figures.{f.item}: needs an item of the measurement, "
+                             "0 <= low < high <= 1 and use \"calibrate\" or \"test\"")
+    return figures
+
+
+SURVEY_MONTHS = ("2007-03", "2007-05")
+"""The survey's fieldwork, March to May 2007 (001 §1.4): simulated shares are averaged over it."""
 
 
 def measure_locations(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

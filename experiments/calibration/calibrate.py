@@ -351,7 +351,7 @@ def read_abc_config(path: Path) -> dict:
               "reference_replications": (30, 100_000), "prior_draws": (4, 100_000)}
     numbers = {"noise_fraction": (0.01, 1.0), "epsilon_quantile": (0.05, 0.95)}
     allowed = ("description", "replications", "transition", *wholes, *numbers, "free")
-    optional = ("left_out",)
+    optional = ("left_out", "start_from")
     for key in data:
         if key in optional:
             continue
@@ -374,14 +374,21 @@ def read_abc_config(path: Path) -> dict:
         f.problem("transition", f"{data['transition']!r} is not a transition (allowed: {', '.join(TRANSITIONS)})")
     if "replications" in data and data["replications"] != "auto":
         check_whole(f, "replications", data["replications"], 1, 1_000)
-    from chainsim.calibration import PATTERN_GROUPS
+    from chainsim.scenario import HISTORIES
+
+    data.setdefault("start_from", None)
+    if data["start_from"] is not None and data["start_from"] not in HISTORIES:
+        f.problem("start_from", f"{data['start_from']!r} is no era the regions can start from "
+                                f"(allowed: {', '.join(HISTORIES)}, or leave the key out)")
+    from chainsim.calibration import PATTERN_GROUPS, SURVEY_GROUP
     left_out = data.get("left_out", {})
     if not isinstance(left_out, dict) or not all(isinstance(v, str) and v.strip() for v in left_out.values()):
         f.problem("left_out", "must be a table of pattern group = \"the reason it is left out\"")
         left_out = {}
+    groups = (*PATTERN_GROUPS, SURVEY_GROUP) if data["start_from"] else tuple(PATTERN_GROUPS)
     for group in left_out:
-        if group not in PATTERN_GROUPS:
-            f.problem(f"left_out.{group}", f"unknown pattern group (allowed: {', '.join(PATTERN_GROUPS)})")
+        if group not in groups:
+            f.problem(f"left_out.{group}", f"unknown pattern group (allowed: {', '.join(groups)})")
     data["left_out"] = dict(left_out)
     free = data.get("free", [])
     if not isinstance(free, list) or not free:
@@ -432,12 +439,19 @@ def abc_setup(config: dict, path: Path, workers: int, regions, resume: bool):
     from chainsim.abc_smc import Setup, measure_setup
 
     if resume and path.is_file():
-        return Setup.read(path)
+        setup = Setup.read(path)
+        if setup.start_from != config["start_from"]:
+            print(f"calibrate.py: --resume: the history was measured with start_from = {setup.start_from!r}, "
+                  f"the set-up now says {config['start_from']!r}; resume only into the same set-up",
+                  file=sys.stderr)
+            sys.exit(2)
+        return setup
     fixed = None if config["replications"] == "auto" else int(config["replications"])
     print(f"measuring the distance: {config['reference_replications']} replications at the priors' centre and "
           f"{config['prior_draws']} prior draws", file=sys.stderr)
     setup = measure_setup(abc_priors(config), config["seed"], workers, config["reference_replications"],
-                          config["prior_draws"], fixed, regions, config["noise_fraction"], config["epsilon_quantile"])
+                          config["prior_draws"], fixed, regions, config["noise_fraction"], config["epsilon_quantile"],
+                          start_from=config["start_from"])
     setup.write(path)
     print(f"replications per particle: {setup.replications} ({setup.noise['reason']}); "
           f"{setup.seconds_per_run:.3f} s per simulated Netherlands", file=sys.stderr)
