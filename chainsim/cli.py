@@ -387,7 +387,8 @@ def command_validate(args) -> int:
                       f"{experiment.replications} replications = {experiment.n_runs} runs)")
             else:
                 scenario = load_scenario(path)
-                print(f"{path}: valid ({len(scenario.levers)} levers)")
+                n = len(scenario.levers)
+                print(f"{path}: valid ({n} lever{'' if n == 1 else 's'})")
                 for lever in scenario.levers:
                     print(f"  {describe_lever(lever, scenario.calendar, scenario.era)}")
         except ScenarioError as exc:
@@ -706,7 +707,7 @@ def command_run(args) -> int:
         if history is not None:
             from chainsim.werkplein import format_picture
             print(f"\nThis run started from the simulated werkplein era ({config.start_from}):\n")
-            print(format_picture(history.compare(), history.replications))
+            print(format_picture(history.compare(), history.replications, history.locations))
         if explanation:
             import textwrap
             print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")
@@ -776,7 +777,7 @@ def _run_era(args, config) -> int:
         return 0
     print(f"chainsim {summary['chainsim_version']}: {config.scenario}, era {config.era}, "
           f"{summary['locations']} locations, {run.replications} replications, seed {args.seed}\n")
-    print(format_picture(run.compare(), run.replications))
+    print(format_picture(run.compare(), run.replications, run.locations))
     end = ", ".join(f"{stage} {_fmt_interval(stat)}" for stage, stat in summary["stage_shares_end"].items())
     print(f"\nShare of locations by stage in {config.calendar.end} (mean, 90% interval): {end}")
     print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))

@@ -198,7 +198,8 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
         return None
     before = len(f.problems)
     name = raw.get("name")
-    allowed_names = [*SPECS, *(f"lever.{k}" for k in LEVERS), "lever"]
+    built = [k for k, spec in LEVERS.items() if RunConfig.era in spec.eras]     # sweeps run the region era
+    allowed_names = [*SPECS, *(f"lever.{k}" for k in built), "lever"]
     known = _factor_keys(name) if name in allowed_names else FACTOR_KEYS + LEVER_FACTOR_KEYS
     for k in raw:
         if k in LEVER_FACTOR_KEYS and k not in known:
@@ -211,7 +212,7 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
         return None
     if name == "lever":
         levels = raw.get("levels")
-        choices = ["none", *LEVERS]
+        choices = ["none", *built]
         if design != "grid":
             f.problem(f"{key}.name", f"'lever' (which lever is on) needs design kind \"grid\", not {design!r}")
         if not isinstance(levels, list) or not levels or not all(isinstance(v, str) for v in levels):
@@ -220,7 +221,7 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
         for v in levels:
             if v not in choices:
                 f.problem(f"{key}.levels", f"unknown lever {v!r} (allowed: {', '.join(choices)}){suggest(v, choices)}")
-        kinds = [v for v in levels if v in LEVERS] or [next(iter(LEVERS))]
+        kinds = [v for v in levels if v in built] or [built[0]]
         lever = _lever_template(f, i, raw, kinds[0], calendar)
         return None if len(f.problems) > before else Factor(name, levels=tuple(levels), lever=lever)
     lever = _lever_template(f, i, raw, name.removeprefix("lever."), calendar) if name.startswith("lever.") else None

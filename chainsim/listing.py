@@ -26,7 +26,8 @@ def lever_rows() -> list[dict]:
     for kind, lever in LEVERS.items():
         options = "; ".join(f"{name} = {default:g} ({low:g}..{high:g}): {meaning}"
                             for name, (default, low, high, meaning) in lever.options.items())
-        rows.append({"kind": kind, "mechanisms": lever.mechanisms, "source": lever.source,
+        rows.append({"kind": kind, "eras": ", ".join(lever.eras), "mechanisms": lever.mechanisms,
+                     "source": lever.source,
                      "what": (lever.__doc__ or "").strip().splitlines()[0], "options": options})
     return rows
 
@@ -47,9 +48,11 @@ def scenario_rows() -> list[dict]:
     for name, path in shipped_scenarios().items():
         try:
             scenario = load_scenario(path)
-            rows.append({"name": name, "levers": len(scenario.levers), "description": scenario.description})
+            era = scenario.era + (f" (from {scenario.start_from})" if scenario.start_from else "")
+            rows.append({"name": name, "era": era, "levers": len(scenario.levers),
+                         "description": scenario.description})
         except ScenarioError as exc:
-            rows.append({"name": name, "levers": None, "description": f"invalid: {exc.problems[0]}"})
+            rows.append({"name": name, "era": None, "levers": None, "description": f"invalid: {exc.problems[0]}"})
     return rows
 
 

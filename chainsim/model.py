@@ -113,7 +113,8 @@ class ChainModel(mesa.Model):
                              "(chainsim run and chainsim.runner can)")
         params = _with_settings(params or config.params, settings)
         calendar = calendar or config.calendar
-        all_levers = tuple(config.levers) + tuple(levers) + _lever_settings(settings, calendar, lever_start)
+        all_levers = (tuple(config.levers) + tuple(levers)
+                      + _lever_settings(settings, calendar, lever_start, config.era))
         self.scenario_name = config.scenario
         self.era = era = ERAS[config.era]
         self.world = simulation.new_world(
@@ -181,7 +182,8 @@ def _with_settings(params: Parameters, settings: dict[str, float]) -> Parameters
     return replace(params, **values) if values else params
 
 
-def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str | None) -> tuple[Lever, ...]:
+def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str | None,
+                    era: str) -> tuple[Lever, ...]:
     begin = Month.parse(start) if start else calendar.start.plus(12)
     levers = []
     for name, value in settings.items():
@@ -189,6 +191,10 @@ def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str |
             strength = float(value)
             if strength > 1:
                 raise ValueError(f"{name}: strength {strength} (allowed: 0 to 1)")
+            kind = name.removeprefix(LEVER_PREFIX)
+            if kind in LEVERS and era not in LEVERS[kind].eras:
+                built = ", ".join(k for k, spec in LEVERS.items() if era in spec.eras)
+                raise ValueError(f"{name}: the lever {kind} is not built for the era {era} (allowed there: {built})")
             levers.append(Lever(name.removeprefix(LEVER_PREFIX), begin, None, RegionSelection(), strength))
     return tuple(levers)
 

@@ -357,10 +357,20 @@ def load_scenario(path: str | Path) -> Scenario:
                                                f"(allowed there: {', '.join(built)})")
                 continue
             lever = _build_lever(f, i, raw, calendar)
+            if lever is not None and lever.regions.rule is not None and era.name != REGIONS.name:
+                f.problem(f"levers[{i}].regions", f"a rule selects regions by their structure, which the units "
+                                                  f"of the era {era.name} do not share (allowed there: \"all\", a "
+                                                  "list of region names, or { fraction = x })")
+                continue
             if lever is not None:
                 levers.append(lever)
     if start_from is not None and era.name != REGIONS.name:
         own.problem("start_from", f"only a run of {REGIONS.name} starts from another era (this one is {era.name})")
+    elif start_from is not None and calendar.start != ERAS[start_from].calendar.end.plus(1):
+        own.problem("calendar.start", f"{calendar.start}: a run that starts from {start_from} begins the month "
+                                      f"after it ends (allowed: {ERAS[start_from].calendar.end.plus(1)})")
+    if (problem := era.calendar_problem(calendar)) is not None:
+        own.problem("calendar", problem)
     for f, _ in chain:
         problems.extend(f.problems)
     if problems:

@@ -77,6 +77,15 @@ class EraRun:
     def replications(self) -> int:
         return self.shares.shape[0]
 
+    @property
+    def locations(self) -> int:
+        return len(config_record(self.config)["regions"])
+
+    @property
+    def national(self) -> bool:
+        """Whether every location ran: the survey's figures are national and compare with a national run only."""
+        return self.locations == len(LOCATIONS.select(None))
+
     def at(self, month_index: int) -> np.ndarray:
         """Replications x measures in one month."""
         return self.shares[:, month_index, :]
@@ -115,7 +124,9 @@ class EraRun:
             "replications": self.replications,
             "seed": self.seed,
             "start": str(cal.start), "end": str(cal.end), "observed_at": str(cal.observed_at),
-            "locations": len(config_record(self.config)["regions"]),
+            "schema_version": 1,
+            "locations": self.locations,
+            "national": self.national,
             "survey_2007": [c.as_dict() for c in self.compare()],
             "stage_shares_end": {s: _mean_interval(end[:, MEASURES.index(f"stage_{s}")]) for s in LOCATIONS.stages},
         }
@@ -151,16 +162,26 @@ def picture_2007(replications: int = 100, seed: int = 2007, workers: int = 1,
     return run_era(era_config(params, regions), replications, seed, workers).compare()
 
 
-def format_picture(rows: list[Comparison], replications: int) -> str:
-    """The comparison as a markdown table."""
-    lines = [f"Spring 2007 at the werkplein locations: {replications} replications, share of locations "
-             "(mean, 90% interval between replications) beside the survey (001 §4)",
-             "",
+def format_picture(rows: list[Comparison], replications: int, locations: int | None = None) -> str:
+    """The comparison as a markdown table; on a run of fewer than all locations (``locations``) the
+    survey's national figures are left out, as the region era leaves out the 2014 figures."""
+    national = locations is None or locations == len(LOCATIONS.select(None))
+    month = CALENDAR.observed_at
+    head = (f"The werkplein locations in {month}, the middle of the survey's fieldwork: {replications} "
+            f"replication{'s' if replications != 1 else ''}, share of locations (mean, 90% interval between "
+            "replications)")
+    if not national:
+        lines = [head, "", "| item | simulated |", "|---|---|"]
+        lines += [f"| {LOCATION_ITEM_NAMES[r.figure.item]} | {r.mean:.2f} ({r.low:.2f}-{r.high:.2f}) |" for r in rows]
+        lines += ["", f"The survey's figures (001 §4) are national; this run has {locations} of "
+                      f"{len(LOCATIONS.select(None))} locations, so they are not shown beside it."]
+        return "\n".join(lines)
+    lines = [head + " beside the survey (001 §4)", "",
              "| item | survey | simulated | inside | use | passage |",
              "|---|---|---|---|---|---|"]
     for row in rows:
         f = row.figure
-        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.2f}-{f.high:.2f} | {row.mean:.2f} "
+        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.3g}-{f.high:.3g} | {row.mean:.2f} "
                      f"({row.low:.2f}-{row.high:.2f}) | {'yes' if row.inside else 'no'} | {f.use} | {f.passage} |")
     inside = sum(r.inside for r in rows)
     lines += ["", f"{inside} of {len(rows)} figures inside the survey's interval. The survey counted responding "
@@ -177,7 +198,7 @@ def plot_stages(run: EraRun, ax) -> None:
         ax.plot(months, mean, label=s)
         ax.fill_between(months, np.quantile(values, 0.05, axis=0), np.quantile(values, 0.95, axis=0), alpha=0.2)
     ax.axvline(run.config.calendar.observed_at.year + (run.config.calendar.observed_at.month - 1) / 12,
-               color="grey", linestyle=":", label="survey (April 2007)")
+               color="grey", linestyle=":", label=f"observed at {run.config.calendar.observed_at}")
     ax.set_ylim(0, 1)
     ax.set_xlabel("year")
     ax.set_ylabel("share of locations")
@@ -242,7 +263,9 @@ class EraComparison:
     def report(self) -> str:
         lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}, "
                  f"{self.runs[0].replications} paired replications; difference in the share of locations "
-                 "(95% interval; * where it excludes zero after Holm's correction)", "",
+                 f"(95% interval; * where it excludes zero after Holm's correction over each scenario's "
+                 f"{2 * len(COMPARED)} differences). A lever that starts later than a month differs by exactly "
+                 "0 there.", "",
                  "| scenario | measure | month | base | difference |", "|---|---|---|---|---|"]
         for row in self.effects():
             low, high = row["ci95"] or (None, None)
@@ -263,6 +286,10 @@ def compare_era(scenarios, replications: int, seed: int, workers: int = 1, regio
         config = scenario.run_config()
         if config.era != ERA:
             raise EraComparisonError(f"{scenario.name}: era {config.era} (allowed: scenarios of {ERA} only)")
+        if config.calendar != scenarios[0].calendar:
+            raise EraComparisonError(f"{scenario.name}: calendar {config.calendar.start}..{config.calendar.end}, "
+                                     f"the base's is {scenarios[0].calendar.start}..{scenarios[0].calendar.end} "
+                                     "(allowed: the base's calendar: paired runs compare the same months)")
         if regions is not None:
             from dataclasses import replace
             config = replace(config, regions=regions)

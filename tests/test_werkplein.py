@@ -99,8 +99,9 @@ def test_the_picture_of_2007_puts_every_survey_figure_beside_a_share():
     assert [r.figure.item for r in rows] == [f.item for f in figures]
     for row in rows:
         assert 0.0 <= row.low <= row.mean + 1e-12 and row.mean <= row.high + 1e-12 and row.high <= 1.0
-    table = format_picture(rows, 3)
-    assert table.count("\n| ") == len(rows) + 1
+    table = format_picture(rows, 3)                       # as if national: the survey beside it
+    assert table.count("\n| ") == len(rows) + 1 and "| survey |" in table
+    assert "| survey |" not in format_picture(rows, 3, locations=13)
 
 
 def test_the_picture_script_writes_its_page_whole_and_refuses_bad_input(capsys, tmp_path):
@@ -139,11 +140,14 @@ def test_run_of_the_era_prints_the_2007_picture_and_writes_its_files(tmp_path):
     proc = chainsim("run", ROOT / "scenarios/werkpleinen_2005.toml", "--regions", "Friesland", "--replications", 3,
                     "--workers", 1, "--out", out, "--quiet")
     assert proc.returncode == 0, proc.stderr
-    assert "Spring 2007 at the werkplein locations" in proc.stdout
+    assert "The werkplein locations in 2007-04" in proc.stdout
     assert "integrated guidance to work" in proc.stdout
+    # six locations of one region are not the country: the survey's national figures are not shown beside them
+    assert "are national; this run has 6 of 104 locations" in proc.stdout and "| survey |" not in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == ["location_shares.csv", "stage_shares.png", "summary.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["era"] == "werkpleinen_2005" and summary["replications"] == 3
+    assert summary["national"] is False and summary["locations"] == 6
     assert len(summary["survey_2007"]) == len(survey_figures())
     assert summary["config"]["era"] == "werkpleinen_2005"
     assert all(code.startswith("AM02/") for code in summary["config"]["regions"])
@@ -247,3 +251,35 @@ def test_co_location_builds_trust_in_one_reading_of_the_seed_and_not_in_the_othe
     a = simulate(RunConfig(regions=("AM02",), params=Parameters(co_location_trust=0.0)), np.random.SeedSequence(1))
     b = simulate(RunConfig(regions=("AM02",), params=Parameters(co_location_trust=2.0)), np.random.SeedSequence(1))
     assert np.array_equal(a.items, b.items) and np.array_equal(a.diagnostics, b.diagnostics)
+
+
+def test_an_era_needs_a_calendar_that_covers_its_figures_and_a_history_the_month_after_it(tmp_path):
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('extends = "chainsim:netherlands_2012"\ndescription = "x"\nsources = ["y"]\n'
+                     'era = "werkpleinen_2005"\n')
+    with pytest.raises(ScenarioError, match=r"calendar: the era werkpleinen_2005 is compared with figures gathered "
+                                            r"2007-03..2007-05 \(allowed: start at or before 2007-03"):
+        load_scenario(wrong)
+    late = tmp_path / "late.toml"
+    late.write_text('extends = "chainsim:netherlands_2005_2016"\ndescription = "x"\nsources = ["y"]\n\n'
+                    '[calendar]\nstart = "2013-06"\n')
+    with pytest.raises(ScenarioError, match=r"calendar.start: 2013-06: a run that starts from werkpleinen_2005 "
+                                            r"begins the month after it ends \(allowed: 2012-01\)"):
+        load_scenario(late)
+    from chainsim.model import ChainModel
+    with pytest.raises(ValueError, match="lever_minister_visits: the lever minister_visits is not built for the era"):
+        ChainModel("werkpleinen_2005", lever_minister_visits=1.0, lever_start="2006-01")
+
+
+def test_levers_built_for_one_era_stay_out_of_the_other_in_sweeps_and_rules(tmp_path):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(f'description = "x"\nbase = "{ROOT / "scenarios/netherlands_2012.toml"}"\n'
+                          'replications = 2\n\n[design]\nkind = "grid"\n\n[[factors]]\n'
+                          'name = "lever.support_structure"\nlevels = [0.0, 1.0]\nstart = "2013-01"\n')
+    proc = chainsim("validate", experiment)
+    assert proc.returncode == 2 and "unknown factor 'lever.support_structure'" in proc.stderr
+    rule = tmp_path / "rule.toml"
+    rule.write_text('extends = "chainsim:werkpleinen_2005"\ndescription = "x"\nsources = ["y"]\n\n[[levers]]\n'
+                    'kind = "co_location"\nstart = "2006-01"\nregions = { rule = "n_municipalities > 15" }\n')
+    with pytest.raises(ScenarioError, match=r"levers\[0\]\.regions: a rule selects regions by their structure"):
+        load_scenario(rule)

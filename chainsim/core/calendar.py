@@ -298,7 +298,9 @@ def _learning_support(month: Month) -> float:
     Until 2007-07-01 a support structure -- support groups, a support pool,
     chain ambassadors, a monitor group spreading good practice -- carried
     lessons between the chain consultations (001 §3.2); the state stopped it
-    on that date and nothing replaced it for a year (0); from mid 2008 the
+    on that date, keeping the support groups only as a pilot light
+    ('waakvlamfunctie', 001 §3.2), read here as no learning support (0, an
+    estimate) for a year; from mid 2008 the
     national chain council's process facilitators took part of its role
     (000 'Leren van elkaar'; 002 §4.1): half, an estimate. From 2012 the
     regions' national programme (the Programmaraad's aanjagers, 004 §2.3) is

@@ -19,7 +19,12 @@ from chainsim.core import measurement
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
-from chainsim.core.location_measurement import LOCATION_INDICATORS, LOCATION_STAGES, measure_locations
+from chainsim.core.location_measurement import (
+    LOCATION_INDICATORS,
+    LOCATION_STAGES,
+    SURVEY_MONTHS,
+    measure_locations,
+)
 from chainsim.core.locations import select_locations
 from chainsim.core.regions import RegionInfo, select_regions
 from chainsim.core.world import World
@@ -40,6 +45,18 @@ class Era:
     unit: str            # what one unit is called in reports ("region", "location")
     select: Callable[[list[str] | None], tuple[RegionInfo, ...]]   # units in the named regions (None: all)
     calendar: Calendar   # the era's months and the month it is observed in
+    fieldwork: tuple[str, str] | None = None   # months its observed figures were gathered in (YYYY-MM)
+
+    def calendar_problem(self, calendar: Calendar) -> str | None:
+        """Why ``calendar`` cannot run this era (None when it can): an era with figures observed in a
+        fieldwork window must cover the window and be observed in the month the era is."""
+        if self.fieldwork is None:
+            return None
+        first, last = (Month.parse(m) for m in self.fieldwork)
+        if not (calendar.start <= first and last <= calendar.end) or calendar.observed_at != self.calendar.observed_at:
+            return (f"the era {self.name} is compared with figures gathered {first}..{last} (allowed: start at or "
+                    f"before {first}, end at or after {last}, observed_at = \"{self.calendar.observed_at}\")")
+        return None
 
 
 REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurement.measure,
@@ -48,7 +65,7 @@ REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurem
 
 LOCATIONS = Era("werkpleinen_2005", LOCATION_CATALOGUE, LOCATION_INDICATORS, measure_locations,
                 LOCATION_STAGES, "location", select_locations,
-                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)))
+                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)), SURVEY_MONTHS)
 """The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4),
 in April 2007, the middle of its fieldwork (001 §1.4)."""
 

@@ -504,7 +504,9 @@ class SupportStructure(LeverKind):
     up what the national learning programmes lost after that date: the
     country's best location reaches belief elsewhere as it did before
     (``knowledge_sharing`` x (1 - the time line's learning support) x
-    strength). No coefficient of its own.
+    strength). Like the knowledge-sharing lever's, the boost also widens
+    the reach of neighbouring locations' results and the contact between
+    their hosts (M11, M3). No coefficient of its own.
     """
 
     kind = "support_structure"
@@ -525,8 +527,10 @@ class SharedBudgets(LeverKind):
     The partners were still settled with as separate columns, and using each
     other's instruments needed settling between them (001 §5.1; 000
     'Verschillende organisaties'). The lever takes that obstacle out of the
-    effort of joint results against chain indicators. No coefficient of its
-    own.
+    effort of joint results against chain indicators. It is the cost side
+    only: the partners' separate accounting itself (their own-target
+    rivalry) is what the ``joint_targets`` lever relieves. No coefficient
+    of its own.
     """
 
     kind = "shared_budgets"

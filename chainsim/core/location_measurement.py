@@ -6,7 +6,9 @@ composed and integrated teams, one contact person, electronic chain
 messages, a joint local vision and personnel plan (001 §4.1, §4.3) -- and on
 the Inspectorate's own definition of integrated guidance to work: one
 contact person who can use all partners' instruments, no visible
-distinction between the organisations, and shared ICT (001 §1.3). Nothing
+distinction between the organisations, and shared ICT (001 §1.3), read as
+one contact person, one counter, and electronic chain messages or shared
+ICT. Nothing
 here sets an outcome: it reads the arrangements the mechanisms produced.
 
 The stages:
@@ -18,7 +20,7 @@ The stages:
 
 The survey's unit is the responding organisation, not the location
 (docs/research/werkplein_sources.md §6): its shares are compared with shares
-of locations, which docs/validation.md states as a limit of the comparison.
+of locations, which docs/validation_werkplein.md states as a limit of the comparison.
 """
 
 from __future__ import annotations

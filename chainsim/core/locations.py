@@ -9,7 +9,7 @@ on every location:
 
 - every 2016 labour market region's municipalities (CBS, ``chainsim/data``)
   are split into ``round(n / MUNICIPALITIES_PER_LOCATION)`` locations, at
-  least one; 390 municipalities give 104 locations;
+  least one; the 393 municipalities give 104 locations;
 - the region's centre hosts its first location; the other members follow in
   the table's (alphabetical) order, since the data hold no geography below
   the region; each location's host is its first member;
@@ -32,8 +32,8 @@ from functools import cache
 from chainsim.core.regions import RegionInfo, load_regions
 
 MUNICIPALITIES_PER_LOCATION = 3.9
-"""Municipalities per location in chainsim's rule: the 390 municipalities of
-2016 over about 100 locations (000 'Beleidscontext'). The seeds' own ratio, 100
+"""Municipalities per location in chainsim's rule: about 390 municipalities
+(393 in the data) over about 100 locations (000 'Beleidscontext'). The seeds' own ratio, 100
 werkpleinen for some 500 municipalities (003 'Autonomie'), counts the
 municipalities of about 2010; the mergers since leave fewer per location."""
 
