@@ -232,6 +232,9 @@ def _config(args):
     return replace(config, regions=codes) if codes else config
 
 
+HISTORY_SHARES = "werkplein_location_shares.csv"
+"""With start_from: the simulated werkplein era of each replication, as location_shares.csv of a run of the era."""
+
 POSTERIOR_DRAWS = "posterior_draws.csv"
 """With --posterior: the parameter set of each draw (replications d x R to (d + 1) x R - 1 ran on draw d)."""
 
@@ -697,17 +700,20 @@ def command_run(args) -> int:
              ("stage_shares.png", figure)]
     if draws is not None:
         steps.append((POSTERIOR_DRAWS, lambda path: write_csv(path, draws)))
+    if history is not None:
+        steps.append((HISTORY_SHARES, lambda path: write_csv(path, history.table())))
     _finish(folder, out, "run", steps)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        written = [out / "summary.json", *(out / t.name for t in writer.paths), out / "stage_shares.png"]
-        written += [out / POSTERIOR_DRAWS] if draws is not None else []
-        print(report(summary, out, written))
         if history is not None:
             from chainsim.werkplein import format_picture
-            print(f"\nThis run started from the simulated werkplein era ({config.start_from}):\n")
-            print(format_picture(history.compare(), history.replications, history.locations))
+            print(f"This run started from the simulated werkplein era ({config.start_from}):\n")
+            print(format_picture(history.compare(), history.replications, history.locations) + "\n")
+        written = [out / "summary.json", *(out / t.name for t in writer.paths), out / "stage_shares.png"]
+        written += [out / POSTERIOR_DRAWS] if draws is not None else []
+        written += [out / HISTORY_SHARES] if history is not None else []
+        print(report(summary, out, written))
         if explanation:
             import textwrap
             print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")

@@ -120,5 +120,7 @@ def test_run_of_both_eras_reports_the_regions_and_the_2007_picture(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["start_from"]["era"] == "werkpleinen_2005"
     assert summary["config"]["start_from"] == "werkpleinen_2005"
+    assert (out / "werkplein_location_shares.csv").is_file()
+    assert proc.stdout.index("started from the simulated werkplein era") < proc.stdout.index("Written")
     proc = chainsim("run", "netherlands_2005_2016", "--explain", "Friesland", "--out", tmp_path / "x")
     assert proc.returncode == 2 and "not available for a run that starts from" in proc.stderr
