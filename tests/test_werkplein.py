@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS, LOCATIONS
-from chainsim.core.levers import LEVERS
+from chainsim.core.levers import LEVERS, Lever, RegionSelection
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
 from chainsim.core.location_measurement import LOCATION_INDICATORS
 from chainsim.core.locations import load_locations, region_of
@@ -283,3 +285,40 @@ def test_levers_built_for_one_era_stay_out_of_the_other_in_sweeps_and_rules(tmp_
                     'kind = "co_location"\nstart = "2006-01"\nregions = { rule = "n_municipalities > 15" }\n')
     with pytest.raises(ScenarioError, match=r"levers\[0\]\.regions: a rule selects regions by their structure"):
         load_scenario(rule)
+
+
+# --- invariants of the era, over random seeds, batch sizes and orders ------------------------
+_ERA_CASES = {
+    "plain": RunConfig(calendar=CALENDAR, regions=("AM02", "AM05"), era="werkpleinen_2005"),
+    "levers": RunConfig(calendar=CALENDAR, regions=("AM02", "AM05"), era="werkpleinen_2005",
+                        levers=(Lever("support_structure", Month(2007, 7)),
+                                Lever("co_location", Month(2006, 1), regions=RegionSelection(fraction=0.5)))),
+    "history": RunConfig(regions=("AM02",), start_from="werkpleinen_2005"),
+}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.sampled_from(sorted(_ERA_CASES)), size=st.integers(1, 4), first=st.integers(0, 40),
+       order=st.randoms(use_true_random=False))
+def test_era_runs_keep_their_invariants_whatever_the_batch(case, size, first, order):
+    """Trust stays in [0, 1], diagnostics finite, requirements hold, and a replication's record (and its
+    simulated era) is the same alone and in a batch of any size and order."""
+    config = _ERA_CASES[case]
+    seeds = np.random.SeedSequence(first).spawn(size)
+    pairs = [(s, k) for k, s in enumerate(seeds)]
+    order.shuffle(pairs)
+    together = simulate_batch(config, pairs)
+    for (seed_seq, k), result in zip(pairs, together):
+        alone = simulate(config, seed_seq, k)
+        assert np.array_equal(alone.items, result.items) and np.array_equal(alone.stage, result.stage)
+        record = result.prelude if result.prelude is not None else result
+        assert np.isfinite(result.diagnostics).all()
+        trust = result.diagnostics[..., :2]
+        assert ((trust >= 0) & (trust <= 1) | np.isnan(trust)).all()
+        if result.prelude is not None:
+            assert np.array_equal(alone.prelude.items, result.prelude.items)
+        col = {name: j for j, name in enumerate(LOCATION_INDICATORS)}
+        if record.items.shape[-1] == len(LOCATION_INDICATORS):
+            items = record.items
+            assert not (items[..., col["one_contact_person"]] & ~items[..., col["composed_teams"]]).any()
+            assert not (items[..., col["shared_building"]] & ~items[..., col["regional_form"]]).any()
