@@ -100,6 +100,19 @@ def patterns_figure(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def werkplein_sentence() -> str:
+    """Where the werkplein era is validated, and which of its survey figures may be fitted and which are tests."""
+    from chainsim.core.location_measurement import LOCATION_ITEM_NAMES, survey_figures
+
+    def names(use: str) -> str:
+        return "; ".join(LOCATION_ITEM_NAMES[f.item] for f in survey_figures() if f.use == use)
+
+    return ("The werkplein era (2005-2011) is validated against the Inspectorate's 2007 survey (001 §4) in "
+            "[validation_werkplein.md](validation_werkplein.md). Of the survey's figures a calibration of the era "
+            f"may fit ({names('calibrate')}); the others are kept as tests of what the model predicts "
+            f"({names('test')}). No calibration of the era has been run yet: every figure there is a prediction.")
+
+
 def main() -> None:
     from chainsim.calibration import compare, distance, group_errors
     from chainsim.core.mechanisms import MECHANISMS
@@ -148,8 +161,7 @@ def main() -> None:
              f"({args.replications} replications of the default scenario, seed {args.seed}); "
              "re-run it after recalibrating (`--out docs --overwrite` rewrites this page). Observed figures: `chainsim/data/inspectie_2014.toml` "
              "(seed 004, autumn 2014). Intervals are 95% confidence intervals of the mean over replications.",
-             "", "The werkplein era (2005-2011) is validated against the 2007 survey in "
-             "[validation_werkplein.md](validation_werkplein.md).", ""]
+             "", werkplein_sentence(), ""]
     lines += ["## Calibration", ""]
     if CALIBRATION:
         lines += [f"Method: {CALIBRATION.get('method')}, {CALIBRATION.get('points')} Latin hypercube points x "
