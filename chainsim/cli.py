@@ -904,6 +904,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chainsim: interrupted; files already written are complete", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of the output went away (``chainsim list scenarios | head``): not an error of chainsim;
+        # point stdout at nothing so that Python's own flush at exit does not fail a second time
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return 0
 
 

@@ -137,7 +137,9 @@ def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
             codes.append(find_region(name).code)
         except UnknownRegionError:
             from chainsim.core.regions import load_regions
-            f.problem(key, f"unknown region {name!r}{suggest(name, [r.name for r in load_regions()])}")
+            names = [r.name for r in load_regions()]
+            f.problem(key, f"unknown region {name!r} (allowed: the names or codes of `chainsim list regions`)"
+                           f"{suggest(name, names)}")
     return tuple(dict.fromkeys(codes)) if len(codes) == len(names) else None
 
 

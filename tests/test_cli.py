@@ -185,3 +185,17 @@ def test_explain_any_month_and_replication_of_the_run(tmp_path):
                            "--out", str(tmp_path / "x"))
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and what in refused.stderr
     assert chainsim("run", "--month", "2013-06", "--out", str(tmp_path / "y")).returncode == 2
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """``chainsim list scenarios | head -1``: the pipe closes before chainsim is done; no traceback."""
+    exe = Path(sys.executable).with_name("chainsim")
+    cmd = [str(exe), "list", "parameters"] if exe.exists() else [sys.executable, "-m", "chainsim.cli", "list",
+                                                                  "parameters"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    proc.stdout.close()                       # as head does after its lines
+    stderr = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+    assert proc.returncode == 0
