@@ -1,9 +1,13 @@
 """The calibrated posterior: its summary, the shipped particles, draws from it and predictive checks.
 
 An ABC-SMC calibration (:mod:`chainsim.abc_smc`) ends with weighted
-parameter sets, the particles of its last generation. Their weighted median
-per parameter becomes the package default (``calibrated.toml``), their 95%
-credible intervals say how well the 2014 picture pins each parameter down,
+parameter sets, the particles of its last generation. The package default
+(``calibrated.toml``) is the particle whose simulated picture is most typical
+of the posterior predictive (:func:`typical_order`): with a weakly
+identified posterior the vector of marginal medians is no particle's and its
+picture can lie far from what the posterior predicts. The weighted medians
+and 95% credible intervals per parameter say how well the 2014 picture pins
+each parameter down,
 and the particles themselves ship as ``chainsim/data/posterior.csv`` so that
 a run can carry the calibration's uncertainty by drawing parameter sets from
 them (:func:`posterior_draws`). The posterior predictive check simulates
@@ -102,23 +106,55 @@ def _toml_value(value) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def write_calibrated(path: Path, summary: pd.DataFrame, provenance: dict) -> Path:
-    """Write a calibrated.toml (the format of chainsim/data/calibrated.toml) with the posterior medians.
+def typical_order(pictures: np.ndarray, weights: np.ndarray,
+                  precision: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Particles ordered by how typical their simulated picture is of the posterior predictive.
 
-    ``provenance`` (method, date, distance, ...) is written as given, with
-    the observed data file and its SHA-256 added; each parameter's 95%
-    credible interval is written as a comment beside its value.
+    ``pictures``: one row of statistics per particle (its simulated mean
+    picture); ``weights``: the particles' weights; ``precision``: the
+    inverse covariance of the distance (:class:`chainsim.calibration.CovarianceDistance`).
+    The posterior predictive mean picture is the weighted mean of the rows;
+    each particle's nearness is the Mahalanobis distance of its row to that
+    mean. Returns the order (most typical first, ties by position), the
+    nearness of every particle and the mean picture.
+    """
+    pictures = np.asarray(pictures, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if pictures.ndim != 2 or len(pictures) != len(w) or not len(w) or w.sum() <= 0 or (w < 0).any():
+        raise ValueError("need one picture row per particle and non-negative weights with a positive sum")
+    mean = (w / w.sum()) @ pictures
+    near = nearness(pictures, mean, precision)
+    return np.argsort(near, kind="stable"), near, mean
+
+
+def nearness(pictures: np.ndarray, centre: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Mahalanobis distance of each row of ``pictures`` to ``centre`` under ``precision``."""
+    diff = np.asarray(pictures, dtype=float) - np.asarray(centre, dtype=float)
+    return np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", diff, precision, diff), 0.0))
+
+
+def write_calibrated(path: Path, summary: pd.DataFrame, provenance: dict,
+                     values: dict[str, float] | None = None) -> Path:
+    """Write a calibrated.toml (the format of chainsim/data/calibrated.toml).
+
+    The values are ``values`` (the representative particle) or, without
+    them, the weighted posterior medians of ``summary``; each parameter's
+    median and 95% credible interval are written as a comment beside its
+    value. ``provenance`` (method, date, distance, ...) is written as given,
+    with the observed data file and its SHA-256 added.
     """
     path = Path(path)
+    what = ("the representative particle of the last ABC-SMC generation (provenance: summary)" if values
+            else "weighted posterior medians of the last ABC-SMC generation")
     lines = ["# Calibrated default values of chainsim's free parameters, read by",
              "# chainsim/core/parameters.py. Written by experiments/calibration/calibrate.py --write-defaults.",
-             "# Values: weighted posterior medians of the last ABC-SMC generation (95% credible interval beside).",
+             f"# Values: {what}; the weighted posterior median and 95% credible interval beside each.",
              "", "[provenance]"]
     record = {**provenance, "data_file": "chainsim/data/inspectie_2014.toml", "data_sha256": observed_data_sha256()}
     lines += [f"{k} = {_toml_value(v)}" for k, v in record.items()]
     lines += ["", "[values]"]
-    lines += [f"{name} = {row['median']:.4f}   # 95% {row['low95']:.4f} to {row['high95']:.4f}"
-              for name, row in summary.iterrows()]
+    lines += [f"{name} = {(values[name] if values else row['median']):.4f}   # median {row['median']:.4f}, "
+              f"95% {row['low95']:.4f} to {row['high95']:.4f}" for name, row in summary.iterrows()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -24,6 +24,8 @@ reference_replications = 30
 prior_draws = 6
 epsilon_quantile = 0.5
 transition = "local"
+representative_candidates = 2
+representative_replications = 2
 
 [[free]]
 name = "weight_trust"
@@ -116,11 +118,17 @@ def test_abc_smc_calibrates_at_a_tiny_budget_and_resumes(tmp_path):
     assert summary["transition"] == "local" and len(summary["effective_particles"]) == 1
     assert 1.0 <= summary["effective_particles"][0] <= 4.0 + 1e-9
     calibrated = tomllib.loads((out / "calibrated.toml").read_text())
-    post = summary["posterior"]
+    assert set(summary["posterior"]) == {"weight_trust", "trust_initial"}
     assert set(calibrated["values"]) == {"weight_trust", "trust_initial"}
     assert 0.3 <= calibrated["values"]["trust_initial"] <= 0.6
-    assert calibrated["values"]["weight_trust"] == pytest.approx(post["weight_trust"]["median"], abs=1e-4)
-    assert len(read_particles(out / "particles.csv")) == 4
+    particles = read_particles(out / "particles.csv")
+    assert len(particles) == 4
+    typical = summary["representative"]          # the default is one of the particles: the most typical
+    assert typical["candidates"] == 2 and typical["replications"] == 2
+    assert calibrated["values"] == pytest.approx(typical["values"], abs=1e-4)
+    assert any(all(abs(row[k] - v) < 1e-5 for k, v in typical["values"].items()) for _, row in particles.iterrows())
+    assert calibrated["provenance"]["summary"].startswith("the representative particle")
+    assert calibrated["provenance"]["default_distance"] == pytest.approx(typical["distance"], abs=1e-4)
     more = run(config, tmp_path, "--workers", "1", "--regions", CASE_REGIONS, "--resume", "--generations", "2")
     assert more.returncode == 0, more.stderr[-2000:]
     assert json.loads((out / "summary.json").read_text())["generations"] == 2

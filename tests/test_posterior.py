@@ -19,6 +19,7 @@ from chainsim.posterior import (
     predictive_pictures,
     read_particles,
     summarise,
+    typical_order,
     write_calibrated,
     write_particles,
 )
@@ -52,6 +53,28 @@ def test_calibrated_toml_has_the_package_format(tmp_path):
     assert data["provenance"]["distance"] == 1.25
     assert data["provenance"]["data_sha256"] == observed_data_sha256()
     assert data["values"] == pytest.approx({n: round(summary.loc[n, "median"], 4) for n in summary.index})
+
+
+def test_calibrated_toml_can_hold_a_chosen_particle_with_the_medians_beside(tmp_path):
+    summary = summarise(particles_from(_particles()))
+    chosen = {"weight_trust": 1.0, "trust_initial": 0.4}
+    path = write_calibrated(tmp_path / "calibrated.toml", summary, {"summary": "one particle"}, chosen)
+    text = path.read_text()
+    assert tomllib.loads(text)["values"] == pytest.approx(chosen)
+    assert f"# median {summary.loc['weight_trust', 'median']:.4f}" in text and "representative particle" in text
+
+
+def test_the_typical_particle_is_the_one_nearest_the_weighted_mean_picture():
+    pictures = np.array([[0.0, 0.0], [1.0, 0.0], [0.4, 0.1], [3.0, 3.0]])
+    weights = np.array([1.0, 1.0, 1.0, 0.0])                    # the outlier weighs nothing: mean (0.467, 0.033)
+    order, near, mean = typical_order(pictures, weights, np.eye(2))
+    assert mean == pytest.approx([1.4 / 3, 0.1 / 3])
+    assert list(order) == [2, 0, 1, 3]
+    assert near[2] == pytest.approx(np.hypot(0.4 - 1.4 / 3, 0.1 - 0.1 / 3))
+    scaled = typical_order(pictures, weights, np.diag([1.0, 100.0]))[0]   # precision weighs the 2nd statistic
+    assert scaled[0] == 0 and scaled[-1] == 3
+    with pytest.raises(ValueError):
+        typical_order(pictures, np.zeros(4), np.eye(2))
 
 
 def test_particles_survive_their_file_and_bad_files_are_named(tmp_path):

@@ -351,7 +351,7 @@ def read_abc_config(path: Path) -> dict:
               "reference_replications": (30, 100_000), "prior_draws": (4, 100_000)}
     numbers = {"noise_fraction": (0.01, 1.0), "epsilon_quantile": (0.05, 0.95)}
     allowed = ("description", "replications", "transition", *wholes, *numbers, "free")
-    optional = ("left_out", "start_from")
+    optional = ("left_out", "start_from", "representative_candidates", "representative_replications")
     for key in data:
         if key in optional:
             continue
@@ -368,8 +368,12 @@ def read_abc_config(path: Path) -> dict:
     for key, (low, high) in numbers.items():
         if key in data:
             check_number(f, key, data[key], low, high)
-    from chainsim.abc_smc import TRANSITIONS
+    from chainsim.abc_smc import REPRESENTATIVE_CANDIDATES, REPRESENTATIVE_REPLICATIONS, TRANSITIONS
 
+    for key, default in (("representative_candidates", REPRESENTATIVE_CANDIDATES),
+                         ("representative_replications", REPRESENTATIVE_REPLICATIONS)):
+        data.setdefault(key, default)
+        check_whole(f, key, data[key], 1, 10_000)
     if "transition" in data and data["transition"] not in TRANSITIONS:
         f.problem("transition", f"{data['transition']!r} is not a transition (allowed: {', '.join(TRANSITIONS)})")
     if "replications" in data and data["replications"] != "auto":
@@ -506,6 +510,7 @@ def main_abc_smc(args) -> None:
         check_regions,
         generations_done,
         last_population,
+        representative_particle,
         run_abc_smc,
     )
     from chainsim.posterior import summarise, write_calibrated, write_particles
@@ -550,13 +555,23 @@ def main_abc_smc(args) -> None:
     post["prior_low"] = [by_name[n].low for n in post.index]
     post["prior_high"] = [by_name[n].high for n in post.index]
     post.to_csv(args.out / "posterior.csv")
+    print(f"choosing the default: the most typical of {config['representative_candidates']} particles, "
+          f"{config['representative_replications']} replications each", file=sys.stderr)
+    typical = representative_particle(history, setup, tuple(config["left_out"]), config["seed"] + 1, args.workers,
+                                      config["representative_candidates"], config["representative_replications"])
+    summary["representative"] = typical
     provenance = {"method": config["description"], "date": summary["date"],
                   "distance": summary["median_distance_last_generation"],
                   "generations": summary["generations"], "particles": args.particles,
                   "replications": setup.replications, "seed": config["seed"],
-                  "config": _relative(args.config)}
+                  "config": _relative(args.config),
+                  "summary": (f"the representative particle: of the {typical['candidates']} particles of the last "
+                              "generation whose simulated pictures lie nearest the posterior predictive mean picture "
+                              f"(Mahalanobis), the nearest when simulated again {typical['replications']} times"),
+                  "default_distance": round(typical["distance"], 4),
+                  "predictive_mean_distance": round(typical["predictive_mean_distance"], 4)}
     write_particles(args.out / "particles.csv", particles, provenance)
-    write_calibrated(args.out / "calibrated.toml", post, provenance)
+    write_calibrated(args.out / "calibrated.toml", post, provenance, typical["values"])
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     print(post.round(3).to_string(), file=sys.stderr)
     print(f"{summary['evaluations']} evaluations; {summary['cpu_seconds_per_evaluation']:.2f} CPU s per evaluation; "
@@ -572,7 +587,7 @@ def main_abc_smc(args) -> None:
         sys.exit(1)
     if args.write_defaults:
         data = ROOT / "chainsim" / "data"
-        print(f"wrote {write_calibrated(data / 'calibrated.toml', post, provenance)} and "
+        print(f"wrote {write_calibrated(data / 'calibrated.toml', post, provenance, typical['values'])} and "
               f"{write_particles(data / 'posterior.csv', particles, provenance)}", file=sys.stderr)
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
 DEFAULT_OUT = ROOT / "results" / "validation"
 REPORT = "validation.md"
 FIGURES = ("figures/validation_patterns.png", "figures/validation_stage_shares.png")
@@ -137,11 +138,20 @@ def main() -> None:
                         help="add the posterior predictive check with this many posterior draws (default 0: none)")
     parser.add_argument("--posterior-replications", type=int, default=5,
                         help="simulated Netherlands per posterior draw in that check")
+    for option, (name, title, _) in EMBEDDED.items():
+        parser.add_argument(f"--{option.replace('_', '-')}", type=Path, default=None, metavar="DIR",
+                            help=f"include {name}.md of that folder as the section '{title}'")
     parser.add_argument("--posterior-source", type=Path, default=None,
                         help="particles CSV or pyABC history (.db) for that check (default chainsim/data/posterior.csv)")
     args = parser.parse_args()
     out = args.out
     refuse_existing(out, args.overwrite)
+    for option, (name, _, _) in EMBEDDED.items():
+        folder = getattr(args, option)
+        if folder is not None and not (folder / f"{name}.md").is_file():
+            print(f"validate.py: --{option.replace('_', '-')}: {folder / f'{name}.md'} not found (run "
+                  f"experiments/calibration/{EMBEDDED_SCRIPTS[option]} first)", file=sys.stderr)
+            sys.exit(2)
     config = tomllib_load(HERE / "calibration.toml")
     weights = config["weights"]
 
@@ -162,23 +172,7 @@ def main() -> None:
              "re-run it after recalibrating (`--out docs --overwrite` rewrites this page). Observed figures: `chainsim/data/inspectie_2014.toml` "
              "(seed 004, autumn 2014). Intervals are 95% confidence intervals of the mean over replications.",
              "", werkplein_sentence(), ""]
-    lines += ["## Calibration", ""]
-    if CALIBRATION:
-        lines += [f"Method: {CALIBRATION.get('method')}, {CALIBRATION.get('points')} Latin hypercube points x "
-                  f"{CALIBRATION.get('replications')} replications, seed {CALIBRATION.get('seed')}; run "
-                  f"{CALIBRATION.get('date')}; distance of the chosen point {CALIBRATION.get('distance')} "
-                  f"(re-evaluated with {CALIBRATION.get('refine_replications')} replications); data file "
-                  f"SHA-256 `{CALIBRATION.get('data_sha256', '')[:16]}…`. Re-run with "
-                  f"`{rerun_command(CALIBRATION)}` (add `--resume` after an interruption).", ""]
-    posterior_path = args.calibration / "posterior.csv"
-    lines += ["| parameter | prior range | accepted 95% range | accepted median | default |", "|---|---|---|---|---|"]
-    posterior = pd.read_csv(posterior_path, index_col=0) if posterior_path.is_file() else None
-    for free in config["free"]:
-        name = free["name"]
-        acc = (f"{posterior.loc[name, 'low95']:.3g} – {posterior.loc[name, 'high95']:.3g}"
-               if posterior is not None else "(run the calibration)")
-        med = f"{posterior.loc[name, 'median']:.3g}" if posterior is not None else ""
-        lines.append(f"| `{name}` | {free['low']:g} – {free['high']:g} | {acc} | {med} | {SPECS[name].default:.3g} |")
+    lines += ["## Calibration", ""] + calibration_section(CALIBRATION, config, SPECS, args.calibration)
     lines += ["", f"Distance of the defaults over these {args.replications} replications: **{base_distance:.4f}** "
               "(weighted root mean square error in shares of regions; weights "
               + ", ".join(f"{k} {v:g}" for k, v in weights.items()) + ").", ""]
@@ -271,6 +265,10 @@ def main() -> None:
     if args.posterior_draws > 0:        # opt-in, separate: see posterior_check_section
         posterior_check, section = posterior_check_section(args)
         lines += section
+    for option, (name, title, figure) in EMBEDDED.items():
+        folder = getattr(args, option)
+        if folder is not None:
+            lines += embedded_section(folder, name, title, figure, out)
     notes = HERE / "notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
@@ -288,7 +286,6 @@ def posterior_check_section(args) -> tuple[pd.DataFrame, list[str]]:
     Kept apart from the rest of the report: it needs the shipped posterior
     particles (or ``--posterior-source``) of an ABC-SMC calibration.
     """
-    sys.path.insert(0, str(HERE))
     from posterior_check import run_check
 
     from chainsim.posterior import check_lines
@@ -302,6 +299,86 @@ def posterior_check_section(args) -> tuple[pd.DataFrame, list[str]]:
               f"value the mean over September-December 2014. {int(observed['inside'].sum())} of {len(observed)} "
               "observed figures lie inside; items without an observed figure are predictions."), ""]
     return table, lines + check_lines(table)
+
+
+def calibration_section(calibration: dict, lhs_config: dict, specs, lhs_folder: Path) -> list[str]:
+    """The calibration's provenance and, per free parameter, its prior, posterior interval and default."""
+    if not calibration:
+        return ["No calibration is recorded (chainsim/data/calibrated.toml is missing).", ""]
+    if "generations" not in calibration:     # the earlier method (lhs-pmc)
+        lines = [f"Method: {calibration.get('method')}, {calibration.get('points')} Latin hypercube points x "
+                 f"{calibration.get('replications')} replications, seed {calibration.get('seed')}; run "
+                 f"{calibration.get('date')}; distance of the chosen point {calibration.get('distance')} "
+                 f"(re-evaluated with {calibration.get('refine_replications')} replications); data file "
+                 f"SHA-256 `{calibration.get('data_sha256', '')[:16]}…`. Re-run with "
+                 f"`{rerun_command(calibration)}` (add `--resume` after an interruption).", "",
+                 "| parameter | prior range | accepted 95% range | accepted median | default |",
+                 "|---|---|---|---|---|"]
+        posterior_path = lhs_folder / "posterior.csv"
+        posterior = pd.read_csv(posterior_path, index_col=0) if posterior_path.is_file() else None
+        for free in lhs_config["free"]:
+            name = free["name"]
+            acc = (f"{posterior.loc[name, 'low95']:.3g} – {posterior.loc[name, 'high95']:.3g}"
+                   if posterior is not None else "(run the calibration)")
+            med = f"{posterior.loc[name, 'median']:.3g}" if posterior is not None else ""
+            lines.append(f"| `{name}` | {free['low']:g} – {free['high']:g} | {acc} | {med} | "
+                         f"{specs[name].default:.3g} |")
+        return lines
+    from calibrate import abc_priors, read_abc_config
+
+    from chainsim.abc_smc import effective_sample_size
+    from chainsim.posterior import read_particles, summarise
+
+    particles = read_particles()
+    post = summarise(particles)
+    priors = {p.name: p for p in abc_priors(read_abc_config(ROOT / calibration["config"]))}
+    ess = effective_sample_size(particles["weight"].to_numpy(dtype=float))
+    lines = [f"Method: {calibration.get('method')}. {calibration.get('generations')} generations x "
+             f"{calibration.get('particles')} particles, {calibration.get('replications')} simulated Netherlands "
+             f"per particle, seed {calibration.get('seed')}, run {calibration.get('date')}; weighted median "
+             f"distance of the last generation {calibration.get('distance'):.3g} (Mahalanobis, docs/calibration.md); "
+             f"{ess:.0f} effective particles of {len(particles)} (Kish); data file SHA-256 "
+             f"`{calibration.get('data_sha256', '')[:16]}…`. The package defaults are "
+             f"{calibration.get('summary', 'the weighted posterior medians')} (its distance "
+             f"{calibration.get('default_distance', float('nan')):.3g}; the posterior predictive mean picture's "
+             f"{calibration.get('predictive_mean_distance', float('nan')):.3g}); the weighted particles ship as "
+             "`chainsim/data/posterior.csv` for `chainsim run --posterior N`. "
+             f"Re-run with `{rerun_command(calibration)}` (add `--resume` after an interruption).", "",
+             "| parameter | prior range | posterior 95% credible interval | posterior median | default |",
+             "|---|---|---|---|---|"]
+    for name, prior in priors.items():
+        row = post.loc[name]
+        lines.append(f"| `{name}` | {prior.low:g} – {prior.high:g} | {row['low95']:.3g} – {row['high95']:.3g} | "
+                     f"{row['median']:.3g} | {specs[name].default:.3g} |")
+    return lines
+
+
+EMBEDDED = {  # option: (report name in that folder, section title, figure beside it)
+    "identifiability": ("identifiability", "Identifiability: what the 2014 picture constrains",
+                        "posterior_pairs.png"),
+    "cross_validation": ("cross_validation", "Cross-validation across pattern groups", None),
+    "lever_effects": ("lever_effects", "Lever effects over the posterior", "lever_effects.png"),
+}
+EMBEDDED_SCRIPTS = {"identifiability": "identifiability.py", "cross_validation": "cross_validate.py",
+                    "lever_effects": "lever_effects.py"}
+
+
+def embedded_section(folder: Path, name: str, title: str, figure: str | None, out: Path) -> list[str]:
+    """Another script's report as a section of this one: its title replaced, its headings one level down,
+    its figure copied into ``out/figures``."""
+    import shutil
+
+    text = (folder / f"{name}.md").read_text(encoding="utf-8").strip().splitlines()
+    body = [line for line in text if not line.startswith("# ")]
+    body = [("#" + line) if line.startswith("##") else line for line in body]
+    lines = ["", f"## {title}", ""]
+    if figure and (folder / figure).is_file():
+        target = out / "figures" / figure
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (folder / figure).resolve() != target.resolve():
+            shutil.copyfile(folder / figure, target)
+        lines += [f"![{name}](figures/{figure})", ""]
+    return lines + body
 
 
 def rerun_command(calibration: dict) -> str:
