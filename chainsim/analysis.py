@@ -1,8 +1,11 @@
-"""What a sweep says: the effect of each factor on the share of coordinated regions.
+"""What a sweep says: the effect of each factor on the share of units in the era's first stage.
 
-For every factor, the effect on the share of coordinated regions at the
-observation month and the end month (and, in ``effects_by_month``, every
-month the sweep kept), with 95% intervals:
+The outcome is the share of the units of the sweep's era (its manifest's
+``era``, the base scenario's) in the era's first stage: coordinated regions
+in the region era, integrated locations in the werkplein era
+(:data:`chainsim.core.eras.ERAS`, ``Era.stages[0]``). For every factor, the
+effect on that share at the observation month and the end month (and, in
+``effects_by_month``, every month the sweep kept), with 95% intervals:
 
 - grid designs: the paired difference between a factor's levels (each
   level against the first, e.g. a lever against "none"), matched on the
@@ -40,14 +43,16 @@ import numpy as np
 import pandas as pd
 
 from chainsim.compare import fmt, fmt_p, group_differences, treated_mask
+from chainsim.core.eras import ERAS, REGIONS, Era
 from chainsim.core.levers import RegionSelection
-from chainsim.core.measurement import COORDINATED, STAGES
+from chainsim.core.measurement import COORDINATED
 from chainsim.core.regions import select_regions
 from chainsim.experiment import ExperimentError, load_experiment
 from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level
-from chainsim.sweep import load_results, read_manifest
+from chainsim.sweep import load_results, manifest_era, read_manifest
 
 OUTCOMES = {"observed_at": "coordinated_observed_at", "end": "coordinated_end"}
+"""The outcome columns of a region sweep's runs (:func:`outcome_columns` gives any era's)."""
 BOUNDS = (-1.0, 1.0)
 RESUME = "finish the sweep with chainsim sweep EXPERIMENT --out DIR --resume"
 
@@ -56,78 +61,99 @@ class AnalysisError(ValueError):
     """Stored runs that cannot answer what ``analyse`` asks: one line saying why and what to do."""
 
 
+def outcome_columns(era: Era = REGIONS) -> dict[str, str]:
+    """The outcome columns of the runs: ``<first stage>_observed_at`` and ``<first stage>_end``."""
+    return {when: f"{era.stages[0]}_{when}" for when in ("observed_at", "end")}
+
+
+def outcome_words(era: Era = REGIONS) -> str:
+    """The outcome in words: "share of coordinated regions", "share of integrated locations"."""
+    return f"share of {era.stages[0]} {era.unit}s"
+
+
 @dataclass
 class Outcomes:
-    """The share of coordinated regions of every stored run, as arrays."""
+    """The share of units in the era's first stage (coordinated regions, integrated locations) of every
+    stored run, as arrays."""
 
-    runs: pd.DataFrame                 # one row per run: run_id, point, replication, factors, OUTCOMES
+    runs: pd.DataFrame                 # one row per run: run_id, point, replication, factors, outcome_columns
     months: list[str]                  # the months the arrays hold
     at: dict[str, int]                 # "observed_at", "end" -> index into months (as far as kept)
-    national: np.ndarray               # (runs x months) share of coordinated regions
-    coordinated: np.ndarray | None = None   # (runs x months x regions) coordinated or not, where kept
+    national: np.ndarray               # (runs x months) share of units in the first stage
+    first_stage: np.ndarray | None = None   # (runs x months x units) in the first stage or not, where kept
     codes: list[str] = field(default_factory=list)
+    era: Era = REGIONS
 
 
 def load_outcomes(out: str | Path) -> Outcomes:
-    """Per run and month: the national share and, where the sweep kept regions, each region's stage.
+    """Per run and month: the national share and, where the sweep kept units, each unit's stage.
 
-    ``keep = "patterns"`` holds the observation month only (each region's
-    stage and the numbers per stage), ``"national"`` the shares per month.
+    ``keep = "patterns"`` holds the observation month only (for regions each
+    region's stage and the numbers per stage, for werkplein locations the
+    shares per stage), ``"national"`` the shares per month.
     """
     manifest = read_manifest(Path(out))
+    era = manifest_era(manifest)
+    first = era.stages[0]
     frame = load_results(out)
     months, obs = manifest["months"], manifest["observed_index"]
-    coordinated, codes = None, []
+    in_first, codes = None, []
     if frame.empty:
         runs = pd.DataFrame(columns=["run_id", "point", "replication", *manifest["factors"]])
-        return Outcomes(runs, months, {}, np.zeros((0, len(months))))
+        return Outcomes(runs, months, {}, np.zeros((0, len(months))), era=era)
     if "month" not in frame:                                  # keep = "patterns"
         stages = [c for c in frame if c.startswith("stage_")]
-        codes = [c.removeprefix("stage_") for c in stages]
-        coordinated = (frame[stages].to_numpy() == COORDINATED)[:, None, :]
-        counted = frame[["n_coordinated", "n_middle", "n_little"]].sum(axis=1).to_numpy()
-        national = (frame["n_coordinated"].to_numpy() / counted)[:, None]
+        if stages:                                            # regions: each region's stage, numbers per stage
+            codes = [c.removeprefix("stage_") for c in stages]
+            in_first = (frame[stages].to_numpy() == COORDINATED)[:, None, :]
+            counted = frame[["n_coordinated", "n_middle", "n_little"]].sum(axis=1).to_numpy()
+            national = (frame["n_coordinated"].to_numpy() / counted)[:, None]
+        else:                                                 # another era: the shares of its units
+            national = frame[f"share_{first}"].to_numpy(dtype=float)[:, None]
         months, at = [months[obs]], {"observed_at": 0}
     else:
         at = {"observed_at": obs, "end": len(months) - 1}
         n = frame["run_id"].nunique()
-        region = next((c for c in ("region_code", "region") if c in frame), None)
-        if region:                                            # keep = "regions": sorted by run, month, region
-            codes = [str(c) for c in frame[region].iloc[:frame[region].nunique()]]
-            coordinated = _is_coordinated(frame["stage"]).reshape(n, len(months), len(codes))
-            national = coordinated.mean(axis=2)
+        unit = next((c for c in (f"{era.unit}_code", "region_code", "region") if c in frame), None)
+        if unit:                                              # keep = "regions": sorted by run, month, unit
+            codes = [str(c) for c in frame[unit].iloc[:frame[unit].nunique()]]
+            in_first = _in_first_stage(frame["stage"], era).reshape(n, len(months), len(codes))
+            national = in_first.mean(axis=2)
         else:                                                 # keep = "national"
-            national = frame["share_coordinated"].to_numpy(dtype=float).reshape(n, len(months))
+            national = frame[f"share_{first}"].to_numpy(dtype=float).reshape(n, len(months))
     runs = frame.drop_duplicates("run_id")[["run_id", "point", "replication", *manifest["factors"]]]
     runs = runs.reset_index(drop=True)
     for when, t in at.items():
-        runs[OUTCOMES[when]] = national[:, t]
-    return Outcomes(runs, months, at, national, coordinated, codes)
+        runs[outcome_columns(era)[when]] = national[:, t]
+    return Outcomes(runs, months, at, national, in_first, codes, era)
 
 
-def _is_coordinated(stage: pd.Series) -> np.ndarray:
-    """Stages stored as labels ("coordinated", ...) or as numbers (0 coordinated)."""
+def _in_first_stage(stage: pd.Series, era: Era = REGIONS) -> np.ndarray:
+    """Stages stored as labels ("coordinated", "integrated", ...) or as numbers (0: the era's first stage)."""
     if isinstance(stage.dtype, pd.CategoricalDtype) or stage.dtype == object:
-        return stage.astype(str).to_numpy() == STAGES[COORDINATED]
-    return stage.to_numpy() == COORDINATED
+        return stage.astype(str).to_numpy() == era.stages[0]
+    return stage.to_numpy() == 0
 
 
 # --- grids: paired differences, the replication as the cluster ------------------------
 def _treated_regions(out: Path, manifest: dict, o: Outcomes):
-    """A function (row, reference row) -> treated regions, or None where all regions are treated.
+    """A function (row, reference row) -> treated units, or None where all units are treated.
 
     It needs the experiment (from the text the manifest recorded) when a
-    lever factor acts on some regions only; returns a note when it cannot.
+    lever factor acts on some units only; returns a note when it cannot.
     """
-    if o.coordinated is None:
+    if o.first_stage is None:
         return None, None
     try:
         experiment = load_experiment(manifest["experiment_file"], manifest["experiment_text"])
     except ExperimentError as exc:
-        return None, f"treated regions not recomputed, the experiment no longer loads: {exc.problems[0]}"
+        return None, f"treated {o.era.unit}s not recomputed, the experiment no longer loads: {exc.problems[0]}"
     if all(f.lever is None or f.lever.regions == RegionSelection() for f in experiment.factors):
         return None, None
-    infos = select_regions(o.codes)
+    if o.era.name == REGIONS.name:
+        infos = select_regions(o.codes)
+    else:                                       # the era's units in their table order, as the run had them
+        infos = tuple(info for info in o.era.select(None) if info.code in set(o.codes))
     order = [[info.code for info in infos].index(code) for code in o.codes]
     config = cache(experiment.config)
     run_ids = o.runs["run_id"].to_numpy()
@@ -202,7 +228,7 @@ def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
             if treated is not None:
                 mask = np.stack([treated(a, b) for a, b in zip(rows, refs)])
                 if (mask.any(axis=1) & ~mask.all(axis=1)).any():
-                    diffs = group_differences(o.coordinated[rows], o.coordinated[refs], mask)
+                    diffs = group_differences(o.first_stage[rows], o.first_stage[refs], mask)
                     n = mask.sum(axis=1)
                     lo, hi, regions = int(n.min()), int(n.max()), len(o.codes)
                     counts.update(treated=(lo, hi), untreated=(regions - hi, regions - lo))
@@ -355,7 +381,8 @@ def warnings_for(effects: pd.DataFrame, m: int) -> list[dict]:
 def sensitivity_indices(runs: pd.DataFrame, manifest: dict, sampler: dict) -> pd.DataFrame:
     """Sobol or Morris indices (SALib) on the mean outcome per design point."""
     problem = sampler["problem"]
-    outcomes = {when: column for when, column in OUTCOMES.items() if column in runs}
+    columns = outcome_columns(manifest_era(manifest))
+    outcomes = {when: column for when, column in columns.items() if column in runs}
     means = runs.groupby("point")[list(outcomes.values())].mean().sort_index()
     if len(means) != len(manifest["points"]):
         raise AnalysisError(f"sensitivity indices need every design point ({len(means)} of "
@@ -386,8 +413,10 @@ def sensitivity_indices(runs: pd.DataFrame, manifest: dict, sampler: dict) -> pd
 def analyse(out: str | Path) -> dict:
     """Effects (and indices where the design has them) of a finished or partial sweep.
 
-    Returns ``runs`` (one row per run), ``effects`` (one row per factor,
-    contrast, group of regions and month shown), ``effects_by_month``,
+    Returns ``era`` (the sweep's; the outcome is the share of its units in
+    its first stage), ``runs`` (one row per run), ``effects`` (one row per factor,
+    contrast, group of units and month shown; the groups are in the column
+    ``regions`` whatever the era), ``effects_by_month``,
     ``multiplicity`` (how many effects are shown), ``warnings`` and
     ``notes`` (what the sweep's ``keep`` allows, grid factors or contrasts
     without an effect), and ``indices`` for Sobol and Morris designs.
@@ -402,7 +431,7 @@ def analyse(out: str | Path) -> dict:
     notes = []
     if manifest["keep"] == "patterns":
         notes.append('the sweep kept "patterns": the observation month only, no end month')
-    result = {"runs": o.runs, "notes": notes, "warnings": []}
+    result = {"runs": o.runs, "notes": notes, "warnings": [], "era": o.era.name}
     if o.runs.empty:
         raise AnalysisError(f"{out}: no runs stored yet (a manifest but no chunks); start it with "
                             f"chainsim sweep EXPERIMENT --out {out} --resume")
@@ -439,11 +468,12 @@ def report_text(result: dict, written: list[Path]) -> str:
     """The plain-text table printed by ``chainsim analyse``."""
     effects, m = result["effects"], result["multiplicity"]
     runs = result["runs"]
+    era = ERAS[result.get("era", REGIONS.name)]
     months = dict(zip(effects["when"], effects["month"]))
     reps = runs["replication"].nunique()
-    lines = [f"Effect on the share of coordinated regions ({len(runs)} runs, {reps} replications); "
+    lines = [f"Effect on the {outcome_words(era)} ({len(runs)} runs, {reps} replications); "
              "mean [95% CI], p Holm-adjusted", "",
-             f"  {'factor / contrast':<40}{'regions':<16}" + "".join(
+             f"  {'factor / contrast':<40}{era.unit + 's':<16}" + "".join(
                  f"{'at ' + months[w]:<38}" for w in ("observed_at", "end") if w in months).rstrip()]
     factor = None
     for (fac, contrast, group), part in effects.groupby(["factor", "contrast", "regions"], sort=False):

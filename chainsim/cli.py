@@ -160,10 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "file may build on one with extends = \"chainsim:NAME\".")
 
     ana = sub.add_parser("analyse", aliases=["analyze"], help="effects of each factor in a sweep, with intervals",
-                         description="Effect of each factor on the share of coordinated regions (observation and "
-                                     "end month, 95% CI, Holm-adjusted p; treated and untreated regions where a "
-                                     "lever factor has regions), warnings for effects that may be chance findings; "
-                                     "Sobol or Morris indices for those designs; figures.")
+                         description="Effect of each factor on the share of units in the first stage of the "
+                                     "sweep's era -- coordinated regions, or integrated locations in the werkplein "
+                                     "era -- (observation and end month, 95% CI, Holm-adjusted p; treated and "
+                                     "untreated units where a lever factor has regions), warnings for effects that "
+                                     "may be chance findings; Sobol or Morris indices for those designs; figures.")
     ana.add_argument("sweep_dir", type=Path, metavar="DIR", help="folder of a sweep")
     ana.add_argument("--out", type=Path, default=None, metavar="DIR2", help="where to write tables and figures "
                                                                             "(default DIR/analysis)")
@@ -496,7 +497,8 @@ def command_app(args) -> int:
 
 
 def command_analyse(args) -> int:
-    from chainsim.analysis import AnalysisError, analyse, json_records, report_text
+    from chainsim.analysis import AnalysisError, analyse, json_records, outcome_words, report_text
+    from chainsim.core.eras import ERAS, REGIONS
     from chainsim.plotting import plot_effects
     from chainsim.results import write_figure, write_json, write_parquet
     from chainsim.statistics import simultaneous_level
@@ -513,6 +515,9 @@ def command_analyse(args) -> int:
                                "simultaneous": f"Bonferroni: low_simultaneous, high_simultaneous at level "
                                                f"{simultaneous_level(m):.4f} each, all {m} together 95%"},
               "warnings": result["warnings"], "notes": result["notes"]}
+    era = ERAS[result["era"]]
+    if era.name != REGIONS.name:                # what the effects are effects on (a region sweep's file stays)
+        tables = {"era": era.name, "outcome": outcome_words(era), **tables}
     if "indices" in result:
         tables["indices"] = json_records(result["indices"])
     import matplotlib.pyplot as plt
@@ -524,6 +529,7 @@ def command_analyse(args) -> int:
         shown = pd.concat([shown, shown.assign(when="end", effect=np.nan, low=np.nan, high=np.nan)])
     fig, ax = plt.subplots(figsize=(9, 0.45 * shown[["factor", "contrast"]].drop_duplicates().shape[0] + 1.5))
     plot_effects(shown, ax=ax)
+    ax.set_xlabel(f"effect on the {outcome_words(era)} (95% CI)")
     written = [out / "analysis.json", out / "effects_by_month.parquet", out / "effects.png"]
     write_figure(written[2], fig)
     plt.close(fig)

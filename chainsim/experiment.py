@@ -1,7 +1,8 @@
 """Experiment files: factors, a design, replications and seeds for a sweep.
 
 An experiment varies model parameters and lever settings around a base
-scenario::
+scenario of any era (:data:`chainsim.core.eras.ERAS`: the regions of 2012-2016,
+or the werkplein locations of 2005-2011)::
 
     description = "Which levers matter? Each lever against the baseline"
     base = "../scenarios/netherlands_2012.toml"     # relative to this file
@@ -23,8 +24,9 @@ scenario::
     [[factors]]
     name = "lever.joint_targets"   # ... or the strength of a lever (0 = off)
     levels = [0.0, 1.0]
-    start = "2013-01"              # as in a scenario's [[levers]]: start (default 2013-01), end,
-    end = "2016-12"                # regions (default "all") and the kind's options, e.g. interval
+    start = "2013-01"              # as in a scenario's [[levers]]: start (default 2013-01, or the
+    end = "2016-12"                # calendar's first month where 2013-01 lies outside it), end,
+                                   # regions (default "all") and the kind's options, e.g. interval
     regions = { rule = "n_municipalities > 15" }
 
     [[factors]]
@@ -33,7 +35,11 @@ scenario::
 
 A lever factor is one lever definition: it is checked by the same code as a
 scenario's ``[[levers]]`` (:func:`chainsim.scenario._build_lever`), and each
-design point adds that lever with the point's strength (or kind).
+design point adds that lever with the point's strength (or kind). Lever
+factors offer the levers built for the base scenario's era (``LEVERS[k].eras``;
+``chainsim list levers``); in the werkplein era, as in its scenarios, a lever
+selects locations by their region (names or a fraction), never by a rule. A
+base that starts from a simulated era (``start_from``) cannot be swept yet.
 
 Seeds: one ``numpy.random.SeedSequence`` tree per experiment. Replication
 *j* of design point *i* runs on the child with spawn key (i, j) -- its own
@@ -57,6 +63,7 @@ import numpy as np
 
 from chainsim.core.calendar import Month
 from chainsim.core.config import RunConfig
+from chainsim.core.eras import ERAS, REGIONS
 from chainsim.core.levers import LEVERS, Lever
 from chainsim.core.parameters import SPECS
 from chainsim.scenario import LEVER_KEYS, Scenario, ScenarioError, _build_lever, load_scenario
@@ -126,6 +133,11 @@ class Experiment:
     sampler: dict                      # what SALib needs to analyse (problem, settings)
 
     @property
+    def era(self) -> str:
+        """The era the experiment runs (its base scenario's; :data:`chainsim.core.eras.ERAS`)."""
+        return self.base.era
+
+    @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
@@ -181,25 +193,42 @@ def _factor_keys(name: str) -> tuple[str, ...]:
     return FACTOR_KEYS
 
 
-def _lever_template(f: TomlFile, i: int, raw: dict, kind: str, calendar) -> Lever | None:
-    """The lever a lever factor adds, checked by the scenario's lever checker (start defaults to 2013-01)."""
+def _lever_template(f: TomlFile, i: int, raw: dict, kind: str, calendar, era: str | None) -> Lever | None:
+    """The lever a lever factor adds, checked by the scenario's lever checker (start defaults to 2013-01,
+    or to the calendar's first month where 2013-01 lies outside it, as in the werkplein era)."""
     default = Month.parse(DEFAULT_START)
     if not calendar.start <= default <= calendar.end:
         default = calendar.start
     lever_raw = {"kind": kind, "start": str(default),
                  **{k: v for k, v in raw.items() if k in LEVER_KEYS or k in LEVERS[kind].options}}
-    return _build_lever(_AsFactor(f, i), i, lever_raw, calendar)
+    lever = _build_lever(_AsFactor(f, i), i, lever_raw, calendar)
+    if lever is not None and lever.regions.rule is not None and era not in (None, REGIONS.name):
+        f.problem(f"factors[{i}].regions", f"a rule selects regions by their structure, which the units of the "
+                                           f"era {era} do not share (allowed there: \"all\", a list of region "
+                                           "names, or { fraction = x })")
+        return None
+    return lever
 
 
-def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | None:
+def _built_for(era: str | None) -> list[str]:
+    """The lever kinds built for an era (all kinds where the era is not known: a base that did not load)."""
+    return [k for k, spec in LEVERS.items() if era is None or era in spec.eras]
+
+
+def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar, era: str | None = RunConfig.era) -> Factor | None:
     key = f"factors[{i}]"
     if not isinstance(raw, dict):
         f.problem(key, f"must be a table, written [[factors]], got {type_name(raw)}")
         return None
     before = len(f.problems)
     name = raw.get("name")
-    built = [k for k, spec in LEVERS.items() if RunConfig.era in spec.eras]     # sweeps run the region era
+    built = _built_for(era)                          # the levers of the base scenario's era
     allowed_names = [*SPECS, *(f"lever.{k}" for k in built), "lever"]
+    other = name.removeprefix("lever.") if isinstance(name, str) and name.startswith("lever.") else None
+    if other in LEVERS and other not in built:
+        f.problem(f"{key}.name", f"the lever {other} is not built for the era {era} of the base scenario "
+                                 f"(allowed there: {', '.join(f'lever.{k}' for k in built)}, lever or a parameter)")
+        return None
     known = _factor_keys(name) if name in allowed_names else FACTOR_KEYS + LEVER_FACTOR_KEYS
     for k in raw:
         if k in LEVER_FACTOR_KEYS and k not in known:
@@ -219,12 +248,16 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar) -> Factor | No
             f.problem(f"{key}.levels", "must be a list of lever kinds, e.g. [\"none\", \"joint_targets\"]")
             return None
         for v in levels:
-            if v not in choices:
+            if v in LEVERS and v not in built:
+                f.problem(f"{key}.levels", f"the lever {v} is not built for the era {era} of the base scenario "
+                                           f"(allowed there: {', '.join(choices)})")
+            elif v not in choices:
                 f.problem(f"{key}.levels", f"unknown lever {v!r} (allowed: {', '.join(choices)}){suggest(v, choices)}")
         kinds = [v for v in levels if v in built] or [built[0]]
-        lever = _lever_template(f, i, raw, kinds[0], calendar)
+        lever = _lever_template(f, i, raw, kinds[0], calendar, era)
         return None if len(f.problems) > before else Factor(name, levels=tuple(levels), lever=lever)
-    lever = _lever_template(f, i, raw, name.removeprefix("lever."), calendar) if name.startswith("lever.") else None
+    lever = (_lever_template(f, i, raw, name.removeprefix("lever."), calendar, era) if name.startswith("lever.")
+             else None)
     low, high = (0.0, 1.0) if name.startswith("lever.") else (SPECS[name].low, SPECS[name].high)
     lo = check_number(f, f"{key}.low", raw["low"], low, high) if "low" in raw else None
     hi = check_number(f, f"{key}.high", raw["high"], low, high) if "high" in raw else None
@@ -335,8 +368,10 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
             base = load_scenario(base_path)
         except ScenarioError as exc:
             f.problem("base", f"base scenario has problems: {exc.problems[0]}")
-        if base is not None and base.era != RunConfig.era:
-            f.problem("base", f"the era {base.era} cannot be swept yet (allowed: a scenario of {RunConfig.era})")
+        if base is not None and base.start_from is not None:
+            f.problem("base", f"{base.name} starts from the simulated era {base.start_from} (start_from), which "
+                              f"cannot be swept yet (allowed: a scenario without start_from, of the era "
+                              f"{' or '.join(ERAS)})")
             base = None
     elif "base" in data:
         f.problem("base", f"must be a scenario file name in quotes, got {type_name(data['base'])}")
@@ -372,9 +407,10 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
             f.problem("factors", "must be one or more tables, written [[factors]]")
         raw_factors = []
     calendar = base.calendar if base else None
+    era = base.era if base else (None if "base" in data else RunConfig.era)   # None: the base did not load
     from chainsim.core.calendar import Calendar
     for i, raw in enumerate(raw_factors):
-        factor = _factor(f, i, raw, design, calendar or Calendar())
+        factor = _factor(f, i, raw, design, calendar or Calendar(), era)
         if factor is not None:
             factors.append(factor)
     names = [fa.name for fa in factors]

@@ -18,6 +18,13 @@ holds the chainsim version, the experiment's SHA-256 and the configuration
 hash of its design points. ``duckdb.sql("SELECT * FROM 'DIR/chunks/*.parquet'")``
 or ``pandas.read_parquet("DIR/chunks")`` read a sweep without chainsim.
 
+A sweep runs the era of its experiment's base scenario
+(:data:`chainsim.core.eras.ERAS`) on the same code: the regions of 2012-2016
+keep the columns above; the werkplein locations of 2005-2011 keep the era's
+own -- ``location_code``, ``location_name`` and the era's stages (integrated,
+partly, separate), or the shares of locations per stage and per item of the
+era's measurement (:func:`sweep_columns`). The manifest records the era.
+
 Nothing lost, nothing mixed: ``--resume`` refuses (one line) a folder whose
 experiment file, design points' resolved configurations or chainsim version
 differ from this one's, a folder with chunks but no manifest, a damaged
@@ -54,6 +61,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from chainsim.core.eras import ERAS, REGIONS, Era
 from chainsim.core.measurement import INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.experiment import Experiment
 from chainsim.results import (
@@ -123,13 +131,65 @@ def pattern_from_arrays(stage, level_class, items, codes, t: int) -> dict[str, f
     return row
 
 
+def era_pattern_row(result: RunResult, calendar, era: Era) -> dict[str, float]:
+    """The observation month's shares of units of one run of an era other than the regions':
+    ``share_<stage>`` per stage and ``share_<item>`` per item of the era's measurement."""
+    t = calendar.observed_index
+    return {**{f"share_{name}": float((result.stage[t] == k).mean()) for k, name in enumerate(era.stages)},
+            **{f"share_{name}": float(result.items[t, :, k].mean()) for k, name in enumerate(era.indicators)}}
+
+
+def unit_list(codes, era: str = REGIONS.name) -> list[dict[str, str]]:
+    """``[{"code": ..., "name": ...}]`` for the units of an era: regions (:func:`chainsim.results.region_list`),
+    or the era's own units by their names (``Werkplein <host municipality>``)."""
+    if era == REGIONS.name:
+        return region_list(codes)
+    names = {info.code: info.name for info in ERAS[era].select(None)}
+    return [{"code": code, "name": names.get(code, code)} for code in codes]
+
+
+def _all_units(codes, era: str) -> bool:
+    """Whether ``codes`` are all the units of the era (all 35 regions, all werkplein locations)."""
+    if era == REGIONS.name:
+        return is_national(codes)
+    return sorted(codes) == sorted(info.code for info in ERAS[era].select(None))
+
+
+UNIT_CODES = tuple(dict.fromkeys(f"{era.unit}_code" for era in ERAS.values()))
+"""The column that holds the unit of a row, per era: ``region_code``, ``location_code``."""
+
+
+def _era_columns(keep: str, era: Era, items) -> list[tuple[str, str, str, str]]:
+    """The columns after the factors of a sweep of an era other than the regions'."""
+    unit = era.unit
+    stage_type = f"ordered categorical: {' < '.join(era.stages)}"
+    if keep == "regions":
+        return [("month", *KEY_COLUMNS["month"]),
+                (f"{unit}_code", "categorical (string)", "–",
+                 f"code of the {unit} (labour market region code / number, e.g. AM02/1), categories in table order"),
+                (f"{unit}_name", "categorical (string)", "–", f"name of the {unit} (Werkplein <host municipality>)"),
+                ("stage", stage_type, "–", f"stage of the {unit} in the era {era.name} "
+                                           "(chainsim.core.location_measurement)")]
+    at = "" if keep == "national" else " at the observation month"
+    columns = [("month", *KEY_COLUMNS["month"])] if keep == "national" else []
+    columns += [(f"share_{name}", "float64", "share, 0 to 1", f"share of the {unit}s in stage {name}{at}")
+                for name in era.stages]
+    columns += [(f"share_{name}", "float64", "share, 0 to 1", f"share of the {unit}s with this item{at}, one "
+                 f"column per item of the era's measurement (chainsim.core.location_measurement)")
+                for name in items]
+    return columns
+
+
 def sweep_columns(keep: str, factors=("<factor>",), codes=("<code>",),
-                  items=("<item>",)) -> list[tuple[str, str, str, str]]:
+                  items=("<item>",), era: str = REGIONS.name) -> list[tuple[str, str, str, str]]:
     """(column, type, unit, meaning) of the chunk files of a sweep that keeps ``keep`` (docs/outputs.md).
 
     ``factors``, ``codes`` and ``items`` expand the per-factor, per-region and
     per-item columns (placeholders by default; the items are
-    ``chainsim.core.measurement.INDICATORS``).
+    ``chainsim.core.measurement.INDICATORS``, or the era's indicators). ``era``
+    is the base scenario's (:data:`chainsim.core.eras.ERAS`): a sweep of the
+    werkplein locations keeps the era's columns (no per-location columns in
+    ``patterns``, so ``codes`` is not used there).
     """
     columns = [
         ("run_id", "int32", "–", "run: point x replications + replication"),
@@ -141,6 +201,8 @@ def sweep_columns(keep: str, factors=("<factor>",), codes=("<code>",),
     ]
     columns += [(name, "float64 (string for the factor `lever`)", "–",
                  "the factor's value at this design point, named as in the experiment file") for name in factors]
+    if era != REGIONS.name:
+        return columns + _era_columns(keep, ERAS[era], items)
     if keep == "regions":
         columns += [(name, *KEY_COLUMNS[name]) for name in
                     ("month", "region_code", "region_name", "stage", "cooperation_class")]
@@ -182,10 +244,36 @@ def _run_columns(run_id: int, point: int, replication: int, seed: int, scenario:
     return columns
 
 
+def _era_body(keep: str, era: Era, result: RunResult, calendar) -> tuple[dict, int]:
+    """The columns after the factors of one run of an era other than the regions' (:func:`_era_columns`)."""
+    if keep == "patterns":
+        return {name: [value] for name, value in era_pattern_row(result, calendar, era).items()}, 1
+    codes = list(result.region_codes)
+    stage = result.stage
+    T, R = stage.shape
+    months = month_starts(calendar.months)
+    if keep == "regions":
+        index = np.tile(np.arange(R, dtype=np.int32), T)
+        return {
+            "month": np.repeat(months, R),
+            f"{era.unit}_code": _labelled(index, codes),
+            f"{era.unit}_name": _labelled(index, [u["name"] for u in unit_list(codes, era.name)]),
+            "stage": _labelled(stage.ravel(), era.stages, ordered=True),
+        }, T * R
+    body = {"month": months}
+    for k, name in enumerate(era.stages):
+        body[f"share_{name}"] = (stage == k).mean(axis=1)
+    for k, name in enumerate(era.indicators):
+        body[f"share_{name}"] = result.items[:, :, k].mean(axis=1)
+    return body, T
+
+
 def _rows(experiment: Experiment, run_id: int, result: RunResult, calendar) -> pd.DataFrame:
     point, replication = experiment.run_key(run_id)
     keep = experiment.keep
-    if keep == "patterns":
+    if experiment.era != REGIONS.name:
+        body, n = _era_body(keep, ERAS[experiment.era], result, calendar)
+    elif keep == "patterns":
         body: dict = {name: [value] for name, value in pattern_row(result, calendar).items()}
         n = 1
     else:
@@ -263,7 +351,7 @@ def completed_runs(out: Path, manifest: dict | None = None) -> set[int]:
 def _chunk_metadata(experiment: Experiment, hashes: list[str], points) -> dict[str, str]:
     from chainsim.version import version
 
-    return {
+    metadata = {
         "chainsim_version": version(),
         "schema_version": str(SCHEMA_VERSION),
         "experiment": experiment.name,
@@ -272,6 +360,9 @@ def _chunk_metadata(experiment: Experiment, hashes: list[str], points) -> dict[s
         "seed": str(experiment.seed),
         "config_sha256": json.dumps({str(p): hashes[p] for p in sorted(set(int(p) for p in points))}),
     }
+    if experiment.era != REGIONS.name:          # a region sweep's chunks stay as they were
+        metadata["era"] = experiment.era
+    return metadata
 
 
 def _write_chunk(out: Path, frame: pd.DataFrame, metadata: dict[str, str]) -> None:
@@ -305,6 +396,7 @@ def _manifest(experiment: Experiment, started: str, done: int, workers: str, has
         "experiment_text": experiment.text,
         "chainsim_version": version(),
         "scenario": experiment.base.name,
+        "era": experiment.era,
         "base_config_sha256": config_sha256(experiment.base.run_config()),
         "config_sha256": hashes,
         "data_sha256": data_sha256(),
@@ -321,8 +413,8 @@ def _manifest(experiment: Experiment, started: str, done: int, workers: str, has
         "months": [str(m) for m in experiment.base.calendar.months],
         "observed_index": experiment.base.calendar.observed_index,
         "regions": len(codes),
-        "national": is_national(codes),
-        "region_list": region_list(codes),
+        "national": _all_units(codes, experiment.era),
+        "region_list": unit_list(codes, experiment.era),
         "n_runs": experiment.n_runs,
         "completed_runs": done,
         "started": started,
@@ -480,30 +572,41 @@ def load_results(out: str | Path) -> pd.DataFrame:
     if not files:
         return pd.DataFrame()
     frame = pd.concat([upgrade_chunk(pd.read_parquet(p), manifest) for p in files], ignore_index=True)
-    keys = ["run_id"] + [key for key in ("month", "region_code") if key in frame]
+    keys = ["run_id"] + [key for key in ("month", *UNIT_CODES) if key in frame]
     return frame.sort_values(keys, ignore_index=True)
 
 
-def run_outcomes(out: str | Path) -> pd.DataFrame:
-    """Per run: share of coordinated regions at the observation month and at the end, with factors.
+def manifest_era(manifest: dict) -> Era:
+    """The era a sweep ran (its manifest's ``era``; the regions for a sweep from before it was recorded)."""
+    name = manifest.get("era", REGIONS.name)
+    if name not in ERAS:
+        raise SweepError(f"the sweep ran the era {name!r}, which this chainsim does not know "
+                         f"(allowed: {', '.join(ERAS)})")
+    return ERAS[name]
 
-    Columns: ``run_id``, ``coordinated_observed_at``, ``coordinated_end``,
-    ``point``, ``replication`` and one column per factor.
+
+def run_outcomes(out: str | Path) -> pd.DataFrame:
+    """Per run: share of units in the era's first stage at the observation month and at the end, with factors.
+
+    Columns: ``run_id``, ``<stage>_observed_at``, ``<stage>_end`` (``coordinated_...``
+    for regions, ``integrated_...`` for werkplein locations), ``point``,
+    ``replication`` and one column per factor.
     """
     out = Path(out)
     manifest = read_manifest(out)
+    first = manifest_era(manifest).stages[0]
     frame = load_results(out)
     months = month_starts(manifest["months"])
     at = {"observed_at": months[manifest["observed_index"]], "end": months[-1]}
     if "stage" in frame:
-        share = (frame.assign(coordinated=frame["stage"] == "coordinated")
-                 .groupby(["run_id", "month"], observed=True)["coordinated"].mean().rename("share_coordinated")
+        share = (frame.assign(first=frame["stage"] == first)
+                 .groupby(["run_id", "month"], observed=True)["first"].mean().rename(f"share_{first}")
                  .reset_index())
     else:
-        share = frame[["run_id", "month", "share_coordinated"]]
+        share = frame[["run_id", "month", f"share_{first}"]]
     wide = share[share["month"].isin(list(at.values()))].pivot(index="run_id", columns="month",
-                                                                values="share_coordinated")
-    result = pd.DataFrame({f"coordinated_{k}": wide[v].to_numpy() for k, v in at.items()}, index=wide.index)
+                                                                values=f"share_{first}")
+    result = pd.DataFrame({f"{first}_{k}": wide[v].to_numpy() for k, v in at.items()}, index=wide.index)
     reps = manifest["replications"]
     result["point"] = result.index // reps
     result["replication"] = result.index % reps

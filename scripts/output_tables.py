@@ -34,6 +34,9 @@ def tables() -> dict[str, str]:
         "sweep-regions-columns": _table(sweep_columns("regions")),
         "sweep-national-columns": _table(sweep_columns("national")),
         "sweep-patterns-columns": _table(sweep_columns("patterns")),
+        "sweep-werkplein-regions-columns": _table(sweep_columns("regions", era="werkpleinen_2005")),
+        "sweep-werkplein-national-columns": _table(sweep_columns("national", era="werkpleinen_2005")),
+        "sweep-werkplein-patterns-columns": _table(sweep_columns("patterns", era="werkpleinen_2005")),
     }
 
 
