@@ -9,7 +9,8 @@ covariance of the statistics and the replications per particle at the
 priors' centre (``<db>.json``); runs pyABC's ABC-SMC into its SQLite history
 (``--db``, default OUT/abc.db; ``--resume`` continues it); writes
 OUT/posterior.csv (posterior medians and 95% credible intervals),
-OUT/particles.csv, OUT/calibrated.toml and OUT/summary.json (epsilons,
+OUT/particles.csv, OUT/calibrated.toml (the representative particle:
+chainsim.posterior.representative_particle) and OUT/summary.json (epsilons,
 evaluations, measured cost and the estimate for 6 x 300 on 2 cores); with
 ``--write-defaults`` also chainsim/data/calibrated.toml and
 chainsim/data/posterior.csv.
@@ -368,7 +369,8 @@ def read_abc_config(path: Path) -> dict:
     for key, (low, high) in numbers.items():
         if key in data:
             check_number(f, key, data[key], low, high)
-    from chainsim.abc_smc import REPRESENTATIVE_CANDIDATES, REPRESENTATIVE_REPLICATIONS, TRANSITIONS
+    from chainsim.abc_smc import TRANSITIONS
+    from chainsim.posterior import REPRESENTATIVE_CANDIDATES, REPRESENTATIVE_REPLICATIONS
 
     for key, default in (("representative_candidates", REPRESENTATIVE_CANDIDATES),
                          ("representative_replications", REPRESENTATIVE_REPLICATIONS)):
@@ -510,10 +512,9 @@ def main_abc_smc(args) -> None:
         check_regions,
         generations_done,
         last_population,
-        representative_particle,
         run_abc_smc,
     )
-    from chainsim.posterior import summarise, write_calibrated, write_particles
+    from chainsim.posterior import representative_particle, summarise, write_calibrated, write_particles
 
     try:
         config = read_abc_config(args.config)
