@@ -1,4 +1,4 @@
-"""Browser app (Solara): play the regions month by month, look inside one, compare with the baseline.
+"""Browser app (Solara): play the regions (or locations) month by month, look inside one, compare with the baseline.
 
 Start it with ``chainsim app`` (localhost only by default; :mod:`chainsim.app_guard`
 refuses requests addressed to other names and websockets from other sites).
@@ -14,6 +14,16 @@ with legends) with the plain-language explanation of where it stands
 (:func:`chainsim.explain.explain`), and, on request, the what-if of the
 sidebar against the baseline over a few replications with the same seeds.
 
+A scenario of the werkplein era 2005-2011 (``werkpleinen_2005`` and its
+``werkplein_*`` variants) turns the page to the era's ~100 locations: their
+stages (integrated, partly, separate) with the 2007 survey's interval as a
+band over its fieldwork months, the survey's items over time with their
+bands, the locations as small squares inside their region's tile (and a
+list of them by region), and for the chosen location its organisations and
+ties with trust, its stage and arrangements in force month by month, and
+where it stands. Scenarios whose regions start from a simulated era
+(``start_from``) are not offered: the Mesa model refuses them.
+
 The page is built from Solara components around :class:`ChainModel`, not
 with Mesa's SolaraViz: in Mesa 3.5 that shows a "Page 0" tab, sliders
 without their values, and on RESET passes a Mesa ``Scenario`` object as
@@ -24,6 +34,7 @@ nothing imports this module but the command line.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -32,33 +43,57 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
-from chainsim.core.eras import REGIONS
+from chainsim.core.eras import ERAS, LOCATIONS, REGIONS, Era
 from chainsim.core.levers import LEVERS
+from chainsim.core.location_measurement import INTEGRATED, LOCATION_ITEM_NAMES, PARTLY
+from chainsim.core.locations import region_of
 from chainsim.core.measurement import COORDINATED
+from chainsim.core.network import TieKind
 from chainsim.core.parameters import SPECS
+from chainsim.core.population import Kind
+from chainsim.core.regions import find_region
+from chainsim.core.state import AGREED, IN_FORCE
 from chainsim.explain import explain
 from chainsim.model import LEVER_PREFIX, ChainModel
 from chainsim.plotting import (
+    MERGER,
     NOT_IN_RUN,
     NOT_SIMULATED,
     STAGE_COLOURS_ALL,
     STAGE_TEXT_COLOURS,
     baseline_comparison_data,
+    last_month,
+    location_tile_map,
     plot_baseline_comparison,
+    plot_location_history,
+    plot_model_item_shares,
     plot_model_stage_shares,
     plot_region_network,
     region_tile_map,
+    stage_colours,
+    stage_text_colours,
+    survey_band_data,
+    unit_index,
 )
 from chainsim.runner import replication_seeds
 from chainsim.scenario import load_scenario, shipped_scenarios
 
 TITLE = "chainsim: chain cooperation in the Dutch labour market regions"
+ERA_TITLE = "chainsim: CWI, UWV and the municipalities at the werkplein locations, 2005–2011"
 DEFAULT_SCENARIO = "netherlands_2012"
 DEFAULT_REGION = "Friesland"
 MAIN_PARAMETERS = ("weight_pressure", "weight_trust", "weight_belief", "weight_autonomy", "weight_rivalry",
                    "effort_scale")
 APP_LEVERS = ("joint_targets", "minister_visits", "facilitative_leadership", "employer_demand",
               "ict_harmonisation", "co_location", "knowledge_sharing", "budget_cuts")
+ERA_LEVERS = ("joint_targets", "ict_harmonisation", "co_location", "knowledge_sharing", "support_structure",
+              "shared_budgets")
+"""The levers the sidebar offers in the werkplein era: every lever built for it (chainsim.core.levers)."""
+APP_LEVERS_BY_ERA = {REGIONS.name: APP_LEVERS, LOCATIONS.name: ERA_LEVERS}
+DEFAULT_LOCATION = "AM02/1"             # Friesland's first location, hosted by Leeuwarden
+SURVEY_ITEMS_SHOWN = ("shared_building", "one_counter", "composed_teams", "one_contact_person",
+                      "integrated_service")
+"""The survey items the era's item chart starts with (the user picks others)."""
 LEVER_STEP = 0.1
 PARAMETER_STEP = 0.01
 SEED_MAX = 99
@@ -69,10 +104,37 @@ PLAY_INTERVAL_MS = 300
 # --- settings: what the sidebar holds, and the ChainModel it stands for ----------
 @cache
 def scenario_names() -> list[str]:
-    """The scenarios the app offers: the shipped ones of the region era without a simulated history
-    (the werkplein era has no view yet, and the Mesa model cannot start from it yet)."""
+    """The scenarios the app offers: the shipped ones of the region era and of the werkplein era that do not
+    start from a simulated history (the Mesa model cannot start from one yet: :func:`refused_scenarios`)."""
     return sorted(name for name in shipped_scenarios()
-                  if load_scenario(name).era == REGIONS.name and load_scenario(name).start_from is None)
+                  if load_scenario(name).era in APP_LEVERS_BY_ERA and load_scenario(name).start_from is None)
+
+
+@cache
+def refused_scenarios() -> dict[str, str]:
+    """The shipped scenarios the app leaves out because they start from a simulated era, each with the
+    Mesa model's own refusal."""
+    refused = {}
+    for name in shipped_scenarios():
+        if load_scenario(name).start_from is None:
+            continue
+        try:
+            ChainModel(name)
+        except ValueError as exc:
+            refused[name] = str(exc)
+        else:
+            refused[name] = f"it starts from the simulated era {load_scenario(name).start_from}"
+    return dict(sorted(refused.items()))
+
+
+def scenario_era(name: str) -> Era:
+    """The era a scenario the app offers runs in."""
+    return ERAS[_scenario(name).era]
+
+
+def app_levers(name: str) -> tuple[str, ...]:
+    """The extra levers the sidebar offers for a scenario: those of its era."""
+    return APP_LEVERS_BY_ERA[_scenario(name).era]
 
 
 @cache
@@ -103,13 +165,13 @@ def levers_from(name: str) -> str:
 
 def default_settings(scenario: str = DEFAULT_SCENARIO, seed: int = 0) -> dict:
     """The sidebar's settings for a scenario: no extra levers, the scenario's parameter values."""
-    return {"scenario": scenario, "seed": seed, **{LEVER_PREFIX + k: 0.0 for k in APP_LEVERS},
+    return {"scenario": scenario, "seed": seed, **{LEVER_PREFIX + k: 0.0 for k in app_levers(scenario)},
             **scenario_parameters(scenario)}
 
 
-def control_names() -> list[str]:
-    """Names of the settings: each is a ChainModel keyword (``seed`` goes to ``rng``)."""
-    return list(default_settings())
+def control_names(scenario: str = DEFAULT_SCENARIO) -> list[str]:
+    """Names of the settings for a scenario: each is a ChainModel keyword (``seed`` goes to ``rng``)."""
+    return list(default_settings(scenario))
 
 
 def _same_on_slider(a: float, b: float, step: float) -> bool:
@@ -126,7 +188,7 @@ def model_kwargs(settings: dict) -> tuple[str, dict]:
     scenario = settings["scenario"]
     base = scenario_parameters(scenario)
     kwargs: dict = {"rng": int(settings["seed"])}
-    for kind in APP_LEVERS:
+    for kind in app_levers(scenario):
         value = float(settings.get(LEVER_PREFIX + kind, 0.0))
         if value > 0:
             kwargs[LEVER_PREFIX + kind] = value
@@ -163,10 +225,13 @@ def effective_settings(settings: dict) -> dict:
 
 
 def pending_changes(settings: dict, applied: dict) -> list[str]:
-    """Settings changed since the running model was built, as 'name old → new'."""
+    """Settings changed since the running model was built, as 'name old → new' (a lever of one era only
+    counts as 0 in the other)."""
     new, old = effective_settings(settings), effective_settings(applied)
-    return [f"{_name(name)} {_show(name, old[name])} → {_show(name, new[name])}" for name in control_names()
-            if new[name] != old[name]]
+    names = control_names(settings["scenario"])
+    names += [name for name in control_names(applied["scenario"]) if name not in names]
+    return [f"{_name(name)} {_show(name, old.get(name, 0.0))} → {_show(name, new.get(name, 0.0))}"
+            for name in names if new.get(name, 0.0) != old.get(name, 0.0)]
 
 
 def describe_whatif(settings: dict) -> str:
@@ -189,7 +254,7 @@ def advance(model: ChainModel) -> bool:
 
 # --- the what-if against the baseline, same seeds --------------------------------
 def coordinated_share(model: ChainModel) -> np.ndarray:
-    """Share of regions in the coordinated stage, per simulated month."""
+    """Share of units in the era's top stage (regions coordinated, locations integrated), per simulated month."""
     return (model.recorder.stage[: model.t] == COORDINATED).mean(axis=1)
 
 
@@ -218,22 +283,161 @@ def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIO
         if progress is not None:
             progress(i + 1)
     data = baseline_comparison_data(calendar.months, baseline, whatif)
-    data.attrs.update(observed_at=calendar.observed_at, end=calendar.months[-1])
+    era = scenario_era(scenario)
+    data.attrs.update(observed_at=calendar.observed_at, end=calendar.months[-1], stage=era.stages[COORDINATED],
+                      unit=era.unit)
     return data
 
 
 def comparison_summary(data: pd.DataFrame) -> str:
     """Baseline, what-if and paired difference at the observation month and at the end, in words."""
-    lines = []
+    lines, stage = [], data.attrs.get("stage", "coordinated")
     for label, month in (("observation month", data.attrs.get("observed_at")), ("end", data.attrs.get("end"))):
         if month is None:
             continue
         at = data[data["month"] == pd.Timestamp(month.year, month.month, 1)].set_index("series")
         d = at.loc["difference"]
-        lines.append(f"At the {label} ({month}): share coordinated {at.loc['baseline', 'mean']:.2f} in the "
+        lines.append(f"At the {label} ({month}): share {stage} {at.loc['baseline', 'mean']:.2f} in the "
                      f"baseline, {at.loc['what-if', 'mean']:.2f} in the what-if; difference {d['mean']:+.2f} "
                      f"(95% CI {d['low']:+.2f} to {d['high']:+.2f}).")
     return " ".join(lines)
+
+
+# --- one werkplein location: what the detail views show -------------------------
+STAGE_MEANING = {
+    "integrated": "integrated guidance to work (001 §1.3): one contact person, one counter, and electronic "
+                  "chain messages or shared ICT",
+    "partly": "some shop-floor integration (a shared building, one counter or composed teams), not yet the whole "
+              "of integrated guidance",
+    "separate": "the partners work side by side, at most consulting each other",
+}
+"""The werkplein era's stages in words (chainsim.core.location_measurement)."""
+
+
+@dataclass
+class LocationFacts:
+    """Where one werkplein location stands after the model's last simulated month."""
+
+    code: str
+    name: str
+    region: str                                  # the labour market region it lies in
+    month: str
+    stage: str | None                            # None before the first month is simulated
+    host: str
+    municipalities: list[str]                    # the host first
+    agency: str                                  # what its agency is at this month
+    in_force: list[str]                          # arrangements
+    agreed: list[str]                            # agreed, not yet in practice (M13)
+    has: list[str] = field(default_factory=list)     # the survey's items it has (plain words)
+    lacks: list[str] = field(default_factory=list)   # ... and lacks
+    needed: list[str] = field(default_factory=list)  # what the stage rule still asks for the next stage
+    trust_agency: float = float("nan")           # mean trust on its agency-municipality ties
+    weakest: tuple[str, str, float] | None = None
+
+    def text(self) -> str:
+        """The facts in a few plain sentences (markdown, a paragraph per subject)."""
+        others = [m for m in self.municipalities if m != self.host]
+        lines = [f"**{self.name}** ({self.code}) in the labour market region {self.region}: hosted by {self.host}"
+                 + (f" with {', '.join(others)}" if others else "") + f"; its agency is {self.agency}."]
+        if self.stage is None:
+            return "\n\n".join(lines + ["Press **Step** or **Play** to simulate the first month."])
+        lines.append(f"In {self.month} it is in the '{self.stage}' stage: {STAGE_MEANING[self.stage]}.")
+        done = "In force: " + (", ".join(_words(self.in_force)) or "nothing yet") + "."
+        if self.agreed:
+            done += " Agreed, not yet in practice: " + ", ".join(_words(self.agreed)) + "."
+        lines.append(done)
+        if self.needed:
+            lines.append("For the next stage the stage rule still asks for " + "; ".join(self.needed) + ".")
+        if self.has or self.lacks:
+            lines.append("Of the 2007 survey's items it has: " + ("; ".join(self.has) or "none") + ". It lacks: "
+                         + ("; ".join(self.lacks) or "none") + ".")
+        if self.weakest is not None:
+            a, b, trust = self.weakest
+            lines.append(f"Trust between the agency and the municipalities averages {self.trust_agency:.2f}; the "
+                         f"weakest tie is {a} – {b} ({trust:.2f}).")
+        return "\n\n".join(lines)
+
+
+COMPLEMENT_ITEMS = ("no_regional_form", "other_regional_form")
+"""Survey items that count an absence (no regional form; a form without a shared building): left out of what a
+location has and lacks."""
+
+
+def _words(ids: list[str]) -> list[str]:
+    return [a.replace("_", " ") for a in ids]
+
+
+def _item(name: str) -> str:
+    return LOCATION_ITEM_NAMES.get(name, name.replace("_", " "))
+
+
+def agency_words(model: ChainModel) -> str:
+    """A location's agency at the model's last simulated month: CWI's branch with UWV's coaches, then UWV."""
+    return (f"UWV, since CWI merged into it in {MERGER}" if last_month(model) >= MERGER
+            else "CWI's branch with UWV's coaches (one agency in the model)")
+
+
+def location_facts(model: ChainModel, location: str) -> LocationFacts:
+    """Organisations, arrangements, survey items and trust of one location (name or code) of a werkplein run."""
+    if model.era.name != LOCATIONS.name:
+        raise ValueError(f"location_facts reads a run of the era {LOCATIONS.name}, not {model.era.name}")
+    r = unit_index(model, location)
+    rs, pop, ties = model.regions_state, model.population, model.ties
+    rows = np.flatnonzero(pop.region == r)
+    kinds = {row: int(pop.kind[row]) for row in rows}
+    host = next(pop.name[row] for row in rows if kinds[row] == Kind.CENTRE)
+    towns = [pop.name[row] for row in rows if kinds[row] in (Kind.CENTRE, Kind.MUNICIPALITY)]
+    agency_row = next(row for row in rows if kinds[row] == Kind.UWV)
+    ids = list(model.catalogue.ids)
+    status = rs.status[r]
+    facts = LocationFacts(
+        code=rs.codes[r], name=rs.names[r], region=find_region(region_of(rs.codes[r])).name,
+        month=str(model.calendar.months[max(model.t - 1, 0)]), stage=None, host=host, municipalities=towns,
+        agency=f"{agency_words(model)} ('{pop.name[agency_row]}' in the model)",
+        in_force=[a for k, a in enumerate(ids) if status[k] == IN_FORCE],
+        agreed=[a for k, a in enumerate(ids) if status[k] == AGREED])
+    if model.t == 0:
+        return facts
+    stage = int(model.recorder.stage[model.t - 1, r])
+    facts.stage = model.era.stages[stage]
+    items = dict(zip(model.recorder.indicators, model.recorder.items[model.t - 1, r]))
+    survey = [i for i in survey_band_data(model)["item"] if i not in COMPLEMENT_ITEMS]
+    facts.has = [_item(i) for i in survey if items[i]]
+    facts.lacks = [_item(i) for i in survey if not items[i]]
+    if stage == PARTLY:
+        need = [_item(i) for i in ("one_contact_person", "one_counter") if not items[i]]
+        if not (items["chain_messages"] or items["shared_ict"]):
+            need.append(f"{_item('chain_messages')} or {_item('shared_ict')}")
+        facts.needed = need
+    elif stage != INTEGRATED:
+        facts.needed = ["one of: " + ", ".join(_item(i) for i in ("shared_building", "one_counter",
+                                                                  "composed_teams"))]
+    used = (ties.region == r) & (ties.kind >= 0)
+    agency = np.flatnonzero(used & (ties.kind == int(TieKind.UWV_MUNICIPALITY)))
+    if len(agency):
+        facts.trust_agency = float(ties.trust[agency].mean())
+    inside = np.flatnonzero(used)
+    if len(inside):
+        t = inside[np.argmin(ties.trust[inside])]
+        facts.weakest = (pop.name[ties.u[t]], pop.name[ties.v[t]], float(ties.trust[t]))
+    return facts
+
+
+def location_choices(model: ChainModel) -> dict[str, str]:
+    """The run's locations for a selector, labelled by their region: label → code, in region order."""
+    tiles = location_tile_map(model)
+    tiles = tiles[tiles["code"].isin(model.regions_state.codes)]
+    return {f"{t.region_name} — {t.name} ({t.code})": t.code for t in tiles.itertuples()}
+
+
+def selected_unit(model: ChainModel, selected: str) -> str:
+    """The unit the detail views show: the selected one where the run has it, else the era's default
+    (Friesland, or its first location), else the run's first. Regions by name, locations by code."""
+    if model.era.name == REGIONS.name:
+        names = model.regions_state.names
+        return selected if selected in names else names[0]
+    codes = model.regions_state.codes
+    return selected if selected in codes else (DEFAULT_LOCATION if DEFAULT_LOCATION in codes else codes[0])
 
 
 @solara.lab.task(prefer_threaded=True)
@@ -245,6 +449,20 @@ def comparison_task(settings: dict):
 
 
 # --- controls ------------------------------------------------------------------------
+@solara.component
+def StageLegend(colours: dict, counts):
+    """The stage colours with the number of units in each; the two grey states only where they occur."""
+    with solara.Row(gap="10px", style={"flex-wrap": "wrap", "margin-top": "8px"}, classes=["stage-legend"]):
+        solara.Text("Stage:", style={"font-weight": "500", "font-size": "13px"})
+        for stage, colour in colours.items():
+            if stage in (NOT_IN_RUN, NOT_SIMULATED) and stage not in counts:
+                continue
+            with solara.Row(gap="4px", style={"align-items": "center"}):
+                solara.Div(style={"width": "14px", "height": "14px", "background-color": colour,
+                                  "border": "1px solid #999"})
+                solara.Text(f"{stage} ({counts.get(stage, 0)})", style={"font-size": "13px"})
+
+
 @solara.component
 def ValueSlider(label: str, value, on_value, min: float, max: float, step: float, help: str = "",
                 integer: bool = False, digits: int = 2):
@@ -296,8 +514,9 @@ def SettingsPanel(settings: solara.Reactive, applied: dict):
         settings.set({**settings.value, name: value})
 
     def pick_scenario(name: str) -> None:
-        keep = {k: v for k, v in settings.value.items() if k.startswith(LEVER_PREFIX)}
-        settings.set({**default_settings(name, settings.value["seed"]), **keep})
+        fresh = default_settings(name, settings.value["seed"])
+        keep = {k: v for k, v in settings.value.items() if k.startswith(LEVER_PREFIX) and k in fresh}
+        settings.set({**fresh, **keep})
 
     with solara.Card("Settings"):
         if changes:
@@ -310,11 +529,15 @@ def SettingsPanel(settings: solara.Reactive, applied: dict):
         solara.Select("scenario (shipped)", value=current["scenario"], values=scenario_names(), on_value=pick_scenario)
         solara.Text(f"{_scenario(current['scenario']).description} Its own levers: "
                     f"{scenario_lever_text(current['scenario'])}.", style={"font-size": "12px", "color": "#555"})
+        for name, why in refused_scenarios().items():
+            solara.Text(f"Not offered: {name}: {why}.", classes=["refused-scenario"],
+                        style={"font-size": "12px", "color": "#8a6d3b", "margin-top": "4px"})
+        unit = scenario_era(current["scenario"]).unit
         ValueSlider("seed", current["seed"], lambda v: put("seed", v), 0, SEED_MAX, 1,
                     help="the random numbers of the run", integer=True)
-        solara.Markdown(f"**Extra levers** (all regions, from {levers_from(current['scenario'])}; 0 = off, on top "
+        solara.Markdown(f"**Extra levers** (all {unit}s, from {levers_from(current['scenario'])}; 0 = off, on top "
                         f"of the scenario's own; hover a name for what it does)", style={"font-size": "13px"})
-        for kind in APP_LEVERS:
+        for kind in app_levers(current["scenario"]):
             ValueSlider(kind, current[LEVER_PREFIX + kind], lambda v, k=LEVER_PREFIX + kind: put(k, v), 0.0, 1.0,
                         LEVER_STEP, help=(LEVERS[kind].__doc__ or "").strip().splitlines()[0], digits=1)
         solara.Markdown("**Parameters** (start at the scenario's values; docs/ODD.md §7.2)",
@@ -335,7 +558,7 @@ def StageShares(model: ChainModel, version: int):
         return fig
 
     fig = solara.use_memo(draw, [id(model), version])
-    with solara.Card("Share of regions per stage"):
+    with solara.Card(f"Share of {model.era.unit}s per stage"):
         solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version])
 
 
@@ -362,18 +585,7 @@ def RegionTiles(model: ChainModel, version: int, selected: solara.Reactive):
                               classes=["region-tile"], elevation=0,
                               attributes={"title": f"{tile.name} ({tile.code}): {tile.stage}",
                                           "data-region": tile.name})
-        counts = tiles["stage"].value_counts()
-        with solara.Row(gap="10px", style={"flex-wrap": "wrap", "margin-top": "8px"}, classes=["stage-legend"]):
-            solara.Text("Stage:", style={"font-weight": "500", "font-size": "13px"})
-            for stage, colour in STAGE_COLOURS_ALL.items():
-                if stage == NOT_IN_RUN and stage not in counts:
-                    continue
-                if stage == NOT_SIMULATED and stage not in counts:
-                    continue
-                with solara.Row(gap="4px", style={"align-items": "center"}):
-                    solara.Div(style={"width": "14px", "height": "14px", "background-color": colour,
-                                      "border": "1px solid #999"})
-                    solara.Text(f"{stage} ({counts.get(stage, 0)})", style={"font-size": "13px"})
+        StageLegend(STAGE_COLOURS_ALL, tiles["stage"].value_counts())
         solara.Text("Laid out roughly like the Netherlands (not to scale). Hover a tile for the full name; "
                     "coordinated: joint approach agreed and in practice; little: not all parties at the table yet.",
                     style={"font-size": "12px", "color": "#555"})
@@ -388,7 +600,9 @@ def RegionView(model: ChainModel, version: int, region: str):
         return fig
 
     fig = solara.use_memo(draw, [id(model), version, region])
-    with solara.Card(f"Inside {region}"):
+    r = unit_index(model, region)
+    title = region if model.era.name == REGIONS.name else f"{model.regions_state.names[r]} ({region})"
+    with solara.Card(f"Inside {title}"):
         solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version, region])
 
 
@@ -399,6 +613,95 @@ def Explanation(model: ChainModel, version: int, region: str):
             solara.Markdown("Press **Step** or **Play** to simulate the first month.")
         else:
             solara.Markdown(explain(model, region).text())
+
+
+LOCATION_W, LOCATION_H, SQUARE = 76, 50, 15
+
+
+@solara.component
+def LocationTiles(model: ChainModel, version: int, selected: solara.Reactive, location: str):
+    """The werkplein locations as small squares inside their region's tile, and a list of them by region."""
+    tiles = location_tile_map(model)
+    colours, text = stage_colours(model.era.stages, extra=True), stage_text_colours(model.era.stages)
+    choices = location_choices(model)
+    label = {code: name for name, code in choices.items()}
+    with solara.Card("Locations by stage (click a square, or pick one)"):
+        solara.Select("location (by region)", value=label[location], values=list(choices),
+                      on_value=lambda name: name in choices and selected.set(choices[name]),
+                      classes=["location-select"])
+        regions = tiles.drop_duplicates("region")
+        grid = {"display": "grid", "grid-template-columns": f"repeat({int(tiles['col'].max()) + 1}, {LOCATION_W}px)",
+                "grid-template-rows": f"repeat({int(tiles['row'].max()) + 1}, {LOCATION_H}px)", "gap": "3px"}
+        with solara.Div(style=grid, classes=["location-map"]):
+            for region in regions.itertuples():
+                cell = {"grid-row": str(region.row + 1), "grid-column": str(region.col + 1),
+                        "border": "1px solid #bbb", "padding": "1px 2px", "overflow": "hidden"}
+                with solara.Div(style=cell, classes=["region-cell"], attributes={"title": region.region_name}):
+                    solara.Div(children=[region.region_label], style={"font-size": "9.5px", "line-height": "1.1",
+                                                                       "white-space": "nowrap"})
+                    with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "2px"}):
+                        for tile in tiles[tiles["region"] == region.region].itertuples():
+                            chosen = tile.code == location
+                            style = {"background-color": colours[tile.stage], "color": text[tile.stage],
+                                     "min-width": "0", "width": f"{SQUARE}px", "height": f"{SQUARE}px",
+                                     "padding": "0", "font-size": "8.5px", "line-height": "1",
+                                     "border": "2px solid black" if chosen else "1px solid #999"}
+                            solara.Button(str(tile.number), on_click=lambda code=tile.code: selected.set(code),
+                                          style=style, classes=["location-tile"], elevation=0,
+                                          disabled=tile.stage == NOT_IN_RUN,
+                                          attributes={"title": f"{tile.name} ({tile.code}), {tile.region_name}: "
+                                                               f"{tile.stage}", "data-location": tile.code})
+        StageLegend(colours, tiles["stage"].value_counts())
+        solara.Text("Each box is a labour market region, laid out roughly like the Netherlands; each square a "
+                    "werkplein location in it (hover for its name). The locations are chainsim's grouping of the "
+                    "region's municipalities, an estimate: the sources list none. Integrated: one contact person, "
+                    "one counter and chain messages or shared ICT; partly: a shared building, one counter or "
+                    "composed teams; separate: side by side.", style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def SurveyItems(model: ChainModel, version: int):
+    """The survey's items over the months, each with the survey's interval as a band over its fieldwork."""
+    items = solara.use_reactive(list(SURVEY_ITEMS_SHOWN))
+    bands = survey_band_data(model)
+
+    def draw():
+        fig = Figure(figsize=(6.4, 3.6))
+        plot_model_item_shares(model, items.value, ax=fig.subplots())
+        fig.tight_layout()
+        return fig
+
+    fig = solara.use_memo(draw, [id(model), version, tuple(items.value)])
+    with solara.Card("Share of locations with the 2007 survey's items"):
+        solara.SelectMultiple("items shown", items.value, list(bands["item"]), on_value=items.set,
+                              classes=["survey-items"])
+        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version, tuple(items.value)])
+        shown = bands[bands["item"].isin(items.value)]
+        solara.Markdown("Bands: the Inspectorate's survey (March–May 2007, 001 §4), each an interval of what "
+                        "its words allow: " + "; ".join(f"{b.label} {b.low:.2f}–{b.high:.2f} (\"{b.words}\")"
+                                                        for b in shown.itertuples())
+                        + ". The survey counted responding organisations, not locations, and its figures are "
+                          "national.", style={"font-size": "12px", "color": "#555"})
+
+
+@solara.component
+def LocationHistory(model: ChainModel, version: int, location: str):
+    def draw():
+        fig = Figure(figsize=(7.2, 4.6))
+        plot_location_history(model, location, ax=fig.subplots(2, 1, sharex=True, height_ratios=(1, 6)))
+        fig.tight_layout()
+        return fig
+
+    fig = solara.use_memo(draw, [id(model), version, location])
+    with solara.Card(f"{model.regions_state.names[unit_index(model, location)]} over time"):
+        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), version, location])
+
+
+@solara.component
+def LocationExplanation(model: ChainModel, version: int, location: str):
+    facts = location_facts(model, location)
+    with solara.Card(f"Where {facts.name} stands", classes=["location-facts"]):
+        solara.Markdown(facts.text())
 
 
 @solara.component
@@ -487,19 +790,30 @@ def Page():
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     m = model.value
-    region = selected.value if selected.value in m.regions_state.names else m.regions_state.names[0]
+    unit = selected_unit(m, selected.value)
     solara.Title("chainsim")
     with solara.AppBar():
-        solara.AppBarTitle(TITLE)
+        solara.AppBarTitle(TITLE if m.era.name == REGIONS.name else ERA_TITLE)
     with solara.Sidebar():
         RunControls(m, version.value, playing, speed, reset, step)
         if error.value:
             solara.Error(error.value)
         SettingsPanel(settings, applied.value)
-    with solara.Columns([1, 1]):
-        StageShares(m, version.value)
-        RegionTiles(m, version.value, selected)
-    with solara.Columns([3, 2]):
-        RegionView(m, version.value, region)
-        Explanation(m, version.value, region)
+    if m.era.name == REGIONS.name:
+        with solara.Columns([1, 1]):
+            StageShares(m, version.value)
+            RegionTiles(m, version.value, selected)
+        with solara.Columns([3, 2]):
+            RegionView(m, version.value, unit)
+            Explanation(m, version.value, unit)
+    else:
+        with solara.Columns([1, 1]):
+            with solara.Column():
+                StageShares(m, version.value)
+                SurveyItems(m, version.value)
+            LocationTiles(m, version.value, selected, unit)
+        with solara.Columns([1, 1]):
+            RegionView(m, version.value, unit)
+            LocationHistory(m, version.value, unit)
+        LocationExplanation(m, version.value, unit)
     BaselineComparison(settings.value)

@@ -16,13 +16,18 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from chainsim.core.calendar import NATIONAL_EVENTS, Month
+from chainsim.core.eras import REGIONS
+from chainsim.core.location_measurement import LOCATION_ITEM_NAMES, survey_figures
+from chainsim.core.locations import region_of
 from chainsim.core.measurement import STAGES
 from chainsim.core.population import Kind
 from chainsim.results import Results, mean_ci
+
 
 def _band(ci: dict) -> dict:
     """Mean and interval as floats for drawing: no interval (one replication) becomes NaN, drawn as no band."""
@@ -206,10 +211,72 @@ STAGE_TEXT_COLOURS = {"coordinated": "white", "middle": "black", "little": "whit
                       NOT_IN_RUN: "grey"}
 
 
+LOCATION_STAGE_COLOURS = {"integrated": "#1b7837", "partly": "#f1a340", "separate": "#b2182b"}
+"""The werkplein era's stages (docs/ODD.md §8.3), from the top stage down in the region era's colours."""
+LOCATION_STAGE_TEXT_COLOURS = {"integrated": "white", "partly": "black", "separate": "white"}
+LOCATION_KIND_LABELS = {**KIND_LABELS, Kind.CENTRE: "host municipality",
+                        Kind.UWV: "agency: CWI + UWV"}
+"""The actors of a werkplein location: its agency is CWI's branch with UWV's coaches until their merger."""
+SURVEY_STAGE_ITEMS = {"integrated": "integrated_service"}
+"""Stages that are a survey item: a location is integrated exactly when it has the survey's integrated
+guidance to work (:func:`chainsim.core.location_measurement.measure_locations`)."""
+SURVEY_NAME = "observed: IWI survey"
+
+
+def model_era(model):
+    """The era a model runs (:class:`chainsim.core.eras.Era`); the region era for a model without one."""
+    return getattr(model, "era", REGIONS)
+
+
+def stage_colours(stages, extra: bool = False) -> dict[str, str]:
+    """Colour of each stage (either era's); with ``extra``, also "not simulated yet" and "not in this run"."""
+    colours = {**STAGE_COLOURS, **LOCATION_STAGE_COLOURS}
+    out = {stage: colours[stage] for stage in stages}
+    return {**out, NOT_SIMULATED: STAGE_COLOURS_ALL[NOT_SIMULATED], NOT_IN_RUN: STAGE_COLOURS_ALL[NOT_IN_RUN]} \
+        if extra else out
+
+
+def stage_text_colours(stages) -> dict[str, str]:
+    """Colour of a tile's text on each stage's colour (either era's), and on the two extra tiles."""
+    colours = {**STAGE_TEXT_COLOURS, **LOCATION_STAGE_TEXT_COLOURS}
+    return {stage: colours[stage] for stage in (*stages, NOT_SIMULATED, NOT_IN_RUN)}
+
+
+MERGER = next(event.start for event in NATIONAL_EVENTS if event.name == "cwi_uwv_merger")
+"""CWI and UWV merge on 2009-01-01: from then on a location's agency is UWV."""
+
+
+def last_month(model) -> Month:
+    """The month the model simulated last (its first month before the first step)."""
+    return model.calendar.months[max(model.t - 1, 0)]
+
+
+def kind_labels(model) -> dict[Kind, str]:
+    """What the actors are called in the model's era: a location's host municipality, and its agency (CWI's
+    branch with UWV's coaches, UWV from the merger of 2009 on)."""
+    if model_era(model).name == REGIONS.name:
+        return KIND_LABELS
+    if last_month(model) >= MERGER:
+        return {**LOCATION_KIND_LABELS, Kind.UWV: "agency: UWV"}
+    return LOCATION_KIND_LABELS
+
+
+def unit_index(model, unit: str | int) -> int:
+    """The row of a unit (a region or location) in the run: by name, by code or by index."""
+    if isinstance(unit, (int, np.integer)):
+        return int(unit)
+    state = model.regions_state
+    if unit in state.codes:
+        return state.codes.index(unit)
+    if unit in state.names:
+        return state.names.index(unit)
+    raise ValueError(f"{unit!r} is not a {model_era(model).unit} of this run (allowed: its names or codes)")
+
+
 def stage_share_series(model) -> dict[str, np.ndarray]:
-    """Share of regions per stage for every month simulated so far."""
+    """Share of units (regions, or locations) per stage of the model's era for every month simulated so far."""
     stage = model.recorder.stage[: model.t]
-    return {name: (stage == k).mean(axis=1) for k, name in enumerate(STAGES)}
+    return {name: (stage == k).mean(axis=1) for k, name in enumerate(model_era(model).stages)}
 
 
 def region_tiles(model) -> list[tuple[str, str]]:
@@ -275,8 +342,9 @@ def plot_region_tile_map(tiles: pd.DataFrame, selected: str | None = None, ax=No
 
 
 def region_network(model, region: str) -> nx.Graph:
-    """The region's own ties (not those to other regions), with each node's kind and the trust on each tie."""
-    r = model.regions_state.names.index(region)
+    """The region's (or location's: name or code) own ties (not those to other units), with each node's kind
+    and the trust on each tie."""
+    r = unit_index(model, region)
     sub = nx.Graph()
     for u, v, d in model.graph.edges(data=True):
         if d["region"] != r:
@@ -288,18 +356,29 @@ def region_network(model, region: str) -> nx.Graph:
 
 
 def plot_model_stage_shares(model, ax=None):
-    """Share of regions per stage so far in one running model."""
+    """Share of units per stage so far in one running model, in the colours of its era's stages.
+
+    In the werkplein era the survey's interval for a stage that is one of its
+    items (:data:`SURVEY_STAGE_ITEMS`) is drawn as a band over its fieldwork
+    months (:func:`stage_band_data`); the region era has none.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))
+    era = model_era(model)
+    colours = stage_colours(era.stages)
     months = np.arange(model.t)
     marker = "o" if model.t < 6 else None          # a line of one month would not show
     for name, values in stage_share_series(model).items():
-        ax.plot(months, values, color=STAGE_COLOURS[name], lw=2, marker=marker, ms=4, label=name)
+        ax.plot(months, values, color=colours[name], lw=2, marker=marker, ms=4, label=name)
+    bands = stage_band_data(model)
+    for band in bands.itertuples():
+        _draw_band(ax, band.first, band.last, band.low, band.high, colours[band.stage],
+                   f"{band.stage}: survey 2007, {band.low:.2f}-{band.high:.2f}")
     ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
     ax.set_xlim(-1, model.calendar.n_months)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month)")
-    ax.set_ylabel("share of regions")
+    ax.set_ylabel(f"share of {era.unit}s")
     ax.legend(fontsize=8, frameon=False, loc="center right")
     ax.set_title(f"Stage shares, month {model.t} ({model.calendar.months[max(model.t - 1, 0)]})", fontsize=10)
     return ax
@@ -314,6 +393,9 @@ def plot_region_network(model, region: str, ax=None, legend: bool = True):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
     sub = region_network(model, region)
+    labels = kind_labels(model)
+    if model_era(model).name != REGIONS.name:
+        region = model.regions_state.names[unit_index(model, region)]
     pos = nx.spring_layout(sub, seed=1)
     trust = [d["trust"] for _, _, d in sub.edges(data=True)]
     nx.draw_networkx_edges(sub, pos, ax=ax, edge_color=trust, edge_cmap=plt.get_cmap(TRUST_CMAP),
@@ -325,7 +407,7 @@ def plot_region_network(model, region: str, ax=None, legend: bool = True):
     if legend:
         kinds = [d["kind"] for _, d in sub.nodes(data=True)]
         handles = [Line2D([], [], ls="", marker="o", markersize=7, markerfacecolor=KIND_COLOURS[kind],
-                          markeredgecolor="#444444", label=f"{KIND_LABELS[kind]} ({kinds.count(kind)})")
+                          markeredgecolor="#444444", label=f"{labels[kind]} ({kinds.count(kind)})")
                    for kind in KIND_COLOURS if kind in kinds]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
                   title="actors", title_fontsize=8, alignment="left")
@@ -336,8 +418,165 @@ def plot_region_network(model, region: str, ax=None, legend: bool = True):
     return ax
 
 
+# --- the werkplein era's locations in one running model (the browser app) ---------
+def _month_index(model, month: str) -> int:
+    return model.calendar.index(Month.parse(month))
+
+
+def location_tile_map(model) -> pd.DataFrame:
+    """One row per unit of the model's era (every location, in or out of the run): code, name, region
+    (code), region_name, region_label (short), row and col of its region's tile (:func:`region_tile_layout`),
+    number (its place in the region, from 1) and stage (as in :func:`region_tile_map`)."""
+    era = model_era(model)
+    layout = region_tile_layout().set_index("code")
+    codes = list(model.regions_state.codes)
+    if model.t == 0:
+        current = {code: NOT_SIMULATED for code in codes}
+    else:
+        current = {code: era.stages[s] for code, s in zip(codes, model.recorder.stage[model.t - 1])}
+    rows, count = [], {}
+    for unit in era.select(None):
+        region = region_of(unit.code)
+        count[region] = count.get(region, 0) + 1
+        tile = layout.loc[region]
+        rows.append({"code": unit.code, "name": unit.name, "region": region, "region_name": tile["name"],
+                     "region_label": tile["label"], "row": int(tile["row"]), "col": int(tile["col"]),
+                     "number": count[region], "stage": current.get(unit.code, NOT_IN_RUN)})
+    return pd.DataFrame(rows)
+
+
+def survey_band_data(model) -> pd.DataFrame:
+    """The era's observed figures as bands over their fieldwork months: one row per figure of the 2007
+    survey (item, label, low, high, words, passage, use, first and last month index, first_month,
+    last_month); none in an era without fieldwork (the region era) or a calendar without its months."""
+    era = model_era(model)
+    columns = ["item", "label", "low", "high", "words", "passage", "use", "first", "last", "first_month",
+               "last_month"]
+    if era.fieldwork is None or era.calendar_problem(model.calendar) is not None:
+        return pd.DataFrame(columns=columns)
+    first, last = (_month_index(model, m) for m in era.fieldwork)
+    return pd.DataFrame([{"item": f.item, "label": LOCATION_ITEM_NAMES[f.item], "low": f.low, "high": f.high,
+                          "words": f.words, "passage": f.passage, "use": f.use, "first": first, "last": last,
+                          "first_month": era.fieldwork[0], "last_month": era.fieldwork[1]}
+                         for f in survey_figures()], columns=columns)
+
+
+def stage_band_data(model) -> pd.DataFrame:
+    """The survey bands of the stages that are survey items (:data:`SURVEY_STAGE_ITEMS`), with a stage column."""
+    bands = survey_band_data(model)
+    item_stage = {item: stage for stage, item in SURVEY_STAGE_ITEMS.items() if stage in model_era(model).stages}
+    bands = bands[bands["item"].isin(list(item_stage))].copy()
+    bands.insert(0, "stage", [item_stage[item] for item in bands["item"]])
+    return bands.reset_index(drop=True)
+
+
+def item_share_series(model, items) -> dict[str, np.ndarray]:
+    """Share of units with each measured item (the era's indicators) for every month simulated so far."""
+    indicators = list(model.recorder.indicators)
+    unknown = [item for item in items if item not in indicators]
+    if unknown:
+        raise ValueError(f"items {', '.join(unknown)} are not measured in this era (allowed: "
+                         f"{', '.join(indicators)})")
+    got = model.recorder.items[: model.t]
+    return {item: got[:, :, indicators.index(item)].mean(axis=1) for item in items}
+
+
+def _draw_band(ax, first: int, last: int, low: float, high: float, colour, label) -> None:
+    """An observed interval as a band over its months (indices ``first`` to ``last``)."""
+    ax.fill_between([first - 0.5, last + 0.5], low, high, color=colour, alpha=0.3, lw=0.8, edgecolor=colour,
+                    label=label)
+
+
+def plot_model_item_shares(model, items, ax=None):
+    """Share of locations with each of ``items`` so far, and the survey's interval for each as a band over
+    its fieldwork months (March-May 2007) in the item's colour."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6))
+    colours = plt.get_cmap("tab10")
+    bands = survey_band_data(model).set_index("item")
+    months = np.arange(model.t)
+    marker = "o" if model.t < 6 else None
+    for i, (item, values) in enumerate(item_share_series(model, items).items()):
+        colour = colours(i % 10)
+        ax.plot(months, values, color=colour, lw=1.8, marker=marker, ms=3, label=item.replace("_", " "))
+        if item in bands.index:
+            band = bands.loc[item]
+            _draw_band(ax, int(band["first"]), int(band["last"]), band["low"], band["high"], colour, None)
+    ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
+    if len(bands):
+        ax.fill_between([], [], [], color="grey", alpha=0.3, label=f"{SURVEY_NAME} "
+                        f"({bands['first_month'].iloc[0]}..{bands['last_month'].iloc[0]})")
+    ax.set_xlim(-1, model.calendar.n_months)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month; bands: the survey)")
+    ax.set_ylabel(f"share of {model_era(model).unit}s")
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    ax.set_title(f"Survey items, month {model.t} ({last_month(model)})", fontsize=10)
+    return ax
+
+
+ARRANGEMENT_ITEMS = {"chain_consultation": "regional_form"}
+"""A location arrangement measured under another item's name (the survey asked for 'a regional form')."""
+
+
+def location_history_data(model, location: str) -> pd.DataFrame:
+    """Per month simulated so far at one location: its stage and, per arrangement of the era's catalogue,
+    whether it was in force (read from the recorded items: each arrangement is one item)."""
+    r = unit_index(model, location)
+    indicators = list(model.recorder.indicators)
+    ids = list(model.catalogue.ids)
+    items = model.recorder.items[: model.t, r]
+    frame = pd.DataFrame({a: items[:, indicators.index(ARRANGEMENT_ITEMS.get(a, a))] for a in ids},
+                         index=pd.Index([str(m) for m in model.calendar.months[: model.t]], name="month"))
+    frame.insert(0, "stage", [model_era(model).stages[s] for s in model.recorder.stage[: model.t, r]])
+    return frame
+
+
+def plot_location_history(model, location: str, ax=None):
+    """A location over the months: its stage (a strip in the stage colours) above the arrangements in force
+    (green); the observation month dotted, the CWI-UWV merger dashed. ``ax`` is a pair (top, bottom)."""
+    if ax is None:
+        _, ax = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True, height_ratios=(1, 5))
+    top, bottom = ax
+    era = model_era(model)
+    data = location_history_data(model, location)
+    colours = stage_colours(era.stages)
+    for t, stage in enumerate(data["stage"]):
+        top.add_patch(Rectangle((t - 0.5, 0), 1, 1, facecolor=colours[stage], lw=0))
+    top.add_patch(Rectangle((model.t - 0.5, 0), model.calendar.n_months - model.t, 1,
+                            facecolor=STAGE_COLOURS_ALL[NOT_SIMULATED], lw=0))
+    top.set_ylim(0, 1)
+    top.set_yticks([])
+    top.set_ylabel("stage", rotation=0, ha="right", va="center", fontsize=8)
+    top.legend(handles=[Patch(facecolor=colours[s], label=s) for s in era.stages], fontsize=7, frameon=False,
+               ncols=len(era.stages), loc="lower left", bbox_to_anchor=(0, 1.0))
+    ids = list(model.catalogue.ids)
+    grid = np.full((len(ids), model.calendar.n_months), np.nan)
+    grid[:, : model.t] = data[ids].to_numpy(dtype=float).T
+    cmap = ListedColormap(["white", "#238b45"]).with_extremes(bad=STAGE_COLOURS_ALL[NOT_SIMULATED])
+    bottom.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest",
+                  extent=(-0.5, model.calendar.n_months - 0.5, len(ids) - 0.5, -0.5))
+    bottom.set_yticks(range(len(ids)), [a.replace("_", " ") for a in ids], fontsize=7)
+    months = model.calendar.months
+    ticks = [t for t, m in enumerate(months) if m.month == 1]
+    bottom.set_xticks(ticks, [str(months[t].year) for t in ticks], fontsize=8)
+    for a in (top, bottom):
+        a.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
+        if months[0] <= MERGER <= months[-1]:
+            a.axvline(model.calendar.index(MERGER) - 0.5, color="grey", ls="--", lw=0.8)
+        a.set_xlim(-0.5, model.calendar.n_months - 0.5)
+    r = unit_index(model, location)
+    bottom.set_xlabel("green: in force; grey: not simulated yet; dotted: observation month; dashed: CWI-UWV merger",
+                      fontsize=7.5)
+    top.set_title(f"{model.regions_state.names[r]} ({model.regions_state.codes[r]}), month {model.t} "
+                  f"({last_month(model)})", fontsize=10, pad=18)
+    return ax
+
+
 # --- what-if against the baseline, same seeds (the browser app) ------------------
 COMPARISON_SERIES = ("baseline", "what-if", "difference")
+STAGE_PHRASES = {"coordinated": "with a coordinated approach", "integrated": "with integrated service"}
+"""The top stage of each era in words, for titles."""
 
 
 def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
@@ -372,14 +611,15 @@ def plot_baseline_comparison(data: pd.DataFrame, ax=None, observed_at=None):
         _, ax = plt.subplots(2, 1, figsize=(8, 5.5), sharex=True)
     top, bottom = ax
     n = int(data["replications"].iloc[0])
+    stage, unit = data.attrs.get("stage", "coordinated"), data.attrs.get("unit", "region")
     for series, colour, style in (("baseline", "#404040", "-"), ("what-if", "#2166ac", "--")):
         part = data[data["series"] == series]
         top.fill_between(part["month"], part["low"], part["high"], color=colour, alpha=0.2, lw=0)
         top.plot(part["month"], part["mean"], color=colour, ls=style, lw=2, label=series)
     top.set_ylim(0, 1)
-    top.set_ylabel("share coordinated")
-    top.set_title(f"Share of regions with a coordinated approach ({n} replications each, same seeds; "
-                  f"mean and 95% CI)", fontsize=10)
+    top.set_ylabel(f"share {stage}")
+    top.set_title(f"Share of {unit}s {STAGE_PHRASES.get(stage, f'in the {stage} stage')} ({n} replications each, "
+                  f"same seeds; mean and 95% CI)", fontsize=10)
     diff = data[data["series"] == "difference"]
     bottom.fill_between(diff["month"], diff["low"], diff["high"], color="#762a83", alpha=0.25, lw=0,
                         label="95% CI of the paired difference")

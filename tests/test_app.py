@@ -120,10 +120,9 @@ def test_controls_are_the_model_settings_and_apply_on_reset():
     for name in names[2:]:
         assert name.startswith(LEVER_PREFIX) or name in SPECS
     assert "seed" not in SPECS and "scenario" not in SPECS and not any(n.startswith(LEVER_PREFIX) for n in SPECS)
-    plain = [name for name in shipped_scenarios()
-             if load_scenario(name).era == "regions_2012" and load_scenario(name).start_from is None]
+    plain = [name for name in shipped_scenarios() if load_scenario(name).start_from is None]   # both eras
     assert app.scenario_names() == sorted(plain)
-    assert "netherlands_2012" in plain and "werkpleinen_2005" not in plain
+    assert "netherlands_2012" in plain and "werkpleinen_2005" in plain and "netherlands_2005_2016" not in plain
     with pytest.raises(ValueError, match="unknown scenario"):
         app.build_model({**app.default_settings(), "scenario": "../../etc/passwd"})
     defaults = app.default_settings()
