@@ -124,3 +124,20 @@ def test_run_of_both_eras_reports_the_regions_and_the_2007_picture(tmp_path):
     assert proc.stdout.index("started from the simulated werkplein era") < proc.stdout.index("Written")
     proc = chainsim("run", "netherlands_2005_2016", "--explain", "Friesland", "--out", tmp_path / "x")
     assert proc.returncode == 2 and "not available for a run that starts from" in proc.stderr
+
+
+def test_the_history_effect_script_pairs_the_two_starts_and_refuses_bad_input(capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "experiments" / "werkplein" / "history_effect.py"
+    spec = importlib.util.spec_from_file_location("history_effect", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--replications", "1"]) == 2
+    assert "--replications" in capsys.readouterr().err
+    assert module.main(["--replications", "2", "--seed", "3", "--workers", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("2 paired replications, seed 3") and len(lines) == 5
+    trust = lines[2].split()
+    history, legacy = float(trust[5]), float(trust[8])     # means: from the history, from the drawn legacy
+    assert 0.0 <= legacy <= 1.0 and 0.0 <= history <= 1.0 and history != legacy

@@ -196,13 +196,14 @@ def test_the_mesa_model_runs_the_era_from_its_scenario():
     assert frame.iloc[-1].sum() == pytest.approx(1.0)
 
 
-def test_sweeps_refuse_the_era_in_one_line(tmp_path):
+def test_sweeps_refuse_a_base_that_starts_from_the_era_in_one_line(tmp_path):
     experiment = tmp_path / "e.toml"
-    experiment.write_text(f'description = "x"\nbase = "{ROOT / "scenarios/werkpleinen_2005.toml"}"\n'
+    experiment.write_text(f'description = "x"\nbase = "{ROOT / "scenarios/netherlands_2005_2016.toml"}"\n'
                           'replications = 2\n\n[design]\nkind = "grid"\n\n[[factors]]\nname = "weight_trust"\n'
                           'low = 0.5\nhigh = 1.0\nlevels = 2\n')
     proc = chainsim("sweep", experiment, "--out", tmp_path / "s")
     assert proc.returncode == 2 and "cannot be swept yet" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "s").exists()
 
 
 def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
@@ -279,7 +280,7 @@ def test_levers_built_for_one_era_stay_out_of_the_other_in_sweeps_and_rules(tmp_
                           'replications = 2\n\n[design]\nkind = "grid"\n\n[[factors]]\n'
                           'name = "lever.support_structure"\nlevels = [0.0, 1.0]\nstart = "2013-01"\n')
     proc = chainsim("validate", experiment)
-    assert proc.returncode == 2 and "unknown factor 'lever.support_structure'" in proc.stderr
+    assert proc.returncode == 2 and "the lever support_structure is not built for the era regions_2012" in proc.stderr
     rule = tmp_path / "rule.toml"
     rule.write_text('extends = "chainsim:werkpleinen_2005"\ndescription = "x"\nsources = ["y"]\n\n[[levers]]\n'
                     'kind = "co_location"\nstart = "2006-01"\nregions = { rule = "n_municipalities > 15" }\n')

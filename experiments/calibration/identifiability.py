@@ -352,7 +352,9 @@ def run(args: argparse.Namespace) -> str:
     priors = matched_priors(particles, priors, source, args.config)
     table = identifiability_table(particles, priors)
     pairs = strong_pairs(particles)
-    meta = {"source": source, "config": str(args.config), "particles": int(len(particles)),
+    config = Path(args.config).resolve()
+    shown = config.relative_to(ROOT) if config.is_relative_to(ROOT) else config
+    meta = {"source": source, "config": str(shown), "particles": int(len(particles)),
             "ess": effective_sample_size(particles["weight"])}
     if args.particles is not None and args.particles.suffix == ".db":
         meta["generation"] = "last"
