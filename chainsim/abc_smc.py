@@ -414,4 +414,3 @@ def last_population(history) -> pd.DataFrame:
     out.columns.name = None
     out["weight"] = np.asarray(weights, dtype=float) / float(np.sum(weights))
     return out
-

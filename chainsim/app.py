@@ -47,7 +47,6 @@ from chainsim.core.eras import ERAS, LOCATIONS, REGIONS, Era
 from chainsim.core.levers import LEVERS
 from chainsim.core.location_measurement import INTEGRATED, LOCATION_ITEM_NAMES, PARTLY
 from chainsim.core.locations import region_of
-from chainsim.core.measurement import COORDINATED
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import SPECS
 from chainsim.core.population import Kind
@@ -86,8 +85,7 @@ MAIN_PARAMETERS = ("weight_pressure", "weight_trust", "weight_belief", "weight_a
                    "effort_scale")
 APP_LEVERS = ("joint_targets", "minister_visits", "facilitative_leadership", "employer_demand",
               "ict_harmonisation", "co_location", "knowledge_sharing", "budget_cuts")
-ERA_LEVERS = ("joint_targets", "ict_harmonisation", "co_location", "knowledge_sharing", "support_structure",
-              "shared_budgets")
+ERA_LEVERS = tuple(kind for kind, spec in LEVERS.items() if LOCATIONS.name in spec.eras)
 """The levers the sidebar offers in the werkplein era: every lever built for it (chainsim.core.levers)."""
 APP_LEVERS_BY_ERA = {REGIONS.name: APP_LEVERS, LOCATIONS.name: ERA_LEVERS}
 DEFAULT_LOCATION = "AM02/1"             # Friesland's first location, hosted by Leeuwarden
@@ -255,7 +253,7 @@ def advance(model: ChainModel) -> bool:
 # --- the what-if against the baseline, same seeds --------------------------------
 def coordinated_share(model: ChainModel) -> np.ndarray:
     """Share of units in the era's top stage (regions coordinated, locations integrated), per simulated month."""
-    return (model.recorder.stage[: model.t] == COORDINATED).mean(axis=1)
+    return (model.recorder.stage[: model.t] == 0).mean(axis=1)      # stage 0: the era's first, top stage
 
 
 def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIONS,
@@ -284,7 +282,7 @@ def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIO
             progress(i + 1)
     data = baseline_comparison_data(calendar.months, baseline, whatif)
     era = scenario_era(scenario)
-    data.attrs.update(observed_at=calendar.observed_at, end=calendar.months[-1], stage=era.stages[COORDINATED],
+    data.attrs.update(observed_at=calendar.observed_at, end=calendar.months[-1], stage=era.stages[0],
                       unit=era.unit)
     return data
 

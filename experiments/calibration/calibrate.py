@@ -569,6 +569,7 @@ def main_abc_smc(args) -> None:
                   "summary": (f"the representative particle: of the {typical['candidates']} particles of the last "
                               "generation whose simulated pictures lie nearest the posterior predictive mean picture "
                               f"(Mahalanobis), the nearest when simulated again {typical['replications']} times"),
+                  "representative_seed": typical["seed"],
                   "default_distance": round(typical["distance"], 4),
                   "predictive_mean_distance": round(typical["predictive_mean_distance"], 4)}
     write_particles(args.out / "particles.csv", particles, provenance)

@@ -68,10 +68,7 @@ def parameter_names(particles: pd.DataFrame) -> list[str]:
     return [c for c in particles.columns if c != "weight"]
 
 
-def effective_sample_size(weights) -> float:
-    """Kish's effective number of particles, (sum w)^2 / sum w^2."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / np.sum(w ** 2))
+from chainsim.abc_smc import effective_sample_size  # noqa: E402  (Kish's effective number of particles)
 
 
 def _collapsed(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 
     .venv/bin/python experiments/calibration/lever_effects.py [--particles FILE] [--draws 50] [--replications 4]
         [--experiment experiments/lever_effects.toml] [--levers joint_targets,legal_deadline] [--seed N]
-        [--workers N] [--out results/lever_effects] [--overwrite]
+        [--workers N] [--out results/lever_effects] [--overwrite] [--regions CODES]
 
 The levers and the base scenario come from a sweep experiment with a factor
 ``lever`` (``--experiment``, default experiments/lever_effects.toml: every
@@ -103,8 +103,11 @@ def lever_points(experiment, levers: list[str] | None = None) -> dict[str, int]:
     else:
         chosen = list(dict.fromkeys(name for name in levers if name != BASELINE))
         unknown = [name for name in chosen if name not in points]
-        if unknown or not chosen:
-            raise InputError("--levers", f"{(unknown or [''])[0]!r} is not a lever of {where} "
+        if not chosen:
+            raise InputError("--levers", f"name at least one lever; the baseline \"{BASELINE}\" always runs "
+                                         f"(allowed: {', '.join(available)}, comma-separated)")
+        if unknown:
+            raise InputError("--levers", f"{unknown[0]!r} is not a lever of {where} "
                                          f"(allowed: {', '.join(available)}, comma-separated)")
     return {name: points[name] for name in [BASELINE, *chosen]}
 

@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        print(f"history_effect.py: --seed: {args.seed} (allowed: a whole number from 0)", file=sys.stderr)
+        return 2
     for key in ("replications", "workers"):
         if getattr(args, key) < 1 or (key == "replications" and args.replications < 2):
             print(f"history_effect.py: --{key}: {getattr(args, key)} (allowed: a whole number from "
