@@ -435,6 +435,38 @@ def test_validate_writes_to_results_unless_told_and_never_overwrites(tmp_path):
     assert (out / "validation.md").read_text() == "committed text"
 
 
+def test_validate_reports_the_shipped_posterior_and_embeds_the_other_reports(tmp_path):
+    script = ROOT / "experiments" / "calibration" / "validate.py"
+    sys.path.insert(0, str(script.parent))
+    try:
+        import validate
+    finally:
+        sys.path.remove(str(script.parent))
+    from chainsim.core.parameters import CALIBRATION, SPECS
+    from chainsim.posterior import read_particles
+
+    lines = validate.calibration_section(CALIBRATION, {}, SPECS, tmp_path)
+    assert "generations x" in lines[0] and "representative particle" in lines[0]
+    rows = [line for line in lines if line.startswith("| `")]
+    assert len(rows) == len(read_particles().columns) - 1            # one row per calibrated parameter
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        low, high = (float(x) for x in cells[1].split(" – "))
+        assert low <= float(cells[4]) <= high                         # the default lies within its prior
+        assert float(cells[4]) == pytest.approx(SPECS[cells[0].strip("`")].default, rel=1e-2)
+    folder, out = tmp_path / "cv", tmp_path / "out"
+    folder.mkdir()
+    (folder / "cross_validation.md").write_text("# Its own title\n\nbody\n\n## A part\n")
+    (folder / "f.png").write_bytes(b"png")
+    section = validate.embedded_section(folder, "cross_validation", "Cross-validation", "f.png", out)
+    assert section[:3] == ["", "## Cross-validation", ""] and "### A part" in section
+    assert "# Its own title" not in section and "![cross_validation](figures/f.png)" in section
+    assert (out / "figures" / "f.png").read_bytes() == b"png"
+    done = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "v2"), "--cross-validation",
+                           str(tmp_path / "missing")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "cross_validate.py" in done.stderr
+
+
 def test_calibrate_refuses_a_used_folder_without_resume(tmp_path):
     script = ROOT / "experiments" / "calibration" / "calibrate.py"
     out = tmp_path / "cal"

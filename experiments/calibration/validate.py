@@ -174,7 +174,8 @@ def main() -> None:
              "", werkplein_sentence(), ""]
     lines += ["## Calibration", ""] + calibration_section(CALIBRATION, config, SPECS, args.calibration)
     lines += ["", f"Distance of the defaults over these {args.replications} replications: **{base_distance:.4f}** "
-              "(weighted root mean square error in shares of regions; weights "
+              "(the earlier method's readable distance, calibration.toml: a weighted root mean square error in shares "
+              "of regions at 2014-11; weights "
               + ", ".join(f"{k} {v:g}" for k, v in weights.items()) + ").", ""]
 
     lines += ["## Every pattern: observed and simulated", "",
