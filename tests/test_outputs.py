@@ -418,13 +418,19 @@ def test_a_schema_1_sweep_reads_as_schema_2_and_resumes_in_it(tmp_path):
 
 
 # --- the validation script ---------------------------------------------------------------------
-def test_validate_writes_to_results_unless_told_and_never_overwrites(tmp_path):
+def _validate_script():
+    """experiments/calibration/validate.py: its path and the module."""
     script = ROOT / "experiments" / "calibration" / "validate.py"
     sys.path.insert(0, str(script.parent))
     try:
         import validate
     finally:
         sys.path.remove(str(script.parent))
+    return script, validate
+
+
+def test_validate_writes_to_results_unless_told_and_never_overwrites(tmp_path):
+    script, validate = _validate_script()
     assert validate.DEFAULT_OUT == ROOT / "results" / "validation"
     out = tmp_path / "v"
     out.mkdir()
@@ -436,12 +442,7 @@ def test_validate_writes_to_results_unless_told_and_never_overwrites(tmp_path):
 
 
 def test_validate_reports_the_shipped_posterior_and_embeds_the_other_reports(tmp_path):
-    script = ROOT / "experiments" / "calibration" / "validate.py"
-    sys.path.insert(0, str(script.parent))
-    try:
-        import validate
-    finally:
-        sys.path.remove(str(script.parent))
+    script, validate = _validate_script()
     from chainsim.core.parameters import CALIBRATION, SPECS
     from chainsim.posterior import read_particles
 
