@@ -323,3 +323,20 @@ def test_era_runs_keep_their_invariants_whatever_the_batch(case, size, first, or
             items = record.items
             assert not (items[..., col["one_contact_person"]] & ~items[..., col["composed_teams"]]).any()
             assert not (items[..., col["shared_building"]] & ~items[..., col["regional_form"]]).any()
+
+
+@pytest.mark.parametrize("name,read", [("closure_lapse_share", False), ("employer_threshold", False),
+                                       ("outside_pull", False), ("legacy_common", False), ("weight_trust", True)])
+def test_which_calibrated_parameters_the_era_reads(name, read):
+    """docs/ODD.md §8.6: four calibrated parameters belong to the region era only (a sweep of the era over them
+    measures nothing); a decision weight is read, so that the check can tell the two apart."""
+    from chainsim.core.parameters import SPECS
+
+    runs = []
+    for value in (SPECS[name].low, SPECS[name].high):
+        config = _config()
+        config = replace(config, params=config.params.with_values(**{name: value}))
+        runs.append(list(iter_runs([config], 2, seed=5, workers=1)))
+    same = all(np.array_equal(a.items, b.items) and np.array_equal(a.stage, b.stage)
+               and np.array_equal(a.diagnostics, b.diagnostics) for a, b in zip(*runs))
+    assert same is not read
