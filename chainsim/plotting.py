@@ -374,13 +374,19 @@ def plot_model_stage_shares(model, ax=None):
     for band in bands.itertuples():
         _draw_band(ax, band.first, band.last, band.low, band.high, colours[band.stage],
                    f"{band.stage}: survey 2007, {band.low:.2f}-{band.high:.2f}")
+    return _month_axes(ax, model, "dotted: observation month", 8, "center right",
+                       f"Stage shares, month {model.t} ({model.calendar.months[max(model.t - 1, 0)]})")
+
+
+def _month_axes(ax, model, note: str, legend_size: int, legend_loc: str, title: str):
+    """The month axis of a running model's share plot: observation month dotted, shares 0 to 1 of the era's units."""
     ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
     ax.set_xlim(-1, model.calendar.n_months)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month)")
-    ax.set_ylabel(f"share of {era.unit}s")
-    ax.legend(fontsize=8, frameon=False, loc="center right")
-    ax.set_title(f"Stage shares, month {model.t} ({model.calendar.months[max(model.t - 1, 0)]})", fontsize=10)
+    ax.set_xlabel(f"months since {model.calendar.start} ({note})")
+    ax.set_ylabel(f"share of {model_era(model).unit}s")
+    ax.legend(fontsize=legend_size, frameon=False, loc=legend_loc)
+    ax.set_title(title, fontsize=10)
     return ax
 
 
@@ -502,17 +508,11 @@ def plot_model_item_shares(model, items, ax=None):
         if item in bands.index:
             band = bands.loc[item]
             _draw_band(ax, int(band["first"]), int(band["last"]), band["low"], band["high"], colour, None)
-    ax.axvline(model.calendar.observed_index, color="grey", ls=":", lw=0.8)
     if len(bands):
         ax.fill_between([], [], [], color="grey", alpha=0.3, label=f"{SURVEY_NAME} "
                         f"({bands['first_month'].iloc[0]}..{bands['last_month'].iloc[0]})")
-    ax.set_xlim(-1, model.calendar.n_months)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(f"months since {model.calendar.start} (dotted: observation month; bands: the survey)")
-    ax.set_ylabel(f"share of {model_era(model).unit}s")
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-    ax.set_title(f"Survey items, month {model.t} ({last_month(model)})", fontsize=10)
-    return ax
+    return _month_axes(ax, model, "dotted: observation month; bands: the survey", 7, "upper left",
+                       f"Survey items, month {model.t} ({last_month(model)})")
 
 
 ARRANGEMENT_ITEMS = {"chain_consultation": "regional_form"}

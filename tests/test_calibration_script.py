@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from calibration_scripts import calibration_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "experiments" / "calibration" / "calibrate.py"
@@ -45,12 +46,7 @@ def run(config: Path, tmp_path: Path, *more: str) -> subprocess.CompletedProcess
 
 
 def _script_module():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import calibrate
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return calibrate
+    return calibration_script("calibrate")
 
 
 def test_the_committed_set_ups_are_valid():

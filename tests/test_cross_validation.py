@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from calibration_scripts import calibration_script
 
 from chainsim.calibration import PATTERN_GROUPS, STATISTICS, observed_statistics
 
@@ -16,12 +17,7 @@ CASE_REGIONS = "AM02,AM12,AM22,AM06,AM32"
 
 
 def _module():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import cross_validate
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return cross_validate
+    return calibration_script("cross_validate")
 
 
 def test_the_errors_and_baselines_have_known_values():

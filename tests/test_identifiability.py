@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from calibration_scripts import calibration_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
@@ -23,12 +24,7 @@ SCRIPT = ROOT / "experiments" / "calibration" / "identifiability.py"
 
 
 def _script_module():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import identifiability
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return identifiability
+    return calibration_script("identifiability")
 
 
 ident = _script_module()

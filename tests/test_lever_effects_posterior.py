@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from calibration_scripts import calibration_script
 
 from chainsim.posterior import write_particles
 
@@ -21,12 +22,7 @@ REGIONS = "AM02,AM06,AM12"
 
 
 def _module():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import lever_effects
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return lever_effects
+    return calibration_script("lever_effects")
 
 
 def _particles(tmp_path: Path) -> Path:

@@ -420,13 +420,9 @@ def test_a_schema_1_sweep_reads_as_schema_2_and_resumes_in_it(tmp_path):
 # --- the validation script ---------------------------------------------------------------------
 def _validate_script():
     """experiments/calibration/validate.py: its path and the module."""
-    script = ROOT / "experiments" / "calibration" / "validate.py"
-    sys.path.insert(0, str(script.parent))
-    try:
-        import validate
-    finally:
-        sys.path.remove(str(script.parent))
-    return script, validate
+    from calibration_scripts import FOLDER, calibration_script
+
+    return FOLDER / "validate.py", calibration_script("validate")
 
 
 def test_validate_writes_to_results_unless_told_and_never_overwrites(tmp_path):
