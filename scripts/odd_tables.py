@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from chainsim.core.arrangements import ARRANGEMENTS, LEGACY, LEVEL_NAMES
+from chainsim.core.client_groups import LOCATION_GROUPS, REGION_GROUPS
 from chainsim.core.levers import LEVERS
 from chainsim.core.parameters import SPECS
 
@@ -34,8 +35,6 @@ NAMED_CONSTANTS: tuple[tuple[str, str], ...] = (
     ("chainsim.core.mechanisms.table", "UWV_ANTICIPATION"),
     ("chainsim.core.mechanisms.execution", "LAG_BY_LEVEL"),
     ("chainsim.core.mechanisms.execution", "LAPSE_BY_LEVEL"),
-    ("chainsim.core.mechanisms.labour_market", "BASE_PLACEMENT"),
-    ("chainsim.core.mechanisms.labour_market", "OTHER_EXIT"),
     ("chainsim.core.mechanisms.labour_market", "REFERENCE_RATIO"),
     ("chainsim.core.mechanisms.trust", "NO_TIE_TRUST"),
 )
@@ -93,6 +92,17 @@ def constant_table() -> str:
     return "\n".join(lines)
 
 
+def client_group_table() -> str:
+    """The client groups of both eras (chainsim/core/client_groups.py), one row per group."""
+    lines = ["| era | group | judged | placements / month | other exits / month | handed over | basis |",
+             "|---|---|---|---|---|---|---|"]
+    for groups in (REGION_GROUPS, LOCATION_GROUPS):
+        for g in groups.groups:
+            lines.append(f"| {groups.name} | {g.name} | {g.owner} | {g.placement:.3g} | {g.other_exit:.3g} | "
+                         f"{'yes' if g.handed_over else 'no'} | {g.basis} |")
+    return "\n".join(lines)
+
+
 def arrangement_table() -> str:
     lines = ["| arrangement | level | effort | say cost | rivalry | UWV room | requires | other | source |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -144,6 +154,7 @@ def write_tables(path: Path) -> None:
     """Replace the tables between their markers in docs/ODD.md."""
     text = path.read_text(encoding="utf-8")
     for name, table in (("parameter-table", parameter_table()), ("constant-table", constant_table()),
+                        ("client-group-table", client_group_table()),
                         ("arrangement-table", arrangement_table()), ("lever-table", lever_table())):
         text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
                       lambda m, table=table: m.group(1) + table + m.group(2), text, flags=re.S)
@@ -157,6 +168,8 @@ if __name__ == "__main__":
         print(parameter_table())
         print()
         print(constant_table())
+        print()
+        print(client_group_table())
         print()
         print(arrangement_table())
         print()

@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainsim.core.arrangements import INDEX
+from chainsim.core.client_groups import REGION_GROUPS
 from chainsim.core.mechanisms import labour_market
-from chainsim.core.mechanisms.labour_market import ASSISTANCE, WW
 from chainsim.core.parameters import Parameters
 from chainsim.core.state import IN_FORCE
+
+WW, ASSISTANCE = REGION_GROUPS.ww, REGION_GROUPS.assistance
 
 POOLING = ("joint_placement_targets", "regional_wsp", "joint_staff", "fte_agreements")
 

@@ -326,7 +326,8 @@ def test_era_runs_keep_their_invariants_whatever_the_batch(case, size, first, or
 
 
 @pytest.mark.parametrize("name,read", [("closure_lapse_share", False), ("employer_threshold", False),
-                                       ("outside_pull", False), ("legacy_common", False), ("weight_trust", True)])
+                                       ("outside_pull", False), ("legacy_common", False), ("weight_trust", True),
+                                       ("handover_loss", True)])
 def test_which_calibrated_parameters_the_era_reads(name, read):
     """docs/ODD.md §8.6: four calibrated parameters belong to the region era only (a sweep of the era over them
     measures nothing); a decision weight is read, so that the check can tell the two apart."""

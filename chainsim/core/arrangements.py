@@ -42,6 +42,7 @@ class Arrangement:
     needs_engaged_employers: bool = False
     subregional: bool = False   # agreed within subregions, not at the regional table
     pooling: float = 0.0        # how much it pools vacancies and candidates (M11 evidence)
+    bridging: float = 0.0       # how much it bridges the handover of clients between organisations
     demand_led: bool = False    # pulled forward by engaged employers (M9)
     deadline: bool = False      # required by the 2015 Participatiewet / Werkbedrijf decree (M10)
     consensus: bool = False     # needs every participating municipality, not a quorum
@@ -228,6 +229,7 @@ class ArrangementTable:
     needs_engaged_employers: np.ndarray
     subregional: np.ndarray
     pooling: np.ndarray
+    bridging: np.ndarray
     demand_led: np.ndarray
     deadline: np.ndarray
     legacy: np.ndarray     # chance of existing at the start where a passage gives it; NaN: legacy_common
@@ -254,7 +256,7 @@ class ArrangementTable:
             needs_uwv=col("needs_uwv", bool), needs_subregions=col("needs_subregions", bool),
             needs_sw_partner=col("needs_sw_partner", bool),
             needs_engaged_employers=col("needs_engaged_employers", bool),
-            subregional=col("subregional", bool), pooling=col("pooling"),
+            subregional=col("subregional", bool), pooling=col("pooling"), bridging=col("bridging"),
             demand_led=col("demand_led", bool), deadline=col("deadline", bool),
             legacy=np.array([legacy.get(a.id, (np.nan, ""))[0] for a in arrangements]),
             consensus=col("consensus", bool), on_site=col("on_site", bool), requires=requires,

@@ -75,12 +75,14 @@ def join(worlds: Sequence[World]) -> World:
         if w.t != 0 or w.layout.n != 1:
             raise ValueError("only freshly built worlds of one replication can be joined")
         if (w.params != first.params or (w.calendar is not first.calendar and w.calendar != first.calendar)
-                or w.mechanisms_off != first.mechanisms_off or w.catalogue is not first.catalogue):
+                or w.mechanisms_off != first.mechanisms_off or w.catalogue is not first.catalogue
+                or w.groups is not first.groups):
             raise ValueError("replications joined into one world must share parameters, calendar, mechanisms "
-                             "and catalogue")
+                             "catalogue and client groups")
     infos = tuple(info for w in worlds for info in w.regions_state.infos)
     joined = World(first.params, first.calendar, infos, None, first.mechanisms_off,
-                   streams=RandomStreams.joined([w.streams for w in worlds]), catalogue=first.catalogue)
+                   streams=RandomStreams.joined([w.streams for w in worlds]), catalogue=first.catalogue,
+                   groups=first.groups)
     n_regions = np.array([w.regions_state.n for w in worlds])
     n_organisations = np.array([w.population.n for w in worlds])
     joined.layout = layout = ReplicationLayout(n_regions, n_organisations)

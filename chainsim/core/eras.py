@@ -18,6 +18,7 @@ import numpy as np
 from chainsim.core import measurement
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.client_groups import LOCATION_GROUPS, REGION_GROUPS, ClientGroups
 from chainsim.core.location_arrangements import LOCATION_CATALOGUE
 from chainsim.core.location_measurement import (
     LOCATION_INDICATORS,
@@ -46,6 +47,7 @@ class Era:
     select: Callable[[list[str] | None], tuple[RegionInfo, ...]]   # units in the named regions (None: all)
     calendar: Calendar   # the era's months and the month it is observed in
     fieldwork: tuple[str, str] | None = None   # months its observed figures were gathered in (YYYY-MM)
+    groups: ClientGroups = REGION_GROUPS       # the client groups its organisations serve
 
     def calendar_problem(self, calendar: Calendar) -> str | None:
         """Why ``calendar`` cannot run this era (None when it can): an era with figures observed in a
@@ -65,7 +67,7 @@ REGIONS = Era("regions_2012", REGION_CATALOGUE, measurement.INDICATORS, measurem
 
 LOCATIONS = Era("werkpleinen_2005", LOCATION_CATALOGUE, LOCATION_INDICATORS, measure_locations,
                 LOCATION_STAGES, "location", select_locations,
-                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)), SURVEY_MONTHS)
+                Calendar(Month(2005, 1), Month(2011, 12), Month(2007, 4)), SURVEY_MONTHS, LOCATION_GROUPS)
 """The werkplein locations of 2005-2011, measured as the Inspectorate's 2007 survey asked (001 §4),
 in April 2007, the middle of its fieldwork (001 §1.4)."""
 

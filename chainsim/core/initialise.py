@@ -18,6 +18,7 @@ import numpy as np
 
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.client_groups import REGION_GROUPS, ClientGroups
 from chainsim.core.handover import Legacy
 from chainsim.core.locations import LOCATION_SEPARATOR, region_of
 from chainsim.core.mechanisms import labour_market
@@ -81,7 +82,8 @@ def _initial_trust(trust: np.ndarray) -> np.ndarray:
 
 def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
                 rng: np.random.Generator, mechanisms_off: Iterable[str] = (),
-                catalogue: Catalogue = REGION_CATALOGUE, history: Legacy | None = None) -> World:
+                catalogue: Catalogue = REGION_CATALOGUE, history: Legacy | None = None,
+                groups: ClientGroups = REGION_GROUPS) -> World:
     """The world of January of the calendar's first year for the regions ``infos``.
 
     Everything is drawn per region in a few calls (or for all regions at
@@ -91,7 +93,7 @@ def build_world(params: Parameters, calendar: Calendar, infos: tuple[RegionInfo,
     :mod:`chainsim.core.handover`) the region starts from it where it says
     something, and from the same draws as without it everywhere else.
     """
-    world = World(params, calendar, infos, rng, mechanisms_off, catalogue=catalogue)
+    world = World(params, calendar, infos, rng, mechanisms_off, catalogue=catalogue, groups=groups)
     _draw_region_attributes(world, world.regions_state)
     row = 0
     for r, info in enumerate(infos):

@@ -28,6 +28,19 @@ scale: electronic messages and shared ICT 0.05, composed teams 0.1,
 integrated teams 0.15, one contact person with all partners' instruments
 0.2).
 
+Most clients entered at CWI's intake and were handed over to the
+organisation that paid their benefit, and some fell "between two stools"
+there (000 'Ketensamenwerking'). What the partners agreed integrated service
+means is "één persoon die het traject regisseert, er zijn geen
+overdrachtsmomenten, er is één keer gegevensuitvraag ... een gemeenschappelijke
+ICT" (001 §1.3), so the arrangements that remove a handover carry a
+``bridging`` weight (estimates of how much of the handover each removes: one
+contact person who follows the client from registration to exit 0.4, 001
+§3.3; one counter 0.2; composed teams, the "overdrachtsteams" of 001 §4.3,
+0.15; shared ICT 0.15 and electronic messages 0.1, data asked once). Only
+their ratios matter: the labour market reads the share of the total in
+force (:func:`chainsim.core.mechanisms.labour_market.bridged_share`).
+
 No arrangement here plays the ``public_core`` role: those are what an
 employer organisation watches, and the locations served jobseekers, not
 employers (the employer side was regional, 001 §5.3), so employer
@@ -36,7 +49,13 @@ organisations stay outside this era.
 
 from __future__ import annotations
 
-from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL, Arrangement, Catalogue
+from chainsim.core.arrangements import (
+    GOVERNANCE,
+    OPERATIONAL,
+    TACTICAL,
+    Arrangement,
+    Catalogue,
+)
 
 G, T, O = GOVERNANCE, TACTICAL, OPERATIONAL
 
@@ -74,19 +93,23 @@ LOCATION_ARRANGEMENTS: tuple[Arrangement, ...] = (
         "000 'Praktische problemen': common ICT needs steering above the parties",
         "003 'Autonomie': systems not linked",
     ), 0.45, 0.05, central_room=0.3, requires=("tripartite_management",), roles=("shared_ict",),
-        pooling=0.05, source="001 §3.3 fn 8 (the digital client file); 002 §4.4"),
+        pooling=0.05, bridging=0.15,
+        source="001 §3.3 fn 8 (the digital client file); 002 §4.4; 001 §1.3 (data asked once)"),
     # --- operational: the shop floor (001 §4.3) ---
     Arrangement("chain_messages", O, (
         "001 §5.5: outages and many systems behind the scenes",
     ), 0.10, 0.05, requires=("chain_consultation",),
-        pooling=0.05, source="001 §4.3 (electronic chain messages between the partners)"),
+        pooling=0.05, bridging=0.1, source="001 §4.3 (electronic chain messages between the partners)"),
     Arrangement("composed_teams", O, (), 0.15, 0.15, requires=("chain_consultation",), on_site=True,
-                pooling=0.1, source="001 §4.3 (staff of several partners together, each with own tasks)"),
+                pooling=0.1, bridging=0.15,
+                source="001 §4.3 (staff of several partners together, each with own tasks; 'overdrachtsteams "
+                       "met vaste koppels')"),
     Arrangement("one_counter", O, (
         "001 §5.3: municipalities torn between the chain and their own front office",
         "001 §5.1: separate records make double work at one front office",
     ), 0.40, 0.15, central_room=0.2, deadline=True, requires=("chain_consultation",), on_site=True,
-        source="001 §4.3 (one counter; Emmeloord without a shared building)"),
+        bridging=0.2, source="001 §4.3 (one counter; Emmeloord without a shared building); 001 §2 (at one "
+                             "counter the handovers in the front office disappear)"),
     Arrangement("integrated_teams", O, (
         "001 §5.1: different pay and working hours hamper doing the same tasks",
     ), 0.35, 0.25, central_room=0.3, deadline=True, requires=("composed_teams",), on_site=True,
@@ -95,7 +118,7 @@ LOCATION_ARRANGEMENTS: tuple[Arrangement, ...] = (
         "002 §4.3: the partners must entrust powers to each other",
         "001 §5.6: the job profile is still unclear",
     ), 0.45, 0.35, central_room=0.3, deadline=True, requires=("composed_teams",), on_site=True,
-        pooling=0.2,
+        pooling=0.2, bridging=0.4,
         source="001 §1.3, §3.3 (one contact person with all partners' instruments); 001 cover (the 2009 aim)"),
 )
 

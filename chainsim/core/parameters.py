@@ -167,6 +167,12 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("ww_to_assistance", 0.3, 0.1, 0.5, "M14",
                   "estimate; 003 'Kostenafwenteling' (WW ends, the person becomes the municipality's cost)",
                   "share of WW spells ending without work that flow into assistance"),
+    ParameterSpec("handover_loss", 0.15, 0.0, 0.4, "M11",
+                  "estimate; 000 'Ketensamenwerking' (the handover from CWI to UWV goes wrong and some people "
+                  "fall between two stools); 001 §4.3 (handovers are often made in person, 'warme overdracht', "
+                  "which limits the loss): the werkplein era only, where clients entered at CWI",
+                  "share of the placements of a client group handed over after intake that is lost between the "
+                  "organisations where nothing bridges the handover"),
     ParameterSpec("fear_base", 0.5, 0.0, 1.0, "M1",
                   "estimate; 004 §4.1-4.2 (each organisation is judged on its own placements)",
                   "fear of placing fewer own clients felt whatever the results (own-target rivalry at full "

@@ -56,7 +56,7 @@ def new_world(params: Parameters | None = None, calendar: Calendar | None = None
         rng = np.random.default_rng()
     world = build_world(params or Parameters(), calendar or Calendar(),
                         tuple(regions) if regions is not None else era.select(None), rng, mechanisms_off,
-                        era.catalogue, history)
+                        era.catalogue, history, era.groups)
     world.interventions = list(interventions)
     if levers:
         world.interventions.insert(0, LeverSchedule(world, tuple(levers)))

@@ -19,9 +19,10 @@ delivered in practice (M13), in force."""
 
 
 class RegionState:
-    """Arrays over the regions of one run (index r follows ``infos``); ``n_arrangements`` is the catalogue's size."""
+    """Arrays over the regions of one run (index r follows ``infos``); ``n_arrangements`` is the catalogue's
+    size, ``n_groups`` the number of client groups (:mod:`chainsim.core.client_groups`)."""
 
-    def __init__(self, infos: tuple[RegionInfo, ...], n_arrangements: int) -> None:
+    def __init__(self, infos: tuple[RegionInfo, ...], n_arrangements: int, n_groups: int) -> None:
         self.infos = infos
         n = len(infos)
         self.n = n
@@ -76,14 +77,15 @@ class RegionState:
         self.available = np.ones((n, n_arrangements), dtype=bool)  # arrangements a region may adopt
         self.available_from = np.zeros((n, n_arrangements), dtype=np.int64)  # first month index
         self.subsidy_until = np.full(n, -1, dtype=np.int64)
-        # the labour market (chainsim.core.mechanisms.labour_market): groups WW, assistance, SW staff
-        self.jobseekers = np.zeros((n, 3))       # stocks, index (1 = an average region at the start)
-        self.jobseekers_start = np.zeros((n, 3))
-        self.inflow_base = np.zeros(3)           # monthly inflow per group in an average market
-        self.placement_rate = np.zeros((n, 3))   # placements per jobseeker this month
-        self.recent_rate = np.zeros((n, 3))      # ... averaged over results_memory_months
-        self.target_rate = np.zeros(3)           # the national target per group this month (M1)
-        self.shortfall = np.zeros((n, 3))        # recent placements short of the target, 0-1 (M1)
+        # the labour market (chainsim.core.mechanisms.labour_market): the era's client groups
+        g = n_groups
+        self.jobseekers = np.zeros((n, g))       # stocks, index (1 = an average region at the start)
+        self.jobseekers_start = np.zeros((n, g))
+        self.inflow_base = np.zeros(g)           # monthly inflow per group in an average market
+        self.placement_rate = np.zeros((n, g))   # placements per jobseeker this month
+        self.recent_rate = np.zeros((n, g))      # ... averaged over results_memory_months
+        self.target_rate = np.zeros(g)           # the national target per group this month (M1)
+        self.shortfall = np.zeros((n, g))        # recent placements short of the target, 0-1 (M1)
         self.results = np.zeros(n)               # visible result of pooling (M11)
         self.evidence = np.zeros(n)
         self.neighbour_evidence = np.zeros(n)

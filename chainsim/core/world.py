@@ -17,6 +17,7 @@ import numpy as np
 
 from chainsim.core.arrangements import REGION_CATALOGUE, Catalogue
 from chainsim.core.calendar import Calendar, Month
+from chainsim.core.client_groups import REGION_GROUPS, ClientGroups
 from chainsim.core.layout import ReplicationLayout
 from chainsim.core.network import TieGraph, TieStore
 from chainsim.core.parameters import Parameters
@@ -49,7 +50,8 @@ class World:
 
     def __init__(self, params: Parameters, calendar: Calendar, infos: tuple[RegionInfo, ...],
                  rng: np.random.Generator | None, mechanisms_off: Iterable[str] = (),
-                 streams: RandomStreams | None = None, catalogue: Catalogue = REGION_CATALOGUE) -> None:
+                 streams: RandomStreams | None = None, catalogue: Catalogue = REGION_CATALOGUE,
+                 groups: ClientGroups = REGION_GROUPS) -> None:
         self.mechanisms_off = frozenset(mechanisms_off)
         unknown = self.mechanisms_off - set(MECHANISMS)
         if unknown:
@@ -61,7 +63,8 @@ class World:
         n_rows = sum(r.n_municipalities + 1 + r.n_sw_companies + 1 for r in infos)
         self.population = Population(n_rows)
         self.catalogue = catalogue    # the arrangements its units can adopt
-        self.regions_state = RegionState(infos, len(catalogue))
+        self.groups = groups          # the client groups its organisations serve (labour market)
+        self.regions_state = RegionState(infos, len(catalogue), len(groups))
         self.layout = ReplicationLayout.single(len(infos), n_rows)
         self.ties = TieStore()      # every tie, trust on it (the graph's edges point here)
         self._graph: TieGraph | None = None

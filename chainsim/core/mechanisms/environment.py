@@ -10,20 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.mechanisms import execution
-from chainsim.core.mechanisms.labour_market import ASSISTANCE, SW_STAFF, WW
 from chainsim.core.network import TieKind
 from chainsim.core.parameters import TRAIT_SHAPES
 from chainsim.core.population import Kind
 from chainsim.core.state import IN_FORCE
 from chainsim.core.ties import learn_from_record, scale_ties
 from chainsim.core.world import World
-
-GROUP_OF_KIND = np.zeros(max(int(k) for k in Kind) + 1, dtype=np.int64)
-GROUP_OF_KIND[[int(Kind.MUNICIPALITY), int(Kind.CENTRE)]] = ASSISTANCE
-GROUP_OF_KIND[int(Kind.UWV)] = WW
-GROUP_OF_KIND[int(Kind.SW_COMPANY)] = SW_STAFF
-"""The client group each kind of organisation is judged on (004 §4.2); employer
-organisations have no own target (their row points at WW, weighed by 0)."""
 
 
 def apply_subsidy_windows(world: World) -> None:
@@ -70,7 +62,7 @@ def update_outside_pressure(world: World) -> None:
                       + p.accord_pressure * d.accord[t]
                       + p.subsidy_pressure * (rs.subsidy_until >= t)
                       + p.employer_pressure * engaged
-                      + p.cut_urgency * (d.budget_cuts[t] + rs.budget_cut_extra) * rs.jobseekers[:, ASSISTANCE]
+                      + p.cut_urgency * (d.budget_cuts[t] + rs.budget_cut_extra) * rs.jobseekers[:, world.groups.assistance]
                       + rs.extra_pressure)
 
 
@@ -86,7 +78,7 @@ def update_turbulence(world: World) -> None:
     ``budget_cut_turbulence`` x extra budget cuts.
     """
     t, d, p, pop, rs = world.t, world.calendar.drivers, world.params, world.population, world.regions_state
-    caseload = rs.jobseekers[:, ASSISTANCE]
+    caseload = rs.jobseekers[:, world.groups.assistance]
     turb = np.zeros(pop.n)
     kind = pop.kind
     municipal = (kind == Kind.MUNICIPALITY) | (kind == Kind.CENTRE)
@@ -128,7 +120,8 @@ def update_rivalry(world: World) -> None:
     joint_targets = np.maximum(joint_targets.astype(float), rs.imposed_joint_targets)
     steering = np.maximum(joint_targets, p.fte_steering * fte)
     # the more WW clients whose entitlement runs out, the more there is to shift (labour market)
-    rs.cost_shifting[:] = 0.0 if world.off("M14") else p.cost_shifting * (1.0 - steering) * rs.jobseekers[:, WW]
+    rs.cost_shifting[:] = (0.0 if world.off("M14")
+                           else p.cost_shifting * (1.0 - steering) * rs.jobseekers[:, world.groups.ww])
     um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
     if not world.off("M3"):
         scale_ties(world.ties.trust, um, 0.0,
@@ -141,7 +134,7 @@ def update_rivalry(world: World) -> None:
         relief = np.zeros(rs.n)
     r = pop.region
     municipal = ix.municipal
-    shortfall = rs.shortfall[r, GROUP_OF_KIND[pop.kind]]
+    shortfall = rs.shortfall[r, world.groups.owner_of_kind[pop.kind]]
     rivalry = (pop.own_target * (p.fear_base + p.fear_of_shortfall * shortfall)
                * (1.0 + p.sw_competition * np.sqrt(competing[r]))
                * (1.0 - relief[r]))

@@ -26,6 +26,17 @@ Per region and month:
 Flows: inflow into WW and assistance rises when the business cycle is low;
 WW ends in work or by exhaustion, part of which flows into assistance (the
 cost shifting of 003 "Kostenafwenteling", M14).
+
+The client groups, their owners and rates are the era's
+(:mod:`chainsim.core.client_groups`). In the werkplein era clients enter at
+CWI's intake and most are handed over to the organisation that pays their
+benefit; a share ``handover_loss`` of their placements is lost between the
+organisations ("tussen wal en schip", 000 'Ketensamenwerking') unless
+arrangements that bridge the handover are in force (the catalogue's
+``bridging`` weights: one contact person, one counter, composed teams,
+electronic messages, shared ICT -- "geen overdrachtsmomenten, één keer
+gegevensuitvraag", 001 §1.3). The placements the bridges win back are a
+visible result of cooperation, as the pooled placements are.
 """
 
 from __future__ import annotations
@@ -33,25 +44,6 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.world import World
-
-# not a parameter: the index of each client group in the arrays
-WW, ASSISTANCE, SW_STAFF = 0, 1, 2
-GROUPS = ("WW", "assistance", "SW staff")
-
-BASE_PLACEMENT = np.array([0.04, 0.009, 0.002])
-"""Placements into work per jobseeker per month in an average labour market
-(vacancies per jobseeker 0.5), per group: WW, assistance, SW staff.
-Assistance: CBS 2014, about 4 in 10 of ~123k yearly exits from assistance
-went to work, on a stock of ~434k (0.9% a month; docs/research/
-model_revision_sources.md §D.5, non-seed). WW and SW staff: estimates (WW
-spells last months, not years; SW staff rarely move to regular jobs). A
-table per group, not a scalar."""
-
-OTHER_EXIT = np.array([1 / 15, 0.015, 0.004])
-"""Monthly exits other than into work, per group: WW by exhaustion of the
-entitlement (mean spell of about 15 months, estimate), assistance for other
-reasons (CBS 2014: 6 in 10 of the exits; estimate of the rate), SW staff by
-retirement (estimate). A table per group, not a scalar."""
 
 REFERENCE_RATIO = 0.5
 """Vacancies per jobseeker of an average labour market: the middle of the
@@ -66,7 +58,7 @@ def vacancy_ratio(world: World) -> np.ndarray:
 def matching(world: World, ratio: np.ndarray) -> np.ndarray:
     """Placement rate per jobseeker without pooling, regions x groups."""
     a = world.params.matching_elasticity
-    return BASE_PLACEMENT[None, :] * (np.maximum(ratio, 0.0) / REFERENCE_RATIO)[:, None] ** a
+    return world.groups.placement[None, :] * (np.maximum(ratio, 0.0) / REFERENCE_RATIO)[:, None] ** a
 
 
 def pooled_share(world: World) -> np.ndarray:
@@ -78,14 +70,37 @@ def pooled_share(world: World) -> np.ndarray:
     return (world.regions_state.in_force @ tab.pooling) / total
 
 
+def bridged_share(world: World) -> np.ndarray:
+    """Share of the catalogue's bridging of handovers in force, per unit (0-1; 0 where nothing bridges)."""
+    tab = world.catalogue.table
+    total = float(tab.bridging.sum())
+    if total == 0:          # an era without handovers between organisations
+        return np.zeros(world.regions_state.n)
+    return (world.regions_state.in_force @ tab.bridging) / total
+
+
+def handover_factor(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit and group, the share of placements the handover leaves: with this month's bridges, and
+    without any (1 for groups nobody hands over)."""
+    g, rs = world.groups, world.regions_state
+    loss = world.params.handover_loss
+    bridged = bridged_share(world)
+    with_bridges = np.where(g.handed_over[None, :], 1.0 - loss * (1.0 - bridged)[:, None], 1.0)
+    without = np.where(g.handed_over[None, :], 1.0 - loss, 1.0) * np.ones((rs.n, 1))
+    return with_bridges, without
+
+
 def start_labour_market(world: World) -> None:
     """Stocks in January of the first year: each region in balance with its own market."""
     rs = world.regions_state
     ratio = vacancy_ratio(world)
     rates = matching(world, ratio)
-    inflow = (matching(world, np.array([REFERENCE_RATIO])) + OTHER_EXIT)[0]
+    exits = world.groups.other_exit
+    inflow = (matching(world, np.array([REFERENCE_RATIO])) + exits)[0]
     rs.inflow_base[:] = inflow
-    rs.jobseekers[:] = inflow[None, :] / (rates + OTHER_EXIT[None, :])
+    if world.groups.handed_over.any():
+        rates = rates * handover_factor(world)[0]
+    rs.jobseekers[:] = inflow[None, :] / (rates + exits[None, :])
     rs.jobseekers_start[:] = rs.jobseekers
     rs.placement_rate[:] = rates
     rs.recent_rate[:] = rates
@@ -104,9 +119,9 @@ def _judge(world: World, recent: np.ndarray) -> np.ndarray:
 
 
 def update_labour_market(world: World) -> None:
-    """One month of flows, placements against targets, and the visible result of pooling."""
-    p, rs, t, d = world.params, world.regions_state, world.t, world.calendar.drivers
-    luck = world.streams.labour.normal(0.0, 1.0, (rs.n, len(GROUPS)), split=world.layout.regions)
+    """One month of flows, placements against targets, and the visible results of cooperation."""
+    p, rs, t, d, g = world.params, world.regions_state, world.t, world.calendar.drivers, world.groups
+    luck = world.streams.labour.normal(0.0, 1.0, (rs.n, len(g)), split=world.layout.regions)
     ratio = vacancy_ratio(world)
     unpooled = matching(world, ratio)
     pooled = pooled_share(world) if not world.off("M11") else np.zeros(rs.n)
@@ -114,13 +129,20 @@ def update_labour_market(world: World) -> None:
     sigma = p.placement_luck
     # not a parameter: - sigma^2 / 2 makes the luck factor average 1 (a lognormal with mean 1)
     rates = unpooled * (1.0 + gain)[:, None] * np.exp(sigma * luck - 0.5 * sigma ** 2)
-    rates = np.minimum(rates, 1.0 - OTHER_EXIT[None, :])     # not a parameter: at most everyone leaves
+    handovers = bool(g.handed_over.any())
+    if handovers:
+        bridges, unbridged = handover_factor(world)
+        rates = rates * bridges
+    exits = g.other_exit
+    rates = np.minimum(rates, 1.0 - exits[None, :])     # not a parameter: at most everyone leaves
     stock = rs.jobseekers
     placements = rates * stock
-    other = OTHER_EXIT[None, :] * stock
+    other = exits[None, :] * stock
     inflow = rs.inflow_base[None, :] / max(d.business_cycle[t], 1e-9) * np.ones_like(stock)   # 1e-9: guard
-    inflow[:, SW_STAFF] = rs.inflow_base[SW_STAFF] * (1.0 - d.sw_transition[t])   # the Wsw closes (2015)
-    inflow[:, ASSISTANCE] += p.ww_to_assistance * other[:, WW]                     # M14
+    if g.closes_with_wsw is not None:
+        k = g.closes_with_wsw
+        inflow[:, k] = rs.inflow_base[k] * (1.0 - d.sw_transition[t])   # the Wsw closes (2015)
+    inflow[:, g.assistance] += p.ww_to_assistance * other[:, g.ww]                 # M14
     rs.jobseekers[:] = np.maximum(stock + inflow - placements - other, 0.0)
     rs.placement_rate[:] = rates
     memory = 1.0 / p.results_memory_months
@@ -129,6 +151,9 @@ def update_labour_market(world: World) -> None:
     # visible result of pooling: the placements made through the pooled file (the
     # share gain / (1 + gain) of all placements), per placement the target asks
     extra = rates * (gain / (1.0 + gain))[:, None] / national
+    if handovers and not world.off("M11"):
+        # and of bridging: the placements the bridges kept from falling between the organisations
+        extra = extra + rates * (1.0 - unbridged / bridges) / (1.0 + gain)[:, None] / national
     weights = stock / np.maximum(stock.sum(axis=1, keepdims=True), 1e-12)   # 1e-12: guard
     seen = (extra * weights).sum(axis=1)
     rs.results += memory * (seen - rs.results)
