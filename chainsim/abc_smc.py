@@ -29,10 +29,17 @@ import pandas as pd
 from chainsim.calibration import (
     JOINT_STATISTICS,
     STATISTICS,
+    SURVEY_STATISTICS,
     CovarianceDistance,
     fieldwork_picture,
     picture_covariance,
+    survey_picture,
 )
+
+REGION_ERA, WERKPLEIN_ERA = "regions_2012", "werkpleinen_2005"
+"""What a calibration fits: the regions' 2014 picture (with ``start_from``
+also the 2007 survey), or the werkplein era on its own against the survey's
+``calibrate`` figures."""
 
 NOISE_FRACTION = 0.25
 """``k`` is the fewest replications whose distance noise is at most this
@@ -144,22 +151,32 @@ def check_regions(regions: tuple[str, ...] | None) -> None:
                          "whose statistics the distance compares")
 
 
-def run_config(values: dict[str, float], regions: tuple[str, ...] | None = None, start_from: str | None = None):
+def run_config(values: dict[str, float], regions: tuple[str, ...] | None = None, start_from: str | None = None,
+               era: str = REGION_ERA):
     """The run configuration of one particle: the defaults with ``values``, on the default calendar.
 
     The calendar runs to its end (2016), not only to the fieldwork window:
     where the calendar ends changes a run's random draws before then. With
     ``start_from`` the regions start from that simulated era (both eras are
-    calibrated at once, :data:`chainsim.calibration.JOINT_STATISTICS`).
+    calibrated at once, :data:`chainsim.calibration.JOINT_STATISTICS`). With
+    ``era`` the werkplein era, a particle is the locations of 2005-2011 on the
+    era's calendar (the locations of ``regions``, all when None).
     """
     from chainsim.core.parameters import Parameters
     from chainsim.runner import RunConfig
 
+    if era == WERKPLEIN_ERA:
+        from chainsim.werkplein import era_config
+
+        return era_config(Parameters.from_mapping(values), regions)
     return RunConfig(params=Parameters.from_mapping(values), regions=regions, start_from=start_from)
 
 
-def statistics_of(start_from: str | None) -> tuple[str, ...]:
-    """The statistics a calibration fits: the 2014 picture, and with a simulated history also the 2007 survey."""
+def statistics_of(start_from: str | None, era: str = REGION_ERA) -> tuple[str, ...]:
+    """The statistics a calibration fits: the 2014 picture, and with a simulated history also the 2007 survey;
+    for the werkplein era on its own, the 2007 survey's ``calibrate`` figures."""
+    if era == WERKPLEIN_ERA:
+        return SURVEY_STATISTICS
     return STATISTICS if start_from is None else JOINT_STATISTICS
 
 
@@ -167,8 +184,10 @@ def _picture_batch(task) -> list[dict[str, float]]:
     from chainsim.runner import simulate_batch
 
     config, seeds = task
-    return [fieldwork_picture(result, config.calendar)
-            for result in simulate_batch(config, [(seed_seq, i) for i, seed_seq in enumerate(seeds)])]
+    results = simulate_batch(config, [(seed_seq, i) for i, seed_seq in enumerate(seeds)])
+    if config.era == WERKPLEIN_ERA:
+        return [survey_picture(result) for result in results]
+    return [fieldwork_picture(result, config.calendar) for result in results]
 
 
 def simulate_pictures(configs: list, seed: int, workers: int = 1) -> pd.DataFrame:
@@ -206,17 +225,19 @@ class PictureModel:
     """
 
     def __init__(self, replications: int, regions: tuple[str, ...] | None = None,
-                 start_from: str | None = None) -> None:
+                 start_from: str | None = None, era: str = REGION_ERA) -> None:
         self.replications = replications
         self.regions = regions
         self.start_from = start_from
+        self.era = era
 
     def __call__(self, parameters) -> dict[str, float]:
-        config = run_config({k: float(v) for k, v in dict(parameters).items()}, self.regions, self.start_from)
+        config = run_config({k: float(v) for k, v in dict(parameters).items()}, self.regions, self.start_from,
+                            self.era)
         seed = int(np.random.randint(0, 2 ** 31 - 1))
         seeds = np.random.SeedSequence(seed).spawn(self.replications)
         rows = pd.DataFrame(_picture_batch((config, seeds)))      # the replications side by side
-        names = list(statistics_of(self.start_from))
+        names = list(statistics_of(self.start_from, self.era))
         return {k: float(v) for k, v in rows[names].mean(axis=0, skipna=False).items()}
 
 
@@ -270,10 +291,11 @@ class Setup:
     reference: dict = field(default_factory=dict)
     seconds_per_run: float = float("nan")
     start_from: str | None = None     # a simulated era the regions start from: both eras are calibrated
+    era: str = REGION_ERA             # the era whose figures the distance compares
 
     @property
     def statistics(self) -> tuple[str, ...]:
-        return statistics_of(self.start_from)
+        return statistics_of(self.start_from, self.era)
 
     def distance(self, exclude: tuple[str, ...] = ()) -> CovarianceDistance:
         """The distance over every statistic outside the pattern groups ``exclude``."""
@@ -288,7 +310,7 @@ class Setup:
     @classmethod
     def read(cls, path: Path) -> Setup:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(data.pop("statistics")) != statistics_of(data.get("start_from")):
+        if tuple(data.pop("statistics")) != statistics_of(data.get("start_from"), data.get("era", REGION_ERA)):
             raise ValueError(f"{path}: its statistics differ from chainsim.calibration's "
                              "(written by another version); start a new calibration")
         data["priors"] = [Prior(**p) for p in data["priors"]]
@@ -299,7 +321,7 @@ class Setup:
 def measure_setup(priors: list[Prior], seed: int, workers: int = 1, reference_replications: int = 200,
                   prior_draws: int = 60, replications: int | None = None,
                   regions: tuple[str, ...] | None = None, fraction: float = NOISE_FRACTION,
-                  quantile: float = EPSILON_QUANTILE, start_from: str | None = None) -> Setup:
+                  quantile: float = EPSILON_QUANTILE, start_from: str | None = None, era: str = REGION_ERA) -> Setup:
     """Run the reference replications at the priors' centre and the prior draws; fix covariance and ``k``.
 
     ``replications`` fixes ``k`` instead of choosing it (the noise is still
@@ -307,17 +329,18 @@ def measure_setup(priors: list[Prior], seed: int, workers: int = 1, reference_re
     """
     import time
 
-    check_regions(regions)
+    if era == REGION_ERA:
+        check_regions(regions)
     rng = np.random.default_rng(seed)
     centre = prior_centre(priors)
     draws = [{p.name: float(rng.uniform(p.low, p.high)) for p in priors} for _ in range(prior_draws)]
-    configs = ([run_config(centre, regions, start_from)] * reference_replications
-               + [run_config(v, regions, start_from) for v in draws])
+    configs = ([run_config(centre, regions, start_from, era)] * reference_replications
+               + [run_config(v, regions, start_from, era) for v in draws])
     start = time.perf_counter()
     pictures = simulate_pictures(configs, seed, workers)
     seconds = (time.perf_counter() - start) * max(1, workers) / len(configs)
     at_centre, at_draws = pictures.iloc[:reference_replications], pictures.iloc[reference_replications:]
-    universe = statistics_of(start_from)
+    universe = statistics_of(start_from, era)
     cov = picture_covariance(at_centre, universe)
     noise = choose_replications(at_centre, at_draws, CovarianceDistance(cov, universe, universe=universe), rng,
                                 fraction, quantile=quantile)
@@ -327,7 +350,7 @@ def measure_setup(priors: list[Prior], seed: int, workers: int = 1, reference_re
     return Setup(priors=list(priors), covariance=cov.tolist(), replications=k, seed=int(seed), regions=regions,
                  noise=noise, reference={"point": centre, "replications": reference_replications,
                                          "prior_draws": prior_draws},
-                 seconds_per_run=float(seconds), start_from=start_from)
+                 seconds_per_run=float(seconds), start_from=start_from, era=era)
 
 
 def _sampler(workers: int, scheduler: str | None):
@@ -367,7 +390,8 @@ def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, worker
     distance = setup.distance(exclude)
     sampler, client = _sampler(workers, scheduler)
     try:
-        abc = pyabc.ABCSMC(PictureModel(setup.replications, setup.regions, setup.start_from), prior, distance,
+        model = PictureModel(setup.replications, setup.regions, setup.start_from, setup.era)
+        abc = pyabc.ABCSMC(model, prior, distance,
                            population_size=particles, sampler=sampler, transitions=_transition(transition),
                            eps=pyabc.QuantileEpsilon(alpha=epsilon_quantile))
         np.random.seed(setup.seed + (done or 0))  # one worker repeats exactly (pyABC draws from numpy's global state)

@@ -36,8 +36,9 @@ GOVERNANCE_PARTY = {"sw_companies": "gov_party_sw_companies",
                     "education": "gov_party_education", "unions": "gov_party_unions"}
 
 
-def observed_data_sha256() -> str:
-    data = resources.files("chainsim.data").joinpath("inspectie_2014.toml").read_bytes()
+def observed_data_sha256(name: str = "inspectie_2014.toml") -> str:
+    """SHA-256 of an observed-data file of chainsim/data (the 2014 figures unless ``name`` says otherwise)."""
+    data = resources.files("chainsim.data").joinpath(name).read_bytes()
     return hashlib.sha256(data).hexdigest()
 
 

@@ -680,7 +680,8 @@ def command_run(args) -> int:
         import numpy as np
 
         from chainsim.werkplein import EraRun, era_config
-        history = EraRun(era_config(config.params, config.regions, config.scenario), args.seed, np.stack(preludes))
+        era_params = config.history_params if config.history_params is not None else config.params
+        history = EraRun(era_config(era_params, config.regions, config.scenario), args.seed, np.stack(preludes))
         summary["start_from"] = {"era": config.start_from, "survey_2007": [c.as_dict() for c in history.compare()],
                                  "stage_shares_end": history.summary()["stage_shares_end"]}
     explanation = None

@@ -150,7 +150,7 @@ def write_calibrated(path: Path, summary: pd.DataFrame, provenance: dict,
              "# chainsim/core/parameters.py. Written by experiments/calibration/calibrate.py --write-defaults.",
              f"# Values: {what}; the weighted posterior median and 95% credible interval beside each.",
              "", "[provenance]"]
-    record = {**provenance, "data_file": "chainsim/data/inspectie_2014.toml", "data_sha256": observed_data_sha256()}
+    record = {**provenance, **_data_record(provenance)}
     lines += [f"{k} = {_toml_value(v)}" for k, v in record.items()]
     lines += ["", "[values]"]
     lines += [f"{name} = {(values[name] if values else row['median']):.4f}   # median {row['median']:.4f}, "
@@ -160,11 +160,18 @@ def write_calibrated(path: Path, summary: pd.DataFrame, provenance: dict,
     return path
 
 
+def _data_record(provenance: dict) -> dict:
+    """The observed data a calibration fitted and its SHA-256: ``provenance["data_file"]``, by default
+    the 2014 figures."""
+    data_file = provenance.get("data_file", "chainsim/data/inspectie_2014.toml")
+    return {"data_file": data_file, "data_sha256": observed_data_sha256(Path(data_file).name)}
+
+
 def write_particles(path: Path, particles: pd.DataFrame, provenance: dict) -> Path:
     """Write weighted particles as CSV, with ``# key = value`` provenance lines above the header."""
     path = Path(path)
     particles = _checked(particles.copy(), str(path))
-    head = [f"# {k} = {v}" for k, v in {**provenance, "data_sha256": observed_data_sha256()}.items()]
+    head = [f"# {k} = {v}" for k, v in {**provenance, **_data_record(provenance)}.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(head) + "\n" + particles.to_csv(index=False, float_format="%.6g"), encoding="utf-8")
     return path
@@ -316,12 +323,12 @@ def representative_particle(history, setup, exclude: tuple[str, ...] = (), seed:
     order, _, mean = typical_order(pictures, weights, distance.precision)
     picked = [int(i) for i in order[:candidates]]
     values = [{k: float(v) for k, v in dict(particles[i].parameter).items()} for i in picked]
-    configs = [run_config(v, setup.regions, setup.start_from) for v in values for _ in range(replications)]
+    configs = [run_config(v, setup.regions, setup.start_from, setup.era) for v in values for _ in range(replications)]
     rows = simulate_pictures(configs, seed, workers)[names].to_numpy(dtype=float)
     means = rows.reshape(len(picked), replications, len(names)).mean(axis=1)
     near = nearness(means, mean, distance.precision)
     best = int(np.argmin(near))
-    again = [run_config(values[best], setup.regions, setup.start_from)] * replications
+    again = [run_config(values[best], setup.regions, setup.start_from, setup.era)] * replications
     fresh = simulate_pictures(again, seed + 1, workers)[names].to_numpy(dtype=float).mean(axis=0)
     return {"values": values[best], "nearness": float(near[best]),
             "distance": distance(dict(zip(names, fresh))),

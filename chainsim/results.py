@@ -226,7 +226,8 @@ def config_record(config: RunConfig) -> dict:
     end, observed_at), ``regions`` (the codes that run, in table order, also
     when the configuration names none; the units of its era), ``levers``,
     ``mechanisms_off`` (sorted) and, for an era other than the regions',
-    ``era``; ``start_from`` when the run starts from a simulated era.
+    ``era``; ``start_from`` when the run starts from a simulated era, with
+    ``history_params`` when that era runs on parameters of its own.
     """
     record = {
         "scenario": config.scenario,
@@ -240,6 +241,8 @@ def config_record(config: RunConfig) -> dict:
         record["era"] = config.era
     if config.start_from is not None:    # started from a simulated history, not a drawn legacy
         record["start_from"] = config.start_from
+        if config.history_params is not None:
+            record["history_params"] = _plain(config.history_params.as_dict())
     return record
 
 

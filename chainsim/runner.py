@@ -78,7 +78,8 @@ def _prelude(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]])
     units = era.select(list(config.regions) if config.regions is not None else None)
     rngs = [np.random.default_rng(np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, PRELUDE_KEY),
                                                          pool_size=s.pool_size)) for s, _ in seeds]
-    world = batch.new_batch(config.params, era.calendar, units, rngs, (), config.mechanisms_off, era)
+    params = config.history_params if config.history_params is not None else config.params
+    world = batch.new_batch(params, era.calendar, units, rngs, (), config.mechanisms_off, era)
     simulation.run(world)
     return handover.legacies(world), batch.records(world)
 

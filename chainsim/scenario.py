@@ -118,10 +118,12 @@ class Scenario:
     parameters_set: frozenset[str] = frozenset()   # parameters the file (or a base) sets itself
     era: str = REGIONS.name                         # chainsim.core.eras.ERAS
     start_from: str | None = None                   # an era simulated first (chainsim.core.handover)
+    history_params: Parameters | None = None        # the parameters of that era's own shipped scenario
 
     def run_config(self) -> RunConfig:
         return RunConfig(params=self.params, calendar=self.calendar, regions=self.regions,
-                         scenario=self.name, levers=self.levers, era=self.era, start_from=self.start_from)
+                         scenario=self.name, levers=self.levers, era=self.era, start_from=self.start_from,
+                         history_params=self.history_params)
 
 
 def _region_codes(f: TomlFile, key: str, names: list) -> tuple[str, ...] | None:
@@ -377,10 +379,12 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.extend(f.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
+    # the era a run starts from runs on the parameters of that era's shipped scenario (its calibration)
+    history = None if start_from is None else load_scenario(SHIPPED_DIR / f"{start_from}.toml").params
     return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
                     calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
                     levers=tuple(levers), path=path, parameters_set=frozenset(parameters), era=era.name,
-                    start_from=start_from)
+                    start_from=start_from, history_params=history)
 
 
 def default_scenario() -> Scenario:

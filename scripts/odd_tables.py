@@ -92,6 +92,12 @@ def constant_table() -> str:
     return "\n".join(lines)
 
 
+def _handover(group) -> str:
+    if not group.handed_over:
+        return "no"
+    return "yes" if group.handover_ends is None else f"yes, until {group.handover_ends}"
+
+
 def client_group_table() -> str:
     """The client groups of both eras (chainsim/core/client_groups.py), one row per group."""
     lines = ["| era | group | judged | placements / month | other exits / month | handed over | basis |",
@@ -99,7 +105,7 @@ def client_group_table() -> str:
     for groups in (REGION_GROUPS, LOCATION_GROUPS):
         for g in groups.groups:
             lines.append(f"| {groups.name} | {g.name} | {g.owner} | {g.placement:.3g} | {g.other_exit:.3g} | "
-                         f"{'yes' if g.handed_over else 'no'} | {g.basis} |")
+                         f"{_handover(g)} | {g.basis} |")
     return "\n".join(lines)
 
 

@@ -245,3 +245,22 @@ def test_a_joint_calibration_of_both_eras_fits_the_survey_figures_it_may_and_no_
     history = run_abc_smc(setup, tmp_path / "joint.db", generations=1, particles=3)
     assert len(last_population(history)) == 3
     assert set(setup.distance(exclude=(SURVEY_GROUP,)).names) == set(STATISTICS)
+
+
+def test_a_calibration_of_the_werkplein_era_alone_fits_only_its_calibrate_figures(tmp_path):
+    """The era on its own: every particle runs the locations, the distance compares the survey's calibrate
+    figures and nothing of 2014; the set-up keeps its era, so a resume cannot mix the two."""
+    from chainsim.abc_smc import WERKPLEIN_ERA, run_config
+    from chainsim.calibration import SURVEY_STATISTICS
+
+    priors = declared_priors(["weight_trust", "handover_loss"])
+    setup = measure_setup(priors, seed=4, reference_replications=6, prior_draws=4, replications=1,
+                          regions=("AM02",), era=WERKPLEIN_ERA)
+    assert setup.era == WERKPLEIN_ERA and setup.statistics == SURVEY_STATISTICS
+    assert run_config({"weight_trust": 1.0}, ("AM02",), era=WERKPLEIN_ERA).era == WERKPLEIN_ERA
+    setup.write(tmp_path / "era.json")
+    assert Setup.read(tmp_path / "era.json") == setup
+    assert setup.distance().names == SURVEY_STATISTICS
+    history = run_abc_smc(setup, tmp_path / "era.db", generations=1, particles=3)
+    particles = last_population(history)
+    assert len(particles) == 3 and set(particles.columns) == {"weight_trust", "handover_loss", "weight"}

@@ -186,3 +186,22 @@ def test_the_joint_set_up_starts_from_the_werkplein_era_and_refuses_an_unknown_o
     done = run(bad, tmp_path)
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
     assert "start_from" in done.stderr and "werkpleinen_2005" in done.stderr
+
+
+def test_the_werkplein_set_up_calibrates_the_era_alone_and_refuses_a_history_or_the_region_defaults(tmp_path):
+    calibrate = _script_module()
+    era = ABC_CONFIG.with_name("abc_smc_werkplein.toml")
+    config = calibrate.read_abc_config(era)
+    assert config["era"] == "werkpleinen_2005" and config["start_from"] is None
+    assert calibrate.read_abc_config(ABC_CONFIG)["era"] == "regions_2012"
+    names = {p.name for p in calibrate.abc_priors(config)}
+    assert {"handover_loss", "co_location_trust"} <= names
+    assert not names & {"closure_lapse_share", "employer_threshold", "outside_pull", "legacy_common"}   # ODD §8.6
+    both = tmp_path / "both.toml"
+    text = era.read_text(encoding="utf-8")
+    both.write_text(text.replace('era = "werkpleinen_2005"', 'era = "werkpleinen_2005"\nstart_from = "werkpleinen_2005"'),
+                    encoding="utf-8")
+    done = run(both, tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "start_from" in done.stderr
+    done = run(era, tmp_path / "out", "--write-defaults")
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "--write-defaults" in done.stderr

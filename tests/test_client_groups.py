@@ -43,6 +43,15 @@ def test_each_era_has_its_groups_and_each_kind_is_judged_on_its_own():
     assert (world.regions_state.jobseekers > 0).all()
 
 
+def test_the_merger_ends_the_handover_to_uwv_and_not_the_one_to_the_municipalities():
+    from chainsim.core.calendar import Month
+
+    before, after = (LOCATION_GROUPS.handed_over_in(Month.parse(m)) for m in ("2008-12", "2009-01"))
+    assert before.tolist() == [True, True, True, False]
+    assert after.tolist() == [False, True, False, False]
+    assert not REGION_GROUPS.handed_over_in(Month.parse("2012-01")).any()
+
+
 def test_a_table_of_groups_refuses_an_owner_of_an_unknown_group():
     with pytest.raises(ValueError, match="unknown group 'SW staff'"):
         ClientGroups("x", (ClientGroup("WW", "UWV", 0.1, 0.1, False, "b"),

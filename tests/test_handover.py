@@ -94,6 +94,24 @@ def test_a_run_with_history_is_the_same_alone_and_in_a_batch_and_hashes_differen
     assert config_sha256(config) != config_sha256(replace(config, start_from=None))
 
 
+def test_the_era_a_run_starts_from_runs_on_its_own_parameters():
+    """``history_params``: the era simulated first runs on them (the regions on ``params``); the shipped
+    both-eras scenario takes them from the era's own scenario, where the era's calibration lives."""
+    from chainsim.core.parameters import Parameters
+
+    config = RunConfig(regions=("AM02",), start_from="werkpleinen_2005")
+    seed = np.random.SeedSequence(9)
+    plain = simulate(config, seed, 0)
+    same = simulate(replace(config, history_params=config.params), seed, 0)
+    other = simulate(replace(config, history_params=Parameters(weight_trust=0.3, effort_scale=1.5)), seed, 0)
+    assert np.array_equal(plain.prelude.items, same.prelude.items) and np.array_equal(plain.stage, same.stage)
+    assert not np.array_equal(plain.prelude.items, other.prelude.items)
+    assert config_sha256(config) != config_sha256(replace(config, history_params=config.params))
+    both = load_scenario(ROOT / "scenarios/netherlands_2005_2016.toml")
+    assert both.history_params == load_scenario(ROOT / "scenarios/werkpleinen_2005.toml").params
+    assert both.run_config().history_params == both.history_params
+
+
 def test_scenarios_start_from_a_known_era_only_in_the_region_era(tmp_path):
     scenario = load_scenario(ROOT / "scenarios/netherlands_2005_2016.toml")
     assert scenario.start_from == "werkpleinen_2005" and scenario.era == "regions_2012"

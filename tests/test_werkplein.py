@@ -28,7 +28,7 @@ from chainsim.core.regions import load_regions
 from chainsim.results import config_sha256
 from chainsim.runner import iter_runs, simulate, simulate_batch
 from chainsim.scenario import ScenarioError, load_scenario
-from chainsim.werkplein import CALENDAR, MEASURES, format_picture, picture_2007, survey_figures
+from chainsim.werkplein import CALENDAR, MEASURES, format_picture, picture_2007, run_era, survey_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ("Friesland", "Groningen")
@@ -113,9 +113,10 @@ def test_the_picture_script_writes_its_page_whole_and_refuses_bad_input(capsys, 
     assert module.main(["--replications", "1"]) == 2
     assert "--replications" in capsys.readouterr().err
     out = tmp_path / "docs"
-    assert module.main(["--replications", "2", "--seed", "1", "--out", str(out)]) == 0
+    assert module.main(["--replications", "2", "--posterior-draws", "2", "--seed", "1", "--out", str(out)]) == 0
     text = (out / module.PAGE).read_text()
     assert text.startswith("# Validation: the werkplein era") and "| integrated guidance to work" in text
+    assert "Posterior predictive: 2 parameter sets" in text and "**test** figures" in text
     assert module.main(["--replications", "2", "--out", str(out)]) == 2     # kept unless --overwrite
     assert "--overwrite" in capsys.readouterr().err
     assert (out / module.PAGE).read_text() == text
@@ -341,3 +342,20 @@ def test_which_calibrated_parameters_the_era_reads(name, read):
     same = all(np.array_equal(a.items, b.items) and np.array_equal(a.stage, b.stage)
                and np.array_equal(a.diagnostics, b.diagnostics) for a, b in zip(*runs))
     assert same is not read
+
+
+def test_the_shipped_era_scenario_carries_its_calibration_and_fits_what_it_was_fitted_to():
+    """Regression of the era's own calibration (docs/calibration.md): the scenario's parameters are the
+    representative particle, and at them the five calibrate figures' means (20 replications) lie inside the
+    survey's intervals, widened by 0.03 for the chance in 20 replications (a standard error of about 0.015)."""
+    from chainsim.posterior import read_particles
+
+    scenario = load_scenario(ROOT / "scenarios" / "werkpleinen_2005.toml")
+    particles = read_particles(ROOT / "chainsim" / "data" / "posterior_werkplein.csv")
+    free = [c for c in particles.columns if c != "weight"]
+    assert set(free) <= set(scenario.parameters_set) and "handover_loss" in free
+    assert particles["weight"].sum() == pytest.approx(1.0)
+    rows = run_era(scenario.run_config(), 20, seed=11).compare()
+    for row in rows:
+        if row.figure.use == "calibrate":
+            assert row.figure.low - 0.03 <= row.mean <= row.figure.high + 0.03, row.figure.item

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chainsim.core.calendar import Month
 from chainsim.core.population import Kind
 
 
@@ -43,6 +44,7 @@ class ClientGroup:
     other_exit: float          # other monthly exits (entitlement exhausted, retirement, deregistration)
     handed_over: bool          # enters at the intake of one organisation and is guided by another
     basis: str                 # where the numbers and the flag come from
+    handover_ends: str | None = None   # first month (YYYY-MM) without the handover, when an event ends it
 
 
 class ClientGroups:
@@ -71,6 +73,7 @@ class ClientGroups:
         self.placement = np.array([g.placement for g in self.groups])
         self.other_exit = np.array([g.other_exit for g in self.groups])
         self.handed_over = np.array([g.handed_over for g in self.groups])
+        self._ends = [None if g.handover_ends is None else Month.parse(g.handover_ends) for g in self.groups]
         self.owner_of_kind = np.zeros(max(int(k) for k in Kind) + 1, dtype=np.int64)
         for k, group in owner_of_kind.items():
             self.owner_of_kind[int(k)] = index[group]
@@ -80,6 +83,11 @@ class ClientGroups:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def handed_over_in(self, month: Month) -> np.ndarray:
+        """Per group: whether its clients are handed over after intake in ``month``."""
+        return np.array([g.handed_over and (end is None or month < end)
+                         for g, end in zip(self.groups, self._ends)])
 
     def __repr__(self) -> str:
         return f"ClientGroups({self.name!r}, {', '.join(self.names)})"
@@ -107,7 +115,9 @@ took in its own clients."""
 LOCATION_GROUPS = ClientGroups("werkplein locations 2005-2011", (
     ClientGroup("WW", "UWV", 0.04, 1 / 15, True,
                 "rates as in the regions; handed over from CWI's intake to UWV, which paid the benefit and "
-                "bought re-integration (000 'Ketensamenwerking'; 001 §4.3)"),
+                "bought re-integration (000 'Ketensamenwerking'; 001 §4.3), until CWI merged into UWV on "
+                "2009-01-01 and UWV itself took every jobseeker in (000 'Beleidscontext'; 003 'Voordelen')",
+                handover_ends="2009-01"),
     ClientGroup("assistance", "municipalities", 0.009, 0.015, True,
                 "rates as in the regions; handed over from CWI's work intake to the municipality, which "
                 "paid the benefit and guided the client (001 §4.3 'warme overdracht' to UWV and "
@@ -115,7 +125,7 @@ LOCATION_GROUPS = ClientGroups("werkplein locations 2005-2011", (
     ClientGroup("WIA", "UWV", 0.005, 0.01, True,
                 "estimates: partly disabled clients find work rarely and leave the benefit slowly; "
                 "handed over to UWV's re-integration coaches (003 '100 Werkpleinen?': UWV answers for WW "
-                "and WIA)"),
+                "and WIA), until the merger of 2009-01-01 as for WW", handover_ends="2009-01"),
     ClientGroup("without benefit", "CWI", 0.03, 0.05, False,
                 "estimates: jobseekers without a benefit are nearer to work and deregister often; CWI "
                 "registered and guided them itself, with no handover"),

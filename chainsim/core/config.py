@@ -21,3 +21,4 @@ class RunConfig:
     mechanisms_off: tuple[str, ...] = ()      # structural test: mechanisms switched off
     era: str = "regions_2012"                 # chainsim.core.eras.ERAS: units, arrangements, measurement
     start_from: str | None = None             # an era simulated first, whose end the run starts from (handover)
+    history_params: Parameters | None = None  # the parameters that era runs on (None: ``params``)

@@ -352,7 +352,7 @@ def read_abc_config(path: Path) -> dict:
               "reference_replications": (30, 100_000), "prior_draws": (4, 100_000)}
     numbers = {"noise_fraction": (0.01, 1.0), "epsilon_quantile": (0.05, 0.95)}
     allowed = ("description", "replications", "transition", *wholes, *numbers, "free")
-    optional = ("left_out", "start_from", "representative_candidates", "representative_replications")
+    optional = ("left_out", "start_from", "era", "representative_candidates", "representative_replications")
     for key in data:
         if key in optional:
             continue
@@ -386,12 +386,21 @@ def read_abc_config(path: Path) -> dict:
     if data["start_from"] is not None and data["start_from"] not in HISTORIES:
         f.problem("start_from", f"{data['start_from']!r} is no era the regions can start from "
                                 f"(allowed: {', '.join(HISTORIES)}, or leave the key out)")
+    from chainsim.abc_smc import REGION_ERA, WERKPLEIN_ERA
     from chainsim.calibration import PATTERN_GROUPS, SURVEY_GROUP
+
+    data.setdefault("era", REGION_ERA)
+    if data["era"] not in (REGION_ERA, WERKPLEIN_ERA):
+        f.problem("era", f"{data['era']!r} is no era a calibration can fit (allowed: {REGION_ERA}, {WERKPLEIN_ERA})")
+    elif data["era"] == WERKPLEIN_ERA and data["start_from"] is not None:
+        f.problem("start_from", f"the era {WERKPLEIN_ERA} is calibrated on its own; start_from belongs to a "
+                                "calibration of the regions (leave one of the two keys out)")
     left_out = data.get("left_out", {})
     if not isinstance(left_out, dict) or not all(isinstance(v, str) and v.strip() for v in left_out.values()):
         f.problem("left_out", "must be a table of pattern group = \"the reason it is left out\"")
         left_out = {}
-    groups = (*PATTERN_GROUPS, SURVEY_GROUP) if data["start_from"] else tuple(PATTERN_GROUPS)
+    groups = ((SURVEY_GROUP,) if data["era"] == WERKPLEIN_ERA
+              else (*PATTERN_GROUPS, SURVEY_GROUP) if data["start_from"] else tuple(PATTERN_GROUPS))
     for group in left_out:
         if group not in groups:
             f.problem(f"left_out.{group}", f"unknown pattern group (allowed: {', '.join(groups)})")
@@ -446,18 +455,18 @@ def abc_setup(config: dict, path: Path, workers: int, regions, resume: bool):
 
     if resume and path.is_file():
         setup = Setup.read(path)
-        if setup.start_from != config["start_from"]:
-            print(f"calibrate.py: --resume: the history was measured with start_from = {setup.start_from!r}, "
-                  f"the set-up now says {config['start_from']!r}; resume only into the same set-up",
-                  file=sys.stderr)
-            sys.exit(2)
+        for key in ("start_from", "era"):
+            if getattr(setup, key) != config[key]:
+                print(f"calibrate.py: --resume: the history was measured with {key} = {getattr(setup, key)!r}, "
+                      f"the set-up now says {config[key]!r}; resume only into the same set-up", file=sys.stderr)
+                sys.exit(2)
         return setup
     fixed = None if config["replications"] == "auto" else int(config["replications"])
     print(f"measuring the distance: {config['reference_replications']} replications at the priors' centre and "
           f"{config['prior_draws']} prior draws", file=sys.stderr)
     setup = measure_setup(abc_priors(config), config["seed"], workers, config["reference_replications"],
                           config["prior_draws"], fixed, regions, config["noise_fraction"], config["epsilon_quantile"],
-                          start_from=config["start_from"])
+                          start_from=config["start_from"], era=config["era"])
     setup.write(path)
     print(f"replications per particle: {setup.replications} ({setup.noise['reason']}); "
           f"{setup.seconds_per_run:.3f} s per simulated Netherlands", file=sys.stderr)
@@ -509,6 +518,7 @@ def main_abc_smc(args) -> None:
 
     from chainsim.abc_smc import (
         MIN_EFFECTIVE_PARTICLES,
+        WERKPLEIN_ERA,
         check_regions,
         generations_done,
         last_population,
@@ -522,9 +532,15 @@ def main_abc_smc(args) -> None:
         more = len(exc.problems) - 1
         print(exc.problems[0] + (f" (and {more} more)" if more else ""), file=sys.stderr)
         sys.exit(2)
+    if args.write_defaults and config["era"] == WERKPLEIN_ERA:
+        print(f"calibrate.py: --write-defaults writes the region era's defaults (chainsim/data/calibrated.toml); a "
+              f"calibration of {WERKPLEIN_ERA} leaves its values in --out/calibrated.toml, for the era's scenario's "
+              "[parameters]", file=sys.stderr)
+        sys.exit(2)
     regions = tuple(args.regions.split(",")) if args.regions else None
     try:
-        check_regions(regions)
+        if config["era"] != WERKPLEIN_ERA:
+            check_regions(regions)
     except ValueError as exc:
         print(f"calibrate.py: --regions: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -572,6 +588,8 @@ def main_abc_smc(args) -> None:
                   "representative_seed": typical["seed"],
                   "default_distance": round(typical["distance"], 4),
                   "predictive_mean_distance": round(typical["predictive_mean_distance"], 4)}
+    if config["era"] == WERKPLEIN_ERA:
+        provenance["data_file"] = "chainsim/data/werkplein_2007.toml"
     write_particles(args.out / "particles.csv", particles, provenance)
     write_calibrated(args.out / "calibrated.toml", post, provenance, typical["values"])
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

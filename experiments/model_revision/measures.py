@@ -157,8 +157,9 @@ def case_measures(score: np.ndarray) -> dict:
 
 def variance_measures(score: np.ndarray) -> dict:
     from chainsim.core.arrangements import N_ARRANGEMENTS
+    from chainsim.core.client_groups import REGION_GROUPS
     from chainsim.core.state import RegionState
-    rs = RegionState(load_regions(), N_ARRANGEMENTS)
+    rs = RegionState(load_regions(), N_ARRANGEMENTS, len(REGION_GROUPS))
     reps, n = score.shape
     total = float(score.var())
     between = float(score.mean(axis=0).var())

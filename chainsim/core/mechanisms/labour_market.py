@@ -61,22 +61,22 @@ def matching(world: World, ratio: np.ndarray) -> np.ndarray:
     return world.groups.placement[None, :] * (np.maximum(ratio, 0.0) / REFERENCE_RATIO)[:, None] ** a
 
 
+def _share_of_weight(world: World, weights: np.ndarray) -> np.ndarray:
+    """Per unit, the share of the catalogue's total ``weights`` in force (0 where nothing carries weight)."""
+    total = float(weights.sum())
+    if total == 0:          # an era whose arrangements carry none of this weight
+        return np.zeros(world.regions_state.n)
+    return (world.regions_state.in_force @ weights) / total
+
+
 def pooled_share(world: World) -> np.ndarray:
     """Share of the catalogue's pooling of vacancies and candidates in force, per region (0-1)."""
-    tab = world.catalogue.table
-    total = float(tab.pooling.sum())
-    if total == 0:          # an era whose arrangements pool nothing
-        return np.zeros(world.regions_state.n)
-    return (world.regions_state.in_force @ tab.pooling) / total
+    return _share_of_weight(world, world.catalogue.table.pooling)
 
 
 def bridged_share(world: World) -> np.ndarray:
     """Share of the catalogue's bridging of handovers in force, per unit (0-1; 0 where nothing bridges)."""
-    tab = world.catalogue.table
-    total = float(tab.bridging.sum())
-    if total == 0:          # an era without handovers between organisations
-        return np.zeros(world.regions_state.n)
-    return (world.regions_state.in_force @ tab.bridging) / total
+    return _share_of_weight(world, world.catalogue.table.bridging)
 
 
 def handover_factor(world: World) -> tuple[np.ndarray, np.ndarray]:
@@ -85,8 +85,9 @@ def handover_factor(world: World) -> tuple[np.ndarray, np.ndarray]:
     g, rs = world.groups, world.regions_state
     loss = world.params.handover_loss
     bridged = bridged_share(world)
-    with_bridges = np.where(g.handed_over[None, :], 1.0 - loss * (1.0 - bridged)[:, None], 1.0)
-    without = np.where(g.handed_over[None, :], 1.0 - loss, 1.0) * np.ones((rs.n, 1))
+    handed = g.handed_over_in(world.calendar.months[world.t])
+    with_bridges = np.where(handed[None, :], 1.0 - loss * (1.0 - bridged)[:, None], 1.0)
+    without = np.where(handed[None, :], 1.0 - loss, 1.0) * np.ones((rs.n, 1))
     return with_bridges, without
 
 
