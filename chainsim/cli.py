@@ -249,11 +249,30 @@ def _posterior_configs(args, config):
         raise UsageError(f"chainsim run: --posterior: {args.posterior} draws x {args.replications} replications "
                          f"= {total} runs (allowed: at most {MAX_REPLICATIONS}; for more, run a sweep)")
     keep = _scenario(args.scenario).parameters_set
+    fitted = _particles_data_file(args.particles)
+    if fitted is not None and not fitted.endswith("inspectie_2014.toml"):
+        raise UsageError(f"chainsim run: --particles: {args.particles} was fitted to {fitted}, not to the 2014 "
+                         "picture of the regions this run simulates (allowed: particles of a calibration of the "
+                         "regions, e.g. the shipped chainsim/data/posterior.csv)")
     try:
         return posterior_configs(config, args.posterior, args.seed, args.particles, keep)
     except PosteriorError as exc:
         option = "--particles" if args.particles is not None else "--posterior"
         raise UsageError(f"chainsim run: {option}: {exc}") from None
+
+
+def _particles_data_file(path) -> str | None:
+    """The observed data a particles CSV says it was fitted to (its ``# data_file = ...`` line), if any."""
+    if path is None or Path(path).suffix != ".csv" or not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                return None
+            key, _, value = line[1:].partition("=")
+            if key.strip() == "data_file":
+                return value.strip()
+    return None
 
 
 def _posterior_record(args, draws) -> dict:

@@ -379,8 +379,11 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.extend(f.problems)
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
-    # the era a run starts from runs on the parameters of that era's shipped scenario (its calibration)
-    history = None if start_from is None else load_scenario(SHIPPED_DIR / f"{start_from}.toml").params
+    # the era a run starts from runs on the parameters of that era's shipped scenario (its calibration),
+    # with the values this scenario (or one of its bases) sets itself laid over them
+    history = None
+    if start_from is not None:
+        history = load_scenario(SHIPPED_DIR / f"{start_from}.toml").params.with_values(**parameters)
     return Scenario(name=path.stem, description=top["description"], sources=top["sources"],
                     calendar=calendar, params=Parameters.from_mapping(parameters), regions=regions,
                     levers=tuple(levers), path=path, parameters_set=frozenset(parameters), era=era.name,

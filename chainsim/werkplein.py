@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -59,10 +60,21 @@ class Comparison:
                 "simulated_mean": self.mean, "simulated_interval90": [self.low, self.high], "inside": self.inside}
 
 
+@cache
+def era_parameters() -> Parameters:
+    """The era's own values: the ``[parameters]`` of the shipped ``werkpleinen_2005`` scenario, i.e. the
+    representative particle of the era's calibration (docs/calibration.md); the region era's defaults elsewhere."""
+    from chainsim.scenario import SHIPPED_DIR, load_scenario
+
+    return load_scenario(SHIPPED_DIR / f"{ERA}.toml").params
+
+
 def era_config(params: Parameters | None = None, regions: tuple[str, ...] | None = None,
                scenario: str = "werkpleinen_2005") -> RunConfig:
-    """The configuration of a run of the era on its own calendar."""
-    return RunConfig(params=params or Parameters(), calendar=CALENDAR, regions=regions, scenario=scenario, era=ERA)
+    """The configuration of a run of the era on its own calendar; without ``params``, on the era's own
+    calibrated values (:func:`era_parameters`)."""
+    return RunConfig(params=params if params is not None else era_parameters(), calendar=CALENDAR, regions=regions,
+                     scenario=scenario, era=ERA)
 
 
 @dataclass

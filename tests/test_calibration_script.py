@@ -205,3 +205,10 @@ def test_the_werkplein_set_up_calibrates_the_era_alone_and_refuses_a_history_or_
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "start_from" in done.stderr
     done = run(era, tmp_path / "out", "--write-defaults")
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "--write-defaults" in done.stderr
+    for bad_regions in ("XX", "AM02,"):
+        done = run(era, tmp_path / "out", "--regions", bad_regions)
+        assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "--regions" in done.stderr
+    nothing = tmp_path / "nothing.toml"
+    nothing.write_text(text + '\n[left_out]\nsurvey_2007 = "to see"\n', encoding="utf-8")
+    done = run(nothing, tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "nothing would be fitted" in done.stderr

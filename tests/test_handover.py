@@ -112,6 +112,16 @@ def test_the_era_a_run_starts_from_runs_on_its_own_parameters():
     assert both.run_config().history_params == both.history_params
 
 
+def test_values_a_both_eras_scenario_sets_itself_reach_the_era_too(tmp_path):
+    own = tmp_path / "mine.toml"
+    own.write_text(f'extends = "{ROOT / "scenarios/netherlands_2005_2016.toml"}"\ndescription = "x"\nsources = ["y"]\n'
+                   "[parameters]\nhandover_loss = 0.0\nweight_trust = 0.5\n", encoding="utf-8")
+    scenario = load_scenario(own)
+    era = load_scenario(ROOT / "scenarios/werkpleinen_2005.toml").params
+    assert scenario.history_params.handover_loss == 0.0 and scenario.history_params.weight_trust == 0.5
+    assert scenario.history_params.implementation_lag == era.implementation_lag != scenario.params.implementation_lag
+
+
 def test_scenarios_start_from_a_known_era_only_in_the_region_era(tmp_path):
     scenario = load_scenario(ROOT / "scenarios/netherlands_2005_2016.toml")
     assert scenario.start_from == "werkpleinen_2005" and scenario.era == "regions_2012"

@@ -354,8 +354,18 @@ def test_the_shipped_era_scenario_carries_its_calibration_and_fits_what_it_was_f
     particles = read_particles(ROOT / "chainsim" / "data" / "posterior_werkplein.csv")
     free = [c for c in particles.columns if c != "weight"]
     assert set(free) <= set(scenario.parameters_set) and "handover_loss" in free
+    from chainsim.werkplein import era_config
+    assert era_config().params == scenario.params        # the era's own values, not the region defaults
     assert particles["weight"].sum() == pytest.approx(1.0)
     rows = run_era(scenario.run_config(), 20, seed=11).compare()
     for row in rows:
         if row.figure.use == "calibrate":
             assert row.figure.low - 0.03 <= row.mean <= row.figure.high + 0.03, row.figure.item
+
+
+def test_a_region_run_refuses_particles_fitted_to_the_werkplein_survey(tmp_path):
+    done = chainsim("run", "netherlands_2012", "--posterior", "2", "--particles",
+                    str(ROOT / "chainsim" / "data" / "posterior_werkplein.csv"), "--replications", "1",
+                    "--out", str(tmp_path / "x"))
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+    assert "werkplein_2007.toml" in done.stderr and not (tmp_path / "x").exists()

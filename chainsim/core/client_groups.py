@@ -109,8 +109,9 @@ REGION_GROUPS = ClientGroups("labour market regions 2012-2016", (
 """The regions' groups (004 §4.2 quote: UWV is steered on WW, municipalities on
 assistance; 004 §4.3: SW companies on their staff). Nobody is handed over
 between organisations: after the merger of CWI into UWV (2009) the intake of
-a WW client and its guidance lay with one organisation, and a municipality
-took in its own clients."""
+a WW client and its guidance lay with one organisation; that a municipality
+took in its own assistance clients is an estimate (the seeds do not date the
+end of that handover)."""
 
 LOCATION_GROUPS = ClientGroups("werkplein locations 2005-2011", (
     ClientGroup("WW", "UWV", 0.04, 1 / 15, True,

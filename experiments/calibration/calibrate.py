@@ -404,6 +404,9 @@ def read_abc_config(path: Path) -> dict:
     for group in left_out:
         if group not in groups:
             f.problem(f"left_out.{group}", f"unknown pattern group (allowed: {', '.join(groups)})")
+    if left_out and set(groups) <= set(left_out):
+        f.problem("left_out", f"leaves out every pattern group the distance compares ({', '.join(groups)}): "
+                              "nothing would be fitted (allowed: leave at least one in)")
     data["left_out"] = dict(left_out)
     free = data.get("free", [])
     if not isinstance(free, list) or not free:
@@ -539,6 +542,10 @@ def main_abc_smc(args) -> None:
         sys.exit(2)
     regions = tuple(args.regions.split(",")) if args.regions else None
     try:
+        from chainsim.core.regions import find_region
+
+        for name in regions or ():
+            find_region(name)        # an unknown or empty name: one line, before anything runs
         if config["era"] != WERKPLEIN_ERA:
             check_regions(regions)
     except ValueError as exc:

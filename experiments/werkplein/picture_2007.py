@@ -61,14 +61,15 @@ def predictive_table(rows, pp: dict[str, tuple[float, float, float]], draws: int
 
 
 def verdict(rows, pp: dict | None) -> str:
-    """What the table shows, counted from it: per use, how many figures the default's mean hits."""
+    """What the table shows, counted from it: per use, how many figures the era scenario's mean hits."""
     lines = []
     for use in ("calibrate", "test"):
         chosen = [r for r in rows if r.figure.use == use]
         inside = [r.figure.item for r in chosen if r.inside]
         missed = [f"{r.figure.item} ({r.mean:.2f} against {r.figure.low:.3g}-{r.figure.high:.3g})"
                   for r in chosen if not r.inside]
-        line = f"- **{use}** figures: the default's mean lies inside {len(inside)} of {len(chosen)}"
+        line = (f"- **{use}** figures: the mean at the era scenario's values (its calibration) lies inside "
+                f"{len(inside)} of {len(chosen)}")
         line += f"; outside: {', '.join(missed)}." if missed else "."
         if pp is not None:
             met = sum(1 for r in chosen
@@ -89,7 +90,7 @@ def baselines(rows, pp: dict | None) -> str:
     def rmse(guess) -> float:
         return float(np.sqrt(np.mean((np.asarray(guess, float) - mid) ** 2)))
 
-    parts = [f"the default {rmse([r.mean for r in test]):.3f}"]
+    parts = [f"the era scenario {rmse([r.mean for r in test]):.3f}"]
     if pp is not None:
         parts.append(f"the posterior predictive mean {rmse([pp[r.figure.item][0] for r in test]):.3f}")
     parts += [f"every share 0.5: {rmse(np.full(len(test), 0.5)):.3f}",
@@ -115,13 +116,13 @@ the five figures tagged `calibrate`; the five tagged `test` it never saw.
 
 {pp_table}
 
-Share of locations by stage in December 2011 at the default (mean, 90% interval): {stages}.
+Share of locations by stage in December 2011 at the era scenario's values (mean, 90% interval): {stages}.
 
 ## What this shows, and what it does not
 
 {summary}
 - **Integrated service** (one contact person, one counter, shared messages or ICT; 001 §1.3) reaches
-  {integrated[0]:.2f} of the locations in spring 2007 at the default, against the survey's 7-13% (a `test`
+  {integrated[0]:.2f} of the locations in spring 2007 at the era scenario's values, against the survey's 7-13% (a `test`
   figure), and {integrated[1]:.2f} by December 2011; seed 003 says the aim of 100 integrated werkpleinen by
   2010 was not met and integration varied strongly (003 '100 Werkpleinen?'; no figure is given).
 - **The comparison is loose by construction.** The survey counted 201 responding organisations (CWI branches,
