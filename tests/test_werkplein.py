@@ -369,3 +369,20 @@ def test_a_region_run_refuses_particles_fitted_to_the_werkplein_survey(tmp_path)
                     "--out", str(tmp_path / "x"))
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
     assert "werkplein_2007.toml" in done.stderr and not (tmp_path / "x").exists()
+
+
+def test_the_two_posteriors_are_set_side_by_side_with_the_same_quantiles_as_the_summaries(capsys):
+    from chainsim.posterior import read_particles, summarise
+
+    spec = importlib.util.spec_from_file_location("compare_posteriors",
+                                                  ROOT / "experiments/werkplein/compare_posteriors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = {r["parameter"]: r for r in module.rows()}
+    era = summarise(read_particles(module.ERA))
+    assert set(rows) == set(era.index)
+    for name, r in rows.items():
+        assert r["era"] == pytest.approx(tuple(era.loc[name, ["median", "low95", "high95"]]))
+        assert ("regions" in r) is (name not in ("co_location_trust", "handover_loss"))
+        assert "regions" not in r or 0.0 <= r["overlap"] <= 1.0
+    assert module.main() == 0 and capsys.readouterr().out.count("\n| `") == len(rows)

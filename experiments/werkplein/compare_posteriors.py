@@ -22,13 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ERA = ROOT / "chainsim" / "data" / "posterior_werkplein.csv"
 
 
-def weighted_quantiles(x: np.ndarray, w: np.ndarray, q) -> np.ndarray:
-    order = np.argsort(x)
-    cum = np.cumsum(w[order])
-    return np.interp(q, cum / cum[-1], x[order])
-
-
 def rows() -> list[dict]:
+    from chainsim.calibration import (
+        weighted_quantiles,  # the quantiles chainsim.posterior.summarise uses
+    )
     from chainsim.core.parameters import SPECS
     from chainsim.posterior import read_particles
 
