@@ -80,14 +80,12 @@ def bridged_share(world: World) -> np.ndarray:
 
 
 def handover_factor(world: World) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit and group, the share of placements the handover leaves: with this month's bridges, and
-    without any (1 for groups nobody hands over)."""
-    g, rs = world.groups, world.regions_state
+    """The share of placements the handover leaves: per unit and group with this month's bridges, and per
+    group without any (1 for groups nobody hands over)."""
     loss = world.params.handover_loss
-    bridged = bridged_share(world)
-    handed = g.handed_over_in(world.calendar.months[world.t])
-    with_bridges = np.where(handed[None, :], 1.0 - loss * (1.0 - bridged)[:, None], 1.0)
-    without = np.where(handed[None, :], 1.0 - loss, 1.0) * np.ones((rs.n, 1))
+    handed = world.groups.handed_over_in(world.calendar.months[world.t])
+    with_bridges = np.where(handed[None, :], 1.0 - loss * (1.0 - bridged_share(world))[:, None], 1.0)
+    without = np.where(handed, 1.0 - loss, 1.0)[None, :]
     return with_bridges, without
 
 
