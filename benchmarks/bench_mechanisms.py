@@ -6,8 +6,9 @@ Builds a batch of ``--batch`` Netherlands replications as one world
 (:func:`chainsim.core.batch.new_batch`, as ``run`` and ``sweep`` do) and
 simulates its 60 months with every public function of
 :mod:`chainsim.core.mechanisms`, the trust refresh and the monthly record
-wrapped in a timer. Prints the build and the step time per replication and
-each function's share (inclusive: a function that calls another counts the
+wrapped in a timer, and so is the drawing of random numbers
+(``Stream._draw``, build and steps). Prints the build and the step time per
+replication and each function's share (inclusive: a function that calls another counts the
 callee's time too), the best of ``--repeats``. The timers add a little
 (about 1 µs a call), so the total is a little above an untimed run.
 """
@@ -23,7 +24,18 @@ import numpy as np
 
 from chainsim.core import simulation
 from chainsim.core.batch import new_batch
-from chainsim.core.mechanisms import actors, belief, environment, execution, labour_market, leadership, table, trust
+from chainsim.core.mechanisms import (
+    actors,
+    belief,
+    compiled,
+    environment,
+    execution,
+    labour_market,
+    leadership,
+    table,
+    trust,
+)
+from chainsim.core.streams import Stream
 from chainsim.runner import RunConfig, replication_seeds
 
 MODULES = (actors, belief, environment, execution, labour_market, leadership, table, trust)
@@ -47,6 +59,9 @@ def measure(batch: int) -> tuple[float, float, collections.Counter]:
             if function.__module__ == module.__name__ and not name.startswith("_"):
                 originals.append((module, name, function))
                 setattr(module, name, _timed(spent, f"{module.__name__.rsplit('.', 1)[-1]}.{name}", function))
+    # every random number of the steps, drawn from each replication's own generator
+    draw = Stream._draw
+    Stream._draw = _timed(spent, "streams: random numbers (steps and build)", draw)
     try:
         config = RunConfig()
         seeds = replication_seeds(1, batch)
@@ -58,6 +73,7 @@ def measure(batch: int) -> tuple[float, float, collections.Counter]:
         simulation.run(world)
         done = time.perf_counter()
     finally:
+        Stream._draw = draw
         for module, name, function in originals:
             setattr(module, name, function)
     return (built - start) / batch, (done - built) / batch, spent
@@ -71,7 +87,8 @@ def main() -> None:
     args = parser.parse_args()
     best = min((measure(args.batch) for _ in range(args.repeats)), key=lambda m: m[0] + m[1])
     build, steps, spent = best
-    print(f"batch of {args.batch}: build {1000 * build:.1f} ms and 60 months {1000 * steps:.1f} ms per replication")
+    print(f"batch of {args.batch}: build {1000 * build:.1f} ms and 60 months {1000 * steps:.1f} ms per replication "
+          f"(kernels: {compiled.KERNELS}; CHAINSIM_KERNELS=numpy for the reference)")
     print(f"  {'function (inclusive)':<44}{'ms/replication':>15}{'share of steps':>16}")
     for label, seconds in spent.most_common(args.top):
         per = seconds / args.batch

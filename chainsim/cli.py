@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from chainsim.core.kernel_choice import KernelChoiceError, chosen
 from chainsim.core.regions import UnknownRegionError, find_region
 
 EXIT_USAGE = 2
@@ -917,11 +918,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        chosen()                    # CHAINSIM_KERNELS, checked before any work starts
         commands = {"run": command_run, "validate": command_validate, "compare": command_compare,
                     "sweep": command_sweep, "analyse": command_analyse, "analyze": command_analyse,
                     "app": command_app, "scenarios": command_scenarios, "list": command_list}
         return commands[args.command](args)
-    except UsageError as exc:
+    except (UsageError, KernelChoiceError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except OutputFailure as exc:

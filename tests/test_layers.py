@@ -43,7 +43,15 @@ def test_the_core_steps_a_world_without_mesa():
         "from chainsim.core.simulation import new_world, run\n"
         "from chainsim.core.regions import select_regions\n"
         "run(new_world(regions=select_regions(['Friesland']), rng=np.random.default_rng(1)))")
-    assert not HEAVY & loaded
+    # numba itself imports scipy (its version check and scipy.linalg for its own linear algebra);
+    # chainsim.core imports none of it (the import-linter contract above checks that)
+    assert not (HEAVY - {"scipy"}) & loaded
+    plain = _modules_after(
+        "import os\nos.environ['CHAINSIM_KERNELS'] = 'numpy'\nimport numpy as np\n"
+        "from chainsim.core.simulation import new_world, run\n"
+        "from chainsim.core.regions import select_regions\n"
+        "run(new_world(regions=select_regions(['Friesland']), rng=np.random.default_rng(1)))")
+    assert not HEAVY & plain and "numba" not in plain         # the numpy reference needs numpy alone
 
 
 def test_validate_loads_no_model():

@@ -59,24 +59,29 @@ class TrustSummary:
 
     def __init__(self, ties: TieStore, pop: Population, rs: RegionState, index: TieIndex) -> None:
         self._sources = (ties, pop, rs, index)
+        # the ties do not change during a run (as TieIndex assumes): which tie counts towards which
+        # mean, and how many ties each mean has, are worked out once
+        self._groups = {}
+        for kind, key, size in ((TieKind.CENTRE_MUNICIPALITY, ties.region, rs.n),
+                                (TieKind.UWV_MUNICIPALITY, ties.region, rs.n),
+                                (TieKind.SW_OWNER, ties.u, pop.n)):
+            idx = index.by_kind[kind]
+            count = np.bincount(key[idx], None, size)
+            self._groups[kind] = (idx, key[idx], size, count > 0, np.maximum(count, 1))
         self.refresh()
+
+    def _mean(self, kind: TieKind, trust: np.ndarray) -> np.ndarray:
+        """Mean trust over the ties of ``kind`` per region (per owner for SW ties); NaN where none."""
+        idx, key, size, some, count = self._groups[kind]
+        total = np.bincount(key, trust[idx], size)
+        return np.where(some, total / count, np.nan)
 
     def refresh(self) -> None:
         ties, pop, rs, ix = self._sources
         trust = ties.trust
-        n, n_regions = pop.n, rs.n
-
-        def mean_by(index: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
-            total = np.bincount(key[index], trust[index], size)
-            count = np.bincount(key[index], None, size)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-        cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
-        um = ix.by_kind[TieKind.UWV_MUNICIPALITY]
-        so = ix.by_kind[TieKind.SW_OWNER]
-        region_cm = mean_by(cm, ties.region, n_regions)
-        region_um = mean_by(um, ties.region, n_regions)
+        n = pop.n
+        region_cm = self._mean(TieKind.CENTRE_MUNICIPALITY, trust)
+        region_um = self._mean(TieKind.UWV_MUNICIPALITY, trust)
         # a region with a single municipality has no centre-municipality tie
         region_cm = np.where(np.isnan(region_cm), region_um, region_cm)
         self.region_centre = region_cm
@@ -90,7 +95,7 @@ class TrustSummary:
         in_centre = np.where(ix.is_centre, region_cm[pop.region], in_centre)
         # UWV and SW companies judge the region by their own ties
         in_uwv = np.where(ix.is_uwv, region_um[pop.region], in_uwv)
-        sw_owner_trust = mean_by(so, ties.u, n)
+        sw_owner_trust = self._mean(TieKind.SW_OWNER, trust)
         self.in_centre = in_centre
         self.in_uwv = in_uwv
         # per region: trust on the tie between UWV and the centre (their "tandem", M5)

@@ -121,3 +121,9 @@ class World:
 
     def record_event(self, kind: str, text: str, replication: int = 0) -> None:
         self.replication_events[replication].append((str(self.month), kind, text))
+
+    def record_events(self, kind: str, texts: list[str], replications: np.ndarray) -> None:
+        """Events of one kind this month, in order: ``record_event`` for each (text, replication) pair."""
+        month = str(self.month)
+        for text, replication in zip(texts, replications.tolist()):
+            self.replication_events[replication].append((month, kind, text))

@@ -219,9 +219,7 @@ def close_uwv_offices(world: World) -> None:
         hit = um[np.isin(ties.region[um], closing) & (pop.kind[ties.v[um]] != Kind.CENTRE)]
         loss = world.params.trust_withdrawal_loss * chance[ties.region[hit]]
         learn_from_record(ties.trust, ties.experience, hit, 0.0, loss, world.params.trust_record_damping)
-    for r in closing:
-        gone = np.flatnonzero(world.catalogue.table.on_site & rs.in_force[r]
-                              & (uniform[r] < world.params.closure_lapse_share * chance[r]))
-        for a in gone:
-            if rs.status[r, a] == IN_FORCE:
-                execution.drop(world, int(r), int(a), "closed")
+    gone = (world.catalogue.table.on_site[None, :] & rs.in_force[closing]
+            & (uniform[closing] < world.params.closure_lapse_share * chance[closing, None]))
+    at, arrangements = np.nonzero(gone)
+    execution.drop(world, closing[at], arrangements, "closed")

@@ -96,9 +96,10 @@ def deliver(world: World) -> None:
     scale = p.delivery_trust_scale
     _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0, arrangements[success])
     _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss, arrangements[~success])
-    for r, a in zip(regions[~success], arrangements[~success]):
-        world.record_event("failed", f"{rs.names[r]}: {catalogue[a].id} not delivered",
-                           int(world.layout.of_region[r]))
+    failed_r, failed_a = regions[~success], arrangements[~success]
+    world.record_events("failed", [f"{rs.names[r]}: {catalogue[a].id} not delivered"
+                                   for r, a in zip(failed_r.tolist(), failed_a.tolist())],
+                        world.layout.of_region[failed_r])
 
 
 LAPSE_BY_LEVEL = np.array([0.25, 0.5, 1.0])
@@ -134,34 +135,43 @@ def lapse(world: World) -> None:
                      np.nan_to_num(rs.trust_centre, nan=NO_TIE_TRUST)[:, None])
     hazard = (p.lapse_rate * LAPSE_BY_LEVEL[tab.level][None, :] * (1.0 - belief)[:, None] * (1.0 - trust)
               * (1.0 + turbulence)[:, None])
-    lapsed = rs.in_force & (uniform < hazard)
-    for r, a in zip(*np.nonzero(lapsed)):
-        if rs.status[r, a] == IN_FORCE:       # not already gone with something it rested on
-            drop(world, int(r), int(a), "lapsed")
+    drop(world, *np.nonzero(rs.in_force & (uniform < hazard)), "lapsed")
 
 
-def drop(world: World, region: int, arrangement: int, how: str = "dropped") -> None:
-    """Drop an arrangement in force and everything that requires it.
+def drop(world: World, regions: np.ndarray, arrangements: np.ndarray, how: str = "dropped") -> None:
+    """Drop arrangements in force, each with everything that requires it, one after another.
 
-    The region's ties lose ``drop_trust_share`` of what a failed delivery costs.
+    ``regions`` and ``arrangements`` pair up; a pair whose arrangement is no
+    longer in force (it went with something it rested on) is skipped. Each
+    drop costs the region's ties ``drop_trust_share`` of what a failed
+    delivery costs. The trust steps of all drops are made together at the
+    end, which changes nothing: every drop moves a tie by the same amount
+    and :func:`chainsim.core.ties.learn_from_record` applies a tie's repeated
+    steps one after another, as separate calls would.
     """
     catalogue = world.catalogue.arrangements
     rs = world.regions_state
-    stack, dropped = [arrangement], []
-    while stack:
-        a = stack.pop()
-        if rs.status[region, a] == ABSENT:
+    roots = []
+    for region, arrangement in zip(np.asarray(regions).tolist(), np.asarray(arrangements).tolist()):
+        if rs.status[region, arrangement] != IN_FORCE:
             continue
-        rs.status[region, a] = ABSENT
-        rs.due[region, a] = -1
-        dropped.append(a)
-        stack.extend(world.catalogue.dependants[a].tolist())
-    p = world.params
-    _trust_after_delivery(world, np.array([region]), 0.0,
-                          p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss,
-                          np.array([arrangement]))
-    world.record_event(how, f"{rs.names[region]}: {', '.join(catalogue[a].id for a in dropped)}",
-                       int(world.layout.of_region[region]))
+        stack, dropped = [arrangement], []
+        while stack:
+            a = stack.pop()
+            if rs.status[region, a] == ABSENT:
+                continue
+            rs.status[region, a] = ABSENT
+            rs.due[region, a] = -1
+            dropped.append(a)
+            stack.extend(world.catalogue.dependants[a].tolist())
+        roots.append((region, arrangement))
+        world.record_event(how, f"{rs.names[region]}: {', '.join(catalogue[a].id for a in dropped)}",
+                           int(world.layout.of_region[region]))
+    if roots:
+        p = world.params
+        done = np.array(roots, dtype=np.int64)
+        _trust_after_delivery(world, done[:, 0], 0.0,
+                              p.drop_trust_share * p.delivery_trust_scale * p.trust_failure_loss, done[:, 1])
 
 
 def _trust_after_delivery(world: World, regions: np.ndarray, gain: float, loss: float,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
-from chainsim.core.mechanisms import execution, leadership
+from chainsim.core.mechanisms import compiled, execution, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
 from chainsim.core.state import ABSENT
@@ -185,6 +185,19 @@ def total_support(terms: dict[str, np.ndarray]) -> np.ndarray:
     return total
 
 
+def _coefficients(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """The rule's numbers and switches as the compiled loops take them (see :mod:`compiled`)."""
+    p = world.params
+    coef = np.array([p.weight_belief, p.weight_trust, p.weight_pressure, p.weight_mandate,
+                     _on(world, "M4") * p.weight_autonomy, p.weight_rivalry, p.weight_turbulence, p.effort_scale,
+                     _on(world, "M5") * p.weight_leadership, p.ally_weight, _on(world, "M6") * p.weight_alderman,
+                     _on(world, "M7") * p.uwv_central_steering, p.uwv_person_spread, FEAR_WITHOUT_TRUST,
+                     MANDATE_SAY_RELIEF, NO_TIE_TRUST, _on(world, "M7") * UWV_ANTICIPATION], dtype=np.float64)
+    flags = np.array([not world.off("M2"), not world.off("M7"), False, GOVERNANCE, TACTICAL, OPERATIONAL],
+                     dtype=np.int64)
+    return coef, flags
+
+
 def expected_support(world: World) -> np.ndarray:
     """(regions x arrangements): the convenor's estimate of the table's support.
 
@@ -203,6 +216,15 @@ def expected_support(world: World) -> np.ndarray:
     tab = world.catalogue.table
     p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
     members = ix.municipal & pop.participates
+    if compiled.KERNELS == "numba":
+        coef, flags = _coefficients(world)
+        uwv = p.uwv_central_steering * tab.central_room * tab.needs_uwv
+        return compiled.expected_support(
+            pop.region, members, pop.belief, world.trust.at_table, pop.autonomy_guard, pop.rivalry,
+            pop.turbulence, world.trust.in_centre, pop.alderman_strength, pop.alderman_orientation,
+            ix.is_centre, rs.n, rs.pressure, mandate(world), rs.formal_mandate, rs.effort_factor,
+            rs.strategic_skill, rs.allies, tab.level, tab.say_cost, tab.rivalry, tab.effort, uwv,
+            PRESSURE_BY_LEVEL, coef, flags)
     region = pop.region[members]
     count = np.bincount(region, None, rs.n)
 
@@ -289,10 +311,28 @@ def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False
     """
     p, pop = world.params, world.population
     a_of_row = proposal[pop.region]
-    s = total_support(support_terms(world, a_of_row, sunk_effort))
+    if compiled.KERNELS == "numba":
+        s = _compiled_support(world, a_of_row, sunk_effort)
+    else:
+        s = total_support(support_terms(world, a_of_row, sunk_effort))
     if noise:
         s = s + world.streams.decisions.normal(0.0, p.decision_noise, pop.n, split=world.layout.organisations)
     return np.where(a_of_row >= 0, s, np.nan)
+
+
+def _compiled_support(world: World, a_of_row: np.ndarray, sunk_effort: bool) -> np.ndarray:
+    """``total_support(support_terms(...))`` for one arrangement per row, by the compiled loop."""
+    tab = world.catalogue.table
+    pop, rs, ix = world.population, world.regions_state, world.tie_index
+    coef, flags = _coefficients(world)
+    flags[2] = sunk_effort              # not a parameter: its position in ``flags``
+    return compiled.member_support_total(
+        a_of_row, pop.region, pop.belief, world.trust.at_table, pop.autonomy_guard, pop.rivalry,
+        pop.turbulence, world.trust.in_centre, pop.alderman_strength, pop.alderman_orientation,
+        ix.municipal, ix.municipal & ~ix.is_centre, ix.is_uwv, rs.pressure, mandate(world),
+        rs.formal_mandate, rs.effort_factor, rs.strategic_skill, rs.allies, world.trust.uwv_centre,
+        rs.uwv_stance, tab.level, tab.say_cost, tab.rivalry, tab.effort, tab.central_room,
+        PRESSURE_BY_LEVEL, coef, flags)
 
 
 def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -350,6 +390,5 @@ def review_arrangements(world: World, regions: np.ndarray) -> None:
     proposal = np.where(in_force.any(axis=1), pick, -1)
     support = member_support(world, proposal, sunk_effort=True)
     _, share = tally(world, proposal, support)
-    dropped = (proposal >= 0) & (share < p.drop_share)
-    for r in np.flatnonzero(dropped):
-        execution.drop(world, int(r), int(proposal[r]))
+    dropped = np.flatnonzero((proposal >= 0) & (share < p.drop_share))
+    execution.drop(world, dropped, proposal[dropped])

@@ -1,0 +1,138 @@
+"""The compiled loops give the numpy reference's numbers, to the last bit.
+
+chainsim.core.mechanisms.compiled computes the members' support and the
+convenor's estimate in one pass each; chainsim.core.mechanisms.table keeps
+the readable numpy statement of the same rule (which tests/test_decision_rule.py
+holds equal to each organisation's own rule). Here the two versions run on
+the same states -- drawn parameters, mechanisms switched off, a formal
+mandate, any proposal per region -- and on whole runs of both eras, and
+must agree exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import small_model, small_region
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import parameters, seeds
+
+from chainsim.core import kernel_choice
+from chainsim.core.arrangements import ARRANGEMENTS
+from chainsim.core.config import RunConfig
+from chainsim.core.mechanisms import compiled, table
+from chainsim.runner import replication_seeds, simulate_batch
+
+RULE_MECHANISMS = ("M2", "M4", "M5", "M6", "M7", "M13")
+FIELDS = ("items", "levels", "level_class", "stage", "diagnostics")
+
+
+@contextlib.contextmanager
+def kernels(name: str):
+    """Run the block with the numba loops or the numpy reference (the table reads the choice per call)."""
+    before = compiled.KERNELS
+    compiled.KERNELS = name
+    try:
+        yield
+    finally:
+        compiled.KERNELS = before
+
+
+def test_the_test_environment_runs_the_compiled_loops():
+    """numba is a dependency: the regression and property tests exercise the compiled path."""
+    pytest.importorskip("numba", reason="numba is a core dependency; the lock files pin it")
+    assert compiled.KERNELS == "numba"
+
+
+@st.composite
+def states(draw):
+    params = draw(parameters())
+    off = draw(st.lists(st.sampled_from(RULE_MECHANISMS), unique=True, max_size=4))
+    region = small_region(n_municipalities=draw(st.integers(1, 7)), n_sw=draw(st.integers(0, 2)),
+                          formal_mandate=draw(st.booleans()))
+    model = small_model([region, small_region("XX02"), small_region("XX03", n_municipalities=2)],
+                        seed=draw(seeds), params=params, mechanisms_off=off)
+    for _ in range(draw(st.integers(0, 14))):
+        model.step()
+    proposal = np.array(draw(st.lists(st.integers(-1, len(ARRANGEMENTS) - 1), min_size=3, max_size=3)))
+    return model.world, proposal
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states(), sunk=st.booleans(), noise=st.booleans())
+def test_the_members_support_is_the_references_to_the_bit(state, sunk, noise):
+    world, proposal = state
+    generators = world.streams.decisions.generators
+    before = [g.bit_generator.state for g in generators]
+    runs = {}
+    for name in ("numba", "numpy"):
+        with kernels(name):
+            runs[name] = table.member_support(world, proposal, sunk_effort=sunk, noise=noise)
+        for g, state_ in zip(generators, before):      # the same noise for both
+            g.bit_generator.state = state_
+    np.testing.assert_array_equal(runs["numba"], runs["numpy"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states())
+def test_the_convenors_estimate_is_the_references_to_the_bit(state):
+    world, _ = state
+    with kernels("numba"):
+        fast = table.expected_support(world)
+    with kernels("numpy"):
+        reference = table.expected_support(world)
+    np.testing.assert_array_equal(fast, reference)
+
+
+@pytest.mark.parametrize("config", [
+    RunConfig(regions=("AM01", "AM05", "AM09", "AM14", "AM20", "AM27", "AM33")),
+    RunConfig(regions=("AM02", "AM11", "AM30"), mechanisms_off=("M2", "M5", "M7")),
+], ids=["regions", "mechanisms off"])
+def test_whole_runs_are_the_same_with_either_kernel(config):
+    _same_with_either_kernel(config, replication_seeds(4, 3))
+
+
+def test_the_werkplein_era_is_the_same_with_either_kernel():
+    from chainsim.werkplein import era_config
+
+    _same_with_either_kernel(era_config(), replication_seeds(7, 2))
+
+
+def _same_with_either_kernel(config: RunConfig, seeds) -> None:
+    tasks = [(s, i) for i, s in enumerate(seeds)]
+    with kernels("numba"):
+        fast = simulate_batch(config, tasks)
+    with kernels("numpy"):
+        reference = simulate_batch(config, tasks)
+    for a, b in zip(fast, reference, strict=True):
+        for field in FIELDS:
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+        assert a.events == b.events
+
+
+def test_the_choice_is_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CHAINSIM_KERNELS", "NumPy ")
+    assert kernel_choice.chosen() == "numpy"
+    monkeypatch.setenv("CHAINSIM_KERNELS", "fortran")
+    with pytest.raises(kernel_choice.KernelChoiceError, match="CHAINSIM_KERNELS='fortran': allowed are numba, numpy"):
+        kernel_choice.chosen()
+    monkeypatch.setattr(kernel_choice.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setenv("CHAINSIM_KERNELS", "numba")
+    with pytest.raises(kernel_choice.KernelChoiceError, match="numba is not installed"):
+        kernel_choice.chosen()
+    monkeypatch.delenv("CHAINSIM_KERNELS")
+    assert kernel_choice.chosen() == "numpy"          # without numba, the reference runs
+
+
+def test_a_wrong_choice_stops_the_command_line_in_one_line(tmp_path):
+    env = {"CHAINSIM_KERNELS": "fast", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "chainsim.cli", "list", "scenarios"], capture_output=True,
+                          text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "chainsim: environment variable CHAINSIM_KERNELS='fast': allowed are numba, numpy, or leave it unset"]
