@@ -7,7 +7,7 @@ Builds a batch of ``--batch`` Netherlands replications as one world
 simulates its 60 months with every public function of
 :mod:`chainsim.core.mechanisms`, the trust refresh and the monthly record
 wrapped in a timer, and so is the drawing of random numbers
-(``Stream._draw``, build and steps). Prints the build and the step time per
+(``Stream._draw``, in the build and in the steps). Prints the build and the step time per
 replication and each function's share (inclusive: a function that calls another counts the
 callee's time too), the best of ``--repeats``. The timers add a little
 (about 1 µs a call), so the total is a little above an untimed run.
@@ -61,13 +61,23 @@ def measure(batch: int) -> tuple[float, float, collections.Counter]:
                 setattr(module, name, _timed(spent, f"{module.__name__.rsplit('.', 1)[-1]}.{name}", function))
     # every random number of the steps, drawn from each replication's own generator
     draw = Stream._draw
-    Stream._draw = _timed(spent, "streams: random numbers (steps and build)", draw)
+    phase = {"now": "build"}
+
+    def timed_draw(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return draw(*args, **kwargs)
+        finally:
+            spent[f"streams: random numbers ({phase['now']})"] += time.perf_counter() - start
+
+    Stream._draw = timed_draw
     try:
         config = RunConfig()
         seeds = replication_seeds(1, batch)
         start = time.perf_counter()
         world = new_batch(config.params, config.calendar, None, [np.random.default_rng(s) for s in seeds])
         built = time.perf_counter()
+        phase["now"] = "steps"
         world.trust.refresh = _timed(spent, "ties.TrustSummary.refresh", world.trust.refresh)
         world.recorder.record = _timed(spent, "recorder.Recorder.record", world.recorder.record)
         simulation.run(world)
