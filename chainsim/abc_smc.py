@@ -18,7 +18,6 @@ imported only when a calibration runs.
 from __future__ import annotations
 
 import json
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -199,7 +198,7 @@ def simulate_pictures(configs: list, seed: int, workers: int = 1) -> pd.DataFram
     ``workers`` > 1 one process pool serves all of them; the rows do not
     depend on ``workers``.
     """
-    from chainsim.runner import BATCH_MAX
+    from chainsim.runner import BATCH_MAX, worker_context
 
     seeds = np.random.SeedSequence(seed).spawn(len(configs))
     tasks: list[tuple] = []
@@ -210,9 +209,7 @@ def simulate_pictures(configs: list, seed: int, workers: int = 1) -> pd.DataFram
             tasks.append((config, [seed_seq]))
     if workers <= 1 or len(tasks) < 2:
         return pd.DataFrame([row for task in tasks for row in _picture_batch(task)])
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                             mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=worker_context()) as pool:
         return pd.DataFrame([row for rows in pool.map(_picture_batch, tasks) for row in rows])
 
 

@@ -154,10 +154,7 @@ def iter_runs(configs: list[RunConfig], replications: int, seed: int = 0, worker
         for task in batches:
             yield from _simulate_batch(task)
         return
-    # forkserver (spawn where it is missing): forking a process that already
-    # runs threads (numpy, a notebook kernel) can deadlock.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = worker_context()
     window = 2 * workers
     with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
         pending = deque(pool.submit(_simulate_batch, task) for task in batches[:window])
@@ -173,6 +170,24 @@ def iter_runs(configs: list[RunConfig], replications: int, seed: int = 0, worker
         finally:
             for future in pending:              # the consumer stopped early (an error, Ctrl-C)
                 future.cancel()
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How chainsim starts worker processes: from a forkserver (spawn where there is none).
+
+    Forking a process that already runs threads (numpy, a notebook kernel)
+    can deadlock, so workers fork from a fresh server process instead. That
+    server imports :mod:`chainsim.core.preload` first, so every worker starts
+    with the core imported and the compiled loops loaded. The forkserver is
+    one per process: other forkserver pools of the process get the same
+    preload, and a forkserver already running (an earlier pool) keeps what
+    it had.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "chainsim.core.preload"])     # __main__: Python's default
+    return context
 
 
 def run_replications(config: RunConfig, replications: int, seed: int = 0,

@@ -43,7 +43,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -75,7 +74,7 @@ from chainsim.results import (
     write_json,
     write_parquet,
 )
-from chainsim.runner import BATCH_MAX, RunResult, simulate_batch
+from chainsim.runner import BATCH_MAX, RunResult, simulate_batch, worker_context
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
@@ -693,7 +692,6 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
 def _run_local(experiment: Experiment, todo: list[int], size: int, workers: int, store) -> None:
     """Run batches on ``workers`` processes; on any exception (a signal, Ctrl-C) store what finished,
     cancel what is pending and terminate the workers before re-raising."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     batches = iter(_batches(todo, size))
     running: set = set()
 
@@ -710,7 +708,7 @@ def _run_local(experiment: Experiment, todo: list[int], size: int, workers: int,
         # the pool does not know yet (it lives on, then fails with a traceback when it finds the
         # pool's semaphores gone), so SIGTERM and SIGINT wait until the workers are started.
         with _signals_held():
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
                                        initializer=_end_with_parent, initargs=(os.getpid(),))
             submit_more()
         while running:

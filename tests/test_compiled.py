@@ -12,6 +12,7 @@ must agree exactly.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 
@@ -43,6 +44,8 @@ def kernels(name: str):
         compiled.KERNELS = before
 
 
+@pytest.mark.skipif(os.environ.get("CHAINSIM_KERNELS", "").strip().lower() == "numpy",
+                    reason="the suite runs the numpy reference on purpose")
 def test_the_test_environment_runs_the_compiled_loops():
     """numba is a dependency: the regression and property tests exercise the compiled path."""
     pytest.importorskip("numba", reason="numba is a core dependency; the lock files pin it")
@@ -136,3 +139,37 @@ def test_a_wrong_choice_stops_the_command_line_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "chainsim: environment variable CHAINSIM_KERNELS='fast': allowed are numba, numpy, or leave it unset"]
+
+
+def _loaded_in_worker() -> tuple[str, int, int]:
+    """In a worker: the kernels and how many signatures each loop has loaded before any call there."""
+    from chainsim.core.mechanisms import compiled as worker_compiled
+
+    if worker_compiled.KERNELS != "numba":
+        return worker_compiled.KERNELS, 0, 0
+    return (worker_compiled.KERNELS, len(worker_compiled.member_support_total.signatures),
+            len(worker_compiled.expected_support.signatures))
+
+
+def test_a_worker_starts_with_the_loops_loaded():
+    """Workers fork from a server that imported chainsim.core.preload: the loops are loaded before any task."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from chainsim.runner import worker_context
+
+    context = worker_context()
+    if context.get_start_method() != "forkserver":
+        pytest.skip("no forkserver on this platform: each worker loads the loops itself")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        kernels_there, member, estimate = pool.submit(_loaded_in_worker).result(timeout=120)
+    assert kernels_there == compiled.KERNELS
+    if kernels_there == "numba":
+        assert member >= 1 and estimate >= 1
+
+
+def test_a_failed_warm_up_stops_nothing(monkeypatch):
+    from chainsim.core import preload
+
+    assert preload.warm_up()
+    monkeypatch.setattr(table, "expected_support", lambda world: 1 / 0)
+    assert preload.warm_up() is False      # nothing escapes: a forkserver preload must not raise

@@ -179,11 +179,11 @@ def run_tasks(tasks: list[tuple], workers: int, store) -> None:
         for task in tasks:
             store(simulate_draw(task))
         return
-    import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context(method))
+    from chainsim.runner import worker_context
+
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=worker_context())
     pending = iter(tasks)
     running = set()
     try:

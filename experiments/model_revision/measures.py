@@ -46,6 +46,7 @@ from chainsim.core.config import RunConfig
 from chainsim.core.regions import find_region, load_regions
 from chainsim.core.simulation import new_world, run
 from chainsim.core.world import MECHANISMS
+from chainsim.runner import worker_context
 from chainsim.scenario import load_scenario, shipped_scenarios
 
 FIELDWORK = ("2014-09", "2014-12")
@@ -278,7 +279,7 @@ def main(argv=None) -> None:
         ap.error(f"--set: {exc} (allowed: a parameter of docs/ODD.md §7.2 within its range)")
     m = {"date": time.strftime("%Y-%m-%d"), "replications": args.replications, "seed": args.seed,
          "version": version(), "parameters_changed": changes}
-    with ProcessPoolExecutor(args.workers) as pool:
+    with ProcessPoolExecutor(args.workers, mp_context=worker_context()) as pool:
         t0 = time.time()
         score, coord = simulate(base, args.replications, args.seed, pool)
         log(f"default: {time.time() - t0:.0f} s; national coordinated share {coord.mean():.3f}")

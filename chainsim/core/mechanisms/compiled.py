@@ -12,28 +12,50 @@ with and without each mechanism).
 
 Which version runs is chosen once per process by ``CHAINSIM_KERNELS``:
 ``numba`` (the default where numba imports), or ``numpy`` (the reference;
-also used where numba is not installed). numba compiles each loop on its
-first call and caches the machine code beside this file (``cache=True``),
-so later processes load it in milliseconds.
+also used where numba is not installed, and, with a warning, where it is
+installed but does not import). numba compiles each loop on its first call and caches the machine
+code beside this file (``cache=True``), so later processes load it in a
+fraction of a second. The loops do not check their indices: they are only
+called by :mod:`chainsim.core.mechanisms.table`, on indices the model made.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 
-from chainsim.core.kernel_choice import chosen
+from chainsim.core.kernel_choice import KernelChoiceError, chosen
 
 KERNELS = chosen()
 """The kernels of this process, fixed at import."""
 
 if KERNELS == "numba":
-    from numba import njit
-else:                                   # the reference runs; the loops below stay plain Python, unused
-    def njit(*_args, **_kwargs):
-        return lambda function: function
+    try:
+        import numba
+    except ImportError as error:        # installed but broken (a numpy it does not support, an llvmlite mismatch)
+        if os.environ.get("CHAINSIM_KERNELS", "").strip().lower() == "numba":
+            raise KernelChoiceError(f"chainsim: CHAINSIM_KERNELS='numba', but numba does not import: {error}") \
+                from error
+        warnings.warn(f"numba does not import ({error}); chainsim runs the numpy reference, with the same results",
+                      RuntimeWarning, stacklevel=2)
+        KERNELS = "numpy"
 
 
-@njit(cache=True, nogil=True)
+def _compiled(function):
+    """``function`` compiled by numba, its machine code cached beside this file, or in numba's cache
+    folder (``NUMBA_CACHE_DIR``, else the user's cache), or, where neither can be written, compiled anew
+    in each process (about 1 s). Under the numpy reference the loop stays plain Python, unused."""
+    if KERNELS != "numba":
+        return function
+    try:
+        return numba.njit(cache=True, nogil=True)(function)
+    except RuntimeError:                # "cannot cache function ...: no locator available"
+        return numba.njit(cache=False, nogil=True)(function)
+
+
+@_compiled
 def member_support_total(arrangement, region, belief, at_table, autonomy_guard, rivalry, turbulence,
                          in_centre, alderman_strength, alderman_orientation, municipal, others, is_uwv,
                          pressure, mandate, formal_mandate, effort_factor, strategic_skill, allies,
@@ -95,7 +117,7 @@ def member_support_total(arrangement, region, belief, at_table, autonomy_guard, 
     return out
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def expected_support(region, member, belief, at_table, autonomy_guard, rivalry, turbulence, in_centre,
                      alderman_strength, alderman_orientation, is_centre, n_regions,
                      pressure, mandate, formal_mandate, effort_factor, strategic_skill, allies,
