@@ -39,7 +39,7 @@ if KERNELS == "numba":
             raise KernelChoiceError(f"chainsim: CHAINSIM_KERNELS='numba', but numba does not import: {error}") \
                 from error
         warnings.warn(f"numba does not import ({error}); chainsim runs the numpy reference, with the same results",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning)
         KERNELS = "numpy"
 
 
