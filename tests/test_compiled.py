@@ -173,3 +173,21 @@ def test_a_failed_warm_up_stops_nothing(monkeypatch):
     assert preload.warm_up()
     monkeypatch.setattr(table, "expected_support", lambda world: 1 / 0)
     assert preload.warm_up() is False      # nothing escapes: a forkserver preload must not raise
+
+
+def test_numba_that_does_not_import_falls_back_unless_asked_for(tmp_path):
+    """Installed but broken (a numpy it does not support): the reference runs, with a warning;
+    asked for by name, a clear error."""
+    broken = tmp_path / "numba"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('Numba needs NumPy 2.5 or less')\n")
+    probe = "from chainsim.core.mechanisms import compiled; print(compiled.KERNELS)"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    env.pop("CHAINSIM_KERNELS", None)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "numpy"
+    assert "numba does not import (Numba needs NumPy 2.5 or less)" in done.stderr
+    env["CHAINSIM_KERNELS"] = "numba"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode != 0 and "CHAINSIM_KERNELS='numba', but numba does not import" in done.stderr
