@@ -103,3 +103,25 @@ def test_bridging_the_handover_is_a_visible_result_that_grows_with_the_loss():
         seen[loss] = world.regions_state.results.copy()
     assert np.allclose(seen[0.0], 0.0)          # no pooling gain and nothing lost: no result to see
     assert (seen[0.3] > 0.01).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(loss=st.floats(0.05, 0.4), months=st.integers(1, 12))
+def test_the_target_expects_the_handover_so_an_unbridged_unit_is_not_short_for_it(loss, months):
+    """Targets were set on what the system placed, handovers included: without bridges the handover loss
+    moves placements and target alike, so the shortfall is the one without any loss; bridges lower it."""
+    shortfall = {}
+    for value, bridges in ((0.0, ()), (loss, ()), (loss, BRIDGES)):
+        world = location_world(Parameters(handover_loss=value, pooling_gain=0.0, placement_luck=0.0))
+        labour_market.start_labour_market(world)
+        for a in bridges:
+            world.regions_state.status[:, LOCATION_CATALOGUE.index[a]] = IN_FORCE
+        for _ in range(months):
+            labour_market.update_labour_market(world)
+            world.t += 1
+        shortfall[value, bool(bridges)] = world.regions_state.shortfall.copy()
+    np.testing.assert_allclose(shortfall[loss, False], shortfall[0.0, False], atol=1e-12)
+    handed = LOCATION_GROUPS.handed_over
+    before = shortfall[loss, False][:, handed]
+    assert (shortfall[loss, True][:, handed] <= before).all()
+    assert (shortfall[loss, True][:, handed] < before).any() or not before.any()

@@ -108,10 +108,20 @@ def start_labour_market(world: World) -> None:
 
 
 def _judge(world: World, recent: np.ndarray) -> np.ndarray:
-    """Set this month's national targets and each region's shortfall against them (M1)."""
+    """Set this month's national targets and each region's shortfall against them (M1).
+
+    The target is the placement rate of an average market without pooling,
+    and, for a group handed over between organisations, with the handover as
+    it is where nothing bridges it: targets were set on what the system
+    placed, handovers included (estimate). A unit whose handovers are not
+    bridged is therefore not short of its target for that reason alone; what
+    bridges win back shows as placements above it.
+    """
     rs = world.regions_state
     ratio = REFERENCE_RATIO * world.calendar.drivers.business_cycle[world.t]
     national = matching(world, np.array([ratio]))          # 1 x groups: the same target everywhere
+    if world.groups.handed_over.any():
+        national = national * handover_factor(world)[1]
     rs.target_rate[:] = national[0]
     rs.shortfall[:] = np.clip(1.0 - recent / national, 0.0, 1.0)
     return national
