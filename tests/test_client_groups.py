@@ -124,4 +124,5 @@ def test_the_target_expects_the_handover_so_an_unbridged_unit_is_not_short_for_i
     handed = LOCATION_GROUPS.handed_over
     before = shortfall[loss, False][:, handed]
     assert (shortfall[loss, True][:, handed] <= before).all()
-    assert (shortfall[loss, True][:, handed] < before).any() or not before.any()
+    assert before.any()                     # Friesland's slack market: short of target without any loss
+    assert (shortfall[loss, True][:, handed] < before).any()
