@@ -85,8 +85,14 @@ def handover_factor(world: World) -> tuple[np.ndarray, np.ndarray]:
     loss = world.params.handover_loss
     handed = world.groups.handed_over_in(world.calendar.months[world.t])
     with_bridges = np.where(handed[None, :], 1.0 - loss * (1.0 - bridged_share(world))[:, None], 1.0)
-    without = np.where(handed, 1.0 - loss, 1.0)[None, :]
-    return with_bridges, without
+    return with_bridges, _unbridged(world)
+
+
+def _unbridged(world: World) -> np.ndarray:
+    """1 x groups: the share of placements the handover leaves where nothing bridges it (1 for groups
+    nobody hands over this month)."""
+    handed = world.groups.handed_over_in(world.calendar.months[world.t])
+    return np.where(handed, 1.0 - world.params.handover_loss, 1.0)[None, :]
 
 
 def start_labour_market(world: World) -> None:
@@ -121,7 +127,7 @@ def _judge(world: World, recent: np.ndarray) -> np.ndarray:
     ratio = REFERENCE_RATIO * world.calendar.drivers.business_cycle[world.t]
     national = matching(world, np.array([ratio]))          # 1 x groups: the same target everywhere
     if world.groups.handed_over.any():
-        national = national * handover_factor(world)[1]
+        national = national * _unbridged(world)        # the same for every unit: no bridged share needed
     rs.target_rate[:] = national[0]
     rs.shortfall[:] = np.clip(1.0 - recent / national, 0.0, 1.0)
     return national
