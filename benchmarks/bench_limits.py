@@ -1,0 +1,151 @@
+"""Benchmark (by hand, not in CI): what bounds a replication's time from below, against the numpy floor.
+
+    python benchmarks/bench_limits.py [--repeats 5] [--batches 25 100]
+
+Takes a replication in a batch apart into the parts that no kernel can
+remove, each measured here, interleaved with the numpy floor
+(``toy_numpy.py``) so that the ratios are taken under the same load:
+
+1. **The build**: the time per replication of building a batch
+   (:func:`chainsim.core.batch.new_batch`), which draws each region's
+   organisations and ties in the order a lone run draws them.
+2. **The months, split into a fixed and a per-replication part**: the
+   60 months of a batch of each size in ``--batches``; a straight line
+   through (batch size, seconds) gives the cost that batching spreads out
+   (its intercept: numpy's cost per call, the Python of the mechanisms)
+   and the cost each replication adds whatever the batch (its slope: the
+   work on the replication's own elements).
+3. **The random numbers**: how many uniform, normal and beta numbers a
+   replication draws in its 60 months (counted over one run, by
+   wrapping ``Stream._draw``), and the time to generate that many from
+   one generator in one call per kind -- the least any implementation
+   that keeps these draws pays for them.
+
+Prints each part in ms per replication and as a multiple of the floor's
+whole run; writes ``results/benchmarks/bench_limits.json`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import toy_numpy  # the toy lives beside this script
+
+from chainsim import __version__
+from chainsim.core import simulation
+from chainsim.core.batch import new_batch
+from chainsim.core.mechanisms import compiled
+from chainsim.core.streams import Stream
+from chainsim.runner import RunConfig, replication_seeds
+
+REPORT = Path("results/benchmarks/bench_limits.json")
+
+
+def build_and_steps(batch: int, seed: int) -> tuple[float, float]:
+    """Seconds to build a batch of ``batch`` Netherlands replications, and to run its 60 months."""
+    config = RunConfig()
+    rngs = [np.random.default_rng(s) for s in replication_seeds(seed, batch)]
+    start = time.perf_counter()
+    world = new_batch(config.params, config.calendar, None, rngs)
+    built = time.perf_counter()
+    simulation.run(world)
+    return built - start, time.perf_counter() - built
+
+
+def numbers_drawn() -> collections.Counter:
+    """How many numbers of each kind one replication draws in its 60 months (the build's not counted)."""
+    counts: collections.Counter = collections.Counter()
+    draw = Stream._draw
+    config = RunConfig()
+    world = new_batch(config.params, config.calendar, None, [np.random.default_rng(s) for s in replication_seeds(1, 1)])
+
+    def counted(self, method, args, size, split, axis):
+        values = draw(self, method, args, size, split, axis)
+        counts[method] += values.size
+        return values
+
+    Stream._draw = counted
+    try:
+        simulation.run(world)
+    finally:
+        Stream._draw = draw
+    return counts
+
+
+def generation_seconds(counts: collections.Counter) -> float:
+    """Seconds to generate ``counts`` numbers from one generator, one call per kind."""
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    for method, n in counts.items():
+        if method == "beta":
+            rng.beta(2.0, 2.0, n)
+        else:
+            getattr(rng, method)(size=n)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batches", type=int, nargs="+", default=[25, 100],
+                        help="batch sizes whose 60 months are timed (at least two)")
+    parser.add_argument("--out", type=Path, default=REPORT)
+    args = parser.parse_args()
+    if len(set(args.batches)) < 2:
+        parser.error("--batches: give at least two different batch sizes")
+    counts = numbers_drawn()
+    toy_numpy.one_run(0)
+    build_and_steps(2, 99)                        # warm-up: imports, data files, compiled loops
+    floor, build, steps, generate = [], [], {b: [] for b in args.batches}, []
+    for repeat in range(args.repeats):
+        start = time.perf_counter()
+        toy_numpy.one_run(repeat)
+        floor.append(time.perf_counter() - start)
+        for b in args.batches:
+            built, stepped = build_and_steps(b, repeat + 1)
+            build.append(built / b)
+            steps[b].append(stepped)
+        generate.append(generation_seconds(counts))
+    sizes = np.array(args.batches, dtype=float)
+    seconds = np.array([statistics.median(steps[b]) for b in args.batches])
+    per_replication, fixed = np.polyfit(sizes, seconds, 1)
+    floor_ms = 1000 * statistics.median(floor)
+    parts = {
+        "build": 1000 * statistics.median(build),
+        "random numbers (generation alone)": 1000 * statistics.median(generate),
+        "months: per replication (slope)": 1000 * per_replication,
+        "months: fixed per batch (intercept), spread over the largest batch": 1000 * fixed / max(args.batches),
+    }
+    print(f"numpy floor: {floor_ms:.2f} ms per run (median of {args.repeats}); kernels: {compiled.KERNELS}")
+    print("numbers a replication draws in 60 months: "
+          + ", ".join(f"{n:,} {method}" for method, n in sorted(counts.items())))
+    for b in args.batches:
+        print(f"  60 months of a batch of {b}: {1000 * statistics.median(steps[b]):.0f} ms")
+    print(f"  fit: {1000 * fixed:.0f} ms per batch + {1000 * per_replication:.1f} ms per replication")
+    print(f"  {'part of a replication':<68}{'ms':>8}{'x floor':>9}")
+    for label, ms in parts.items():
+        print(f"  {label:<68}{ms:>8.2f}{ms / floor_ms:>9.2f}")
+    report = {"chainsim": __version__, "python": platform.python_version(), "machine": platform.machine(),
+              "kernels": compiled.KERNELS, "repeats": args.repeats, "floor_ms": floor_ms,
+              "numbers_drawn": dict(counts),
+              "steps_ms_by_batch": {str(b): 1000 * statistics.median(steps[b]) for b in args.batches},
+              "fixed_ms_per_batch": 1000 * fixed, "parts_ms": parts,
+              "parts_x_floor": {k: v / floor_ms for k, v in parts.items()}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
