@@ -1,25 +1,26 @@
 """Benchmark (by hand, not in CI): what bounds a replication's time from below, against the numpy floor.
 
-    python benchmarks/bench_limits.py [--repeats 5] [--batches 25 100]
+    python benchmarks/bench_limits.py [--repeats 5] [--batches 25 50 100]
 
 Takes a replication in a batch apart into the parts that no kernel can
 remove, each measured here, interleaved with the numpy floor
 (``toy_numpy.py``) so that the ratios are taken under the same load:
 
-1. **The build**: the time per replication of building a batch
-   (:func:`chainsim.core.batch.new_batch`), which draws each region's
-   organisations and ties in the order a lone run draws them.
+1. **The build**: the time per replication of building the largest batch
+   (:func:`chainsim.core.batch.new_batch`; each replication is built on
+   its own, drawing each region's organisations and ties in the order a
+   lone run draws them, and the replications are then joined).
 2. **The months, split into a fixed and a per-replication part**: the
    60 months of a batch of each size in ``--batches``; a straight line
-   through (batch size, seconds) gives the cost that batching spreads out
-   (its intercept: numpy's cost per call, the Python of the mechanisms)
-   and the cost each replication adds whatever the batch (its slope: the
-   work on the replication's own elements).
+   fitted through (batch size, seconds) gives the cost that batching
+   spreads out (its intercept: numpy's cost per call, the Python of the
+   mechanisms) and the cost each replication adds whatever the batch (its
+   slope: the work on the replication's own elements, and its own
+   generator calls); the residuals show how straight the line is.
 3. **The random numbers**: how many uniform, normal and beta numbers a
    replication draws in its 60 months (counted over one run, by
-   wrapping ``Stream._draw``), and the time to generate that many from
-   one generator in one call per kind -- the least any implementation
-   that keeps these draws pays for them.
+   wrapping ``Stream._draw``), and the time numpy's generator takes to
+   generate that many at its cheapest, one call per kind.
 
 Prints each part in ms per replication and as a multiple of the floor's
 whole run; writes ``results/benchmarks/bench_limits.json`` (``--out``).
@@ -98,8 +99,8 @@ def generation_seconds(counts: collections.Counter) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--batches", type=int, nargs="+", default=[25, 100],
-                        help="batch sizes whose 60 months are timed (at least two)")
+    parser.add_argument("--batches", type=int, nargs="+", default=[25, 50, 100],
+                        help="batch sizes whose 60 months are timed (at least two; three or more show the fit)")
     parser.add_argument("--out", type=Path, default=REPORT)
     args = parser.parse_args()
     if len(set(args.batches)) < 2:
@@ -107,40 +108,49 @@ def main() -> None:
     counts = numbers_drawn()
     toy_numpy.one_run(0)
     build_and_steps(2, 99)                        # warm-up: imports, data files, compiled loops
-    floor, build, steps, generate = [], [], {b: [] for b in args.batches}, []
+    floor, build, steps, generate = [], {b: [] for b in args.batches}, {b: [] for b in args.batches}, []
     for repeat in range(args.repeats):
         start = time.perf_counter()
         toy_numpy.one_run(repeat)
         floor.append(time.perf_counter() - start)
         for b in args.batches:
             built, stepped = build_and_steps(b, repeat + 1)
-            build.append(built / b)
+            build[b].append(built / b)
             steps[b].append(stepped)
         generate.append(generation_seconds(counts))
     sizes = np.array(args.batches, dtype=float)
     seconds = np.array([statistics.median(steps[b]) for b in args.batches])
     per_replication, fixed = np.polyfit(sizes, seconds, 1)
+    residual_ms = 1000 * (seconds - (fixed + per_replication * sizes))
     floor_ms = 1000 * statistics.median(floor)
+    largest = max(args.batches)
     parts = {
-        "build": 1000 * statistics.median(build),
-        "random numbers (generation alone)": 1000 * statistics.median(generate),
+        f"build (in a batch of {largest})": 1000 * statistics.median(build[largest]),
+        "random numbers (generation alone; part of the slope)": 1000 * statistics.median(generate),
         "months: per replication (slope)": 1000 * per_replication,
         "months: fixed per batch (intercept), spread over the largest batch": 1000 * fixed / max(args.batches),
     }
     print(f"numpy floor: {floor_ms:.2f} ms per run (median of {args.repeats}); kernels: {compiled.KERNELS}")
     print("numbers a replication draws in 60 months: "
           + ", ".join(f"{n:,} {method}" for method, n in sorted(counts.items())))
-    for b in args.batches:
-        print(f"  60 months of a batch of {b}: {1000 * statistics.median(steps[b]):.0f} ms")
+    for b, res in zip(args.batches, residual_ms, strict=True):
+        print(f"  60 months of a batch of {b}: {1000 * statistics.median(steps[b]):.0f} ms "
+              f"(build {1000 * statistics.median(build[b]):.2f} ms per replication; residual of the fit {res:+.0f} ms)")
     print(f"  fit: {1000 * fixed:.0f} ms per batch + {1000 * per_replication:.1f} ms per replication")
     print(f"  {'part of a replication':<68}{'ms':>8}{'x floor':>9}")
     for label, ms in parts.items():
         print(f"  {label:<68}{ms:>8.2f}{ms / floor_ms:>9.2f}")
+    whole = parts[f"build (in a batch of {largest})"] + 1000 * (per_replication + fixed / largest)
+    print(f"  {'a replication in a batch of ' + str(largest) + ' (build, slope and its share of the intercept)':<68}"
+          f"{whole:>8.2f}{whole / floor_ms:>9.2f}")
     report = {"chainsim": __version__, "python": platform.python_version(), "machine": platform.machine(),
               "kernels": compiled.KERNELS, "repeats": args.repeats, "floor_ms": floor_ms,
               "numbers_drawn": dict(counts),
               "steps_ms_by_batch": {str(b): 1000 * statistics.median(steps[b]) for b in args.batches},
-              "fixed_ms_per_batch": 1000 * fixed, "parts_ms": parts,
+              "build_ms_by_batch": {str(b): 1000 * statistics.median(build[b]) for b in args.batches},
+              "fixed_ms_per_batch": 1000 * fixed, "residual_ms_by_batch": dict(zip(map(str, args.batches),
+                                                                                   residual_ms.tolist())),
+              "parts_ms": parts, "replication_ms": whole,
               "parts_x_floor": {k: v / floor_ms for k, v in parts.items()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))

@@ -21,7 +21,13 @@ def test_measures_script_reports_the_case_regions_and_the_variance(tmp_path):
     v = m["variance"]
     assert abs(v["between_regions_share"] + v["within_region_share"] - 1.0) < 1e-9
     assert 0.0 <= v["known_inputs_share"] <= v["between_regions_share"] + 1e-9
+    # each case region's fitted distance from the mean is the sum of its inputs' parts
+    for row in v["contributions"].values():
+        assert abs(sum(row["by_input"].values()) - row["fitted_minus_all"]) < 1e-9
+    assert set(v["per_sd"]) == set(m["variance_without_person_draw"]["per_sd"])
+    assert 0.0 <= m["cases_without_person_draw"]["p_both_good_above_gooi"] <= 1.0
     text = (tmp_path / "measures.md").read_text()
+    assert "Without the draw of UWV's person" in text
     assert "Gooi en Vechtstreek" in text and "goal met" in text
     # the report can be written again from its numbers alone
     again = tmp_path / "again"

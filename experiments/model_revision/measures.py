@@ -16,7 +16,12 @@ defaults) and written to ``docs/measures.md`` and ``docs/measures.json``:
    over regions x replications: the share between regions (intra-class
    correlation), the share a linear model of the regions' known inputs
    (data and described traits) explains, and what the draws of unknown
-   traits and chance add.
+   traits and chance add. Per input, what that linear model gives one
+   standard deviation of it; per case region, which inputs it says push
+   the region up or down. And the case measures once more with the
+   largest draw of an unknown trait (UWV's person) fixed at its mean: do
+   the case regions come out in the wrong order because the draw hides
+   their differences, or because the known inputs order them so?
 3. **Effects of mechanisms and levers.** Each mechanism switched off, and
    each shipped lever scenario, against the default with the same seeds
    (common random numbers): the paired difference in the share of regions
@@ -157,20 +162,40 @@ def case_measures(score: np.ndarray) -> dict:
 
 
 def variance_measures(score: np.ndarray) -> dict:
+    """The variance decomposition, and what the linear model of the known inputs says per input and case region.
+
+    ``per_sd``: the change in a region's mean score the model gives one
+    standard deviation (over the 35 regions) of each input, the others held.
+    ``contributions``: per case region, each input's part of its fitted
+    score's distance from the regions' mean (they add up to that distance).
+    """
     from chainsim.core.arrangements import N_ARRANGEMENTS
     from chainsim.core.client_groups import REGION_GROUPS
     from chainsim.core.state import RegionState
-    rs = RegionState(load_regions(), N_ARRANGEMENTS, len(REGION_GROUPS))
+    infos = load_regions()
+    rs = RegionState(infos, N_ARRANGEMENTS, len(REGION_GROUPS))
     reps, n = score.shape
     total = float(score.var())
-    between = float(score.mean(axis=0).var())
-    x = np.column_stack([np.ones(n)] + [np.asarray(getattr(rs, k), float) for k in KNOWN_INPUTS])
-    beta, *_ = np.linalg.lstsq(x, score.mean(axis=0), rcond=None)
+    region_mean = score.mean(axis=0)
+    between = float(region_mean.var())
+    inputs = np.column_stack([np.asarray(getattr(rs, k), float) for k in KNOWN_INPUTS])
+    x = np.column_stack([np.ones(n), inputs])
+    beta, *_ = np.linalg.lstsq(x, region_mean, rcond=None)
     fitted = x @ beta
     explained = float(fitted.var())
+    codes = [i.code for i in infos]
+    centred = (inputs - inputs.mean(axis=0)) * beta[1:]
+    contributions = {}
+    for name in CASES:
+        row = codes.index(find_region(name).code)
+        contributions[name] = {"observed_mean_minus_all": float(region_mean[row] - region_mean.mean()),
+                               "fitted_minus_all": float(fitted[row] - fitted.mean()),
+                               "by_input": {k: float(c) for k, c in zip(KNOWN_INPUTS, centred[row], strict=True)}}
     return {"total_variance": total, "between_regions_share": between / total,
             "known_inputs_share": explained / total, "within_region_share": 1.0 - between / total,
-            "replications": reps}
+            "replications": reps,
+            "per_sd": {k: float(b * sd) for k, b, sd in zip(KNOWN_INPUTS, beta[1:], inputs.std(axis=0), strict=True)},
+            "contributions": contributions}
 
 
 def effects(base_cfg: RunConfig, base: tuple, others: dict[str, RunConfig], replications: int, seed: int,
@@ -211,6 +236,34 @@ def report(m: dict) -> str:
               f"- of which a linear model of the regions' data inputs ({', '.join(KNOWN_INPUTS)}) explains: "
               f"**{v['known_inputs_share']:.1%}** of the total",
               f"- within regions (draws of unknown traits and chance): **{v['within_region_share']:.1%}**", ""]
+    if "per_sd" in v:
+        lines += ["What the linear model of the known inputs gives one standard deviation (over the 35 regions) "
+                  "of each input, the others held (a description of the simulated regions, not of the model's "
+                  "mechanisms, which act jointly):", "",
+                  "| input | Δ mean score per SD |", "|---|---|"]
+        lines += [f"| {k} | {b:+.3f} |" for k, b in v["per_sd"].items()]
+        lines += ["", "Per case region: its mean score's distance from the mean of all regions, the part of it "
+                  "the known inputs fit, and the two inputs that fit most of it:", "",
+                  "| region | observed | score − all | fitted − all | largest parts |", "|---|---|---|---|---|"]
+        for name, row in v["contributions"].items():
+            top = sorted(row["by_input"].items(), key=lambda kv: -abs(kv[1]))[:2]
+            parts = ", ".join(f"{k} {c:+.3f}" for k, c in top)
+            lines.append(f"| {name} | {CASES[name]} | {row['observed_mean_minus_all']:+.3f} | "
+                         f"{row['fitted_minus_all']:+.3f} | {parts} |")
+        lines.append("")
+    if "cases_without_person_draw" in m:
+        w = m["cases_without_person_draw"]
+        lines += ["### Without the draw of UWV's person", "",
+                  "The largest draw of an unknown trait is the commitment of UWV's representatives "
+                  "(`uwv_person_spread`, 004 §4.2). Run again with it fixed at the mean (spread 0), same "
+                  "seeds: if the case regions came out in the wrong order because this draw hides their "
+                  "differences, they would now come out in the right one.", "",
+                  f"- Spearman correlation: **{w['spearman']:.2f}** (with the draw {c['spearman']:.2f})",
+                  f"- P(both good regions above Gooi): **{w['p_both_good_above_gooi']:.2f}** "
+                  f"(with the draw {c['p_both_good_above_gooi']:.2f})",
+                  f"- between regions: **{m['variance_without_person_draw']['between_regions_share']:.1%}** of "
+                  f"the variance (with the draw {v['between_regions_share']:.1%})",
+                  "- ranks of 35: " + ", ".join(f"{k} {r}" for k, r in w["rank_of_35"].items()), ""]
     for title, key in (("Mechanisms switched off", "mechanisms"), ("Levers (shipped scenarios)", "levers")):
         if key not in m:
             continue
@@ -288,6 +341,11 @@ def main(argv=None) -> None:
         m["variance"] = variance_measures(score)
         log(json.dumps(m["cases"], indent=1))
         log(json.dumps(m["variance"], indent=1))
+        fixed = replace(base, params=base.params.with_values(uwv_person_spread=0.0))
+        score_fixed, _ = simulate(fixed, args.replications, args.seed, pool)
+        m["cases_without_person_draw"] = case_measures(score_fixed)
+        m["variance_without_person_draw"] = variance_measures(score_fixed)
+        log(f"without the person draw: {json.dumps(m['cases_without_person_draw'])}")
         if args.only == "all":
             mechs = {f"{k} {v} off": replace(base, mechanisms_off=(k,)) for k, v in MECHANISMS.items()}
             m["mechanisms"] = effects(base, (score, coord), mechs, args.replications, args.seed, pool, log)
