@@ -13,6 +13,7 @@ random generator, so each replication is a different plausible 2012.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -223,12 +224,20 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     for s in range(info.n_subregions):
         # the centre already has a tie with every municipality
         peers = munis[1:][pop.subregion[munis[1:]] == s]
-        a, b = np.triu_indices(len(peers), 1)
+        a, b = _pairs(len(peers))
         hubs.append(peers[a])
         members.append(peers[b])
         kinds_of_tie.append(np.full(len(a), TieKind.SUBREGION_PEERS))
     _add_ties(world, np.concatenate(hubs), np.concatenate(members), np.concatenate(kinds_of_tie), r, base_trust)
     return employer + 1
+
+
+@lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of n peers once (``np.triu_indices(n, 1)``), worked out once per size (read-only)."""
+    a, b = np.triu_indices(n, 1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 def _add_ties(world: World, u: np.ndarray, v: np.ndarray, kind: np.ndarray, region: np.ndarray | int,
