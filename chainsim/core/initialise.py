@@ -232,7 +232,7 @@ def _create_region(world: World, r: int, info: RegionInfo, row: int) -> int:
     return employer + 1
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)    # not a parameter: how many subregion sizes to remember (more than occur)
 def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of n peers once (``np.triu_indices(n, 1)``), worked out once per size (read-only)."""
     a, b = np.triu_indices(n, 1)
