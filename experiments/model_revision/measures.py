@@ -188,7 +188,7 @@ def variance_measures(score: np.ndarray) -> dict:
     contributions = {}
     for name in CASES:
         row = codes.index(find_region(name).code)
-        contributions[name] = {"observed_mean_minus_all": float(region_mean[row] - region_mean.mean()),
+        contributions[name] = {"simulated_minus_all": float(region_mean[row] - region_mean.mean()),
                                "fitted_minus_all": float(fitted[row] - fitted.mean()),
                                "by_input": {k: float(c) for k, c in zip(KNOWN_INPUTS, centred[row], strict=True)}}
     return {"total_variance": total, "between_regions_share": between / total,
@@ -248,7 +248,7 @@ def report(m: dict) -> str:
         for name, row in v["contributions"].items():
             top = sorted(row["by_input"].items(), key=lambda kv: -abs(kv[1]))[:2]
             parts = ", ".join(f"{k} {c:+.3f}" for k, c in top)
-            lines.append(f"| {name} | {CASES[name]} | {row['observed_mean_minus_all']:+.3f} | "
+            lines.append(f"| {name} | {CASES[name]} | {row['simulated_minus_all']:+.3f} | "
                          f"{row['fitted_minus_all']:+.3f} | {parts} |")
         lines.append("")
     if "cases_without_person_draw" in m:
