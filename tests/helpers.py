@@ -22,8 +22,8 @@ def small_region(code: str = "XX01", n_municipalities: int = 5, n_sw: int = 1, n
         municipalities=("Centrum",) + tuple(f"Dorp {i}" for i in range(1, n_municipalities)),
         labour_market="+/-", regional_identity=0.5, economy_concentration=0.5, commuting_out=0.0,
         joint_arrangement_history=0.5, centre_population_share=0.4, n_sw_companies=n_sw,
-        n_subregions=n_subregions, formal_mandate=False, leadership_style=0.5, strategic_skill=0.5,
-        employer_activism=0.3, alderman_continuity=None,
+        n_subregions=n_subregions, formal_mandate=False, aldermen_platform=False, leadership_style=0.5,
+        strategic_skill=0.5, employer_activism=0.3, alderman_continuity=None,
     )
     return replace(info, **overrides)
 

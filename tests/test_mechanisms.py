@@ -312,6 +312,30 @@ def test_m8_business_interest_turns_sw_company_into_competitor():
     assert not m.population.partner[sw].any()
 
 
+def test_m8_a_competing_sw_company_strains_its_owners_ties_with_the_centre():
+    """004 §4.3: a competing SW company, 'waardoor de verhoudingen zijn verslechterd'; a partner strains nothing."""
+    m = small_world([small_region(n_municipalities=6, n_sw=2)])
+    set_all_trust(m, 0.6)
+    ties, ix, pop = m.ties, m.tie_index, m.population
+    sw = np.flatnonzero(pop.kind == Kind.SW_COMPANY)
+    so, cm = ix.by_kind[TieKind.SW_OWNER], ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+    centre = m.regions_state.centre_row[0]
+    # the SW company the centre does not own competes; the other is a partner
+    rival = next(c for c in sw if centre not in ties.v[so][ties.u[so] == c])
+    pop.partner[sw] = sw != rival
+    owners = set(ties.v[so][ties.u[so] == rival].tolist())
+    before = ties.trust[cm].copy()
+    actors.strain_of_competing_sw(m)
+    strained = np.array([v in owners for v in ties.v[cm]])
+    assert strained.any() and (~strained).any()
+    assert (ties.trust[cm][strained] < before[strained]).all()
+    assert np.array_equal(ties.trust[cm][~strained], before[~strained])
+    pop.partner[sw] = True
+    after_partners = ties.trust[cm].copy()
+    actors.strain_of_competing_sw(m)
+    assert np.array_equal(ties.trust[cm], after_partners)
+
+
 # --- M9 employer organisations ----------------------------------------------
 def test_m9_employers_engage_only_above_threshold():
     m = small_world([small_region(employer_activism=0.0)])
@@ -381,6 +405,34 @@ def test_m12_more_organisations_slow_implementation():
             draws.append(m.regions_state.due[0, INDEX["joint_staff"]] - m.t)
         lags[name] = np.mean(draws)
     assert lags["large"] > lags["small"]
+
+
+def _mean_lag(m, repeats: int = 200) -> float:
+    draws = []
+    for _ in range(repeats):
+        clear_arrangements(m)
+        execution.schedule(m, np.array([0]), np.array([INDEX["joint_staff"]]))
+        draws.append(m.regions_state.due[0, INDEX["joint_staff"]] - m.t)
+    return float(np.mean(draws))
+
+
+@pytest.mark.parametrize("steers_as_one", [{"aldermen_platform": True}, {"formal_mandate": True}])
+def test_m12_municipalities_that_steer_as_one_pass_agreements_on_sooner(steers_as_one):
+    """004 summary: every organisation is a steering layer; fewer where the municipalities steer as one:
+    004 §4.5 (Friesland's VFG) and footnote 10 (Helmond-De Peel's joint arrangement)."""
+    alone = small_world([small_region(n_municipalities=20)], seed=3)
+    together = small_world([small_region(n_municipalities=20, **steers_as_one)], seed=3)
+    organisations = alone.regions_state.n_organisations[0]
+    assert execution.steering_layers(alone)[0] == organisations
+    assert execution.steering_layers(together)[0] == organisations - 19
+    assert _mean_lag(together) < _mean_lag(alone)
+
+
+def test_a_partial_mandate_counts_the_municipalities_as_part_of_one_layer():
+    m = small_world([small_region(n_municipalities=11)])
+    organisations = m.regions_state.n_organisations[0]
+    m.regions_state.formal_mandate[0] = 0.5
+    assert execution.steering_layers(m)[0] == pytest.approx(organisations - 5)
 
 
 # --- M13 from governance to execution ---------------------------------------

@@ -25,6 +25,8 @@ def test_case_regions_take_the_seed_values():
         r = find_region(name)
         assert (r.labour_market, r.n_sw_companies, r.n_subregions) == (market, sw, sub)
     assert find_region("Helmond-De Peel").formal_mandate
+    # 004 §4.5 names one aldermen's platform, Friesland's VFG; no seed describes another
+    assert [r.name for r in load_regions() if r.aldermen_platform] == ["Friesland"]
     assert sum(r.n_subregions > 0 for r in load_regions()) == 20   # 004 §3.1
 
 

@@ -320,14 +320,15 @@ class FacilitativeLeadership(LeverKind):
 class FormalPowers(LeverKind):
     """A joint arrangement (WGR) that gives the centre municipality a mandate.
 
-    Under a mandate the table decides by a simple majority and members give
-    up less say per arrangement, as in Helmond-De Peel where nearly all
+    Under a mandate the table decides by a simple majority, members give
+    up less say per arrangement and the municipalities pass agreements to
+    practice as one steering layer, as in Helmond-De Peel where nearly all
     municipalities already worked in a joint arrangement (004 footnote 10,
     §4.1). Strength 1 is a full mandate.
     """
 
     kind = "formal_powers"
-    mechanisms = "M4, M5"
+    mechanisms = "M4, M5, M13"
     source = "004 footnote 10, §4.1"
 
     @staticmethod

@@ -67,7 +67,7 @@ def split_region(region: RegionInfo) -> tuple[RegionInfo, ...]:
             region, code=location_code(region.code, i + 1), name=f"Werkplein {group[0]}",
             centre=group[0], municipalities=group, commuting_out=0.0,
             centre_population_share=1.0 / len(group), n_sw_companies=0, n_subregions=0,
-            formal_mandate=False, leadership_style=None, strategic_skill=None,
+            formal_mandate=False, aldermen_platform=False, leadership_style=None, strategic_skill=None,
             employer_activism=0.0, alderman_continuity=None))
     return tuple(locations)
 

@@ -322,6 +322,12 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "session saw the centre's financial interest at odds with regional ambition, "
                   "hence the negative range)",
                   "pull towards the centre's line of an SW company on whose board the centre's alderman sits"),
+    ParameterSpec("sw_rivalry_trust_loss", 0.01, 0.0, 0.03, "M8, M3",
+                  "estimate; 004 §4.3 (in one region the centre meets a competing SW company 'waardoor de "
+                  "verhoudingen zijn verslechterd'; municipalities have conflicting interests in their SW company), "
+                  "§4.6 (the SW company's position can put the relations in the region on edge)",
+                  "monthly trust lost, per competing SW company it owns, on a municipality's tie with the centre; "
+                  "where the centre owns it, on all the centre's ties"),
     ParameterSpec("sw_stance_spread", 0.15, 0.0, 0.4, "M8",
                   "estimate", "standard deviation of an SW company's own leaning towards a partner role"),
     ParameterSpec("sw_interest_concentration", 6.0, 2.0, 20.0, "M8",

@@ -25,6 +25,12 @@ from the source."""
 class RegionInfo:
     """Structural facts about one labour market region.
 
+    ``formal_mandate``: the municipalities already work in a joint
+    arrangement that gives the centre a mandate (004 footnote 10, Helmond-De
+    Peel); ``aldermen_platform``: the aldermen of all municipalities endorse
+    a direction together in an informal platform (004 §4.5, Friesland's
+    Vereniging van Friese Gemeenten).
+
     Optional attributes (``leadership_style``, ``strategic_skill``,
     ``employer_activism``, ``alderman_continuity``) are ``None`` where no
     source gives them; the model then draws them per replication.
@@ -43,6 +49,7 @@ class RegionInfo:
     n_sw_companies: int
     n_subregions: int
     formal_mandate: bool
+    aldermen_platform: bool
     leadership_style: float | None
     strategic_skill: float | None
     employer_activism: float | None
@@ -97,6 +104,7 @@ def load_regions() -> tuple[RegionInfo, ...]:
             n_sw_companies=int(row["n_sw_companies"]),
             n_subregions=int(row["n_subregions"]),
             formal_mandate=bool(int(row["formal_mandate"])),
+            aldermen_platform=bool(int(row["aldermen_platform"])),
             leadership_style=_optional(row["leadership_style"]),
             strategic_skill=_optional(row["strategic_skill"]),
             employer_activism=_optional(row["employer_activism"]),

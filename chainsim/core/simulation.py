@@ -98,6 +98,7 @@ def _stances(world: World, governance_month: np.ndarray) -> None:
     environment.update_turbulence(world)              # M15
     environment.update_rivalry(world)                 # M1, M2, M14
     actors.update_sw_stance(world)                    # M8
+    actors.strain_of_competing_sw(world)              # M8, M3
     actors.update_employer_engagement(world)          # M9
     environment.update_outside_pressure(world)        # M10
     world.trust.refresh()

@@ -42,6 +42,7 @@ class RegionState:
         self.n_sw = arr((r.n_sw_companies for r in infos), int)
         self.n_subregions = arr((r.n_subregions for r in infos), int)
         self.formal_mandate = arr((r.formal_mandate for r in infos), float)   # 0..1
+        self.aldermen_platform = arr((r.aldermen_platform for r in infos), float)   # 0 or 1
         # drawn at initialisation where no source gives them
         self.leadership_style = np.zeros(n)
         self.strategic_skill = np.zeros(n)

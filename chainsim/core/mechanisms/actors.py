@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
+from chainsim.core.network import TieKind
 from chainsim.core.population import Kind
+from chainsim.core.ties import scale_ties
 from chainsim.core.world import World
 
 ICT_SAY_COST = {"uses_sonar": 0.5, "uses_wbs": 0.35}
@@ -48,6 +50,30 @@ def update_sw_stance(world: World) -> None:
              - p.sw_competition * others * p.sw_stance_competition
              + pop.partner_offset[sw])
     pop.partner[sw] = score > 0
+
+
+def strain_of_competing_sw(world: World) -> None:
+    """M8, M3: an SW company that competes puts its owners' relations at the table on edge.
+
+    Municipalities have a business interest in a financially healthy SW
+    company as well as in regional placements (004 §4.3); where their SW
+    company competes with its own employer team, that interest pulls
+    against the regional table, and "in one region the centre meets a
+    competing SW company, whereby relations worsened" (004 §4.3; §4.6: the
+    SW company's position can put relations in the region on edge). Each
+    month, per competing SW company it owns, a municipality's tie with the
+    centre loses ``sw_rivalry_trust_loss`` x its trust; where the centre
+    owns the competing company (its alderman's double role, 004 §4.3), all
+    the centre's ties do.
+    """
+    p, pop, ix, ties = world.params, world.population, world.tie_index, world.ties
+    if world.off("M8") or world.off("M3") or p.sw_rivalry_trust_loss <= 0:
+        return
+    so = ix.by_kind[TieKind.SW_OWNER]
+    competing = (pop.kind == Kind.SW_COMPANY) & ~pop.partner
+    owned = np.bincount(ties.v[so], competing[ties.u[so]], pop.n)     # competing SW companies each one owns
+    cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+    scale_ties(ties.trust, cm, 0.0, p.sw_rivalry_trust_loss * (owned[ties.u[cm]] + owned[ties.v[cm]]))
 
 
 def update_employer_engagement(world: World) -> None:

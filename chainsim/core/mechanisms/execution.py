@@ -2,8 +2,9 @@
 
 An arrangement agreed at the table reaches the shop floor of UWV and every
 municipality only after a delay that grows with the number of
-organisations, each with its own steering layers, and with the attention
-they have left; governance agreements take effect sooner than execution
+organisations, each with its own steering layers (fewer where the
+municipalities already steer as one), and with the attention they have
+left; governance agreements take effect sooner than execution
 (004 summary, §4.6). Delivery can fail. Success -- a "small win" -- builds
 trust on the region's ties; failure costs more trust than success gains
 (004 §4.2, §4.5; Ansell & Gash 2008).
@@ -44,6 +45,25 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.minimum((cdf < u[:, None]).sum(axis=1), top).astype(np.int64)
 
 
+def steering_layers(world: World) -> np.ndarray:
+    """Per region, the steering layers an agreement passes on its way to practice (M13, M12).
+
+    Every organisation that must implement is a layer of its own (004
+    summary: "het grote aantal gemeenten en uitvoeringsorganisaties ...
+    ieder met hun eigen sturingslagen"), except where the municipalities
+    already steer as one: in a joint arrangement that gives the centre a
+    mandate (004 footnote 10, §4.1: Helmond-De Peel) or through a platform
+    where the aldermen of all municipalities endorse a direction together,
+    "zodat het management en de uitvoering efficiënter kunnen samenwerken"
+    (004 §4.5, Friesland's Vereniging van Friese Gemeenten). The
+    municipalities then count as one layer, in proportion to the mandate (a
+    lever can grant part of one).
+    """
+    rs = world.regions_state
+    shared = np.maximum(rs.formal_mandate, rs.aldermen_platform)
+    return rs.n_organisations - shared * (rs.n_municipalities - 1)
+
+
 def schedule(world: World, regions: np.ndarray, arrangements: np.ndarray) -> None:
     """Mark arrangements as agreed and draw the month they reach practice.
 
@@ -58,7 +78,7 @@ def schedule(world: World, regions: np.ndarray, arrangements: np.ndarray) -> Non
         return
     turbulence = np.bincount(pop.region, pop.turbulence, rs.n) / np.maximum(rs.n_organisations, 1)
     mean_lag = (p.implementation_lag * LAG_BY_LEVEL[tab.level[arrangements]]
-                * (1.0 + (not world.off("M12")) * p.lag_per_organisation * rs.n_organisations[regions])
+                * (1.0 + (not world.off("M12")) * p.lag_per_organisation * steering_layers(world)[regions])
                 * (1.0 + turbulence[regions]))
     rs.status[regions, arrangements] = AGREED
     delay = poisson_quantile(uniform[regions], mean_lag)
