@@ -139,7 +139,8 @@ class ChainModel(mesa.Model):
     trust = property(lambda self: self.world.trust, doc="Trust summaries refreshed from the edges.")
     streams = property(lambda self: self.world.streams, doc="The run's random streams.")
     recorder = property(lambda self: self.world.recorder, doc="The monthly record of the run.")
-    events = property(lambda self: self.world.events, doc="Dated events: elections, closures, failures.")
+    events = property(lambda self: self.world.events,
+                      doc="Dated events: elections, closures, proposals not agreed (and who was against), failures.")
     t = property(lambda self: self.world.t, doc="Months simulated so far.")
     month = property(lambda self: self.world.month, doc="The month the next step simulates.")
 

@@ -26,6 +26,11 @@ def test_measures_script_reports_the_case_regions_and_the_variance(tmp_path):
         assert abs(sum(row["by_input"].values()) - row["fitted_minus_all"]) < 1e-9
     assert set(v["per_sd"]) == set(m["variance_without_person_draw"]["per_sd"])
     assert 0.0 <= m["cases_without_person_draw"]["p_both_good_above_gooi"] <= 1.0
+    # every proposal not agreed had at least one party against it
+    shares = m["consent"]["share_against"]
+    assert m["consent"]["rejected_per_region_year"] > 0
+    assert all(0.0 <= s <= 1.0 for s in shares.values()) and sum(shares.values()) >= 1.0 - 1e-9
+    assert "Who withholds consent" in (tmp_path / "measures.md").read_text()
     text = (tmp_path / "measures.md").read_text()
     assert "Without the draw of UWV's person" in text
     assert "Gooi en Vechtstreek" in text and "goal met" in text

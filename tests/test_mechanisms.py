@@ -291,6 +291,24 @@ def test_m7_uwv_representatives_differ_per_level_and_not_on_the_shop_floor():
         mean_support(model(0.0, ["M7"]), "governance_table", uwv))
 
 
+def test_a_proposal_is_agreed_only_with_everyone_s_consent_and_a_refusal_names_who_was_against():
+    m = small_world([small_region(n_municipalities=5)])
+    rs, pop = m.regions_state, m.population
+    a = INDEX["joint_placement_targets"]            # needs UWV
+    proposal = np.array([a])
+    support = np.ones(pop.n)
+    assert table.tally(m, proposal, support)[0].all()
+    support[rs.uwv_row] = -1.0
+    share, against = table.consent(m, proposal, support)
+    assert against["UWV"].all() and not against["the centre"].any() and not against["the municipalities"].any()
+    assert not table.tally(m, proposal, support)[0].any()
+    municipal = np.flatnonzero(m.tie_index.municipal & ~m.tie_index.is_centre)
+    support[municipal] = -1.0
+    assert table.consent(m, proposal, support)[1]["the municipalities"].all()
+    table._record_rejections(m, proposal, support, np.array([0]))
+    assert m.events[-1][1] == "rejected" and m.events[-1][2].endswith("against: UWV, the municipalities")
+
+
 def test_m7_agreed_shared_systems_bring_every_participant_onto_uwv_systems():
     m = small_world([small_region()])
     m.regions_state.status[:, INDEX["shared_systems"]] = IN_FORCE

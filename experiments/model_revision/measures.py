@@ -110,8 +110,22 @@ def window(calendar) -> np.ndarray:
     return np.arange(first, last + 1)
 
 
-def _simulate(task) -> tuple[np.ndarray, np.ndarray]:
-    """One replication: per region, the mean score and coordinated share over the window."""
+WITHHOLDERS = ("UWV", "the centre", "the municipalities")
+"""Who can withhold consent from a proposal (chainsim.core.mechanisms.table.consent)."""
+
+
+def rejections(events) -> np.ndarray:
+    """From a run's events: proposals not agreed up to the fieldwork's end, and how many each party was against."""
+    out = np.zeros(1 + len(WITHHOLDERS))
+    for month, kind, text in events:
+        if kind == "rejected" and month <= FIELDWORK[1]:
+            against = text.rpartition("against: ")[2].split(", ")
+            out += [1.0] + [who in against for who in WITHHOLDERS]
+    return out
+
+
+def _simulate(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One replication: per region, the mean score and coordinated share over the window; the rejections."""
     config, seed_seq, intervention = task
     world = new_world(config.params, config.calendar, _infos(config), np.random.default_rng(seed_seq),
                       config.levers, (intervention,) if intervention else (), config.mechanisms_off)
@@ -120,7 +134,7 @@ def _simulate(task) -> tuple[np.ndarray, np.ndarray]:
     stage = rec.stage[w].astype(float)
     share_items = rec.items[w].mean(axis=2)
     score = (2.0 - stage) + 0.99 * share_items
-    return score.mean(axis=0), (rec.stage[w] == _COORDINATED).mean(axis=0)
+    return score.mean(axis=0), (rec.stage[w] == _COORDINATED).mean(axis=0), rejections(world.events)
 
 
 _INFOS = {}
@@ -134,11 +148,21 @@ def _infos(config: RunConfig):
     return _INFOS[key]
 
 
-def simulate(config: RunConfig, replications: int, seed: int, pool, intervention=None) -> tuple[np.ndarray, np.ndarray]:
-    """(replications x regions) score and coordinated share, seeds shared by every configuration."""
+def simulate(config: RunConfig, replications: int, seed: int, pool,
+             intervention=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(replications x regions) score and coordinated share, seeds shared by every configuration;
+    (replications x 4) the rejections (:func:`rejections`)."""
     seeds = np.random.SeedSequence(seed).spawn(replications)
     out = list(pool.map(_simulate, [(config, s, intervention) for s in seeds], chunksize=max(1, replications // 8)))
-    return np.array([o[0] for o in out]), np.array([o[1] for o in out])
+    return tuple(np.array([o[k] for o in out]) for k in range(3))
+
+
+def consent_measures(counts: np.ndarray, n_regions: int, months: int) -> dict:
+    """Proposals not agreed per region and year, and the share of them each party was against."""
+    total = counts[:, 0].sum()
+    return {"rejected_per_region_year": float(counts[:, 0].mean() / n_regions / (months / 12)),
+            "share_against": {who: float(counts[:, 1 + k].sum() / max(total, 1))
+                              for k, who in enumerate(WITHHOLDERS)}}
 
 
 def paired(diff: np.ndarray) -> dict:
@@ -203,7 +227,7 @@ def effects(base_cfg: RunConfig, base: tuple, others: dict[str, RunConfig], repl
     out = {}
     for name, cfg in others.items():
         t0 = time.time()
-        score, coord = simulate(cfg, replications, seed, pool)
+        score, coord, _ = simulate(cfg, replications, seed, pool)
         out[name] = {"coordinated_share": paired(coord.mean(axis=1) - base[1].mean(axis=1)),
                      "mean_score": paired(score.mean(axis=1) - base[0].mean(axis=1))}
         log(f"{name}: {out[name]['coordinated_share']['mean']:+.3f} ({time.time() - t0:.0f} s)")
@@ -264,6 +288,18 @@ def report(m: dict) -> str:
                   f"- between regions: **{m['variance_without_person_draw']['between_regions_share']:.1%}** of "
                   f"the variance (with the draw {v['between_regions_share']:.1%})",
                   "- ranks of 35: " + ", ".join(f"{k} {r}" for k, r in w["rank_of_35"].items()), ""]
+    if "consent" in m:
+        k = m["consent"]
+        lines += ["## Who withholds consent", "",
+                  "A proposal needs UWV (where it takes part), the centre and a quorum of the participating "
+                  "municipalities (004 §4.1, §4.2). Counted from the runs' `rejected` events up to the end of "
+                  "the fieldwork; a proposal can lack more than one. Where the municipalities hardly ever "
+                  "withhold consent, what moves them (leadership, the SW company, aldermen, say) can only "
+                  "change which proposal the centre puts on the table, not whether it is agreed.", "",
+                  f"- proposals not agreed per region and year: **{k['rejected_per_region_year']:.2f}**", "",
+                  "| against | share of the proposals not agreed |", "|---|---|"]
+        lines += [f"| {who} | {share:.1%} |" for who, share in k["share_against"].items()]
+        lines.append("")
     for title, key in (("Mechanisms switched off", "mechanisms"), ("Levers (shipped scenarios)", "levers")):
         if key not in m:
             continue
@@ -334,15 +370,17 @@ def main(argv=None) -> None:
          "version": version(), "parameters_changed": changes}
     with ProcessPoolExecutor(args.workers, mp_context=worker_context()) as pool:
         t0 = time.time()
-        score, coord = simulate(base, args.replications, args.seed, pool)
+        score, coord, rejected = simulate(base, args.replications, args.seed, pool)
         log(f"default: {time.time() - t0:.0f} s; national coordinated share {coord.mean():.3f}")
         m["coordinated_share"] = float(coord.mean())
+        months = [str(month) for month in base.calendar.months]
+        m["consent"] = consent_measures(rejected, score.shape[1], months.index(FIELDWORK[1]) + 1)
         m["cases"] = case_measures(score)
         m["variance"] = variance_measures(score)
         log(json.dumps(m["cases"], indent=1))
         log(json.dumps(m["variance"], indent=1))
         fixed = replace(base, params=base.params.with_values(uwv_person_spread=0.0))
-        score_fixed, _ = simulate(fixed, args.replications, args.seed, pool)
+        score_fixed, *_ = simulate(fixed, args.replications, args.seed, pool)
         m["cases_without_person_draw"] = case_measures(score_fixed)
         m["variance_without_person_draw"] = variance_measures(score_fixed)
         log(f"without the person draw: {json.dumps(m['cases_without_person_draw'])}")

@@ -337,10 +337,22 @@ def _compiled_support(world: World, a_of_row: np.ndarray, sunk_effort: bool) -> 
 
 def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per region: whether the proposal is carried, and the share of municipalities in favour."""
+    has = proposal >= 0
+    share, against = consent(world, proposal, support)
+    carried = has & ~against["UWV"] & ~against["the centre"] & ~against["the municipalities"]
+    return carried, share
+
+
+def consent(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per region: the share of municipalities in favour, and who withholds consent.
+
+    A proposal needs UWV (if it takes part), the centre and a quorum of the
+    participating municipalities; ``against`` says per region which of the
+    three withheld it (UWV, the centre, the municipalities: too few in favour).
+    """
     tab = world.catalogue.table
     p, pop, rs = world.params, world.population, world.regions_state
-    has = proposal >= 0
-    a = np.where(has, proposal, 0)
+    a = np.where(proposal >= 0, proposal, 0)
     voters = world.tie_index.municipal & pop.participates
     yes = voters & (support > 0)
     n_voters = np.bincount(pop.region[voters], None, rs.n)
@@ -349,10 +361,9 @@ def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.n
     # not a parameter: 0.5 is a simple majority and 1.0 everyone (definitions)
     quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
     quorum = np.where(tab.consensus[a], 1.0, quorum)
-    uwv_yes = support[rs.uwv_row] > 0
-    centre_yes = support[rs.centre_row] > 0
-    carried = has & centre_yes & (share >= quorum) & (uwv_yes | ~tab.needs_uwv[a])
-    return carried, share
+    return share, {"UWV": tab.needs_uwv[a] & ~(support[rs.uwv_row] > 0),
+                   "the centre": ~(support[rs.centre_row] > 0),
+                   "the municipalities": share < quorum}
 
 
 def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> np.ndarray:
@@ -368,11 +379,23 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
     rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
     rs.proposal[:] = proposal
     rejected = np.flatnonzero((proposal >= 0) & ~carried)
+    _record_rejections(world, proposal, support, rejected)
     rs.shelved_until[rejected, proposal[rejected]] = world.t + round(world.params.shelf_months)
     execution.schedule(world, np.flatnonzero(carried), proposal[carried])
     if GOVERNANCE in levels:
         leadership.after_the_vote(world, proposal, support, carried, regions)
     return carried
+
+
+def _record_rejections(world: World, proposal: np.ndarray, support: np.ndarray, rejected: np.ndarray) -> None:
+    """An event per proposal not agreed, saying who withheld consent (why a region stays stuck)."""
+    if len(rejected) == 0:
+        return
+    _, against = consent(world, proposal, support)
+    names, catalogue = world.regions_state.names, world.catalogue.arrangements
+    texts = [f"{names[r]}: {catalogue[proposal[r]].id} not agreed; against: "
+             + ", ".join(who for who, no in against.items() if no[r]) for r in rejected.tolist()]
+    world.record_events("rejected", texts, world.layout.of_region[rejected])
 
 
 def review_arrangements(world: World, regions: np.ndarray) -> None:
