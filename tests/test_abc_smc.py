@@ -264,3 +264,32 @@ def test_a_calibration_of_the_werkplein_era_alone_fits_only_its_calibrate_figure
     history = run_abc_smc(setup, tmp_path / "era.db", generations=1, particles=3)
     particles = last_population(history)
     assert len(particles) == 3 and set(particles.columns) == {"weight_trust", "handover_loss", "weight"}
+
+
+def test_the_wide_transition_proposes_inside_the_priors_as_pyabc_s_own_loop_would():
+    """Drawing in blocks and keeping the first proposal inside the box gives pyABC's distribution."""
+    import pyabc
+
+    from chainsim.abc_smc import _transition
+
+    priors = [SimpleNamespace(name="a", low=0.0, high=1.0), SimpleNamespace(name="b", low=0.0, high=2.0)]
+    rng = np.random.default_rng(5)
+    particles = pd.DataFrame({"a": rng.uniform(0.6, 1.0, 40), "b": rng.uniform(0.0, 0.5, 40)})
+    weights = rng.uniform(0.5, 1.5, 40)
+    boxed, plain = _transition("wide", priors), pyabc.MultivariateNormalTransition(scaling=4.0)
+    boxed.fit(particles, weights)
+    plain.fit(particles, weights)
+    prior = pyabc.Distribution(a=pyabc.RV("uniform", 0.0, 1.0), b=pyabc.RV("uniform", 0.0, 2.0))
+    np.random.seed(1)
+    ours = pd.DataFrame([dict(boxed.rvs_single()) for _ in range(3000)])
+    theirs = []
+    while len(theirs) < 3000:                        # pyABC's loop: redraw while the prior density is zero
+        proposal = plain.rvs_single()
+        if prior.pdf(proposal) > 0:
+            theirs.append(dict(proposal))
+    theirs = pd.DataFrame(theirs)
+    assert ((ours >= [0.0, 0.0]) & (ours <= [1.0, 2.0])).all().all()
+    for column in ("a", "b"):                        # same distribution: means and spreads within sampling error
+        assert abs(ours[column].mean() - theirs[column].mean()) < 4 * theirs[column].std() / np.sqrt(1500)
+        assert ours[column].std() == pytest.approx(theirs[column].std(), rel=0.1)
+    assert boxed.pdf(ours.iloc[0]) == pytest.approx(plain.pdf(ours.iloc[0]))
