@@ -98,7 +98,7 @@ setting (parameters, intervention); the seed's direction is that the high
 setting raises cooperation."""
 
 KNOWN_INPUTS = ("tightness", "identity", "concentration", "commuting_out", "history", "n_municipalities",
-                "n_sw", "n_subregions", "formal_mandate")
+                "n_sw", "n_subregions", "formal_mandate", "aldermen_platform")
 """Region inputs taken from data (regions.csv) for the variance decomposition."""
 
 _COORDINATED = 0
