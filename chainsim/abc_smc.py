@@ -143,6 +143,8 @@ def _transition(name: str, priors=()):
     if name == "gaussian":
         return pyabc.MultivariateNormalTransition()
     if name == "wide":
+        if not priors:
+            raise ValueError("the wide transition needs the priors (name, low, high) that bound its proposals")
         return _boxed_normal_transition({p.name: p.low for p in priors}, {p.name: p.high for p in priors},
                                         WIDE_SCALING)
     raise ValueError(f"unknown transition {name!r} (allowed: {', '.join(TRANSITIONS)})")
@@ -445,7 +447,8 @@ def run_abc_smc(setup: Setup, db: Path, generations: int, particles: int, worker
         model = PictureModel(setup.replications, setup.regions, setup.start_from, setup.era)
         abc = pyabc.ABCSMC(model, prior, distance,
                            population_size=particles, sampler=sampler,
-                           transitions=_transition(transition, setup.priors), eps=pyabc.QuantileEpsilon(alpha=epsilon_quantile))
+                           transitions=_transition(transition, setup.priors),
+                           eps=pyabc.QuantileEpsilon(alpha=epsilon_quantile))
         np.random.seed(setup.seed + (done or 0))  # one worker repeats exactly (pyABC draws from numpy's global state)
         if done is not None:
             abc.load(url, _history(db).id)

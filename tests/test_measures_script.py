@@ -30,6 +30,8 @@ def test_measures_script_reports_the_case_regions_and_the_variance(tmp_path):
     shares = m["consent"]["share_against"]
     assert m["consent"]["rejected_per_region_year"] > 0
     assert all(0.0 <= s <= 1.0 for s in shares.values()) and sum(shares.values()) >= 1.0 - 1e-9
+    alone = m["consent"]["share_alone_against"]
+    assert all(0.0 <= alone[w] <= shares[w] + 1e-12 for w in shares) and sum(alone.values()) <= 1.0 + 1e-9
     assert "Who withholds consent" in (tmp_path / "measures.md").read_text()
     text = (tmp_path / "measures.md").read_text()
     assert "Without the draw of UWV's person" in text

@@ -385,7 +385,8 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 004 summary, §4.6", "mean months from agreement to practice for a small region"),
     ParameterSpec("lag_per_organisation", 0.06, 0.0, 0.2, "M13, M12",
                   "estimate; 004 summary (many organisations, each with own steering layers)",
-                  "relative extra delay per organisation that must implement"),
+                  "relative extra delay per steering layer an agreement passes (an organisation that must implement, "
+                  "the municipalities together where they steer as one)"),
     ParameterSpec("lapse_rate", 0.02, 0.0, 0.1, "M13, M3",
                   "estimate; 001 §5.6 (without a driving force organisations fall back into their own "
                   "procedures; caseloads crowd out joint casework)",

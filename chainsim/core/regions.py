@@ -27,8 +27,8 @@ class RegionInfo:
 
     ``formal_mandate``: the municipalities already work in a joint
     arrangement that gives the centre a mandate (004 footnote 10, Helmond-De
-    Peel); ``aldermen_platform``: the aldermen of all municipalities endorse
-    a direction together in an informal platform (004 §4.5, Friesland's
+    Peel); ``aldermen_platform``: the aldermen endorse a direction together in
+    an informal platform without formal status (004 §4.5, Friesland's
     Vereniging van Friese Gemeenten).
 
     Optional attributes (``leadership_style``, ``strategic_skill``,

@@ -115,12 +115,14 @@ WITHHOLDERS = ("UWV", "the centre", "the municipalities")
 
 
 def rejections(events) -> np.ndarray:
-    """From a run's events: proposals not agreed up to the fieldwork's end, and how many each party was against."""
-    out = np.zeros(1 + len(WITHHOLDERS))
+    """From a run's events: proposals not agreed up to the fieldwork's end; per party, how many it was against,
+    and how many it alone was against."""
+    out = np.zeros(1 + 2 * len(WITHHOLDERS))
     for month, kind, text in events:
         if kind == "rejected" and month <= FIELDWORK[1]:
             against = text.rpartition("against: ")[2].split(", ")
-            out += [1.0] + [who in against for who in WITHHOLDERS]
+            alone = len(against) == 1
+            out += [1.0] + [who in against for who in WITHHOLDERS] + [alone and who in against for who in WITHHOLDERS]
     return out
 
 
@@ -151,7 +153,7 @@ def _infos(config: RunConfig):
 def simulate(config: RunConfig, replications: int, seed: int, pool,
              intervention=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(replications x regions) score and coordinated share, seeds shared by every configuration;
-    (replications x 4) the rejections (:func:`rejections`)."""
+    (replications x 7) the rejections (:func:`rejections`)."""
     seeds = np.random.SeedSequence(seed).spawn(replications)
     out = list(pool.map(_simulate, [(config, s, intervention) for s in seeds], chunksize=max(1, replications // 8)))
     return tuple(np.array([o[k] for o in out]) for k in range(3))
@@ -159,10 +161,12 @@ def simulate(config: RunConfig, replications: int, seed: int, pool,
 
 def consent_measures(counts: np.ndarray, n_regions: int, months: int) -> dict:
     """Proposals not agreed per region and year, and the share of them each party was against."""
-    total = counts[:, 0].sum()
+    total, n = counts[:, 0].sum(), len(WITHHOLDERS)
     return {"rejected_per_region_year": float(counts[:, 0].mean() / n_regions / (months / 12)),
             "share_against": {who: float(counts[:, 1 + k].sum() / max(total, 1))
-                              for k, who in enumerate(WITHHOLDERS)}}
+                              for k, who in enumerate(WITHHOLDERS)},
+            "share_alone_against": {who: float(counts[:, 1 + n + k].sum() / max(total, 1))
+                                    for k, who in enumerate(WITHHOLDERS)}}
 
 
 def paired(diff: np.ndarray) -> dict:
@@ -266,7 +270,10 @@ def report(m: dict) -> str:
                   "mechanisms, which act jointly):", "",
                   "| input | Δ mean score per SD |", "|---|---|"]
         lines += [f"| {k} | {b:+.3f} |" for k, b in v["per_sd"].items()]
-        lines += ["", "Per case region: its mean score's distance from the mean of all regions, the part of it "
+        lines += ["", "`formal_mandate` and `aldermen_platform` are 1 in one region each (Helmond-De Peel, "
+                  "Friesland): the linear model fits those two regions exactly, and their parts are the regions' "
+                  "own distance from the rest, not a measured effect of the input.", "",
+                  "Per case region: its mean score's distance from the mean of all regions, the part of it "
                   "the known inputs fit, and the two inputs that fit most of it:", "",
                   "| region | observed | score − all | fitted − all | largest parts |", "|---|---|---|---|---|"]
         for name, row in v["contributions"].items():
@@ -290,15 +297,19 @@ def report(m: dict) -> str:
                   "- ranks of 35: " + ", ".join(f"{k} {r}" for k, r in w["rank_of_35"].items()), ""]
     if "consent" in m:
         k = m["consent"]
+        alone = k.get("share_alone_against", {})
         lines += ["## Who withholds consent", "",
-                  "A proposal needs UWV (where it takes part), the centre and a quorum of the participating "
-                  "municipalities (004 §4.1, §4.2). Counted from the runs' `rejected` events up to the end of "
-                  "the fieldwork; a proposal can lack more than one. Where the municipalities hardly ever "
-                  "withhold consent, what moves them (leadership, the SW company, aldermen, say) can only "
-                  "change which proposal the centre puts on the table, not whether it is agreed.", "",
+                  "A proposal needs UWV (where the arrangement needs it), the centre and a quorum of the "
+                  "participating municipalities, the centre counted among them (004 §4.1, §4.2). Counted from "
+                  "the runs' `rejected` events up to the end of the fieldwork; a proposal can lack more than "
+                  "one, and a 'no' of the centre also lowers the municipalities' share (under the governance "
+                  "table's unanimity it always fails that too). Where UWV alone refuses most proposals, what "
+                  "moves the municipalities (leadership, the SW company, aldermen, say) mostly changes which "
+                  "proposal the centre puts on the table, not whether it is agreed.", "",
                   f"- proposals not agreed per region and year: **{k['rejected_per_region_year']:.2f}**", "",
-                  "| against | share of the proposals not agreed |", "|---|---|"]
-        lines += [f"| {who} | {share:.1%} |" for who, share in k["share_against"].items()]
+                  "| against | share of the proposals not agreed | the only party against |", "|---|---|---|"]
+        lines += [f"| {who} | {share:.1%} | {alone[who]:.1%} |" if who in alone else f"| {who} | {share:.1%} | – |"
+                  for who, share in k["share_against"].items()]
         lines.append("")
     for title, key in (("Mechanisms switched off", "mechanisms"), ("Levers (shipped scenarios)", "levers")):
         if key not in m:

@@ -53,11 +53,12 @@ def steering_layers(world: World) -> np.ndarray:
     ieder met hun eigen sturingslagen"), except where the municipalities
     already steer as one: in a joint arrangement that gives the centre a
     mandate (004 footnote 10, §4.1: Helmond-De Peel) or through a platform
-    where the aldermen of all municipalities endorse a direction together,
-    "zodat het management en de uitvoering efficiënter kunnen samenwerken"
-    (004 §4.5, Friesland's Vereniging van Friese Gemeenten). The
-    municipalities then count as one layer, in proportion to the mandate (a
-    lever can grant part of one).
+    where the aldermen endorse a direction together, "zodat het management
+    en de uitvoering efficiënter kunnen samenwerken" (004 §4.5, Friesland's
+    Vereniging van Friese Gemeenten). The municipalities then count as one
+    layer, in proportion to the mandate (a lever can grant part of one). The
+    platform counts like a full mandate here, which overstates it: the seed
+    says it has no formal status (docs/ODD.md §7.8).
     """
     rs = world.regions_state
     shared = np.maximum(rs.formal_mandate, rs.aldermen_platform)
