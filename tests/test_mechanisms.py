@@ -12,6 +12,8 @@ from helpers import (
     small_region,
     small_world,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chainsim.core.arrangements import INDEX, TABLE
 from chainsim.core.mechanisms import (
@@ -444,6 +446,20 @@ def test_m12_municipalities_that_steer_as_one_pass_agreements_on_sooner(steers_a
     assert execution.steering_layers(alone)[0] == organisations
     assert execution.steering_layers(together)[0] == organisations - 19
     assert _mean_lag(together) < _mean_lag(alone)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(2, 30), mandate=st.floats(0.0, 1.0), platform=st.booleans())
+def test_steering_layers_lie_between_one_per_body_and_one_per_organisation(n, mandate, platform):
+    """Never fewer layers than UWV, the other bodies and the municipalities as one; never more than organisations;
+    a larger mandate never adds a layer."""
+    m = small_world([small_region(n_municipalities=n, aldermen_platform=platform)])
+    rs = m.regions_state
+    rs.formal_mandate[0] = mandate
+    layers = execution.steering_layers(m)[0]
+    assert rs.n_organisations[0] - (n - 1) <= layers <= rs.n_organisations[0]
+    rs.formal_mandate[0] = min(1.0, mandate + 0.25)
+    assert execution.steering_layers(m)[0] <= layers
 
 
 def test_a_partial_mandate_counts_the_municipalities_as_part_of_one_layer():
