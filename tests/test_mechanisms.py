@@ -307,7 +307,7 @@ def test_a_proposal_is_agreed_only_with_everyone_s_consent_and_a_refusal_names_w
     municipal = np.flatnonzero(m.tie_index.municipal & ~m.tie_index.is_centre)
     support[municipal] = -1.0
     assert table.consent(m, proposal, support)[1]["the municipalities"].all()
-    table._record_rejections(m, proposal, support, np.array([0]))
+    table._record_rejections(m, proposal, table.consent(m, proposal, support)[1], np.array([0]))
     assert m.events[-1][1] == "rejected" and m.events[-1][2].endswith("against: UWV, the municipalities")
 
 

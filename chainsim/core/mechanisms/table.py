@@ -337,10 +337,13 @@ def _compiled_support(world: World, a_of_row: np.ndarray, sunk_effort: bool) -> 
 
 def tally(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per region: whether the proposal is carried, and the share of municipalities in favour."""
-    has = proposal >= 0
     share, against = consent(world, proposal, support)
-    carried = has & ~against["UWV"] & ~against["the centre"] & ~against["the municipalities"]
-    return carried, share
+    return _carried(proposal, against), share
+
+
+def _carried(proposal: np.ndarray, against: dict[str, np.ndarray]) -> np.ndarray:
+    """A proposal is carried where there is one and nobody withholds consent."""
+    return (proposal >= 0) & ~against["UWV"] & ~against["the centre"] & ~against["the municipalities"]
 
 
 def consent(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -375,11 +378,12 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
     rs = world.regions_state
     proposal = choose_proposals(world, levels, regions)
     support = member_support(world, proposal)
-    carried, share = tally(world, proposal, support)
+    share, against = consent(world, proposal, support)
+    carried = _carried(proposal, against)
     rs.last_vote_share[proposal >= 0] = share[proposal >= 0]
     rs.proposal[:] = proposal
     rejected = np.flatnonzero((proposal >= 0) & ~carried)
-    _record_rejections(world, proposal, support, rejected)
+    _record_rejections(world, proposal, against, rejected)
     rs.shelved_until[rejected, proposal[rejected]] = world.t + round(world.params.shelf_months)
     execution.schedule(world, np.flatnonzero(carried), proposal[carried])
     if GOVERNANCE in levels:
@@ -387,11 +391,11 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
     return carried
 
 
-def _record_rejections(world: World, proposal: np.ndarray, support: np.ndarray, rejected: np.ndarray) -> None:
-    """An event per proposal not agreed, saying who withheld consent (why a region stays stuck)."""
+def _record_rejections(world: World, proposal: np.ndarray, against: dict[str, np.ndarray],
+                       rejected: np.ndarray) -> None:
+    """An event per proposal not agreed, saying who withheld consent (``against``, from :func:`consent`)."""
     if len(rejected) == 0:
         return
-    _, against = consent(world, proposal, support)
     names, catalogue = world.regions_state.names, world.catalogue.arrangements
     texts = [f"{names[r]}: {catalogue[proposal[r]].id} not agreed; against: "
              + ", ".join(who for who, no in against.items() if no[r]) for r in rejected.tolist()]
