@@ -332,14 +332,21 @@ def test_m8_business_interest_turns_sw_company_into_competitor():
     assert not m.population.partner[sw].any()
 
 
+def _region_with_sw_companies(n_sw: int):
+    """A region of six municipalities and ``n_sw`` SW companies, trust 0.6 on every tie: the model, the SW
+    companies' rows, the ownership ties, the centre's ties and the centre's row."""
+    m = small_world([small_region(n_municipalities=6, n_sw=n_sw)])
+    set_all_trust(m, 0.6)
+    sw = np.flatnonzero(m.population.kind == Kind.SW_COMPANY)
+    ix = m.tie_index
+    return (m, sw, ix.by_kind[TieKind.SW_OWNER], ix.by_kind[TieKind.CENTRE_MUNICIPALITY],
+            m.regions_state.centre_row[0])
+
+
 def test_m8_a_competing_sw_company_strains_its_owners_ties_with_the_centre():
     """004 §4.3: a competing SW company, 'waardoor de verhoudingen zijn verslechterd'; a partner strains nothing."""
-    m = small_world([small_region(n_municipalities=6, n_sw=2)])
-    set_all_trust(m, 0.6)
-    ties, ix, pop = m.ties, m.tie_index, m.population
-    sw = np.flatnonzero(pop.kind == Kind.SW_COMPANY)
-    so, cm = ix.by_kind[TieKind.SW_OWNER], ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
-    centre = m.regions_state.centre_row[0]
+    m, sw, so, cm, centre = _region_with_sw_companies(2)
+    ties, pop = m.ties, m.population
     # the SW company the centre does not own competes; the other is a partner
     rival = next(c for c in sw if centre not in ties.v[so][ties.u[so] == c])
     pop.partner[sw] = sw != rival
@@ -354,6 +361,34 @@ def test_m8_a_competing_sw_company_strains_its_owners_ties_with_the_centre():
     after_partners = ties.trust[cm].copy()
     actors.strain_of_competing_sw(m)
     assert np.array_equal(ties.trust[cm], after_partners)
+
+
+def test_m8_a_company_both_ends_own_strains_their_tie_once():
+    """A competing SW company owned by the centre and a municipality strains their tie once, not twice."""
+    m, sw, so, cm, centre = _region_with_sw_companies(1)
+    ties, pop = m.ties, m.population
+    owners = set(ties.v[so].tolist())
+    assert centre in owners and len(owners) > 1           # the centre and co-owners share the company
+    pop.partner[sw] = False
+    before = ties.trust[cm].copy()
+    actors.strain_of_competing_sw(m)
+    loss = 1.0 - ties.trust[cm] / before                   # the share of trust each tie lost
+    assert np.allclose(loss, m.params.sw_rivalry_trust_loss)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 7)), min_size=1, max_size=30, unique=True),
+       st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=20))
+def test_m8_companies_owned_by_both_ends_match_a_direct_count(ownership, pairs):
+    """The vectorised count of shared companies equals counting the pairs one by one."""
+    company = np.array([c for c, _ in ownership]) + 8       # companies are other rows than their owners
+    owner = np.array([o for _, o in ownership])
+    a, b = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
+    owned = {}
+    for c, o in zip(company.tolist(), owner.tolist()):
+        owned.setdefault(o, set()).add(c)
+    direct = [len(owned.get(x, set()) & owned.get(y, set())) for x, y in zip(a.tolist(), b.tolist())]
+    assert actors._owned_by_both(company, owner, a, b, 14).tolist() == direct
 
 
 # --- M9 employer organisations ----------------------------------------------
@@ -444,7 +479,10 @@ def test_m12_municipalities_that_steer_as_one_pass_agreements_on_sooner(steers_a
     together = small_world([small_region(n_municipalities=20, **steers_as_one)], seed=3)
     organisations = alone.regions_state.n_organisations[0]
     assert execution.steering_layers(alone)[0] == organisations
-    assert execution.steering_layers(together)[0] == organisations - 19
+    # a mandate makes the 20 municipalities one layer; a platform without formal status part of that
+    share = 1.0 if "formal_mandate" in steers_as_one else together.params.platform_steering_share
+    assert 0.0 < share <= 1.0
+    assert execution.steering_layers(together)[0] == pytest.approx(organisations - share * 19)
     assert _mean_lag(together) < _mean_lag(alone)
 
 

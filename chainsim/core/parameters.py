@@ -387,6 +387,12 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "estimate; 004 summary (many organisations, each with own steering layers)",
                   "relative extra delay per steering layer an agreement passes (an organisation that must implement, "
                   "the municipalities together where they steer as one)"),
+    ParameterSpec("platform_steering_share", 0.5, 0.0, 1.0, "M13, M12",
+                  "estimate; 004 §4.5 (Friesland's Vereniging van Friese Gemeenten: the aldermen endorse a "
+                  "direction 'zodat het management en de uitvoering efficiënter kunnen samenwerken', but the "
+                  "platform has no formal status, unlike a joint arrangement that mandates the centre, fn 10)",
+                  "share of a formal mandate that a platform of aldermen gives: how far its municipalities count "
+                  "as one steering layer"),
     ParameterSpec("lapse_rate", 0.02, 0.0, 0.1, "M13, M3",
                   "estimate; 001 §5.6 (without a driving force organisations fall back into their own "
                   "procedures; caseloads crowd out joint casework)",

@@ -61,19 +61,38 @@ def strain_of_competing_sw(world: World) -> None:
     against the regional table, and "in one region the centre meets a
     competing SW company, whereby relations worsened" (004 §4.3; §4.6: the
     SW company's position can put relations in the region on edge). Each
-    month, per competing SW company it owns, a municipality's tie with the
-    centre loses ``sw_rivalry_trust_loss`` x its trust; where the centre
-    owns the competing company (its alderman's double role, 004 §4.3), all
-    the centre's ties do.
+    month a tie between a municipality and the centre loses
+    ``sw_rivalry_trust_loss`` x its trust per competing SW company that one
+    of the two owns; where the centre owns the competing company (its
+    alderman's double role, 004 §4.3), all the centre's ties do. A company
+    both ends own counts once: it strains the tie, but not twice.
     """
     p, pop, ix, ties = world.params, world.population, world.tie_index, world.ties
     if world.off("M8") or world.off("M3") or p.sw_rivalry_trust_loss <= 0:
         return
     so = ix.by_kind[TieKind.SW_OWNER]
     competing = (pop.kind == Kind.SW_COMPANY) & ~pop.partner
-    owned = np.bincount(ties.v[so], competing[ties.u[so]], pop.n)     # competing SW companies each one owns
+    so = so[competing[ties.u[so]]]                        # ownership ties of competing companies
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
-    scale_ties(ties.trust, cm, 0.0, p.sw_rivalry_trust_loss * (owned[ties.u[cm]] + owned[ties.v[cm]]))
+    if len(so) == 0 or len(cm) == 0:
+        return
+    owned = np.bincount(ties.v[so], minlength=pop.n)      # competing SW companies each one owns
+    both = _owned_by_both(ties.u[so], ties.v[so], ties.u[cm], ties.v[cm], pop.n)
+    strained = owned[ties.u[cm]] + owned[ties.v[cm]] - both
+    scale_ties(ties.trust, cm, 0.0, p.sw_rivalry_trust_loss * strained)
+
+
+def _owned_by_both(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Per pair (a[i], b[i]), the number of companies in the ownership list (company, owner) that both own."""
+    keys = np.sort(owner.astype(np.int64) * n + company)          # (owner, company), sorted
+    first = a.astype(np.int64) * n
+    start = np.searchsorted(keys, first)                          # a's companies: keys[start:stop]
+    counts = np.searchsorted(keys, first + n) - start
+    pair = np.repeat(np.arange(len(a)), counts)                   # one row per company a owns
+    offsets = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+    wanted = b[pair].astype(np.int64) * n + keys[start[pair] + offsets] % n    # does b own it too?
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.bincount(pair, keys[at] == wanted, len(a)).astype(np.int64)
 
 
 def update_employer_engagement(world: World) -> None:

@@ -57,11 +57,11 @@ def steering_layers(world: World) -> np.ndarray:
     en de uitvoering efficiënter kunnen samenwerken" (004 §4.5, Friesland's
     Vereniging van Friese Gemeenten). The municipalities then count as one
     layer, in proportion to the mandate (a lever can grant part of one). The
-    platform counts like a full mandate here, which overstates it: the seed
-    says it has no formal status (docs/ODD.md §7.8).
+    platform has no formal status (004 §4.5), so it counts as
+    ``platform_steering_share`` of a mandate.
     """
     rs = world.regions_state
-    shared = np.maximum(rs.formal_mandate, rs.aldermen_platform)
+    shared = np.maximum(rs.formal_mandate, world.params.platform_steering_share * rs.aldermen_platform)
     return rs.n_organisations - shared * (rs.n_municipalities - 1)
 
 
