@@ -141,7 +141,8 @@ KNOWN_MISSES: dict[str, str] = {
     "cooperation_levels.all_levels": "about 2.5 regions too few (13 observed) at every level at once: the "
                                      "representative particle of the fifth calibration lies nearest the posterior "
                                      "predictive mean over all statistics, and trades Table 3.4 for Table 3.3",
-    "cooperation_levels.hardly": "about 3 regions too many (5 observed) cooperating on one level only, the other side of the "
+    "cooperation_levels.hardly": "about 3 regions too many (5 observed) cooperating on one level only, the other "
+                                 "side of the "
                                  "same trade: where the shop-floor activities now come out nearer Table 3.3, fewer "
                                  "regions hold every level at once",
     "joint_activities.joint_projects": "about 6 regions too few (27 observed), and outside the posterior predictive "

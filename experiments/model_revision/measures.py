@@ -259,8 +259,9 @@ def report(m: dict) -> str:
     for name, q in CASES.items():
         lines.append(f"| {name} | {q} | {c['mean_score'][name]:.2f} | {c['rank_of_35'][name]} |")
     lines += ["", "A Spearman correlation of 0.8 or more needs Gooi en Vechtstreek below both fair regions (with "
-              "Gooi between them it is 0.79). Whether any parameter set in the declared ranges reaches the goal: "
-              "docs/reachability.md (`experiments/model_revision/reachability.py`).",
+              "Gooi between them it is 0.79). Whether any parameter set reaches the goal, in the declared ranges "
+              "and among the posterior's particles: docs/reachability.md, docs/reachability_posterior.md "
+              "(`experiments/model_revision/reachability.py`).",
               "", "## What the regions' known inputs explain", "",
               "Reported, not targeted: unknown traits are drawn anew in every replication.", "",
               f"- between regions (share of the total variance of the score): **{v['between_regions_share']:.1%}**",
