@@ -3,10 +3,11 @@
 chainsim.core.mechanisms.compiled computes the members' support and the
 convenor's estimate in one pass each; chainsim.core.mechanisms.table keeps
 the readable numpy statement of the same rule (which tests/test_decision_rule.py
-holds equal to each organisation's own rule). Here the two versions run on
-the same states -- drawn parameters, mechanisms switched off, a formal
-mandate, any proposal per region -- and on whole runs of both eras, and
-must agree exactly.
+holds equal to each organisation's own rule). chainsim.core.tie_loops does
+the same for the trust summary and the two trust steps of chainsim.core.ties.
+Here the two versions run on the same states -- drawn parameters, mechanisms
+switched off, a formal mandate, any proposal per region, drawn trust,
+repeated ties -- and on whole runs of both eras, and must agree exactly.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import parameters, seeds
 
-from chainsim.core import kernel_choice
+from chainsim.core import jit, kernel_choice
 from chainsim.core.arrangements import ARRANGEMENTS
 from chainsim.core.config import RunConfig
-from chainsim.core.mechanisms import compiled, table
+from chainsim.core.mechanisms import table
 from chainsim.runner import replication_seeds, simulate_batch
 
 RULE_MECHANISMS = ("M2", "M4", "M5", "M6", "M7", "M13")
@@ -36,12 +37,12 @@ FIELDS = ("items", "levels", "level_class", "stage", "diagnostics")
 @contextlib.contextmanager
 def kernels(name: str):
     """Run the block with the numba loops or the numpy reference (the table reads the choice per call)."""
-    before = compiled.KERNELS
-    compiled.KERNELS = name
+    before = jit.KERNELS
+    jit.KERNELS = name
     try:
         yield
     finally:
-        compiled.KERNELS = before
+        jit.KERNELS = before
 
 
 @pytest.mark.skipif(os.environ.get("CHAINSIM_KERNELS", "").strip().lower() == "numpy",
@@ -49,7 +50,7 @@ def kernels(name: str):
 def test_the_test_environment_runs_the_compiled_loops():
     """numba is a dependency: the regression and property tests exercise the compiled path."""
     pytest.importorskip("numba", reason="numba is a core dependency; the lock files pin it")
-    assert compiled.KERNELS == "numba"
+    assert jit.KERNELS == "numba"
 
 
 @st.composite
@@ -90,6 +91,134 @@ def test_the_convenors_estimate_is_the_references_to_the_bit(state):
     with kernels("numpy"):
         reference = table.expected_support(world)
     np.testing.assert_array_equal(fast, reference)
+
+
+SUMMARY_FIELDS = ("region_centre", "region_uwv", "sw_owner", "in_centre", "in_uwv", "at_table", "uwv_centre")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states(), trust_seed=st.integers(0, 2**32 - 1))
+def test_the_trust_summary_is_the_references_to_the_bit(state, trust_seed):
+    """Every mean and per-organisation view the mechanisms read, for trust drawn anew on every tie."""
+    world, _ = state
+    world.ties.trust[:] = np.random.default_rng(trust_seed).random(len(world.ties.trust))
+    summaries = {}
+    for name in ("numba", "numpy"):
+        with kernels(name):
+            world.trust.refresh()
+        summaries[name] = {f: getattr(world.trust, f).copy() for f in SUMMARY_FIELDS}
+        summaries[name]["regions"] = (world.regions_state.trust_centre.copy(), world.regions_state.trust_uwv.copy())
+    for f in SUMMARY_FIELDS:
+        np.testing.assert_array_equal(summaries["numba"][f], summaries["numpy"][f], err_msg=f)
+    for a, b in zip(summaries["numba"]["regions"], summaries["numpy"]["regions"]):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(summaries["numba"]["at_table"]).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_ties=st.integers(1, 30), n_index=st.integers(0, 40),
+       scalar_gain=st.booleans(), scalar_loss=st.booleans(), big=st.booleans())
+def test_scaling_ties_is_the_references_to_the_bit(seed, n_ties, n_index, scalar_gain, scalar_loss, big):
+    """Gains and losses on ties, repeated ties included (the last write wins, as in numpy), and steps that
+    leave [0, 1] before the clip (``big``)."""
+    from chainsim.core.ties import scale_ties
+
+    rng = np.random.default_rng(seed)
+    trust = rng.random(n_ties)
+    index = rng.integers(0, n_ties, n_index)
+    size = 3.0 if big else 1.0
+    gain = float(rng.random() * size) if scalar_gain else rng.random(n_index) * size
+    loss = float(rng.random() * size) if scalar_loss else rng.random(n_index) * size
+    results = {}
+    for name in ("numba", "numpy"):
+        moved = trust.copy()
+        with kernels(name):
+            scale_ties(moved, index, gain, loss)
+        results[name] = moved
+    np.testing.assert_array_equal(results["numba"], results["numpy"])
+    assert ((results["numba"] >= 0) & (results["numba"] <= 1)).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_ties=st.integers(1, 12), n_index=st.integers(0, 40),
+       scalar=st.booleans(), damping=st.floats(0, 3))
+def test_learning_from_the_record_is_the_references_to_the_bit(seed, n_ties, n_index, scalar, damping):
+    """Kept and broken commitments, a tie hit several times in one month included (each in turn)."""
+    from chainsim.core.ties import learn_from_record
+
+    rng = np.random.default_rng(seed)
+    trust, experience = rng.random(n_ties), rng.integers(0, 5, n_ties).astype(float)
+    index = rng.integers(0, n_ties, n_index)
+    gain = 0.0 if scalar else rng.random(n_index)
+    loss = float(rng.random()) if scalar else rng.random(n_index) * 2
+    results = {}
+    for name in ("numba", "numpy"):
+        moved, seen = trust.copy(), experience.copy()
+        with kernels(name):
+            learn_from_record(moved, seen, index, gain, loss, damping)
+        results[name] = moved, seen
+    np.testing.assert_array_equal(results["numba"][0], results["numpy"][0])
+    np.testing.assert_array_equal(results["numba"][1], results["numpy"][1])
+    assert results["numba"][1].sum() == experience.sum() + n_index
+
+
+@settings(max_examples=120, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6), m=st.integers(1, 8), coarse=st.booleans(),
+       nan_share=st.sampled_from([0.0, 0.0, 0.2]), eligible_share=st.sampled_from([0.0, 0.3, 0.8, 1.0]),
+       strategy=st.booleans())
+def test_the_convenors_choice_is_the_references(seed, n, m, coarse, nan_share, eligible_share, strategy):
+    """Which arrangement each convenor proposes: rows with nothing eligible, equal values (``coarse``: the
+    first maximum wins, as with np.argmax), NaN estimates (the first NaN wins, as there), with and without
+    the convenor's strategy (M5)."""
+    from chainsim.core.mechanisms import compiled
+
+    rng = np.random.default_rng(seed)
+    draw = (lambda *shape: rng.integers(0, 3, shape).astype(float)) if coarse else (lambda *shape: rng.random(shape))
+    ok = rng.random((n, m)) < eligible_share
+    score = draw(n, m) - 1.0
+    score[rng.random((n, m)) < nan_share] = np.nan
+    args = (ok, score, draw(m), draw(n, m), float(rng.random()), rng.random(n) < 0.5, strategy,
+            rng.random(m) < 0.4, rng.random(n) < 0.5)
+    with kernels("numba"):
+        fast = compiled.proposals(*args)
+    np.testing.assert_array_equal(fast, table._proposals(*args))
+    assert ((fast == -1) == ~ok.any(axis=1)).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states(), status_seed=st.integers(0, 2**32 - 1),
+       levels=st.sampled_from([(0,), (1, 2), (0, 1, 2), (2,)]))
+def test_what_is_eligible_is_the_references(state, status_seed, levels):
+    """Arrangements a table may take up, on drawn statuses, shelving and availability."""
+    world, _ = state
+    rs, rng = world.regions_state, np.random.default_rng(status_seed)
+    rs.status[:] = rng.integers(0, 3, rs.status.shape)
+    rs.shelved_until[:] = rng.integers(-1, world.t + 3, rs.shelved_until.shape)
+    rs.available[:] = rng.random(rs.available.shape) < 0.9
+    results = {}
+    for name in ("numba", "numpy"):
+        with kernels(name):
+            results[name] = table.eligible(world, levels)
+    np.testing.assert_array_equal(results["numba"], results["numpy"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=states(), support_seed=st.integers(0, 2**32 - 1))
+def test_consent_is_the_references(state, support_seed):
+    """Who withholds consent and the share in favour, for drawn support (NaN where a member weighs
+    nothing) and drawn participation."""
+    world, proposal = state
+    rng = np.random.default_rng(support_seed)
+    support = rng.normal(0.0, 1.0, world.population.n)
+    support[rng.random(world.population.n) < 0.1] = np.nan
+    world.population.participates[:] = rng.random(world.population.n) < 0.8
+    results = {}
+    for name in ("numba", "numpy"):
+        with kernels(name):
+            results[name] = table.consent(world, proposal, support)
+    np.testing.assert_array_equal(results["numba"][0], results["numpy"][0])
+    for who in results["numpy"][1]:
+        np.testing.assert_array_equal(results["numba"][1][who], results["numpy"][1][who], err_msg=who)
 
 
 @pytest.mark.parametrize("config", [
@@ -142,13 +271,17 @@ def test_a_wrong_choice_stops_the_command_line_in_one_line(tmp_path):
 
 
 def _loaded_in_worker() -> tuple[str, int, int]:
-    """In a worker: the kernels and how many signatures each loop has loaded before any call there."""
+    """In a worker: the kernels and how many signatures the loops have loaded before any call there."""
+    from chainsim.core import jit as worker_jit
     from chainsim.core.mechanisms import compiled as worker_compiled
 
-    if worker_compiled.KERNELS != "numba":
-        return worker_compiled.KERNELS, 0, 0
-    return (worker_compiled.KERNELS, len(worker_compiled.member_support_total.signatures),
-            len(worker_compiled.expected_support.signatures))
+    if worker_jit.KERNELS != "numba":
+        return worker_jit.KERNELS, 0, 0, 0
+    from chainsim.core import tie_loops
+
+    return (worker_jit.KERNELS, len(worker_compiled.member_support_total.signatures),
+            len(worker_compiled.expected_support.signatures),
+            min(len(tie_loops.scale_ties.signatures), len(tie_loops.member_trust.signatures)))
 
 
 def test_a_worker_starts_with_the_loops_loaded():
@@ -161,10 +294,10 @@ def test_a_worker_starts_with_the_loops_loaded():
     if context.get_start_method() != "forkserver":
         pytest.skip("no forkserver on this platform: each worker loads the loops itself")
     with ProcessPoolExecutor(1, mp_context=context) as pool:
-        kernels_there, member, estimate = pool.submit(_loaded_in_worker).result(timeout=120)
-    assert kernels_there == compiled.KERNELS
+        kernels_there, member, estimate, trust_loops = pool.submit(_loaded_in_worker).result(timeout=120)
+    assert kernels_there == jit.KERNELS
     if kernels_there == "numba":
-        assert member >= 1 and estimate >= 1
+        assert member >= 1 and estimate >= 1 and trust_loops >= 1
 
 
 def test_a_failed_warm_up_stops_nothing(monkeypatch):
@@ -181,7 +314,7 @@ def test_numba_that_does_not_import_falls_back_unless_asked_for(tmp_path):
     broken = tmp_path / "numba"
     broken.mkdir()
     (broken / "__init__.py").write_text("raise ImportError('Numba needs NumPy 2.5 or less')\n")
-    probe = "from chainsim.core.mechanisms import compiled; print(compiled.KERNELS)"
+    probe = "from chainsim.core import jit; print(jit.KERNELS)"
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     env.pop("CHAINSIM_KERNELS", None)
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)

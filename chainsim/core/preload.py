@@ -16,7 +16,8 @@ WARM_UP_REGION = "Friesland"
 
 
 def warm_up() -> bool:
-    """Call the decision rule's compiled loops once on a small world, so numba loads (or compiles) them.
+    """Call the compiled loops once on a small world, so numba loads (or compiles) them: the decision
+    rule's, and the trust summary's and trust steps' (a month of the world calls them).
 
     Best effort: returns False, and leaves each worker to load the loops
     itself, if anything stops it -- an error, a bad ``CHAINSIM_KERNELS``
@@ -27,11 +28,12 @@ def warm_up() -> bool:
 
         from chainsim.core.mechanisms import table
         from chainsim.core.regions import select_regions
-        from chainsim.core.simulation import new_world
+        from chainsim.core.simulation import new_world, step
 
         world = new_world(regions=select_regions([WARM_UP_REGION]), rng=np.random.default_rng(0))
         table.expected_support(world)
         table.member_support(world, np.zeros(world.regions_state.n, dtype=np.int64), noise=False)
+        step(world)
     except BaseException:  # noqa: BLE001 -- see the module's docstring: nothing may stop the forkserver
         return False
     return True

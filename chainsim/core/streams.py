@@ -33,6 +33,8 @@ class Stream:
     def _draw(self, method: str, args: tuple, size, split, axis: int) -> np.ndarray:
         if len(self.generators) == 1:
             return getattr(self.generators[0], method)(*args, size)
+        if axis == 0 and method in _IN_PLACE:
+            return _IN_PLACE[method](self.generators, args, size, split)
         shape = list(np.atleast_1d(size))
         parts = []
         for generator, rows in zip(self.generators, split, strict=True):
@@ -58,6 +60,40 @@ class Stream:
     def beta(self, a: float, b: float, size, *, split, axis: int = 0) -> np.ndarray:
         """Beta numbers (``a`` and ``b`` are scalars)."""
         return self._draw("beta", (a, b), size, split, axis)
+
+
+def _blocks(size, split) -> tuple[np.ndarray, list[np.ndarray]]:
+    """An empty array of ``size`` and its contiguous row blocks, one per replication."""
+    out = np.empty(size)
+    ends = np.cumsum(split)
+    if ends[-1] != out.shape[0]:
+        raise ValueError(f"the replications' rows ({int(ends[-1])}) do not fill the draw's {out.shape[0]} rows")
+    return out, [out[end - rows:end] for end, rows in zip(ends.tolist(), split)]
+
+
+def _random_in_place(generators, args, size, split) -> np.ndarray:
+    out, blocks = _blocks(size, split)
+    for generator, block in zip(generators, blocks, strict=True):
+        generator.random(out=block)
+    return out
+
+
+def _normal_in_place(generators, args, size, split) -> np.ndarray:
+    # loc + scale x a standard normal is how numpy's Generator.normal makes each
+    # number, so this gives the same numbers, bit for bit (tests/test_streams.py)
+    loc, scale = args
+    out, blocks = _blocks(size, split)
+    for generator, block in zip(generators, blocks, strict=True):
+        generator.standard_normal(out=block)
+    out *= scale
+    out += loc
+    return out
+
+
+_IN_PLACE = {"random": _random_in_place, "normal": _normal_in_place}
+"""Draws over rows that each replication's generator writes straight into its
+block of one array (rows of a replication are contiguous along axis 0), instead
+of drawing a block each and joining them: the same numbers, without the copy."""
 
 
 @dataclass(frozen=True)

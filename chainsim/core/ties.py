@@ -14,6 +14,17 @@ from chainsim.core.population import Kind, Population
 from chainsim.core.state import RegionState
 
 
+def _compiled_loops():
+    """:mod:`chainsim.core.tie_loops` where this process runs the compiled loops (``CHAINSIM_KERNELS``),
+    else None. Imported on first use, so that a command that never steps a world (``validate``) does not
+    load numba."""
+    from chainsim.core import jit
+    if jit.KERNELS != "numba":
+        return None
+    from chainsim.core import tie_loops
+    return tie_loops
+
+
 class TieIndex:
     """Which ties are of which kind, and each municipality's tie to its centre and UWV."""
 
@@ -39,6 +50,8 @@ class TieIndex:
             n_regions = int(pop.region.max()) + 1 if pop.n else 0
             bounds = np.searchsorted(ties.region[ordered], np.arange(n_regions + 1))
             self._by_region[kind] = (ordered, bounds)
+        self.derived: dict[str, tuple[np.ndarray, ...]] = {}
+        """Static facts of the network a mechanism works out on first use and keeps (the ties do not change)."""
 
     def in_region(self, kind: TieKind, region: int) -> np.ndarray:
         """The ties of ``kind`` within region ``region``."""
@@ -73,13 +86,15 @@ class TrustSummary:
     def _mean(self, kind: TieKind, trust: np.ndarray) -> np.ndarray:
         """Mean trust over the ties of ``kind`` per region (per owner for SW ties); NaN where none."""
         idx, key, size, some, count = self._groups[kind]
+        loops = _compiled_loops()
+        if loops is not None:
+            return loops.group_mean(trust, idx, key, size, some, count)
         total = np.bincount(key, trust[idx], size)
         return np.where(some, total / count, np.nan)
 
     def refresh(self) -> None:
         ties, pop, rs, ix = self._sources
         trust = ties.trust
-        n = pop.n
         region_cm = self._mean(TieKind.CENTRE_MUNICIPALITY, trust)
         region_um = self._mean(TieKind.UWV_MUNICIPALITY, trust)
         # a region with a single municipality has no centre-municipality tie
@@ -88,27 +103,38 @@ class TrustSummary:
         self.region_uwv = region_um
         rs.trust_centre[:] = region_cm
         rs.trust_uwv[:] = region_um
+        sw_owner_trust = self._mean(TieKind.SW_OWNER, trust)
+        self.sw_owner = sw_owner_trust
+        loops = _compiled_loops()
+        if loops is not None:
+            self.in_centre, self.in_uwv, self.at_table = loops.member_trust(
+                trust, region_cm, region_um, sw_owner_trust, ix.centre_tie, ix.uwv_tie, ix.is_centre, ix.is_uwv,
+                ix.is_sw, ix.is_employer, ix.municipal, pop.region)
+        else:
+            self.in_centre, self.in_uwv, self.at_table = self._member_trust(trust, region_cm, region_um,
+                                                                            sw_owner_trust)
+        # per region: trust on the tie between UWV and the centre (their "tandem", M5)
+        # not a parameter: 0.5 is NO_TIE_TRUST (chainsim.core.mechanisms.trust), as for at_table
+        self.uwv_centre = np.nan_to_num(self.in_uwv[rs.centre_row], nan=0.5)
 
+    def _member_trust(self, trust, region_cm, region_um, sw_owner_trust) -> tuple[np.ndarray, ...]:
+        """Each organisation's trust in its centre and its UWV office, and the trust it brings to the table
+        (the numpy reference of ``tie_loops.member_trust``)."""
+        _, pop, _, ix = self._sources
         in_centre = np.where(ix.centre_tie >= 0, trust[np.maximum(ix.centre_tie, 0)], np.nan)
         in_uwv = np.where(ix.uwv_tie >= 0, trust[np.maximum(ix.uwv_tie, 0)], np.nan)
         # the centre's own view of the region: its mean trust in the others
         in_centre = np.where(ix.is_centre, region_cm[pop.region], in_centre)
         # UWV and SW companies judge the region by their own ties
         in_uwv = np.where(ix.is_uwv, region_um[pop.region], in_uwv)
-        sw_owner_trust = self._mean(TieKind.SW_OWNER, trust)
-        self.in_centre = in_centre
-        self.in_uwv = in_uwv
-        # per region: trust on the tie between UWV and the centre (their "tandem", M5)
-        # not a parameter: 0.5 is NO_TIE_TRUST (chainsim.core.mechanisms.trust), as for at_table below
-        self.uwv_centre = np.nan_to_num(in_uwv[rs.centre_row], nan=0.5)
-        self.sw_owner = sw_owner_trust
         # the trust a member brings to the regional table
-        table = np.full(n, np.nan)
+        table = np.full(pop.n, np.nan)
         table[ix.municipal] = 0.5 * in_centre[ix.municipal] + 0.5 * in_uwv[ix.municipal]
         table[ix.is_uwv] = in_uwv[ix.is_uwv]
         table[ix.is_sw] = sw_owner_trust[ix.is_sw]
         table[ix.is_employer] = region_um[pop.region[ix.is_employer]]
-        self.at_table = np.nan_to_num(table, nan=0.5)
+        # not a parameter: 0.5 is NO_TIE_TRUST (chainsim.core.mechanisms.trust)
+        return in_centre, in_uwv, np.nan_to_num(table, nan=0.5)
 
 
 def scale_ties(trust: np.ndarray, index: np.ndarray, gain: np.ndarray | float,
@@ -121,6 +147,11 @@ def scale_ties(trust: np.ndarray, index: np.ndarray, gain: np.ndarray | float,
     the spirit of Klos & Nooteboom 2001).
     """
     if len(index) == 0:
+        return
+    loops = _compiled_loops()
+    if loops is not None:
+        loops.scale_ties(trust, index, np.broadcast_to(np.asarray(gain, dtype=float), index.shape),
+                    np.broadcast_to(np.asarray(loss, dtype=float), index.shape))
         return
     t = trust[index]
     trust[index] = np.clip(t + gain * (1.0 - t) - loss * t, 0.0, 1.0)
@@ -141,6 +172,11 @@ def learn_from_record(trust: np.ndarray, experience: np.ndarray, index: np.ndarr
         return
     gain = np.broadcast_to(gain, index.shape)
     loss = np.broadcast_to(loss, index.shape)
+    loops = _compiled_loops()
+    if loops is not None:
+        loops.learn_from_record(trust, experience, index, gain.astype(float, copy=False),
+                                loss.astype(float, copy=False), float(damping))
+        return
     order = np.argsort(index, kind="stable")
     index, gain, loss = index[order], gain[order], loss[order]
     first = np.r_[True, index[1:] != index[:-1]]

@@ -71,28 +71,50 @@ def strain_of_competing_sw(world: World) -> None:
     if world.off("M8") or world.off("M3") or p.sw_rivalry_trust_loss <= 0:
         return
     so = ix.by_kind[TieKind.SW_OWNER]
-    competing = (pop.kind == Kind.SW_COMPANY) & ~pop.partner
-    so = so[competing[ties.u[so]]]                        # ownership ties of competing companies
     cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
-    if len(so) == 0 or len(cm) == 0:
+    competing = (pop.kind == Kind.SW_COMPANY) & ~pop.partner
+    if len(cm) == 0 or not competing[ties.u[so]].any():
         return
-    owned = np.bincount(ties.v[so], minlength=pop.n)      # competing SW companies each one owns
-    both = _owned_by_both(ties.u[so], ties.v[so], ties.u[cm], ties.v[cm], pop.n)
+    owned = np.bincount(ties.v[so], competing[ties.u[so]], pop.n)   # competing SW companies each one owns
+    tie, company = _co_owned(world)
+    both = np.bincount(tie, competing[company], len(cm))
     strained = owned[ties.u[cm]] + owned[ties.v[cm]] - both
     scale_ties(ties.trust, cm, 0.0, p.sw_rivalry_trust_loss * strained)
 
 
-def _owned_by_both(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """Per pair (a[i], b[i]), the number of companies in the ownership list (company, owner) that both own."""
+def _co_owned(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Every SW company both ends of a centre-municipality tie own: (the tie's position among those ties,
+    the company). Ownership does not change during a run, so this is worked out once per world."""
+    ix, ties = world.tie_index, world.ties
+    if "sw_co_owned" not in ix.derived:
+        so = ix.by_kind[TieKind.SW_OWNER]
+        cm = ix.by_kind[TieKind.CENTRE_MUNICIPALITY]
+        ix.derived["sw_co_owned"] = _shared_companies(ties.u[so], ties.v[so], ties.u[cm], ties.v[cm],
+                                                      world.population.n)
+    return ix.derived["sw_co_owned"]
+
+
+def _shared_companies(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray,
+                      n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair (a[i], b[i]), the companies in the ownership list (company, owner) that both own:
+    (i, company) once for each."""
     keys = np.sort(owner.astype(np.int64) * n + company)          # (owner, company), sorted
     first = a.astype(np.int64) * n
     start = np.searchsorted(keys, first)                          # a's companies: keys[start:stop]
     counts = np.searchsorted(keys, first + n) - start
     pair = np.repeat(np.arange(len(a)), counts)                   # one row per company a owns
     offsets = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
-    wanted = b[pair].astype(np.int64) * n + keys[start[pair] + offsets] % n    # does b own it too?
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    return np.bincount(pair, keys[at] == wanted, len(a)).astype(np.int64)
+    held = keys[start[pair] + offsets] % n
+    wanted = b[pair].astype(np.int64) * n + held                  # does b own it too?
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    shared = (keys[at] == wanted) if len(keys) else np.zeros(len(pair), dtype=bool)
+    return pair[shared], held[shared]
+
+
+def _owned_by_both(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Per pair (a[i], b[i]), the number of companies in the ownership list (company, owner) that both own."""
+    pair, _ = _shared_companies(company, owner, a, b, n)
+    return np.bincount(pair, minlength=len(a)).astype(np.int64)
 
 
 def update_employer_engagement(world: World) -> None:

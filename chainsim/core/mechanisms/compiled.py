@@ -10,10 +10,11 @@ operations in the same order, so that the result is the same to the last
 bit (``tests/test_compiled.py`` holds them equal for any parameter values,
 with and without each mechanism).
 
-Which version runs is chosen once per process by ``CHAINSIM_KERNELS``:
-``numba`` (the default where numba imports), or ``numpy`` (the reference;
-also used where numba is not installed, and, with a warning, where it is
-installed but does not import). numba compiles each loop on its first call and caches the machine
+Which version runs is chosen once per process by ``CHAINSIM_KERNELS``
+(:data:`chainsim.core.jit.KERNELS`): ``numba`` (the default where numba
+imports), or ``numpy`` (the reference; also used where numba is not
+installed, and, with a warning, where it is installed but does not
+import). numba compiles each loop on its first call and caches the machine
 code beside this file (``cache=True``), so later processes load it in a
 fraction of a second. The loops do not check their indices: they are only
 called by :mod:`chainsim.core.mechanisms.table`, on indices the model made.
@@ -21,38 +22,9 @@ called by :mod:`chainsim.core.mechanisms.table`, on indices the model made.
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import numpy as np
 
-from chainsim.core.kernel_choice import KernelChoiceError, chosen
-
-KERNELS = chosen()
-"""The kernels of this process, fixed at import."""
-
-if KERNELS == "numba":
-    try:
-        import numba
-    except ImportError as error:        # installed but broken (a numpy it does not support, an llvmlite mismatch)
-        if os.environ.get("CHAINSIM_KERNELS", "").strip().lower() == "numba":
-            raise KernelChoiceError(f"chainsim: CHAINSIM_KERNELS='numba', but numba does not import: {error}") \
-                from error
-        warnings.warn(f"numba does not import ({error}); chainsim runs the numpy reference, with the same results",
-                      RuntimeWarning)
-        KERNELS = "numpy"
-
-
-def _compiled(function):
-    """``function`` compiled by numba, its machine code cached beside this file, or in numba's cache
-    folder (``NUMBA_CACHE_DIR``, else the user's cache), or, where neither can be written, compiled anew
-    in each process (about 1 s). Under the numpy reference the loop stays plain Python, unused."""
-    if KERNELS != "numba":
-        return function
-    try:
-        return numba.njit(cache=True, nogil=True)(function)
-    except RuntimeError:                # "cannot cache function ...: no locator available"
-        return numba.njit(cache=False, nogil=True)(function)
+from chainsim.core.jit import compiled as _compiled
 
 
 @_compiled
@@ -181,3 +153,95 @@ def expected_support(region, member, belief, at_table, autonomy_guard, rivalry, 
                 e = 0.0
             out[r, a] = e - anticipation * uwv_anticipated[a]
     return out
+
+
+@_compiled
+def _argmax_step(x, j, best, value, seen_nan):  # pragma: no cover - compiled
+    """One step of np.argmax over a row: the first maximum, or the first NaN where there is one."""
+    if seen_nan:
+        return best, value, seen_nan
+    if np.isnan(x):
+        return j, x, True
+    if x > value:
+        return j, x, False
+    return best, value, False
+
+
+@_compiled
+def proposals(ok, score, effort, jitter, ambition_jitter, facilitating, strategy, deadline,
+              law_calls):  # pragma: no cover - compiled
+    """``table._proposals`` as one loop per region: the same five np.argmax over masked rows (-inf where
+    masked, so an empty row gives 0, as there), and the same choice between them."""
+    n, m = ok.shape
+    choice = np.empty(n, dtype=np.int64)
+    for r in range(n):
+        bold, bold_v, bold_nan = 0, -np.inf, False
+        strategic, strategic_v, strategic_nan = 0, -np.inf, False
+        ripest, ripest_v, ripest_nan = 0, -np.inf, False
+        by_law, law_v, law_nan = 0, -np.inf, False
+        anything, any_ripe, any_law = False, False, False
+        drawn, drawn_v, drawn_nan = 0, -np.inf, False
+        for j in range(m):
+            eligible = ok[r, j]
+            ambition = effort[j] + ambition_jitter * jitter[r, j]
+            ripe = eligible and score[r, j] > 0
+            law = eligible and deadline[j]
+            anything = anything or eligible
+            any_ripe = any_ripe or ripe
+            any_law = any_law or law
+            bold, bold_v, bold_nan = _argmax_step(ambition if eligible else -np.inf, j, bold, bold_v, bold_nan)
+            strategic, strategic_v, strategic_nan = _argmax_step(ambition if ripe else -np.inf, j, strategic,
+                                                                 strategic_v, strategic_nan)
+            ripest, ripest_v, ripest_nan = _argmax_step(score[r, j] if eligible else -np.inf, j, ripest, ripest_v,
+                                                        ripest_nan)
+            by_law, law_v, law_nan = _argmax_step(score[r, j] if law else -np.inf, j, by_law, law_v, law_nan)
+            drawn, drawn_v, drawn_nan = _argmax_step(jitter[r, j] if eligible else -np.inf, j, drawn, drawn_v,
+                                                     drawn_nan)
+        if not strategy:
+            pick = drawn
+        elif facilitating[r]:
+            pick = strategic if any_ripe else ripest
+        else:
+            pick = bold
+        if any_law and law_calls[r]:
+            pick = by_law
+        choice[r] = pick if anything else -1
+    return choice
+
+
+@_compiled
+def eligible(status, requires, shelved_until, t, level_ok, needs_subregions, has_subregions, needs_sw_partner,
+             has_partner, needs_engaged, engaged, available, available_from, absent,
+             in_force):  # pragma: no cover - compiled
+    """``table.eligible`` as one loop over regions and arrangements (true or false: the same answer)."""
+    n, m = status.shape
+    ok = np.zeros((n, m), dtype=np.bool_)
+    for r in range(n):
+        for a in range(m):
+            if (status[r, a] != absent or shelved_until[r, a] >= t or not level_ok[a]
+                    or (needs_subregions[a] and not has_subregions[r])
+                    or (needs_sw_partner[a] and not has_partner[r])
+                    or (needs_engaged[a] and not engaged[r])
+                    or not available[r, a] or available_from[r, a] > t):
+                continue
+            ready = True
+            for b in range(m):
+                if requires[a, b] and status[r, b] != in_force:
+                    ready = False
+                    break
+            ok[r, a] = ready
+    return ok
+
+
+@_compiled
+def share_in_favour(region, voters, support, n):  # pragma: no cover - compiled
+    """Per region, the share of voting municipalities whose support is above zero (``table.consent``):
+    the same counts, and the same division, as its two np.bincount."""
+    n_voters = np.zeros(n)
+    n_yes = np.zeros(n)
+    for i in range(len(region)):
+        if voters[i]:
+            n_voters[region[i]] += 1.0
+            if support[i] > 0:
+                n_yes[region[i]] += 1.0
+    return n_yes / np.maximum(n_voters, 1.0)

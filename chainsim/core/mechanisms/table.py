@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainsim.core import jit
 from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.core.mechanisms import compiled, execution, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
-from chainsim.core.state import ABSENT
+from chainsim.core.state import ABSENT, IN_FORCE
 from chainsim.core.world import World
 
 PRESSURE_BY_LEVEL = np.array([1.0, 0.6, 0.35])
@@ -100,16 +101,21 @@ def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
     tab = world.catalogue.table
     rs, pop = world.regions_state, world.population
+    sw = pop.kind == Kind.SW_COMPANY
+    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
+    engaged = pop.engaged[rs.employer_row]
+    if jit.KERNELS == "numba":
+        return compiled.eligible(rs.status, tab.requires, rs.shelved_until, world.t, np.isin(tab.level, levels),
+                                 tab.needs_subregions, rs.has_subregions, tab.needs_sw_partner, has_partner,
+                                 tab.needs_engaged_employers, engaged, rs.available, rs.available_from,
+                                 ABSENT, IN_FORCE)
     in_force = rs.in_force
     # prerequisites not in force, counted by a float product (BLAS; exact for counts this small)
     missing = (~in_force).astype(float) @ world.catalogue.requires_t
     ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
     ok &= np.isin(tab.level, levels)[None, :]
     ok &= ~(tab.needs_subregions[None, :] & ~rs.has_subregions[:, None])
-    sw = pop.kind == Kind.SW_COMPANY
-    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
     ok &= ~(tab.needs_sw_partner[None, :] & ~has_partner[:, None])
-    engaged = pop.engaged[rs.employer_row]
     ok &= ~(tab.needs_engaged_employers[None, :] & ~engaged[:, None])
     ok &= rs.available & (rs.available_from <= world.t)
     return ok
@@ -216,7 +222,7 @@ def expected_support(world: World) -> np.ndarray:
     tab = world.catalogue.table
     p, pop, rs, ix = world.params, world.population, world.regions_state, world.tie_index
     members = ix.municipal & pop.participates
-    if compiled.KERNELS == "numba":
+    if jit.KERNELS == "numba":
         coef, flags = _coefficients(world)
         uwv = p.uwv_central_steering * tab.central_room * tab.needs_uwv
         return compiled.expected_support(
@@ -281,20 +287,36 @@ def choose_proposals(world: World, levels: tuple[int, ...], regions: np.ndarray)
         rs.facilitating[regions] = (style_draw < rs.leadership_style)[regions] & (not world.off("M5"))
         return np.full(rs.n, -1)
     score = expected_support(world)
-    ambition = tab.effort[None, :] + p.ambition_jitter * jitter
+    facilitating = style_draw < rs.leadership_style
+    deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
+    law_calls = law_draw < p.deadline_agenda_chance * deadline
+    if jit.KERNELS == "numba":
+        choice = compiled.proposals(ok, score, tab.effort, jitter, p.ambition_jitter, facilitating,
+                                    not world.off("M5"), tab.deadline, law_calls)
+    else:
+        choice = _proposals(ok, score, tab.effort, jitter, p.ambition_jitter, facilitating, not world.off("M5"),
+                            tab.deadline, law_calls)
+    if world.off("M5"):
+        facilitating = np.zeros(rs.n, dtype=bool)
+    rs.facilitating[regions] = facilitating[regions]
+    return choice
+
+
+def _proposals(ok: np.ndarray, score: np.ndarray, effort: np.ndarray, jitter: np.ndarray, ambition_jitter: float,
+               facilitating: np.ndarray, strategy: bool, deadline: np.ndarray, law_calls: np.ndarray) -> np.ndarray:
+    """Per region, the arrangement the convenor proposes (-1: none), from what is eligible (``ok``), the
+    estimate ``score``, the style of this meeting and whether the law puts a deadline item first
+    (:func:`choose_proposals`; ``compiled.proposals`` is the same as one loop)."""
+    ambition = effort[None, :] + ambition_jitter * jitter
     boldest = np.where(ok, ambition, -np.inf).argmax(axis=1)
     ripe = ok & (score > 0)
     strategic = np.where(ripe, ambition, -np.inf).argmax(axis=1)
     ripest = np.where(ok, score, -np.inf).argmax(axis=1)
-    facilitating = style_draw < rs.leadership_style
     choice = np.where(facilitating, np.where(ripe.any(axis=1), strategic, ripest), boldest)
-    if world.off("M5"):                 # no convenor's strategy: any eligible item, at random
+    if not strategy:                    # no convenor's strategy (M5 off): any eligible item, at random
         choice = np.where(ok, jitter, -np.inf).argmax(axis=1)
-        facilitating = np.zeros(rs.n, dtype=bool)
-    rs.facilitating[regions] = facilitating[regions]
-    deadline_ok = ok & tab.deadline[None, :]
-    deadline = np.maximum(world.calendar.drivers.deadline[t], rs.deadline_push) * (not world.off("M10"))
-    forced = deadline_ok.any(axis=1) & (law_draw < p.deadline_agenda_chance * deadline)
+    deadline_ok = ok & deadline[None, :]
+    forced = deadline_ok.any(axis=1) & law_calls
     by_law = np.where(deadline_ok, score, -np.inf).argmax(axis=1)
     choice = np.where(forced, by_law, choice)
     return np.where(ok.any(axis=1), choice, -1)
@@ -311,7 +333,7 @@ def member_support(world: World, proposal: np.ndarray, sunk_effort: bool = False
     """
     p, pop = world.params, world.population
     a_of_row = proposal[pop.region]
-    if compiled.KERNELS == "numba":
+    if jit.KERNELS == "numba":
         s = _compiled_support(world, a_of_row, sunk_effort)
     else:
         s = total_support(support_terms(world, a_of_row, sunk_effort))
@@ -357,9 +379,12 @@ def consent(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np
     p, pop, rs = world.params, world.population, world.regions_state
     a = np.where(proposal >= 0, proposal, 0)
     voters = world.tie_index.municipal & pop.participates
-    yes = voters & (support > 0)
-    n_voters = np.bincount(pop.region[voters], None, rs.n)
-    share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
+    if jit.KERNELS == "numba":
+        share = compiled.share_in_favour(pop.region, voters, support, rs.n)
+    else:
+        yes = voters & (support > 0)
+        n_voters = np.bincount(pop.region[voters], None, rs.n)
+        share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
     # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority;
     # not a parameter: 0.5 is a simple majority and 1.0 everyone (definitions)
     quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
