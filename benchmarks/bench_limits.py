@@ -44,9 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import toy_numpy  # the toy lives beside this script
 
 from chainsim import __version__
-from chainsim.core import simulation
+from chainsim.core import jit, simulation
 from chainsim.core.batch import new_batch
-from chainsim.core.mechanisms import compiled
 from chainsim.core.streams import Stream
 from chainsim.runner import RunConfig, replication_seeds
 
@@ -130,7 +129,7 @@ def main() -> None:
         "months: per replication (slope)": 1000 * per_replication,
         "months: fixed per batch (intercept), spread over the largest batch": 1000 * fixed / max(args.batches),
     }
-    print(f"numpy floor: {floor_ms:.2f} ms per run (median of {args.repeats}); kernels: {compiled.KERNELS}")
+    print(f"numpy floor: {floor_ms:.2f} ms per run (median of {args.repeats}); kernels: {jit.KERNELS}")
     print("numbers a replication draws in 60 months: "
           + ", ".join(f"{n:,} {method}" for method, n in sorted(counts.items())))
     for b, res in zip(args.batches, residual_ms, strict=True):
@@ -144,7 +143,7 @@ def main() -> None:
     print(f"  {'a replication in a batch of ' + str(largest) + ' (build, slope and its share of the intercept)':<68}"
           f"{whole:>8.2f}{whole / floor_ms:>9.2f}")
     report = {"chainsim": __version__, "python": platform.python_version(), "machine": platform.machine(),
-              "kernels": compiled.KERNELS, "repeats": args.repeats, "floor_ms": floor_ms,
+              "kernels": jit.KERNELS, "repeats": args.repeats, "floor_ms": floor_ms,
               "numbers_drawn": dict(counts),
               "steps_ms_by_batch": {str(b): 1000 * statistics.median(steps[b]) for b in args.batches},
               "build_ms_by_batch": {str(b): 1000 * statistics.median(build[b]) for b in args.batches},

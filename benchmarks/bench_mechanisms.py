@@ -22,12 +22,11 @@ import time
 
 import numpy as np
 
-from chainsim.core import simulation
+from chainsim.core import jit, simulation
 from chainsim.core.batch import new_batch
 from chainsim.core.mechanisms import (
     actors,
     belief,
-    compiled,
     environment,
     execution,
     labour_market,
@@ -98,7 +97,7 @@ def main() -> None:
     best = min((measure(args.batch) for _ in range(args.repeats)), key=lambda m: m[0] + m[1])
     build, steps, spent = best
     print(f"batch of {args.batch}: build {1000 * build:.1f} ms and 60 months {1000 * steps:.1f} ms per replication "
-          f"(kernels: {compiled.KERNELS}; CHAINSIM_KERNELS=numpy for the reference)")
+          f"(kernels: {jit.KERNELS}; CHAINSIM_KERNELS=numpy for the reference)")
     print(f"  {'function (inclusive)':<44}{'ms/replication':>15}{'share of steps':>16}")
     for label, seconds in spent.most_common(args.top):
         per = seconds / args.batch

@@ -185,42 +185,6 @@ def test_the_convenors_choice_is_the_references(seed, n, m, coarse, nan_share, e
     assert ((fast == -1) == ~ok.any(axis=1)).all()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(state=states(), status_seed=st.integers(0, 2**32 - 1),
-       levels=st.sampled_from([(0,), (1, 2), (0, 1, 2), (2,)]))
-def test_what_is_eligible_is_the_references(state, status_seed, levels):
-    """Arrangements a table may take up, on drawn statuses, shelving and availability."""
-    world, _ = state
-    rs, rng = world.regions_state, np.random.default_rng(status_seed)
-    rs.status[:] = rng.integers(0, 3, rs.status.shape)
-    rs.shelved_until[:] = rng.integers(-1, world.t + 3, rs.shelved_until.shape)
-    rs.available[:] = rng.random(rs.available.shape) < 0.9
-    results = {}
-    for name in ("numba", "numpy"):
-        with kernels(name):
-            results[name] = table.eligible(world, levels)
-    np.testing.assert_array_equal(results["numba"], results["numpy"])
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(state=states(), support_seed=st.integers(0, 2**32 - 1))
-def test_consent_is_the_references(state, support_seed):
-    """Who withholds consent and the share in favour, for drawn support (NaN where a member weighs
-    nothing) and drawn participation."""
-    world, proposal = state
-    rng = np.random.default_rng(support_seed)
-    support = rng.normal(0.0, 1.0, world.population.n)
-    support[rng.random(world.population.n) < 0.1] = np.nan
-    world.population.participates[:] = rng.random(world.population.n) < 0.8
-    results = {}
-    for name in ("numba", "numpy"):
-        with kernels(name):
-            results[name] = table.consent(world, proposal, support)
-    np.testing.assert_array_equal(results["numba"][0], results["numpy"][0])
-    for who in results["numpy"][1]:
-        np.testing.assert_array_equal(results["numba"][1][who], results["numpy"][1][who], err_msg=who)
-
-
 @pytest.mark.parametrize("config", [
     RunConfig(regions=("AM01", "AM05", "AM09", "AM14", "AM20", "AM27", "AM33")),
     RunConfig(regions=("AM02", "AM11", "AM30"), mechanisms_off=("M2", "M5", "M7")),

@@ -38,7 +38,7 @@ from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
 from chainsim.core.mechanisms import compiled, execution, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
 from chainsim.core.population import Kind
-from chainsim.core.state import ABSENT, IN_FORCE
+from chainsim.core.state import ABSENT
 from chainsim.core.world import World
 
 PRESSURE_BY_LEVEL = np.array([1.0, 0.6, 0.35])
@@ -101,21 +101,16 @@ def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     """(regions x arrangements): absent, prerequisites in force, needs met, at these levels."""
     tab = world.catalogue.table
     rs, pop = world.regions_state, world.population
-    sw = pop.kind == Kind.SW_COMPANY
-    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
-    engaged = pop.engaged[rs.employer_row]
-    if jit.KERNELS == "numba":
-        return compiled.eligible(rs.status, tab.requires, rs.shelved_until, world.t, np.isin(tab.level, levels),
-                                 tab.needs_subregions, rs.has_subregions, tab.needs_sw_partner, has_partner,
-                                 tab.needs_engaged_employers, engaged, rs.available, rs.available_from,
-                                 ABSENT, IN_FORCE)
     in_force = rs.in_force
     # prerequisites not in force, counted by a float product (BLAS; exact for counts this small)
     missing = (~in_force).astype(float) @ world.catalogue.requires_t
     ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
     ok &= np.isin(tab.level, levels)[None, :]
     ok &= ~(tab.needs_subregions[None, :] & ~rs.has_subregions[:, None])
+    sw = pop.kind == Kind.SW_COMPANY
+    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
     ok &= ~(tab.needs_sw_partner[None, :] & ~has_partner[:, None])
+    engaged = pop.engaged[rs.employer_row]
     ok &= ~(tab.needs_engaged_employers[None, :] & ~engaged[:, None])
     ok &= rs.available & (rs.available_from <= world.t)
     return ok
@@ -379,12 +374,9 @@ def consent(world: World, proposal: np.ndarray, support: np.ndarray) -> tuple[np
     p, pop, rs = world.params, world.population, world.regions_state
     a = np.where(proposal >= 0, proposal, 0)
     voters = world.tie_index.municipal & pop.participates
-    if jit.KERNELS == "numba":
-        share = compiled.share_in_favour(pop.region, voters, support, rs.n)
-    else:
-        yes = voters & (support > 0)
-        n_voters = np.bincount(pop.region[voters], None, rs.n)
-        share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
+    yes = voters & (support > 0)
+    n_voters = np.bincount(pop.region[voters], None, rs.n)
+    share = np.bincount(pop.region[yes], None, rs.n) / np.maximum(n_voters, 1)
     # a mandate (joint arrangement, 004 footnote 10) moves the quorum towards a simple majority;
     # not a parameter: 0.5 is a simple majority and 1.0 everyone (definitions)
     quorum = p.municipal_quorum - (p.municipal_quorum - 0.5) * rs.formal_mandate
