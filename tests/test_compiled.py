@@ -245,7 +245,9 @@ def _loaded_in_worker() -> tuple[str, int, int]:
 
     return (worker_jit.KERNELS, len(worker_compiled.member_support_total.signatures),
             len(worker_compiled.expected_support.signatures),
-            min(len(tie_loops.scale_ties.signatures), len(tie_loops.member_trust.signatures)))
+            min(len(loop.signatures) for loop in (tie_loops.scale_ties, tie_loops.learn_from_record,
+                                                  tie_loops.member_trust, tie_loops.group_mean,
+                                                  worker_compiled.proposals)))
 
 
 def test_a_worker_starts_with_the_loops_loaded():

@@ -22,7 +22,7 @@ def _lone(method: str, args: tuple, seed: int, split: list[int], columns: int | 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), split=st.lists(st.integers(0, 40), min_size=2, max_size=6),
        columns=st.one_of(st.none(), st.integers(1, 5)),
-       loc=st.floats(-3, 3), scale=st.floats(0, 3))
+       loc=st.one_of(st.just(0.0), st.floats(-3, 3)), scale=st.floats(0, 3))
 def test_a_batch_draw_gives_each_replication_its_lone_numbers_bit_for_bit(seed, split, columns, loc, scale):
     rows = sum(split)
     size = rows if columns is None else (rows, columns)
@@ -31,6 +31,11 @@ def test_a_batch_draw_gives_each_replication_its_lone_numbers_bit_for_bit(seed, 
     normal = Stream(_generators(seed, len(split))).normal(loc, scale, size, split=split)
     assert np.array_equal(normal, _lone("normal", (loc, scale), seed, split, columns))
     assert uniform.shape == normal.shape == np.empty(size).shape
+
+
+def test_a_negative_scale_is_refused_as_numpy_refuses_it():
+    with pytest.raises(ValueError):
+        Stream(_generators(1, 2)).normal(0.0, -1.0, 6, split=[3, 3])
 
 
 def test_rows_that_do_not_fill_the_draw_are_refused():

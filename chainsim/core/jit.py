@@ -33,12 +33,17 @@ if KERNELS == "numba":
                       RuntimeWarning)
         KERNELS = "numpy"
 
+_NUMBA_LOADED = KERNELS == "numba"
+"""Whether this process imported numba. Loops are compiled only then; a test may still switch
+:data:`KERNELS` to ``numba`` for a block in a process without it, which then runs the loops as plain
+Python (the same numbers, slowly)."""
+
 
 def compiled(function):
     """``function`` compiled by numba, its machine code cached beside its module, or in numba's cache
     folder (``NUMBA_CACHE_DIR``, else the user's cache), or, where neither can be written, compiled anew
     in each process (about 1 s). Under the numpy reference the loop stays plain Python, unused."""
-    if KERNELS != "numba":
+    if not _NUMBA_LOADED:
         return function
     try:
         return numba.njit(cache=True, nogil=True)(function)

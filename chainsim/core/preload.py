@@ -34,6 +34,10 @@ def warm_up() -> bool:
         table.expected_support(world)
         table.member_support(world, np.zeros(world.regions_state.n, dtype=np.int64), noise=False)
         step(world)
+        from chainsim.core.ties import learn_from_record, scale_ties
+        trust, experience, some = world.ties.trust.copy(), world.ties.experience.copy(), np.arange(2)
+        scale_ties(trust, some, 0.0, 0.0)
+        learn_from_record(trust, experience, some, 0.0, 0.0, 1.0)
     except BaseException:  # noqa: BLE001 -- see the module's docstring: nothing may stop the forkserver
         return False
     return True

@@ -33,7 +33,7 @@ class Stream:
     def _draw(self, method: str, args: tuple, size, split, axis: int) -> np.ndarray:
         if len(self.generators) == 1:
             return getattr(self.generators[0], method)(*args, size)
-        if axis == 0 and method in _IN_PLACE:
+        if axis == 0 and (method == "random" or (method == "normal" and args[0] == 0.0 and args[1] >= 0.0)):
             return _IN_PLACE[method](self.generators, args, size, split)
         shape = list(np.atleast_1d(size))
         parts = []
@@ -79,8 +79,10 @@ def _random_in_place(generators, args, size, split) -> np.ndarray:
 
 
 def _normal_in_place(generators, args, size, split) -> np.ndarray:
-    # loc + scale x a standard normal is how numpy's Generator.normal makes each
-    # number, so this gives the same numbers, bit for bit (tests/test_streams.py)
+    # numpy's Generator.normal makes each number as loc + scale x a standard normal;
+    # with loc 0 (every normal draw of the model) that is scale x z on any platform,
+    # fused multiply-add or not, so this gives the same numbers, bit for bit
+    # (tests/test_streams.py); other draws take the joined route
     loc, scale = args
     out, blocks = _blocks(size, split)
     for generator, block in zip(generators, blocks, strict=True):
@@ -93,7 +95,9 @@ def _normal_in_place(generators, args, size, split) -> np.ndarray:
 _IN_PLACE = {"random": _random_in_place, "normal": _normal_in_place}
 """Draws over rows that each replication's generator writes straight into its
 block of one array (rows of a replication are contiguous along axis 0), instead
-of drawing a block each and joining them: the same numbers, without the copy."""
+of drawing a block each and joining them: the same numbers, without the copy
+(normal numbers only with loc 0 and a scale of 0 or more; others, and a scale
+below 0, which numpy refuses, take the joined route)."""
 
 
 @dataclass(frozen=True)

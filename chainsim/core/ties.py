@@ -150,11 +150,16 @@ def scale_ties(trust: np.ndarray, index: np.ndarray, gain: np.ndarray | float,
         return
     loops = _compiled_loops()
     if loops is not None:
-        loops.scale_ties(trust, index, np.broadcast_to(np.asarray(gain, dtype=float), index.shape),
-                    np.broadcast_to(np.asarray(loss, dtype=float), index.shape))
+        loops.scale_ties(trust, index, _per_tie(gain, index), _per_tie(loss, index))
         return
     t = trust[index]
     trust[index] = np.clip(t + gain * (1.0 - t) - loss * t, 0.0, 1.0)
+
+
+def _per_tie(value: np.ndarray | float, index: np.ndarray) -> np.ndarray:
+    """A gain or loss as one float per entry of ``index``, in a fresh array (so that each loop of
+    :mod:`chainsim.core.tie_loops` sees one type of array, whatever it was given)."""
+    return np.array(np.broadcast_to(np.asarray(value, dtype=float), index.shape), dtype=float)
 
 
 def learn_from_record(trust: np.ndarray, experience: np.ndarray, index: np.ndarray,
@@ -174,8 +179,8 @@ def learn_from_record(trust: np.ndarray, experience: np.ndarray, index: np.ndarr
     loss = np.broadcast_to(loss, index.shape)
     loops = _compiled_loops()
     if loops is not None:
-        loops.learn_from_record(trust, experience, index, gain.astype(float, copy=False),
-                                loss.astype(float, copy=False), float(damping))
+        loops.learn_from_record(trust, experience, index, _per_tie(gain, index), _per_tie(loss, index),
+                                float(damping))
         return
     order = np.argsort(index, kind="stable")
     index, gain, loss = index[order], gain[order], loss[order]

@@ -1,4 +1,4 @@
-"""The decision rule's two hottest sums, compiled with numba.
+"""The decision rule's two hottest sums and the convenor's choice, compiled with numba.
 
 :mod:`chainsim.core.mechanisms.table` states the decision rule once, in
 readable numpy (``support_terms``, ``expected_support``); that version is
@@ -8,7 +8,8 @@ numpy version builds some forty temporary arrays per call; the loops here
 compute the same sums element by element in one pass, with the same
 operations in the same order, so that the result is the same to the last
 bit (``tests/test_compiled.py`` holds them equal for any parameter values,
-with and without each mechanism).
+with and without each mechanism). ``proposals`` does the same for the
+convenor's choice (``table._proposals``).
 
 Which version runs is chosen once per process by ``CHAINSIM_KERNELS``
 (:data:`chainsim.core.jit.KERNELS`): ``numba`` (the default where numba
