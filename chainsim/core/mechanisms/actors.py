@@ -106,15 +106,9 @@ def _shared_companies(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: 
     offsets = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
     held = keys[start[pair] + offsets] % n
     wanted = b[pair].astype(np.int64) * n + held                  # does b own it too?
-    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-    shared = (keys[at] == wanted) if len(keys) else np.zeros(len(pair), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)   # (no keys: no pairs either)
+    shared = keys[at] == wanted
     return pair[shared], held[shared]
-
-
-def _owned_by_both(company: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """Per pair (a[i], b[i]), the number of companies in the ownership list (company, owner) that both own."""
-    pair, _ = _shared_companies(company, owner, a, b, n)
-    return np.bincount(pair, minlength=len(a)).astype(np.int64)
 
 
 def update_employer_engagement(world: World) -> None:
