@@ -152,14 +152,21 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
     Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, roles=("public_core",), source="004 Table 3.3"),
-    Arrangement("joint_projects", O, (), 0.10, 0.15, requires=("joint_consultation",),
-                pooling=0.05, roles=("public_core",), source="004 Table 3.3"),
+    # Projects run beside the joint consultation, not on it ("Daarnaast is er sprake van gezamenlijke
+    # uitvoering van projecten", 004 §3.1), often on money from outside the chain (sector plans, 004
+    # §2.2; ESF, 004 App. 2): they need no prerequisite.
+    Arrangement("joint_projects", O, (), 0.10, 0.15,
+                pooling=0.05, roles=("public_core",),
+                source="004 Table 3.3; §3.1 (projects beside the consultation)"),
+    # The 2014 form: UWV and the municipalities work at one location, each municipality bringing in some
+    # FTE (004 §3.1) -- staff of several partners together, each with own tasks, as the werkplein's
+    # composed teams it continues (handover.COUNTERPARTS). Of the obstacles only housing applies: pay and
+    # hours that differ hamper staff doing the *same* tasks (001 §5.1: the werkplein catalogue's
+    # integrated teams), and 003's reorganisation costs are those of implementing the werkpleinen.
     Arrangement("joint_staff", O, (
-        "001 §5.1: different pay and working hours hamper mixed teams",
-        "003 'Autonomie': high reorganisation costs",
-        "000: shortage of suitable housing",
+        "000: shortage of suitable housing (one location, 004 §3.1)",
     ), 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
-        pooling=0.15, on_site=True, source="004 Table 3.3; werkplein legacy (001 §4.3)"),
+        pooling=0.15, on_site=True, source="004 Table 3.3, §3.1; werkplein legacy (001 §4.3)"),
     Arrangement("joint_preferred_employers", O, (), 0.20, 0.50, requires=("joint_consultation",),
                 pooling=0.15, source="004 Table 3.3"),
     Arrangement("single_contact_person", O, (), 0.25, 0.30, requires=("attuned_employer_approach",),
