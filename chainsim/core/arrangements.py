@@ -66,7 +66,8 @@ EFFORT_PER_OBSTACLE = 0.2
 """Effort added per obstacle of work or money the seeds cite for an
 arrangement (estimate). Setting efforts by counting cited obstacles, instead
 of by hand, keeps the observed order of Tables 3.2-3.3 out of the inputs
-(docs/research/model_revision_sources.md §B.1). Obstacles of say (M4) and of
+(docs/research/model_revision_sources.md §B.1) -- except for joint staff,
+whose obstacles were re-read after its count had missed (docs/ODD.md §7.8). Obstacles of say (M4) and of
 own-target rivalry (M1) are not counted here: they have their own attributes."""
 
 LEGACY = {
@@ -153,8 +154,10 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     # --- operational level (004 Table 3.3, §2.4) ---
     Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, roles=("public_core",), source="004 Table 3.3"),
     # Projects run beside the joint consultation, not on it ("Daarnaast is er sprake van gezamenlijke
-    # uitvoering van projecten", 004 §3.1), often on money from outside the chain (sector plans, 004
-    # §2.2; ESF, 004 App. 2): they need no prerequisite.
+    # uitvoering van projecten", 004 §3.1; its example: sector projects such as one for logistics), and
+    # project money can come from outside the chain (sector plans, whose partnerships may take in the
+    # municipalities and UWV; ESF projects of the centre municipalities: 004 App. 2): no prerequisite.
+    # The same sentence lists joint staff and preferred employers; they keep theirs (docs/ODD.md §7.8).
     Arrangement("joint_projects", O, (), 0.10, 0.15,
                 pooling=0.05, roles=("public_core",),
                 source="004 Table 3.3; §3.1 (projects beside the consultation)"),
