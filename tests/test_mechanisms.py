@@ -256,7 +256,7 @@ def test_m7_office_closure_takes_on_site_arrangements_with_it():
         kept.regions_state.uwv_withdrawal[:] = 0.0
         for w in (m, kept):
             w.regions_state.status[0, [INDEX["joint_consultation"], INDEX["joint_staff"]]] = IN_FORCE
-            w.regions_state.status[0, [INDEX["joint_preferred_employers"], INDEX["joint_projects"]]] = IN_FORCE
+            w.regions_state.status[0, [INDEX["outreach"], INDEX["joint_projects"]]] = IN_FORCE
             w.t = int(w.regions_state.closure_month[0])
             environment.close_uwv_offices(w)
         lapsed += int(m.regions_state.status[0, INDEX["joint_staff"]] != IN_FORCE)
@@ -265,7 +265,7 @@ def test_m7_office_closure_takes_on_site_arrangements_with_it():
         assert m.regions_state.status[0, INDEX["joint_projects"]] == IN_FORCE
         if m.regions_state.status[0, INDEX["joint_consultation"]] != IN_FORCE:
             # what rests on consultation goes with it
-            assert m.regions_state.status[0, INDEX["joint_preferred_employers"]] != IN_FORCE
+            assert m.regions_state.status[0, INDEX["outreach"]] != IN_FORCE
     assert 0 < lapsed < 20
 
 
@@ -602,12 +602,12 @@ def test_m13_arrangements_lapse_without_a_driving_force_and_take_what_rests_on_t
             set_all_trust(m, 0.0)
             m.trust.refresh()
             m.population.belief[:] = 0.0
-            m.regions_state.status[0, [INDEX["joint_consultation"], INDEX["joint_preferred_employers"]]] = IN_FORCE
+            m.regions_state.status[0, [INDEX["joint_consultation"], INDEX["outreach"]]] = IN_FORCE
             for _ in range(12):
                 execution.lapse(m)
             gone = m.regions_state.status[0, INDEX["joint_consultation"]] != IN_FORCE
             if gone:
-                assert m.regions_state.status[0, INDEX["joint_preferred_employers"]] != IN_FORCE
+                assert m.regions_state.status[0, INDEX["outreach"]] != IN_FORCE
             count += int(gone)
         return count
 

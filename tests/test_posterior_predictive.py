@@ -21,13 +21,17 @@ DRAWS = 100
 """Parameter sets drawn from the posterior, one simulated Netherlands each: a 90% interval's ends from
 100 draws are the 5th and 95th of them, stable to about a region either way."""
 
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "governance_parties.education": "education at the governance table in 0.290 of the regions, above the "
+                                    "interval (top 0.214): under-predicted, as in every calibration so far",
+    "governance_parties.unions": "unions at the governance table in 0.226 of the regions, above the interval "
+                                 "(top 0.162): under-predicted, as in every calibration so far",
+}
 """Observed figures outside the 90% predictive interval of the shipped posterior: strict expected
 failures, each with the reason docs/validation.md gives (a change that brings one inside says so).
-Since the sixth calibration every observed figure lies inside on these draws, three of them just
-(joint staff 0.714 against a 95th percentile of 0.722; education and unions), so the dictionary is
-empty; it stays as the place to name one. On the 500 runs of docs/validation.md those three lie just
-outside: how near the edge they are is stated there, not hidden by a looser bound here."""
+Since the seventh calibration (docs/calibration.md) joint staff lies well inside (0.714 against
+0.521-0.864); education and unions, just inside on these draws after the sixth, lie above their
+intervals."""
 
 CHECKED = [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[n])) if n in KNOWN_MISSES
            else n for n in STATISTICS if not n.startswith("case_regions.")]

@@ -153,11 +153,12 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
     Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, roles=("public_core",), source="004 Table 3.3"),
-    # Projects run beside the joint consultation, not on it ("Daarnaast is er sprake van gezamenlijke
-    # uitvoering van projecten", 004 §3.1; its example: sector projects such as one for logistics), and
-    # project money can come from outside the chain (sector plans, whose partnerships may take in the
-    # municipalities and UWV; ESF projects of the centre municipalities: 004 App. 2): no prerequisite.
-    # The same sentence lists joint staff and preferred employers; they keep theirs (docs/ODD.md §7.8).
+    # Projects, joint staff and a joint approach of preferred employers run beside the joint consultation,
+    # not on it: "De samenwerking op de werkvloer bestaat in de meeste regio's uit gezamenlijke overleggen.
+    # Daarnaast is er sprake van gezamenlijke uitvoering van projecten, gezamenlijke inzet personeel of
+    # gezamenlijke benadering van preferente werkgevers" (004 §3.1), one sentence read alike for all three:
+    # no prerequisite. Project money can also come from outside the chain (sector plans, whose partnerships
+    # may take in the municipalities and UWV; ESF projects of the centre municipalities: 004 App. 2).
     Arrangement("joint_projects", O, (), 0.10, 0.15,
                 pooling=0.05, roles=("public_core",),
                 source="004 Table 3.3; §3.1 (projects beside the consultation)"),
@@ -168,10 +169,11 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     # integrated teams), and 003's reorganisation costs are those of implementing the werkpleinen.
     Arrangement("joint_staff", O, (
         "000: shortage of suitable housing (one location, 004 §3.1)",
-    ), 0.25, 0.25, central_room=0.2, requires=("joint_consultation",),
-        pooling=0.15, on_site=True, source="004 Table 3.3, §3.1; werkplein legacy (001 §4.3)"),
-    Arrangement("joint_preferred_employers", O, (), 0.20, 0.50, requires=("joint_consultation",),
-                pooling=0.15, source="004 Table 3.3"),
+    ), 0.25, 0.25, central_room=0.2,
+        pooling=0.15, on_site=True, source="004 Table 3.3, §3.1 (staff beside the consultation); werkplein "
+                                                   "legacy (001 §4.3)"),
+    Arrangement("joint_preferred_employers", O, (), 0.20, 0.50,
+                pooling=0.15, source="004 Table 3.3; §3.1 (beside the consultation)"),
     Arrangement("single_contact_person", O, (), 0.25, 0.30, requires=("attuned_employer_approach",),
                 pooling=0.05, source="004 §2.4 (one face to employers)"),
     Arrangement("single_phone_number", O, (), 0.25, 0.10, requires=("attuned_employer_approach",),
