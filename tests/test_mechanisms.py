@@ -249,24 +249,29 @@ def test_m7_office_closure_damages_trust_unless_uwv_stays():
 
 def test_m7_office_closure_takes_on_site_arrangements_with_it():
     big = small_region(n_municipalities=12)
-    lapsed = 0
+    lapsed = consultation_lapsed = 0
     for seed in range(20):
         m = small_world([big], params=Parameters(closure_lapse_share=1.0), seed=seed)
         kept = small_world([big], params=Parameters(closure_lapse_share=1.0), seed=seed)
         kept.regions_state.uwv_withdrawal[:] = 0.0
         for w in (m, kept):
             w.regions_state.status[0, [INDEX["joint_consultation"], INDEX["joint_staff"]]] = IN_FORCE
-            w.regions_state.status[0, [INDEX["outreach"], INDEX["joint_projects"]]] = IN_FORCE
+            w.regions_state.status[0, [INDEX["outreach"], INDEX["joint_projects"],
+                                       INDEX["joint_preferred_employers"]]] = IN_FORCE
             w.t = int(w.regions_state.closure_month[0])
             environment.close_uwv_offices(w)
         lapsed += int(m.regions_state.status[0, INDEX["joint_staff"]] != IN_FORCE)
         assert kept.regions_state.status[0, INDEX["joint_staff"]] == IN_FORCE
-        # projects rest on nothing on site (004 §3.1: beside the consultation), so they stay
+        # projects and preferred employers rest on nothing on site and need no consultation (docs/ODD.md
+        # §7.8), so they stay
         assert m.regions_state.status[0, INDEX["joint_projects"]] == IN_FORCE
+        assert m.regions_state.status[0, INDEX["joint_preferred_employers"]] == IN_FORCE
         if m.regions_state.status[0, INDEX["joint_consultation"]] != IN_FORCE:
             # what rests on consultation goes with it
             assert m.regions_state.status[0, INDEX["outreach"]] != IN_FORCE
+            consultation_lapsed += 1
     assert 0 < lapsed < 20
+    assert consultation_lapsed > 0
 
 
 def test_m7_central_steering_makes_uwv_reluctant_where_local_room_is_needed():

@@ -153,15 +153,15 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
                 demand_led=True, source="004 §2.4 'Vraaggerichte dienstverlening'"),
     # --- operational level (004 Table 3.3, §2.4) ---
     Arrangement("joint_consultation", O, (), 0.05, 0.05, on_site=True, roles=("public_core",), source="004 Table 3.3"),
-    # Projects, joint staff and a joint approach of preferred employers run beside the joint consultation,
-    # not on it: "De samenwerking op de werkvloer bestaat in de meeste regio's uit gezamenlijke overleggen.
-    # Daarnaast is er sprake van gezamenlijke uitvoering van projecten, gezamenlijke inzet personeel of
-    # gezamenlijke benadering van preferente werkgevers" (004 §3.1), one sentence read alike for all three:
-    # no prerequisite. Project money can also come from outside the chain (sector plans, whose partnerships
-    # may take in the municipalities and UWV; ESF projects of the centre municipalities: 004 App. 2).
+    # Projects, joint staff and a joint approach of preferred employers need no joint consultation. 004 §3.1:
+    # the shop-floor cooperation consists in most regions of joint consultations; "Daarnaast is er sprake van
+    # gezamenlijke uitvoering van projecten, gezamenlijke inzet personeel of gezamenlijke benadering van
+    # preferente werkgevers". The text is silent on whether the three rest on the consultation; no prerequisite
+    # is a modelling choice, made alike for the three and after misses (docs/ODD.md §7.8). Project money can
+    # also come from outside the chain (sector plans; ESF projects of the centre municipalities: 004 App. 2).
     Arrangement("joint_projects", O, (), 0.10, 0.15,
                 pooling=0.05, roles=("public_core",),
-                source="004 Table 3.3; §3.1 (projects beside the consultation)"),
+                source="004 Table 3.3, §3.1"),
     # The 2014 form: UWV and the municipalities work at one location, each municipality bringing in some
     # FTE (004 §3.1) -- staff of several partners together, each with own tasks, as the werkplein's
     # composed teams it continues (handover.COUNTERPARTS). Of the obstacles only housing applies: pay and
@@ -170,10 +170,9 @@ ARRANGEMENTS: tuple[Arrangement, ...] = (
     Arrangement("joint_staff", O, (
         "000: shortage of suitable housing (one location, 004 §3.1)",
     ), 0.25, 0.25, central_room=0.2,
-        pooling=0.15, on_site=True, source="004 Table 3.3, §3.1 (staff beside the consultation); werkplein "
-                                                   "legacy (001 §4.3)"),
+        pooling=0.15, on_site=True, source="004 Table 3.3, §3.1; werkplein legacy (001 §4.3)"),
     Arrangement("joint_preferred_employers", O, (), 0.20, 0.50,
-                pooling=0.15, source="004 Table 3.3; §3.1 (beside the consultation)"),
+                pooling=0.15, source="004 Table 3.3, §3.1"),
     Arrangement("single_contact_person", O, (), 0.25, 0.30, requires=("attuned_employer_approach",),
                 pooling=0.05, source="004 §2.4 (one face to employers)"),
     Arrangement("single_phone_number", O, (), 0.25, 0.10, requires=("attuned_employer_approach",),
