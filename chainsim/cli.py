@@ -438,17 +438,28 @@ class _Stopped(BaseException):
 def _stop_on_signals():
     """Turn SIGTERM and SIGINT into :class:`_Stopped` (once: a second signal during the shutdown is ignored).
 
-    Returns a function that restores the previous handlers.
+    Returns a function that restores the previous handlers; its ``received`` lists the signals that came.
+    A signal that lands in a callback whose exceptions Python ignores (an import's module-lock callback)
+    loses its :class:`_Stopped`; the caller checks ``received`` when the work ends normally.
     """
     import signal
+
+    received: list[int] = []
 
     def handler(signum, frame):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_IGN)
+        received.append(signum)
         raise _Stopped(signum)
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    return lambda: [signal.signal(sig, old) for sig, old in previous.items()]
+
+    def restore():
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    restore.received = received
+    return restore
 
 
 def command_sweep(args) -> int:
@@ -488,6 +499,11 @@ def command_sweep(args) -> int:
         raise
     finally:
         restore()
+    if restore.received:          # the signal's exception was lost (see _stop_on_signals); the runs are stored
+        signum = restore.received[0]
+        print(f"chainsim sweep: stopped by {signal.Signals(signum).name}; {manifest['completed_runs']} runs "
+              "stored, resume with --resume", file=sys.stderr)
+        return 128 + signum
     print(f"{manifest['completed_runs']} of {manifest['n_runs']} runs in {out}; "
           f"analyse with: chainsim analyse {out}")
     return 0
