@@ -462,6 +462,12 @@ def _stop_on_signals():
     return restore
 
 
+def _raise_if_lost(restore) -> None:
+    """Raise the :class:`_Stopped` of a signal whose exception was lost (see :func:`_stop_on_signals`)."""
+    if restore.received:
+        raise _Stopped(restore.received[0])
+
+
 def command_sweep(args) -> int:
     import signal
 
@@ -697,6 +703,7 @@ def command_run(args) -> int:
                 preludes.append(shares_of(run.prelude))
             del run
             progress(len(digests))
+        _raise_if_lost(restore)
     except _Stopped as stop:
         writer.abort()
         folder.discard()
@@ -808,6 +815,7 @@ def _run_era(args, config) -> int:
     restore = _stop_on_signals()
     try:
         run = run_era(config, args.replications, args.seed, workers, progress)
+        _raise_if_lost(restore)
     except _Stopped as stop:
         folder.discard()
         import signal

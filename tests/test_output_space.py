@@ -175,3 +175,28 @@ def test_sigterm_stops_a_run_and_leaves_nothing_half_written(tmp_path):
     assert "stopped by SIGTERM" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
     assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+def test_a_signal_whose_exception_was_lost_still_stops_a_run(tmp_path, monkeypatch, capsys):
+    """A SIGTERM that lands where Python ignores exceptions (an import's module-lock callback) is only
+    recorded; `chainsim run` checks the record when its replications end and stops as if it had been raised."""
+    import signal
+
+    from chainsim import cli
+
+    real = cli._stop_on_signals
+
+    def lost():                         # the handler ran, its exception was swallowed
+        restore = real()
+        restore.received.append(signal.SIGTERM)
+        return restore
+
+    monkeypatch.setattr(cli, "_stop_on_signals", lost)
+    out = tmp_path / "run"
+    code = main(["run", "--replications", "2", "--workers", "1", "--quiet", "--regions", "Groningen,Friesland",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 143, err
+    assert "stopped by SIGTERM" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
