@@ -12,6 +12,7 @@ from chainsim.core.arrangements import INDEX
 from chainsim.core.client_groups import REGION_GROUPS
 from chainsim.core.mechanisms import labour_market
 from chainsim.core.parameters import Parameters
+from chainsim.core.population import Kind
 from chainsim.core.state import IN_FORCE
 
 WW, ASSISTANCE = REGION_GROUPS.ww, REGION_GROUPS.assistance
@@ -53,6 +54,44 @@ def test_pooling_raises_placements_and_shows_as_results():
     assert (pooled.regions_state.placement_rate > alone.regions_state.placement_rate).all()
     assert pooled.regions_state.results[0] > 0
     assert alone.regions_state.results[0] == 0
+
+
+def test_an_sw_partner_adds_its_employer_contacts_to_the_pool():
+    """004 §4.3: where the SW companies act as partners, pooling yields more (``sw_network_gain``)."""
+    regions = [small_region("XX01", n_sw=2), small_region("XX02", n_sw=2), small_region("XX03", n_sw=0)]
+    worlds = {}
+    for partners in (True, False):
+        m = small_world(regions, seed=5)
+        clear_arrangements(m)
+        for name in POOLING:
+            m.regions_state.status[:, INDEX[name]] = IN_FORCE
+        sw = np.flatnonzero(m.population.kind == Kind.SW_COMPANY)
+        m.population.partner[sw] = partners
+        first_in_xx02 = sw[m.population.region[sw] == 1][0]
+        m.population.partner[first_in_xx02] = True          # XX02: one of its two SW companies always a partner
+        at_month(m, "2013-01")
+        months(m, 12)
+        worlds[partners] = m
+    share = labour_market.partner_sw_share(worlds[True])
+    assert share.tolist() == [1.0, 1.0, 0.0]
+    assert labour_market.partner_sw_share(worlds[False]).tolist() == [0.0, 0.5, 0.0]
+    with_, without = worlds[True].regions_state, worlds[False].regions_state
+    assert (with_.placement_rate[:2] > without.placement_rate[:2]).all()
+    assert (with_.results[:2] > without.results[:2]).all()
+    # a region without an SW company is the same either way (same luck: the streams do not depend on stances)
+    np.testing.assert_array_equal(with_.placement_rate[2], without.placement_rate[2])
+
+
+def test_no_sw_network_gain_means_partners_add_nothing():
+    worlds = []
+    for partners in (True, False):
+        m = small_world(params=Parameters(sw_network_gain=0.0), seed=5)
+        for name in POOLING:
+            m.regions_state.status[:, INDEX[name]] = IN_FORCE
+        m.population.partner[m.population.kind == Kind.SW_COMPANY] = partners
+        months(m, 6)
+        worlds.append(m.regions_state.placement_rate.copy())
+    np.testing.assert_array_equal(*worlds)
 
 
 def test_no_pooling_gain_means_no_evidence():

@@ -23,15 +23,14 @@ DRAWS = 100
 
 KNOWN_MISSES: dict[str, str] = {
     "governance_parties.education": "education at the governance table in 0.290 of the regions, above the "
-                                    "interval (top 0.214): under-predicted, as in every calibration so far",
+                                    "interval (top 0.268): under-predicted, as in every calibration so far",
     "governance_parties.unions": "unions at the governance table in 0.226 of the regions, above the interval "
-                                 "(top 0.162): under-predicted, as in every calibration so far",
+                                 "(top 0.192): under-predicted, as in every calibration so far",
 }
 """Observed figures outside the 90% predictive interval of the shipped posterior: strict expected
 failures, each with the reason docs/validation.md gives (a change that brings one inside says so).
-Since the seventh calibration (docs/calibration.md) joint staff lies well inside (0.714 against
-0.521-0.864); education and unions, just inside on these draws after the sixth, lie above their
-intervals."""
+Since the seventh calibration (docs/calibration.md) joint staff lies well inside; after the eighth
+education and unions still lie above their intervals, and consultation sits at its interval's top."""
 
 CHECKED = [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[n])) if n in KNOWN_MISSES
            else n for n in STATISTICS if not n.startswith("case_regions.")]

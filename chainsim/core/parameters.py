@@ -159,6 +159,12 @@ _SPECS: tuple[ParameterSpec, ...] = (
                   "of a match; the gains 'have never been quantified'); 004 §4.5 (placements tripled, "
                   "a hypothetical proof): hence a wide range",
                   "relative rise of placements when every pooling arrangement is in force"),
+    ParameterSpec("sw_network_gain", 0.5, 0.0, 1.0, "M11, M8",
+                  "estimate; 004 §4.3 (SW companies know the market and its employers through their secondments "
+                  "and have the infrastructure municipalities lack; 'iedereen vindt het belangrijk om de kennis en "
+                  "de netwerken van de SW-bedrijven ... te benutten'; employers ask for the SW company they know)",
+                  "relative rise of what pooling yields where every SW company of the region acts as partner "
+                  "and brings its employer contacts into the pooled file"),
     ParameterSpec("placement_luck", 0.15, 0.0, 0.4, "M11",
                   "estimate", "standard deviation of the month-to-month luck in a region's placements (log scale)"),
     ParameterSpec("results_memory_months", 12.0, 3.0, 24.0, "M1, M11",

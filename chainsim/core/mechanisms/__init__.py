@@ -9,7 +9,7 @@
 | M5  | leadership of the centre          | table.choose_proposals; leadership.after_the_vote, leadership.find_allies; persuasion in member_support |
 | M6  | aldermen                          | environment.hold_elections; the alderman term of member_support     |
 | M7  | UWV                               | environment.close_uwv_offices; actors.adopt_uwv_systems; central room in member_support |
-| M8  | SW companies                      | actors.update_sw_stance, actors.strain_of_competing_sw; competition in update_rivalry |
+| M8  | SW companies                      | actors.update_sw_stance, actors.strain_of_competing_sw; competition in update_rivalry; partners' networks in labour_market.update_labour_market |
 | M9  | employer organisations            | actors.update_employer_engagement                                   |
 | M10 | outside pressure                  | environment.update_outside_pressure, apply_subsidy_windows; deadline agenda in choose_proposals |
 | M11 | belief and evidence               | labour_market.update_labour_market (results); belief.gather_evidence, belief.update_belief |

@@ -15,6 +15,9 @@ Per region and month:
   vacancies and candidates (``pooling_gain`` x the pooled share of the
   region's arrangements; the scale argument of 003 "Voordelen": the more
   jobseekers and vacancies in one file, the higher the chance of a match),
+  and more so where the region's SW companies act as partners and bring
+  their employer contacts into the file (``sw_network_gain`` x the partner
+  share; 004 §4.3: they know the market through their secondments),
   with month-to-month luck (``placement_luck``);
 - own targets as numbers each organisation is judged on (M1): the national
   expectation for its group in this month's national market; the shortfall
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from chainsim.core.population import Kind
 from chainsim.core.world import World
 
 REFERENCE_RATIO = 0.5
@@ -72,6 +76,15 @@ def _share_of_weight(world: World, weights: np.ndarray) -> np.ndarray:
 def pooled_share(world: World) -> np.ndarray:
     """Share of the catalogue's pooling of vacancies and candidates in force, per region (0-1)."""
     return _share_of_weight(world, world.catalogue.table.pooling)
+
+
+def partner_sw_share(world: World) -> np.ndarray:
+    """Share of each region's SW companies that act as partner (M8; 0 where a region has none)."""
+    pop, n = world.population, world.regions_state.n
+    sw = pop.kind == Kind.SW_COMPANY
+    companies = np.bincount(pop.region[sw], minlength=n)
+    partners = np.bincount(pop.region[sw], pop.partner[sw], n)
+    return partners / np.maximum(companies, 1)
 
 
 def bridged_share(world: World) -> np.ndarray:
@@ -140,7 +153,7 @@ def update_labour_market(world: World) -> None:
     ratio = vacancy_ratio(world)
     unpooled = matching(world, ratio)
     pooled = pooled_share(world) if not world.off("M11") else np.zeros(rs.n)
-    gain = p.pooling_gain * pooled
+    gain = p.pooling_gain * pooled * (1.0 + p.sw_network_gain * partner_sw_share(world))
     sigma = p.placement_luck
     # not a parameter: - sigma^2 / 2 makes the luck factor average 1 (a lognormal with mean 1)
     rates = unpooled * (1.0 + gain)[:, None] * np.exp(sigma * luck - 0.5 * sigma ** 2)
