@@ -35,9 +35,8 @@ import numpy as np
 
 from chainsim.core import jit
 from chainsim.core.arrangements import GOVERNANCE, OPERATIONAL, TACTICAL
-from chainsim.core.mechanisms import compiled, execution, leadership
+from chainsim.core.mechanisms import compiled, execution, labour_market, leadership
 from chainsim.core.mechanisms.trust import NO_TIE_TRUST
-from chainsim.core.population import Kind
 from chainsim.core.state import ABSENT
 from chainsim.core.world import World
 
@@ -107,8 +106,7 @@ def eligible(world: World, levels: tuple[int, ...]) -> np.ndarray:
     ok = (rs.status == ABSENT) & (missing == 0) & (rs.shelved_until < world.t)
     ok &= np.isin(tab.level, levels)[None, :]
     ok &= ~(tab.needs_subregions[None, :] & ~rs.has_subregions[:, None])
-    sw = pop.kind == Kind.SW_COMPANY
-    has_partner = np.bincount(pop.region[sw], pop.partner[sw], rs.n) > 0
+    has_partner = labour_market.partner_sw_share(world) > 0
     ok &= ~(tab.needs_sw_partner[None, :] & ~has_partner[:, None])
     engaged = pop.engaged[rs.employer_row]
     ok &= ~(tab.needs_engaged_employers[None, :] & ~engaged[:, None])
