@@ -32,6 +32,18 @@ def test_reachability_search_reports_the_case_measures_of_sets_inside_the_declar
     assert 0.0 <= found["worst_gooi"]["p_both_good_above_gooi"] <= 1.0
     text = (tmp_path / "reachability.md").read_text()
     assert "Gooi's undescribed traits at their worst" in text and "| default |" in text
+    assert "4 of the 120 possible orders" in text and "at most 0.79" in text   # Gooi last, or below 0.8
+    assert "| Gooi en Vechtstreek | not good | + | 10 | 2 | 2 | none |" in text
+
+
+def test_only_the_observed_order_reaches_the_spearman_goal():
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import reachability
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    text = "\n".join(reachability.spearman_orders())
+    assert "4 of the 120" in text and "Gooi en Vechtstreek last (0.95)" in text
 
 
 def test_reachability_refuses_too_few_replications():

@@ -39,6 +39,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -49,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.stats import qmc
 
 from chainsim.calibration import bound_misses
@@ -61,7 +63,7 @@ from chainsim.runner import replication_seeds, simulate_batch
 from chainsim.sweep import pattern_from_arrays
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measures import FIELDWORK, case_measures  # noqa: E402
+from measures import CASES, FIELDWORK, QUALITY, case_measures  # noqa: E402
 
 ABC_CONFIG = Path(__file__).resolve().parents[1] / "calibration" / "abc_smc_r8.toml"
 """The shipped calibration's set-up: its free parameters are what ``--vary free`` searches."""
@@ -219,8 +221,58 @@ def report(args, found: dict, seconds: float) -> str:
               f"over the same {args.confirm_replications} replications as the default above:", "",
               f"- Spearman {w['spearman']:.2f} (drawn: {da['spearman']:.2f}); P(both good above Gooi) "
               f"{w['p_both_good_above_gooi']:.2f} (drawn: {da['p']:.2f}); Gooi's rank {w['rank_of_35'][GOOI]} "
-              f"of 35 (drawn: {da['ranks'][GOOI]})", ""]
+              f"of 35 (drawn: {da['ranks'][GOOI]})",
+              f"- ranks of 35 with Gooi's traits at their worst: {_ranks(w['rank_of_35'])} "
+              f"(drawn: {_ranks(da['ranks'])})", ""]
+    lines += spearman_orders() + seed_inputs()
     return "\n".join(lines)
+
+
+TRAITS = ("formal_mandate", "aldermen_platform", "leadership_style", "strategic_skill", "employer_activism",
+          "alderman_continuity")
+"""The traits a region's row may take from a passage of 004 §4.4-4.5 (chainsim/data/regions.csv)."""
+
+
+def seed_inputs() -> list[str]:
+    """The five case regions' inputs from the seeds: 004 App. 3's structure and the traits §4.4-4.5 describe."""
+    lines = ["## What the seeds give the five", "",
+             "004 App. 3 expects that more municipalities, subregions and SW companies need more coordination; "
+             "it leaves open which way the labour market works. Traits not listed are drawn in every "
+             "replication (chainsim/data/regions.csv names each value's passage).", "",
+             "| region | observed | labour market | municipalities (CBS 2016) | SW companies | subregions "
+             "| described traits |",
+             "|---|---|---|---:|---:|---:|---|"]
+    for name, quality in CASES.items():
+        info = find_region(name)
+        traits = ", ".join(f"{t} {getattr(info, t):g}" for t in TRAITS
+                           if getattr(info, t) is not None and (t not in ("formal_mandate", "aldermen_platform")
+                                                                or getattr(info, t)))
+        lines.append(f"| {name} | {quality} | {info.labour_market} | {info.n_municipalities} | "
+                     f"{info.n_sw_companies} | {info.n_subregions} | {traits or 'none'} |")
+    return lines + [""]
+
+
+def _ranks(ranks: dict) -> str:
+    return ", ".join(f"{name} {ranks[name]}" for name in CASES)
+
+
+def spearman_orders() -> list[str]:
+    """What the Spearman goal asks of the five mean scores: every order of them, and the correlation it gives."""
+    quality = [QUALITY[q] for q in CASES.values()]
+    names = list(CASES)
+    rho = {order: float(stats.spearmanr(quality, [-order.index(n) for n in names]).statistic)
+           for order in itertools.permutations(names)}
+    reaching = [order for order, value in rho.items() if value >= GOAL]
+    gooi_last = all(order[-1] == GOOI for order in reaching)
+    best_other = max(value for order, value in rho.items() if order[-1] != GOOI)
+    return ["## What the Spearman goal asks", "",
+            f"With the five observed ratings (two good, two fair, one not good; ties share their rank), "
+            f"{len(reaching)} of the {len(rho)} possible orders of the five mean scores give a Spearman "
+            f"correlation of at least {GOAL}"
+            + (f": those with the two good regions first and {GOOI} last ({max(rho.values()):.2f})"
+               if gooi_last and reaching else "")
+            + f". With {GOOI} anywhere but last the correlation is at most {best_other:.2f}. "
+            f"So the goal holds only if {GOOI} scores below both fair regions.", ""]
 
 
 def main(argv=None) -> None:
