@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chainsim.compare import fmt, fmt_p, group_differences, treated_mask
+from chainsim.compare import EQUAL_VALUES, fmt, fmt_p, group_differences, treated_mask
 from chainsim.core.eras import ERAS, REGIONS, Era
 from chainsim.core.levers import RegionSelection
 from chainsim.core.measurement import COORDINATED
@@ -330,7 +330,8 @@ def effect_tables(records: list[dict], o: Outcomes) -> tuple[pd.DataFrame, pd.Da
                          "region_count": rec["region_count"], "when": when, "month": o.months[t],
                          "effect": e.mean, "low": e.low, "high": e.high, "p": e.p, "pairs": rec["pairs"],
                          "replications": rec["replications"], "first_half": e.first_half,
-                         "second_half": e.second_half, "seed_sensitive": seed_sensitive(e), "_e": e})
+                         "second_half": e.second_half, "seed_sensitive": seed_sensitive(e),
+                         "no_interval": e.why_no_interval, "_e": e})
     m = sum(row["p"] is not None for row in rows)
     for row, p_holm in zip(rows, holm([row["p"] for row in rows])):
         low, high = row.pop("_e").interval(simultaneous_level(m))
@@ -344,8 +345,11 @@ def effect_tables(records: list[dict], o: Outcomes) -> tuple[pd.DataFrame, pd.Da
 def _stat(row) -> dict:
     """A row of the effects table as :func:`chainsim.compare.fmt` takes it."""
     missing = row.low is None or np.isnan(row.low)
-    return {"mean": None if row.effect is None or np.isnan(row.effect) else row.effect,
+    stat = {"mean": None if row.effect is None or np.isnan(row.effect) else row.effect,
             "ci95": None if missing else [row.low, row.high]}
+    if missing and isinstance(getattr(row, "no_interval", None), str):
+        stat["no_interval"] = row.no_interval
+    return stat
 
 
 def _excludes_zero(row) -> bool:
@@ -492,6 +496,8 @@ def report_text(result: dict, written: list[Path]) -> str:
               "second half of the replications."]
     if reps < 2:
         lines.append("One replication: no intervals for paired effects (n/a).")
+    if effects["no_interval"].astype(str).str.startswith("all ").any():
+        lines.append(EQUAL_VALUES)
     lines += [f"Note: {note}." for note in result["notes"]]
     for warning in result["warnings"]:
         lines += [f"WARNING: {warning['warning']}:", *(f"  - {effect}" for effect in warning["effects"])]

@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replace the results already in --out (once the new ones are complete)")
     run.add_argument("--csv", action="store_true", help="also write region_months.csv beside the Parquet file")
     run.add_argument("--regions", default=None, metavar="NAMES",
-                     help="comma-separated region names or codes to simulate (default: all 35)")
+                     help="comma-separated region names or codes to simulate (default: all 35); a region's "
+                          "results depend on which regions run with it (neighbours' evidence, shared draws)")
     run.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     run.add_argument("--explain", default=None, metavar="REGION",
                      help="also explain why this region is where it is (at --month in --replication)")
@@ -108,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --posterior: the weighted particles to draw from (a particles CSV or a pyABC "
                           "history .db; default: the ones shipped with chainsim)")
 
-    validate = sub.add_parser("validate", help="check scenario files and report every problem",
-                              description="Check scenario files; each problem is one line FILE:LINE: key: "
-                                          "what is wrong. Exit code 0 when all are valid, 2 otherwise.")
+    validate = sub.add_parser("validate", help="check scenario and experiment files and report every problem",
+                              description="Check scenario and experiment files; each problem is one line "
+                                          "FILE:LINE: key: what is wrong. Exit code 0 when all are valid, 2 "
+                                          "otherwise.")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
     comp = sub.add_parser("compare", help="compare scenarios with a base, with confidence intervals",
@@ -143,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     app = sub.add_parser("app", help="open the browser app (Solara) on this machine",
-                         description="Start the browser app: play the regions month by month, move lever and "
-                                     "parameter sliders, click a region to see its network and why it is stuck.")
+                         description="Start the browser app: play the regions month by month, set lever and "
+                                     "parameter sliders (they take effect on RESET), click a region to see its "
+                                     "network and why it is stuck.")
     app.add_argument("--port", type=_whole_number(1), default=8765, metavar="P", help="port (default 8765)")
     app.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this machine only)")
@@ -538,6 +541,23 @@ def command_app(args) -> int:
     return 0                                    # not reached
 
 
+ANALYSIS_FILES = ("analysis.json", "effects_by_month.parquet", "effects.png")
+"""What ``chainsim analyse`` writes; an --out folder holding only these (an earlier analysis) is replaced."""
+
+
+def _check_analysis_out(out: Path) -> None:
+    """Refuse an --out that holds anything but an earlier analysis: nothing a user wrote is overwritten or mixed."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"chainsim analyse: --out {out} is a file (allowed: a new or empty folder, or one that "
+                         "holds an earlier analysis)")
+    if out.is_dir():
+        other = sorted(p.name for p in out.iterdir() if p.name not in ANALYSIS_FILES and not p.name.startswith("."))
+        if other:
+            listed = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+            raise UsageError(f"chainsim analyse: --out {out} holds other files ({listed}); allowed: a new or empty "
+                             "folder, or one that holds only an earlier analysis (" + ", ".join(ANALYSIS_FILES) + ")")
+
+
 def command_analyse(args) -> int:
     from chainsim.analysis import AnalysisError, analyse, json_records, outcome_words, report_text
     from chainsim.core.eras import ERAS, REGIONS
@@ -546,11 +566,12 @@ def command_analyse(args) -> int:
     from chainsim.statistics import simultaneous_level
     from chainsim.sweep import SweepError
 
+    out = args.out or args.sweep_dir / "analysis"
+    _check_analysis_out(out)
     try:
         result = analyse(args.sweep_dir)
     except (AnalysisError, SweepError, ValueError) as exc:     # ValueError: e.g. an unreadable manifest
         raise UsageError(f"chainsim analyse: {exc}") from None
-    out = args.out or args.sweep_dir / "analysis"
     effects, m = result["effects"], result["multiplicity"]
     tables = {"effects": json_records(effects),
               "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown",
@@ -878,7 +899,7 @@ def _fmt(stat: dict, digits: int = 2) -> str:
         return "n/a (no region in the denominator)"
     lo, hi = stat["ci95"]
     if lo is None:
-        return f"{stat['mean']:.{digits}f} [no interval: 1 replication]"
+        return f"{stat['mean']:.{digits}f} [n/a: 1 replication]"     # fits the column, as compare's n/a
     return f"{stat['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
@@ -903,7 +924,8 @@ def report(summary: dict, out: Path, written: list[Path] | None = None) -> str:
         regions = f"{n} of 35 regions" + (f" ({', '.join(names)})" if 0 < len(names) <= 6 else "")
     lines = [
         f"chainsim {summary['chainsim_version']}: {summary['scenario']}, {regions}, "
-        f"{summary['start']}..{summary['end']}, {summary['replications']} replications (seed {summary['seed']})",
+        f"{summary['start']}..{summary['end']}, {summary['replications']} "
+        f"replication{'s' if summary['replications'] != 1 else ''} (seed {summary['seed']})",
         "",
     ]
     if summary.get("posterior"):

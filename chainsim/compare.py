@@ -125,9 +125,17 @@ def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
 
 
 # --- the comparison --------------------------------------------------------------
+EQUAL_VALUES = ("n/a (all N values equal): every replication gave the same non-zero difference, so its spread "
+                "cannot be estimated (shares move in steps of one region); add replications.")
+
+
 def stat_json(e: Estimate) -> dict:
-    """An estimate as ``{"mean": x, "ci95": [lo, hi]}`` (``ci95`` null without an interval)."""
-    return {"mean": e.mean, "ci95": e.ci()}
+    """An estimate as ``{"mean": x, "ci95": [lo, hi]}``; without an interval ``ci95`` is null and
+    ``no_interval`` says why."""
+    out = {"mean": e.mean, "ci95": e.ci()}
+    if e.mean is not None and not e.has_interval:
+        out["no_interval"] = e.why_no_interval
+    return out
 
 
 @dataclass
@@ -226,9 +234,12 @@ def _group_regions(group: str, treated: np.ndarray, codes: list[str]) -> dict:
 
 def _effect_json(values: np.ndarray, m: int, p_holm: float | None) -> dict:
     e = estimate(values, (-1.0, 1.0))
-    return {"mean": e.mean, "ci95": e.ci(), "ci95_simultaneous": e.ci(simultaneous_level(m)),
-            "p": e.p, "p_holm": p_holm, "replications": e.n, "halves": [e.first_half, e.second_half],
-            "seed_sensitive": seed_sensitive(e)}
+    out = {"mean": e.mean, "ci95": e.ci(), "ci95_simultaneous": e.ci(simultaneous_level(m)),
+           "p": e.p, "p_holm": p_holm, "replications": e.n, "halves": [e.first_half, e.second_half],
+           "seed_sensitive": seed_sensitive(e)}
+    if e.mean is not None and not e.has_interval:
+        out["no_interval"] = e.why_no_interval
+    return out
 
 
 def _monthly(d: np.ndarray) -> dict:
@@ -292,7 +303,7 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
         return "n/a (no regions)"
     sign = "+" if signed else ""
     if stat["ci95"] is None:
-        return f"{stat['mean']:{sign}.{digits}f} n/a (1 replication)"
+        return f"{stat['mean']:{sign}.{digits}f} n/a ({stat.get('no_interval', '1 replication')})"
     lo, hi = stat["ci95"]
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
 
@@ -319,9 +330,9 @@ def report_text(summary: dict, out: Path) -> str:
         label = f"{name} (base)" if name == summary["base"] else name
         share = s["share_coordinated"]
         lines.append(f"  {label[:43]:<44}{fmt(share['observed_at']):<28}{fmt(share['end'])}")
-    flagged, seed_flags = [], []
+    flagged, seed_flags, equal = [], [], False
     lines += ["", "Difference to the base, paired by replication: mean [95% CI], p Holm-adjusted",
-              f"  {'scenario / regions':<34}{'at ' + obs:<36}at {end}"]
+              f"  {'scenario / regions':<34}{'at ' + obs:<39}at {end}"]
     for name, s in summary["scenarios"].items():
         if name == summary["base"]:
             continue
@@ -330,12 +341,16 @@ def report_text(summary: dict, out: Path) -> str:
             cells = []
             for when in WHEN:
                 e = effect[when]
-                cells.append(f"{fmt(e, signed=True):<25}{fmt_p(e['p_holm']):<11}")
                 where = f"{name}, {group}, {summary[when]}: {fmt(e, signed=True)}, Holm {fmt_p(e['p_holm'])}"
-                if e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0) and e["p_holm"] >= 0.05:
+                chance = (e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0)
+                          and e["p_holm"] >= 0.05)
+                if chance:
                     flagged.append(where)
                 if e["seed_sensitive"]:
                     seed_flags.append(f"{where} (halves {e['halves'][0]:+.3f}, {e['halves'][1]:+.3f})")
+                equal = equal or str(e.get("no_interval", "")).startswith("all ")
+                flags = ("!" if chance else "") + ("~" if e["seed_sensitive"] else "")
+                cells.append(f"{fmt(e, signed=True):<25}{fmt_p(e['p_holm']):<11}{flags:<3}")
             lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")
     m = summary["multiplicity"]["effects"]
     lines += ["", "Treated: regions where the scenario's levers differ from the base's (drawn per replication "
@@ -343,6 +358,10 @@ def report_text(summary: dict, out: Path) -> str:
     if m > 1:
         lines.append(f"{m} effects are shown at once: p is Holm-adjusted over all {m}; comparison.json also "
                      f"holds simultaneous 95% intervals (Bonferroni) as ci95_simultaneous.")
+    lines.append("! excludes zero on its own but not after adjustment; ~ changes sign between the first and the "
+                 "second half of the replications.")
+    if equal:
+        lines.append(EQUAL_VALUES)
     if flagged:
         lines.append(f"WARNING: {len(flagged)} interval(s) exclude zero on their own but not after adjusting for "
                      f"the {m} effects shown (Holm p >= 0.05): they may be chance findings:")

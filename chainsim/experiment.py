@@ -5,7 +5,7 @@ scenario of any era (:data:`chainsim.core.eras.ERAS`: the regions of 2012-2016,
 or the werkplein locations of 2005-2011)::
 
     description = "Which levers matter? Each lever against the baseline"
-    base = "../scenarios/netherlands_2012.toml"     # relative to this file
+    base = "../scenarios/netherlands_2012.toml"     # relative to this file, or "chainsim:netherlands_2012"
     seed = 2015
     replications = 10
     keep = "regions"            # "regions": stage and class per region and month; "national": shares
@@ -66,10 +66,20 @@ from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS, REGIONS
 from chainsim.core.levers import LEVERS, Lever
 from chainsim.core.parameters import SPECS
-from chainsim.scenario import LEVER_KEYS, Scenario, ScenarioError, _build_lever, load_scenario
+from chainsim.scenario import (
+    LEVER_KEYS,
+    Scenario,
+    ScenarioError,
+    _build_lever,
+    allowed_references,
+    load_scenario,
+    resolve_beside,
+)
 from chainsim.tomlcheck import TomlFile, check_number, check_whole, read_toml, suggest, type_name
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
+SCENARIO_SIGNS = {"extends", "sources", "era", "start_from", "regions", "calendar", "parameters", "levers"}
+"""Top-level keys of a scenario file that an experiment never has."""
 TOP_KEYS = ("description", "base", "seed", "replications", "keep", "common_random_numbers", "design",
             "factors")
 DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
@@ -343,6 +353,11 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
         except tomllib.TOMLDecodeError as exc:
             raise ExperimentError([f"{path}:1: TOML syntax error: {exc}"]) from None
     data = f.data
+    if "base" not in data and "factors" not in data and SCENARIO_SIGNS & set(data):
+        signs = ", ".join(sorted(SCENARIO_SIGNS & set(data)))
+        raise ExperimentError([f"{path}:1: this is a scenario file (it has {signs} and no base or factors): run "
+                               f"it with `chainsim run` or compare it with `chainsim compare`; a sweep needs an "
+                               f"experiment file (base, factors, design)"])
     for key in data:
         if key not in TOP_KEYS:
             f.problem(key, f"unknown key (allowed: {', '.join(TOP_KEYS)}){suggest(key, TOP_KEYS)}")
@@ -363,11 +378,15 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
 
     base = None
     if isinstance(data.get("base"), str):
-        base_path = (path.parent / data["base"]).resolve()
-        try:
-            base = load_scenario(base_path)
-        except ScenarioError as exc:
-            f.problem("base", f"base scenario has problems: {exc.problems[0]}")
+        base_path = resolve_beside(data["base"], path.parent)
+        if not base_path.is_file():
+            f.problem("base", f"base scenario {data['base']!r} not found (looked for {base_path}; allowed: "
+                              f"{allowed_references()})")
+        else:
+            try:
+                base = load_scenario(base_path)
+            except ScenarioError as exc:
+                f.problem("base", f"base scenario has problems: {exc.problems[0]}")
         if base is not None and base.start_from is not None:
             f.problem("base", f"{base.name} starts from the simulated era {base.start_from} (start_from), which "
                               f"cannot be swept yet (allowed: a scenario without start_from, of the era "

@@ -179,8 +179,17 @@ def _with_settings(params: Parameters, settings: dict[str, float]) -> Parameters
     if unknown:
         raise ValueError(f"unknown settings {', '.join(sorted(unknown))} (allowed: parameter names of "
                          f"docs/ODD.md §7.2, or {LEVER_PREFIX}<kind> with kind one of {', '.join(LEVERS)})")
-    values = {k: float(v) for k, v in settings.items() if k in SPECS}
+    values = {k: _number(k, v) for k, v in settings.items() if k in SPECS}
     return replace(params, **values) if values else params
+
+
+def _number(name: str, value) -> float:
+    """A setting's value as a number, or a one-line error naming the setting and what is allowed."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a number (allowed: a number, see chainsim list "
+                         "parameters)") from None
 
 
 def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str | None,
@@ -188,8 +197,8 @@ def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str |
     begin = Month.parse(start) if start else calendar.start.plus(12)
     levers = []
     for name, value in settings.items():
-        if name.startswith(LEVER_PREFIX) and float(value) > 0:
-            strength = float(value)
+        if name.startswith(LEVER_PREFIX) and _number(name, value) > 0:
+            strength = _number(name, value)
             if strength > 1:
                 raise ValueError(f"{name}: strength {strength} (allowed: 0 to 1)")
             kind = name.removeprefix(LEVER_PREFIX)

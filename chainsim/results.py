@@ -141,8 +141,8 @@ KEY_COLUMNS: dict[str, tuple[str, str, str]] = {
              "`numpy.random.SeedSequence(seed)`"),
     "replication": ("int32", "–", "replication, 0 to replications - 1"),
     "month": ("timestamp[us]", "–", "the month, as its first day at 00:00, no time zone (in CSV: YYYY-MM-DD)"),
-    "region_code": ("categorical (string)", "–", "code of the labour market region (AM01 ... AM35), categories "
-                    "in table order"),
+    "region_code": ("categorical (string)", "–", "code of the labour market region (AM01 ... AM37; the 35 "
+                    "regions' CBS codes, AM04 and AM16 are not in use), categories in table order"),
     "region_name": ("categorical (string)", "–", "name of the region"),
     "stage": (STAGE_TYPE, "–", "stage of the coordinated approach (docs/ODD.md §7.5)"),
     "cooperation_class": (CLASS_TYPE, "–", "cooperation of UWV and municipalities by level, Table 3.4 "
@@ -809,16 +809,36 @@ def check_output_folder(out: str | Path, marker: str, overwrite: bool = False) -
     if not out.is_dir() or not any(out.iterdir()):
         return
     ours = (out / marker).is_file()
-    if not overwrite:
-        held = f"results ({marker})" if ours else "other files"
-        raise OutputFolderError(f"{out} already holds {held}; add --overwrite to replace it, or choose another "
-                                "--out")
     if not ours:
-        raise OutputFolderError(f"{out} is not empty and holds no {marker}; --overwrite replaces only a folder "
-                                "that chainsim wrote, choose another --out")
+        raise OutputFolderError(f"{out} already holds other files; it holds no {marker}, so --overwrite cannot "
+                                "replace it (it replaces only a folder of this command's results); choose another "
+                                "--out")
+    if not overwrite:
+        raise OutputFolderError(f"{out} already holds results ({marker}); add --overwrite to replace it, or "
+                                "choose another --out")
+    foreign = files_not_written_by_chainsim(out)
+    if foreign:
+        listed = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise OutputFolderError(f"{out} holds files chainsim did not write ({listed}), which --overwrite would "
+                                "delete; move them out or choose another --out")
     here, target = Path.cwd().resolve(), out.resolve()
     if here == target or target in here.parents:
         raise OutputFolderError(f"{out} is the current folder or holds it; choose another --out")
+
+
+WRITTEN = ".chainsim_files"
+"""In every output folder: the files chainsim wrote there, one per line (what ``--overwrite`` may replace)."""
+
+
+def files_not_written_by_chainsim(out: Path) -> list[str]:
+    """Files (relative paths) in ``out`` that its list of written files does not name; none where it has no list
+    (a folder written before the list existed)."""
+    listed = out / WRITTEN
+    if not listed.is_file():
+        return []
+    written = set(listed.read_text(encoding="utf-8").splitlines()) | {WRITTEN}
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                  if p.is_file() and str(p.relative_to(out)) not in written)
 
 
 class ResultFolder:
@@ -866,6 +886,8 @@ class ResultFolder:
         """Put the finished folder in place of ``out``; returns ``out``."""
         tmp = self.path
         check_output_folder(self.out, self.marker, self.overwrite)   # again: another process may have written
+        names = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*") if p.is_file() and p.name != WRITTEN)
+        (tmp / WRITTEN).write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
         target = self._target
         if target.is_dir() and any(target.iterdir()):
             old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")

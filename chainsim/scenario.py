@@ -89,6 +89,25 @@ def resolve_scenario(reference: str | Path) -> Path:
                          f"(allowed: a path to a .toml file, or one of: {names})"])
 
 
+def resolve_beside(reference: str, folder: Path) -> Path:
+    """The file a reference inside a file names (``extends``, an experiment's ``base``).
+
+    A path relative to ``folder`` (the folder of the file that holds the
+    reference), or a shipped scenario: ``"chainsim:NAME"`` always, a bare
+    ``"NAME"`` where no such file lies in ``folder``.
+    """
+    path = (folder / reference).resolve()
+    if reference.startswith(SHIPPED_PREFIX) or (not path.is_file() and _shipped(reference) is not None):
+        path = (_shipped(reference) or path).resolve()
+    return path
+
+
+def allowed_references() -> str:
+    """What a scenario reference may be, in words for an error message."""
+    names = ", ".join(shipped_scenarios()) or "none found"
+    return f"a path relative to this file, or chainsim:NAME with NAME one of: {names}"
+
+
 MAX_PROBLEMS = 50
 """At most this many problems are listed; the rest are counted."""
 
@@ -310,9 +329,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
     chain: list[tuple[TomlFile, dict]] = []
     base = f.data.get("extends")
     if isinstance(base, str):
-        base_path = (path.parent / base).resolve()
-        if base.startswith(SHIPPED_PREFIX) or (not base_path.is_file() and _shipped(base) is not None):
-            base_path = (_shipped(base) or base_path).resolve()
+        base_path = resolve_beside(base, path.parent)
         if base_path in seen or base_path == path.resolve():
             cycle = " -> ".join(p.name for p in (*seen, path.resolve(), base_path))
             f.problem("extends", f"cycle of extends: {cycle}")

@@ -6,7 +6,12 @@ differences that share a replication) with a Student t interval, or as a
 regression coefficient with its t interval. The rules:
 
 - an interval needs at least two replications; with one, the interval and
-  p-value are ``None`` ("n/a"), never a zero-width interval;
+  p-value are ``None`` ("n/a"), never a zero-width interval; likewise when
+  every replication gives the same non-zero value (likely with few
+  replications, since shares move in steps of one region): the spread
+  cannot be estimated, and a t test would call any such effect certain.
+  Where every value is zero (regions a scenario does not touch, under
+  common random numbers) the interval is [0, 0] and p is 1;
 - when several effects are shown at once, each keeps its own 95% interval,
   and the family gets Holm-adjusted p-values (:func:`holm`) and
   Bonferroni-simultaneous intervals (each at level 1 - 0.05/m, so that all
@@ -42,7 +47,19 @@ class Estimate:
 
     @property
     def has_interval(self) -> bool:
-        return self.mean is not None and self.se is not None
+        """A t interval exists: a standard error from two or more values, and some spread unless the mean is 0."""
+        return self.mean is not None and self.se is not None and (self.se > 0 or self.mean == 0)
+
+    @property
+    def why_no_interval(self) -> str | None:
+        """Why there is no interval, in words for a report (None where there is one)."""
+        if self.has_interval:
+            return None
+        if self.mean is None:
+            return "no value"
+        if self.se is None:
+            return "1 replication" if self.n <= 1 else "too few values"
+        return f"all {self.n} values equal"
 
     def interval(self, level: float = LEVEL) -> tuple[float | None, float | None]:
         """(low, high) at ``level``, clipped to the bounds; (None, None) without an interval."""
@@ -64,11 +81,11 @@ class Estimate:
 
     @property
     def p(self) -> float | None:
-        """Two-sided p-value of a t test of a zero effect; with no spread 1 for a zero mean, else 0."""
+        """Two-sided p-value of a t test of a zero effect; 1 where every value is 0; None without an interval."""
         if not self.has_interval:
             return None
         if self.se == 0:
-            return 1.0 if self.mean == 0 else 0.0
+            return 1.0
         return float(2 * stats.t.sf(abs(self.mean) / self.se, self.dof))
 
     @property

@@ -446,6 +446,10 @@ def resume_mismatch(manifest: dict, experiment: Experiment, hashes: list[str]) -
     from chainsim.version import version
 
     if manifest["experiment_sha256"] != experiment.sha256:
+        then = manifest.get("experiment_file")
+        if then is not None and Path(then).name != Path(experiment.path).name:
+            return (f"it holds a sweep of {then}, not of {experiment.path}; choose another --out for this "
+                    "experiment")
         return (f"{experiment.path} has changed since the sweep started (its SHA-256 differs); "
                 "choose another --out for the new experiment")
     old = manifest.get("config_sha256")
@@ -647,6 +651,8 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
             p.unlink(missing_ok=True)
         if any(p.name != LOCK for p in out.iterdir()):
             raise SweepError(f"{out} is not empty and holds no sweep ({MANIFEST} missing); choose another --out")
+        if resume and not quiet:
+            print(f"note: {out} holds no sweep to resume; starting a new one", file=sys.stderr)
     else:
         old = read_manifest(out)
         if not resume:

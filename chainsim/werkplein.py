@@ -256,7 +256,7 @@ class EraComparison:
                     rows.append({"scenario": name, "measure": measure, "month": month,
                                  "base": float(base.shares[:, t, k].mean()), "scenario_mean":
                                  float(run.shares[:, t, k].mean()), "difference": e.mean, "ci95": e.ci(),
-                                 "p": e.p})
+                                 "p": e.p, **({"no_interval": e.why_no_interval} if not e.has_interval else {})})
             for row, p in zip(rows, holm([r["p"] for r in rows])):
                 row["p_holm"] = p
             out.extend(rows)
@@ -281,7 +281,7 @@ class EraComparison:
                  "| scenario | measure | month | base | difference |", "|---|---|---|---|---|"]
         for row in self.effects():
             low, high = row["ci95"] or (None, None)
-            interval = "" if low is None else f" [{low:+.3f}, {high:+.3f}]"
+            interval = f" n/a ({row['no_interval']})" if low is None else f" [{low:+.3f}, {high:+.3f}]"
             star = " *" if row["p_holm"] is not None and row["p_holm"] < 0.05 else ""
             lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "
                          f"{row['month']} | {row['base']:.3f} | {row['difference']:+.3f}{interval}{star} |")

@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 from test_cli import chainsim
 
-from chainsim.compare import fmt, group_differences, lever_masks, region_infos, treated_mask
+from chainsim.compare import (
+    EQUAL_VALUES,
+    fmt,
+    group_differences,
+    lever_masks,
+    region_infos,
+    stat_json,
+    treated_mask,
+)
 from chainsim.core.calendar import Month
 from chainsim.core.config import RunConfig
 from chainsim.core.levers import Lever, RegionSelection
@@ -18,6 +26,7 @@ from chainsim.core.parameters import Parameters
 from chainsim.core.regions import load_regions
 from chainsim.model import ChainModel
 from chainsim.runner import replication_seeds
+from chainsim.statistics import estimate
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = ROOT / "experiments" / "question_deadline_targets_large_regions.toml"
@@ -117,3 +126,10 @@ def test_compare_with_one_replication_reports_no_interval(tmp_path):
     assert scenario["effects"]["treated"]["end"]["ci95"] is None
     assert scenario["effects"]["treated"]["end"]["p"] is None
     assert summary["multiplicity"]["effects"] == 0
+
+
+def test_equal_paired_differences_are_shown_without_an_interval_and_say_why():
+    stat = stat_json(estimate([2 / 35, 2 / 35]))
+    assert stat["ci95"] is None and stat["no_interval"] == "all 2 values equal"
+    assert fmt(stat, signed=True) == "+0.057 n/a (all 2 values equal)"
+    assert "add replications" in EQUAL_VALUES

@@ -19,6 +19,8 @@ def test_flat_settings_reach_parameters_levers_and_regions():
         ChainModel(weight_presure=1.0)
     with pytest.raises(ValueError, match="strength 2.0"):
         ChainModel(lever_joint_targets=2.0)
+    with pytest.raises(ValueError, match="weight_pressure: 'high' is not a number"):
+        ChainModel(weight_pressure="high")
 
 
 def test_the_data_collector_records_stage_shares_each_month():

@@ -146,8 +146,9 @@ def test_an_out_filled_meanwhile_keeps_the_results_aside(tmp_path, monkeypatch, 
     monkeypatch.setattr(results_module, "write_figure", someone_else_writes_first)
     assert main([*RUN, "--out", str(out)]) == EXIT_OUTPUT
     kept = tmp_path / "out.incomplete"
-    assert one_line(capsys) == (f"chainsim run: --out: {out} already holds other files; add --overwrite to replace "
-                                f"it, or choose another --out; the results are kept in {kept}")
+    assert one_line(capsys) == (f"chainsim run: --out: {out} already holds other files; it holds no summary.json, "
+                                "so --overwrite cannot replace it (it replaces only a folder of this command's "
+                                f"results); choose another --out; the results are kept in {kept}")
     assert sorted(p.name for p in kept.iterdir()) == ["region_months.parquet", "stage_shares.png", "summary.json"]
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 

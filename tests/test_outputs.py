@@ -210,7 +210,8 @@ def test_a_result_folder_appears_only_when_complete(tmp_path):
     assert not out.exists()                            # nothing in place before the commit
     assert folder.path.parent == tmp_path and folder.path.name.startswith(".run.")
     folder.commit()
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".chainsim_files", "summary.json"]
+    assert (out / ".chainsim_files").read_text() == "summary.json\n"   # what --overwrite may replace
     assert [p.name for p in tmp_path.iterdir()] == ["run"]           # no temporary folder left
 
 
@@ -228,6 +229,21 @@ def test_a_non_empty_folder_is_refused_and_replaced_only_with_overwrite(tmp_path
     assert json.loads((out / "summary.json").read_text()) == {"new": True}
     assert not (out / "region_months.parquet").exists()                        # the folder is one result
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_overwrite_refuses_a_result_folder_that_also_holds_the_users_files(tmp_path):
+    out = tmp_path / "run"
+    first = ResultFolder(out, "summary.json")
+    (first.path / "summary.json").write_text('{"old": true}')
+    (first.path / "figures").mkdir()
+    (first.path / "figures" / "a.png").write_text("png")
+    first.commit()
+    again = ResultFolder(out, "summary.json", overwrite=True)     # only chainsim's files: allowed
+    again.discard()
+    (out / "mynotes.txt").write_text("three weeks of thinking")
+    with pytest.raises(OutputFolderError, match=r"holds files chainsim did not write \(mynotes.txt\)"):
+        ResultFolder(out, "summary.json", overwrite=True)
+    assert (out / "mynotes.txt").read_text() == "three weeks of thinking"
 
 
 def test_an_interrupted_write_leaves_the_old_folder(tmp_path):

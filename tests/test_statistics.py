@@ -36,10 +36,19 @@ def test_one_replication_gives_no_interval():
     assert estimate([]).mean is None
 
 
-def test_no_spread_gives_the_mean_itself():
+def test_no_difference_in_any_replication_is_no_effect():
     e = estimate([0.0, 0.0, 0.0])
-    assert e.ci() == [0.0, 0.0] and e.p == 1.0
-    assert estimate([0.1, 0.1]).p == 0.0
+    assert e.ci() == [0.0, 0.0] and e.p == 1.0 and e.why_no_interval is None
+
+
+def test_equal_non_zero_values_give_no_interval_rather_than_certainty():
+    # two replications that happen to differ by the same step of one region in 35: a t test would give
+    # a zero-width interval and p = 0; the spread cannot be estimated
+    e = estimate([4 / 35, 4 / 35])
+    assert e.mean == pytest.approx(4 / 35)
+    assert e.ci() is None and e.p is None and not e.excludes_zero
+    assert e.why_no_interval == "all 2 values equal"
+    assert estimate([0.1]).why_no_interval == "1 replication"
 
 
 def test_intervals_are_clipped_to_the_possible_range():

@@ -93,8 +93,13 @@ def test_a_folder_with_a_sweep_is_never_overwritten(tiny, tmp_path):
         run_sweep(tiny, tmp_path / "s", workers=1, quiet=True)
     changed = tmp_path / "changed.toml"
     changed.write_text(TINY.replace("seed = 3", "seed = 4"))
-    with pytest.raises(SweepError, match="SHA-256"):
+    with pytest.raises(SweepError, match=r"holds a sweep of .*, not of .*changed\.toml"):
         run_sweep(load_experiment(changed), tmp_path / "s", workers=1, resume=True, quiet=True)
+    edited = tmp_path / "edited" / Path(tiny.path).name      # the same experiment file, edited since
+    edited.parent.mkdir()
+    edited.write_text(TINY.replace("seed = 3", "seed = 4"))
+    with pytest.raises(SweepError, match="SHA-256"):
+        run_sweep(load_experiment(edited), tmp_path / "s", workers=1, resume=True, quiet=True)
 
 
 def test_dask_local_cluster_equals_the_local_run(tiny, tmp_path):

@@ -147,7 +147,8 @@ def test_run_of_the_era_prints_the_2007_picture_and_writes_its_files(tmp_path):
     assert "integrated guidance to work" in proc.stdout
     # six locations of one region are not the country: the survey's national figures are not shown beside them
     assert "are national; this run has 6 of 104 locations" in proc.stdout and "| survey |" not in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["location_shares.csv", "stage_shares.png", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".chainsim_files", "location_shares.csv", "stage_shares.png",
+                                                     "summary.json"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["era"] == "werkpleinen_2005" and summary["replications"] == 3
     assert summary["national"] is False and summary["locations"] == 6
@@ -217,7 +218,10 @@ def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
     assert len(effects) == 2 * len(COMPARED) * 2
     co_location = [e for e in effects if e["scenario"] == "werkplein_lever_co_location"]
     assert sum(e["difference"] for e in co_location) > 0        # cheaper buildings, faster trust: more adopted
-    assert all(e["ci95"][0] <= e["difference"] <= e["ci95"][1] for e in co_location)
+    for e in co_location:       # a few locations move in large steps: 4 replications may all differ alike
+        assert (e["ci95"][0] <= e["difference"] <= e["ci95"][1] if e["ci95"] is not None
+                else e["no_interval"] == "all 4 values equal" and e["p"] is None)
+    assert any(e["ci95"] is not None for e in co_location)
     # the support structure runs anyway before 2007-07: paired runs are equal there, value for value
     before = [e for e in effects if e["scenario"] == "werkplein_lever_support_structure" and e["month"] == "2007-04"]
     assert all(e["difference"] == 0.0 for e in before)
@@ -226,7 +230,7 @@ def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
                     "--replications", 2, "--workers", 1, "--out", out, "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "paired replications" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.json", "comparison.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".chainsim_files", "comparison.json", "comparison.png"]
     proc = chainsim("compare", "werkpleinen_2005", "netherlands_2012", "--out", tmp_path / "mixed")
     assert proc.returncode == 2 and "allowed: scenarios of one era" in proc.stderr
 
