@@ -435,7 +435,7 @@ def analyse(out: str | Path) -> dict:
     notes = []
     if manifest["keep"] == "patterns":
         notes.append('the sweep kept "patterns": the observation month only, no end month')
-    result = {"runs": o.runs, "notes": notes, "warnings": [], "era": o.era.name}
+    result = {"runs": o.runs, "notes": notes, "warnings": [], "era": o.era.name, "planned_runs": manifest.get("n_runs")}
     if o.runs.empty:
         raise AnalysisError(f"{out}: no runs stored yet (a manifest but no chunks); start it with "
                             f"chainsim sweep EXPERIMENT --out {out} --resume")
@@ -475,7 +475,9 @@ def report_text(result: dict, written: list[Path]) -> str:
     era = ERAS[result.get("era", REGIONS.name)]
     months = dict(zip(effects["when"], effects["month"]))
     reps = runs["replication"].nunique()
-    lines = [f"Effect on the {outcome_words(era)} ({len(runs)} runs, {reps} replications); "
+    planned = result.get("planned_runs")
+    of = f" of {planned}" if planned is not None and planned != len(runs) else ""
+    lines = [f"Effect on the {outcome_words(era)} ({len(runs)}{of} runs, {reps} replications); "
              "mean [95% CI], p Holm-adjusted", "",
              f"  {'factor / contrast':<40}{era.unit + 's':<16}" + "".join(
                  f"{'at ' + months[w]:<38}" for w in ("observed_at", "end") if w in months).rstrip()]

@@ -170,12 +170,14 @@ def test_a_grid_killed_before_its_second_level_names_the_missing_level(sweep, ca
     _refused(capsys, out, "weight_pressure 1.5 vs 1.0", "no finished runs at weight_pressure = 1.5", "--resume")
 
 
-def test_a_grid_killed_mid_way_reports_what_finished_and_names_the_rest(sweep):
+def test_a_grid_killed_mid_way_reports_what_finished_and_names_the_rest(sweep, capsys):
     out = sweep("grid", _levels("weight_trust", "[0.6, 1.6]") + _levels("weight_pressure", "[1.0, 1.5]"),
                 chunks=2)                              # two runs per chunk: points 0 and 1, weight_trust 0.6 only
     result = analyse(out)
     assert set(result["effects"]["factor"]) == {"weight_pressure"}
     assert any("weight_trust 1.6 vs 0.6" in note and "= 1.6" in note for note in result["notes"])
+    code, stdout, _ = _cli(capsys, out)
+    assert code == 0 and "(4 of 8 runs, 2 replications)" in stdout     # what finished, of what was planned
 
 
 def test_a_folder_with_a_manifest_but_no_chunks(sweep, capsys):
