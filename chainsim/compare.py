@@ -125,8 +125,8 @@ def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
 
 
 # --- the comparison --------------------------------------------------------------
-EQUAL_VALUES = ("n/a (all N values equal): every replication gave the same non-zero difference, so its spread "
-                "cannot be estimated (shares move in steps of one region); add replications.")
+EQUAL_VALUES = ("n/a (all N values equal): every replication gave the same value, so its spread cannot be "
+                "estimated (shares move in steps of one region); add replications.")
 
 
 def stat_json(e: Estimate) -> dict:
@@ -326,11 +326,13 @@ def report_text(summary: dict, out: Path) -> str:
     lines = [f"Share of regions with a coordinated approach, {n} replication{'s' * (n != 1)} per "
              f"scenario (seed {summary['seed']}, common random numbers); mean [95% CI]", "",
              f"  {'scenario':<44}{'at ' + obs:<28}at {end}"]
+    equal = False
     for name, s in summary["scenarios"].items():
         label = f"{name} (base)" if name == summary["base"] else name
         share = s["share_coordinated"]
         lines.append(f"  {label[:43]:<44}{fmt(share['observed_at']):<28}{fmt(share['end'])}")
-    flagged, seed_flags, equal = [], [], False
+        equal = equal or any(str(share[w].get("no_interval", "")).startswith("all ") for w in WHEN)
+    flagged, seed_flags = [], []
     lines += ["", "Difference to the base, paired by replication: mean [95% CI], p Holm-adjusted",
               f"  {'scenario / regions':<34}{'at ' + obs:<39}at {end}"]
     for name, s in summary["scenarios"].items():

@@ -813,14 +813,14 @@ def check_output_folder(out: str | Path, marker: str, overwrite: bool = False) -
         raise OutputFolderError(f"{out} already holds other files; it holds no {marker}, so --overwrite cannot "
                                 "replace it (it replaces only a folder of this command's results); choose another "
                                 "--out")
-    if not overwrite:
-        raise OutputFolderError(f"{out} already holds results ({marker}); add --overwrite to replace it, or "
-                                "choose another --out")
     foreign = files_not_written_by_chainsim(out)
     if foreign:
         listed = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        raise OutputFolderError(f"{out} holds files chainsim did not write ({listed}), which --overwrite would "
-                                "delete; move them out or choose another --out")
+        raise OutputFolderError(f"{out} holds results ({marker}) and files chainsim did not write ({listed}), "
+                                "which --overwrite would delete; move them out or choose another --out")
+    if not overwrite:
+        raise OutputFolderError(f"{out} already holds results ({marker}); add --overwrite to replace it, or "
+                                "choose another --out")
     here, target = Path.cwd().resolve(), out.resolve()
     if here == target or target in here.parents:
         raise OutputFolderError(f"{out} is the current folder or holds it; choose another --out")
@@ -837,8 +837,14 @@ def files_not_written_by_chainsim(out: Path) -> list[str]:
     if not listed.is_file():
         return []
     written = set(listed.read_text(encoding="utf-8").splitlines()) | {WRITTEN}
-    return sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                  if p.is_file() and str(p.relative_to(out)) not in written)
+    return sorted(name for p in out.rglob("*")
+                  if (p.is_file() or p.is_symlink()) and (name := str(p.relative_to(out))) not in written
+                  and not _system_file(p.relative_to(out)))
+
+
+def _system_file(relative: Path) -> bool:
+    """A file the operating system or a tool leaves in any folder it opens (.DS_Store, Thumbs.db, ...)."""
+    return any(part.startswith(".") for part in relative.parts) or relative.name in ("Thumbs.db", "desktop.ini")
 
 
 class ResultFolder:

@@ -31,6 +31,9 @@ import numpy as np
 from scipy import stats
 
 LEVEL = 0.95
+NO_SPREAD = 1e-12
+"""A standard error at most this (relative to the mean, or absolute below 1) is no spread: rounding, not chance
+(the mean of three copies of 3/35 has a standard deviation of about 1e-17)."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,15 @@ class Estimate:
     bounds: tuple[float, float] | None = None   # the possible range; intervals are clipped to it
 
     @property
+    def no_spread(self) -> bool:
+        """The values (or a regression's residuals) show no spread, up to rounding."""
+        return self.se is not None and self.mean is not None and self.se <= NO_SPREAD * max(1.0, abs(self.mean))
+
+    @property
     def has_interval(self) -> bool:
         """A t interval exists: a standard error from two or more values, and some spread unless the mean is 0."""
-        return self.mean is not None and self.se is not None and (self.se > 0 or self.mean == 0)
+        return (self.mean is not None and self.se is not None
+                and (not self.no_spread or abs(self.mean) <= NO_SPREAD))
 
     @property
     def why_no_interval(self) -> str | None:
@@ -84,7 +93,7 @@ class Estimate:
         """Two-sided p-value of a t test of a zero effect; 1 where every value is 0; None without an interval."""
         if not self.has_interval:
             return None
-        if self.se == 0:
+        if self.no_spread:
             return 1.0
         return float(2 * stats.t.sf(abs(self.mean) / self.se, self.dof))
 
@@ -107,7 +116,8 @@ def estimate(values, bounds: tuple[float, float] | None = None) -> Estimate:
     first, second = split_half(x)
     if n < 2:
         return Estimate(float(x.mean()), n=n, bounds=bounds)
-    return Estimate(float(x.mean()), float(x.std(ddof=1) / np.sqrt(n)), n - 1, n, first, second, bounds)
+    se = 0.0 if np.ptp(x) == 0 else float(x.std(ddof=1) / np.sqrt(n))    # equal values: no spread, exactly
+    return Estimate(float(x.mean()), se, n - 1, n, first, second, bounds)
 
 
 def split_half(values) -> tuple[float | None, float | None]:

@@ -240,9 +240,12 @@ def test_overwrite_refuses_a_result_folder_that_also_holds_the_users_files(tmp_p
     first.commit()
     again = ResultFolder(out, "summary.json", overwrite=True)     # only chainsim's files: allowed
     again.discard()
+    (out / ".DS_Store").write_text("the file manager's")              # left by the system: not the user's
+    ResultFolder(out, "summary.json", overwrite=True).discard()
     (out / "mynotes.txt").write_text("three weeks of thinking")
-    with pytest.raises(OutputFolderError, match=r"holds files chainsim did not write \(mynotes.txt\)"):
-        ResultFolder(out, "summary.json", overwrite=True)
+    for overwrite in (True, False):
+        with pytest.raises(OutputFolderError, match=r"files chainsim did not write \(mynotes.txt\)"):
+            ResultFolder(out, "summary.json", overwrite=overwrite)
     assert (out / "mynotes.txt").read_text() == "three weeks of thinking"
 
 

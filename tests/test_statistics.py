@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from chainsim.statistics import estimate, holm, seed_sensitive, simultaneous_level, split_half
+from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level, split_half
 
 
 def test_paired_t_interval_on_a_hand_computed_example():
@@ -49,6 +49,17 @@ def test_equal_non_zero_values_give_no_interval_rather_than_certainty():
     assert e.ci() is None and e.p is None and not e.excludes_zero
     assert e.why_no_interval == "all 2 values equal"
     assert estimate([0.1]).why_no_interval == "1 replication"
+
+
+@pytest.mark.parametrize("n", [3, 5, 10, 20])
+@pytest.mark.parametrize("steps", [1, 3, 7])
+def test_equal_values_are_caught_through_rounding(n, steps):
+    # differences of shares computed per replication: equal on paper, their mean and spread off by rounding
+    e = estimate(np.full(n, 0 / 35) - np.full(n, steps / 35))
+    assert e.ci() is None and e.p is None and e.why_no_interval == f"all {n} values equal"
+    regression = Estimate(0.2, 1e-17, 8, 10)        # an exact fit: residuals zero up to rounding
+    assert not regression.has_interval and regression.p is None
+    assert Estimate(1e-18, 1e-18, 8, 10).p == 1.0    # no effect, up to rounding
 
 
 def test_intervals_are_clipped_to_the_possible_range():
