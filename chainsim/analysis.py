@@ -312,7 +312,7 @@ def regression_records(o: Outcomes, factors: list[str], bounds: list[list[float]
             half = [h[i, t] if h is not None and np.isfinite(h[i, t]) else None for h in halves] or [None, None]
             ok = dof >= 1 and np.isfinite(se[i, t])
             monthly.append(Estimate(float(coef[i, t]), float(se[i, t]) if ok else None, dof if ok else None,
-                                    len(x), half[0], half[1]))
+                                    len(x), half[0], half[1], regression=True))
         records.append({"factor": factor, "contrast": f"{bounds[i - 1][0]:g} to {bounds[i - 1][1]:g}",
                         "regions": "national", "region_count": (len(o.codes) or None,) * 2, "pairs": len(x),
                         "replications": len(kept), "monthly": monthly})

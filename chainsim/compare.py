@@ -125,8 +125,8 @@ def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
 
 
 # --- the comparison --------------------------------------------------------------
-EQUAL_VALUES = ("n/a (all N values equal): every replication gave the same value, so its spread cannot be "
-                "estimated (shares move in steps of one region); add replications.")
+EQUAL_VALUES = ("n/a (all equal): every replication gave the same value, so its spread cannot be estimated "
+                "(shares move in steps of one region); add replications.")
 
 
 def stat_json(e: Estimate) -> dict:
@@ -303,7 +303,8 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
         return "n/a (no regions)"
     sign = "+" if signed else ""
     if stat["ci95"] is None:
-        return f"{stat['mean']:{sign}.{digits}f} n/a ({stat.get('no_interval', '1 replication')})"
+        why = stat.get("no_interval", "1 replication")
+        return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if why.startswith('all ') else why})"
     lo, hi = stat["ci95"]
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
 

@@ -47,6 +47,7 @@ class Estimate:
     first_half: float | None = None      # the estimate from the first / second half of the replications
     second_half: float | None = None
     bounds: tuple[float, float] | None = None   # the possible range; intervals are clipped to it
+    regression: bool = False             # a regression coefficient (n counts runs), not a mean of values
 
     @property
     def no_spread(self) -> bool:
@@ -68,7 +69,7 @@ class Estimate:
             return "no value"
         if self.se is None:
             return "1 replication" if self.n <= 1 else "too few values"
-        return f"all {self.n} values equal"
+        return "the fit leaves no spread" if self.regression else f"all {self.n} values equal"
 
     def interval(self, level: float = LEVEL) -> tuple[float | None, float | None]:
         """(low, high) at ``level``, clipped to the bounds; (None, None) without an interval."""

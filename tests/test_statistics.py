@@ -57,8 +57,9 @@ def test_equal_values_are_caught_through_rounding(n, steps):
     # differences of shares computed per replication: equal on paper, their mean and spread off by rounding
     e = estimate(np.full(n, 0 / 35) - np.full(n, steps / 35))
     assert e.ci() is None and e.p is None and e.why_no_interval == f"all {n} values equal"
-    regression = Estimate(0.2, 1e-17, 8, 10)        # an exact fit: residuals zero up to rounding
+    regression = Estimate(0.2, 1e-17, 8, 10, regression=True)    # an exact fit: residuals zero up to rounding
     assert not regression.has_interval and regression.p is None
+    assert regression.why_no_interval == "the fit leaves no spread"
     assert Estimate(1e-18, 1e-18, 8, 10).p == 1.0    # no effect, up to rounding
 
 
