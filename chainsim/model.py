@@ -90,6 +90,7 @@ class ChainModel(mesa.Model):
             # keywords, so only its seed is taken over.
             rng = scenario.rng if rng is None else rng
             scenario = None
+        _check_rng(rng)
         if isinstance(rng, np.random.SeedSequence):
             # The run spawns its streams from this sequence, which changes it;
             # a caller such as mesa.batch_run hands one sequence to several
@@ -111,6 +112,14 @@ class ChainModel(mesa.Model):
         if config.start_from is not None:
             raise ValueError(f"the Mesa model cannot start from the simulated era {config.start_from} yet "
                              "(chainsim run and chainsim.runner can)")
+        if params is not None and not isinstance(params, Parameters):
+            raise ValueError(f"params: a {type(params).__name__} (allowed: a chainsim Parameters, e.g. "
+                             "dataclasses.replace(Parameters(), ...); or give single values as keywords, "
+                             "e.g. weight_pressure=1.2)")
+        regions = _names(regions, "regions")
+        mechanisms_off = _names(mechanisms_off, "mechanisms_off") or ()
+        if regions is not None and len(regions) == 0:
+            raise ValueError("regions: an empty list (allowed: region names or codes, or None for all)")
         params = _with_settings(params or config.params, settings)
         calendar = calendar or config.calendar
         all_levers = (tuple(config.levers) + tuple(levers)
@@ -150,6 +159,9 @@ class ChainModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one month."""
+        if self.world.finished:
+            raise RuntimeError(f"the run has ended: it simulated every month to {self.calendar.end}; "
+                               "make a new model to run again")
         simulation.step(self.world)
         self.running = not self.world.finished
         self.datacollector.collect(self)
@@ -159,6 +171,21 @@ class ChainModel(mesa.Model):
         while not self.world.finished:
             self.step()
         return self
+
+
+def _check_rng(rng) -> None:
+    """A seed Mesa and numpy accept, or a one-line error saying what is allowed."""
+    whole = isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.SeedSequence)) or (whole and rng >= 0):
+        return
+    raise ValueError(f"rng: {rng!r} (allowed: a whole number >= 0, a numpy Generator or SeedSequence, or None)")
+
+
+def _names(value, key: str):
+    """A list of names as given; a single string is one name, or several separated by commas."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return None if value is None else list(value)
 
 
 def _copy_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
@@ -195,11 +222,17 @@ def _number(name: str, value) -> float:
 def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str | None,
                     era: str) -> tuple[Lever, ...]:
     begin = Month.parse(start) if start else calendar.start.plus(12)
+    if start and not calendar.start <= begin <= calendar.end:
+        raise ValueError(f"lever_start: {begin} lies outside the calendar (allowed: {calendar.start} to "
+                         f"{calendar.end})")
+    if start and not any(name.startswith(LEVER_PREFIX) for name in settings):
+        raise ValueError(f"lever_start: {start} given without a lever (allowed with {LEVER_PREFIX}<kind> "
+                         "settings, which it switches on)")
     levers = []
     for name, value in settings.items():
-        if name.startswith(LEVER_PREFIX) and _number(name, value) > 0:
+        if name.startswith(LEVER_PREFIX) and _number(name, value) != 0:
             strength = _number(name, value)
-            if strength > 1:
+            if not 0 <= strength <= 1:
                 raise ValueError(f"{name}: strength {strength} (allowed: 0 to 1)")
             kind = name.removeprefix(LEVER_PREFIX)
             if kind in LEVERS and era not in LEVERS[kind].eras:

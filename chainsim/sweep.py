@@ -599,6 +599,9 @@ def run_outcomes(out: str | Path) -> pd.DataFrame:
     manifest = read_manifest(out)
     first = manifest_era(manifest).stages[0]
     frame = load_results(out)
+    if frame.empty:
+        raise SweepError(f"{out}: no runs stored yet (a manifest but no chunks); start it with chainsim sweep "
+                         "... --resume")
     months = month_starts(manifest["months"])
     at = {"observed_at": months[manifest["observed_index"]], "end": months[-1]}
     if "stage" in frame:

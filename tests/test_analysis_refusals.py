@@ -17,7 +17,7 @@ import pytest
 from chainsim.analysis import AnalysisError, Outcomes, analyse, grid_gaps, grid_records, regression_records
 from chainsim.cli import main
 from chainsim.experiment import load_experiment
-from chainsim.sweep import CHUNKS, run_sweep
+from chainsim.sweep import CHUNKS, SweepError, run_outcomes, run_sweep
 
 BASE = """description = "two regions, one year"
 sources = ["test"]
@@ -183,6 +183,8 @@ def test_a_grid_killed_mid_way_reports_what_finished_and_names_the_rest(sweep, c
 def test_a_folder_with_a_manifest_but_no_chunks(sweep, capsys):
     out = sweep("grid", _levels("weight_pressure", "[1.0, 1.5]"), chunks=0)
     _refused(capsys, out, "no runs stored yet")
+    with pytest.raises(SweepError, match="no runs stored yet"):           # the Python route says the same
+        run_outcomes(out)
     for chunk in (out / CHUNKS).iterdir():
         chunk.unlink()
     (out / CHUNKS).rmdir()

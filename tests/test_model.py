@@ -23,6 +23,29 @@ def test_flat_settings_reach_parameters_levers_and_regions():
         ChainModel(weight_pressure="high")
 
 
+@pytest.mark.parametrize("settings, message", [
+    ({"rng": "abc"}, "rng: 'abc' (allowed: a whole number >= 0"),
+    ({"rng": -1}, "rng: -1 (allowed"),
+    ({"params": {"weight_pressure": 1}}, "params: a dict (allowed: a chainsim Parameters"),
+    ({"regions": []}, "regions: an empty list"),
+    ({"lever_joint_targets": 1, "lever_start": "2019-01"}, "lever_start: 2019-01 lies outside the calendar"),
+    ({"lever_start": "2013-01"}, "lever_start: 2013-01 given without a lever"),
+    ({"lever_joint_targets": -1}, "strength -1.0 (allowed: 0 to 1)"),
+])
+def test_a_python_users_slips_get_one_line_naming_what_is_allowed(settings, message):
+    with pytest.raises(ValueError) as err:
+        ChainModel(**settings)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_name_may_be_given_as_text_and_a_finished_run_says_so():
+    model = ChainModel(regions="Friesland, Twente", mechanisms_off="M5", rng=1)
+    assert model.regions_state.codes == ["AM02", "AM05"] and model.off("M5")
+    model = ChainModel(regions="Friesland", rng=1).run()
+    with pytest.raises(RuntimeError, match="the run has ended: it simulated every month to 2016-12"):
+        model.step()
+
+
 def test_the_data_collector_records_stage_shares_each_month():
     model = ChainModel(regions=["Friesland", "Rijnmond"], rng=1)
     for _ in range(3):
