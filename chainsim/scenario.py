@@ -336,7 +336,10 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
         elif len(seen) >= MAX_EXTENDS_DEPTH:
             f.problem("extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")
         elif not base_path.is_file():
-            f.problem("extends", f"base scenario {base!r} not found (looked for {base_path})")
+            names = list(shipped_scenarios())
+            hint = suggest(base.removeprefix(SHIPPED_PREFIX).removesuffix(".toml"), names)
+            f.problem("extends", f"base scenario {base!r} not found (looked for {base_path}; allowed: "
+                                 f"{allowed_references()}){hint}")
         else:
             chain, problems = _load_chain(base_path, (*seen, path.resolve()))
     return chain + [(f, checked)], problems

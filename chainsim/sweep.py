@@ -425,6 +425,11 @@ def _manifest(experiment: Experiment, started: str, done: int, workers: str, has
 def read_manifest(out: Path) -> dict:
     path = Path(out) / MANIFEST
     if not path.is_file():
+        if not Path(out).exists():
+            raise SweepError(f"{out}: no such folder (allowed: a folder written by chainsim sweep)")
+        if (Path(out) / "summary.json").is_file():
+            raise SweepError(f"{out} holds a chainsim run, not a sweep ({MANIFEST} missing): read its rows with "
+                             f"pandas.read_parquet('{Path(out) / 'region_months.parquet'}')")
         raise SweepError(f"{out}: no sweep here ({MANIFEST} missing)")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from test_analysis_refusals import BASE  # two regions, one year
 
+from chainsim import load_results
 from chainsim.cli import main
 from chainsim.experiment import ExperimentError, load_experiment
+from chainsim.scenario import ScenarioError, load_scenario
 from chainsim.sweep import SweepError, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,3 +88,19 @@ def test_analyse_never_writes_into_a_folder_of_other_files(tmp_path, capsys):
     assert main(["analyse", str(out)]) == 0
     assert sorted(p.name for p in (out / "analysis").iterdir()) == ["analysis.json", "effects.png",
                                                                      "effects_by_month.parquet"]
+
+
+def test_load_results_on_a_run_folder_or_nothing_says_what_it_is(tmp_path):
+    run = tmp_path / "run"
+    assert main(["run", "--regions", "Friesland", "--replications", "1", "--out", str(run), "--quiet"]) == 0
+    with pytest.raises(SweepError, match=r"holds a chainsim run, not a sweep .*pandas.read_parquet\('.*region_months"):
+        load_results(run)
+    with pytest.raises(SweepError, match="no such folder"):
+        load_results(tmp_path / "missing")
+
+
+def test_a_misspelt_extends_suggests_the_shipped_scenario(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "netherlands_2013.toml"\ndescription = "x"\nsources = ["y"]\n')
+    with pytest.raises(ScenarioError, match="did you mean 'netherlands_2012'"):
+        load_scenario(path)
