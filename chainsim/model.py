@@ -225,9 +225,6 @@ def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str |
     if start and not calendar.start <= begin <= calendar.end:
         raise ValueError(f"lever_start: {begin} lies outside the calendar (allowed: {calendar.start} to "
                          f"{calendar.end})")
-    if start and not any(name.startswith(LEVER_PREFIX) for name in settings):
-        raise ValueError(f"lever_start: {start} given without a lever (allowed with {LEVER_PREFIX}<kind> "
-                         "settings, which it switches on)")
     levers = []
     for name, value in settings.items():
         if name.startswith(LEVER_PREFIX) and _number(name, value) != 0:

@@ -29,7 +29,6 @@ def test_flat_settings_reach_parameters_levers_and_regions():
     ({"params": {"weight_pressure": 1}}, "params: a dict (allowed: a chainsim Parameters"),
     ({"regions": []}, "regions: an empty list"),
     ({"lever_joint_targets": 1, "lever_start": "2019-01"}, "lever_start: 2019-01 lies outside the calendar"),
-    ({"lever_start": "2013-01"}, "lever_start: 2013-01 given without a lever"),
     ({"lever_joint_targets": -1}, "strength -1.0 (allowed: 0 to 1)"),
 ])
 def test_a_python_users_slips_get_one_line_naming_what_is_allowed(settings, message):
