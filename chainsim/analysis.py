@@ -48,7 +48,7 @@ from chainsim.core.levers import RegionSelection
 from chainsim.core.measurement import COORDINATED
 from chainsim.core.regions import select_regions
 from chainsim.experiment import ExperimentError, load_experiment
-from chainsim.statistics import Estimate, estimate, holm, seed_sensitive, simultaneous_level
+from chainsim.statistics import Estimate, all_equal, estimate, holm, seed_sensitive, simultaneous_level
 from chainsim.sweep import load_results, manifest_era, read_manifest
 
 OUTCOMES = {"observed_at": "coordinated_observed_at", "end": "coordinated_end"}
@@ -498,7 +498,7 @@ def report_text(result: dict, written: list[Path]) -> str:
               "second half of the replications."]
     if reps < 2:
         lines.append("One replication: no intervals for paired effects (n/a).")
-    if effects["no_interval"].astype(str).str.startswith("all ").any():
+    if any(all_equal(reason) for reason in effects["no_interval"]):
         lines.append(EQUAL_VALUES)
     lines += [f"Note: {note}." for note in result["notes"]]
     for warning in result["warnings"]:

@@ -44,6 +44,7 @@ from chainsim.runner import RunConfig, iter_replications
 from chainsim.scenario import Scenario
 from chainsim.statistics import (
     Estimate,
+    all_equal,
     estimate,
     holm,
     seed_sensitive,
@@ -132,10 +133,7 @@ EQUAL_VALUES = ("n/a (all equal): every replication gave the same value, so its 
 def stat_json(e: Estimate) -> dict:
     """An estimate as ``{"mean": x, "ci95": [lo, hi]}``; without an interval ``ci95`` is null and
     ``no_interval`` says why."""
-    out = {"mean": e.mean, "ci95": e.ci()}
-    if e.mean is not None and not e.has_interval:
-        out["no_interval"] = e.why_no_interval
-    return out
+    return {"mean": e.mean, "ci95": e.ci(), **e.reason_field()}
 
 
 @dataclass
@@ -234,12 +232,9 @@ def _group_regions(group: str, treated: np.ndarray, codes: list[str]) -> dict:
 
 def _effect_json(values: np.ndarray, m: int, p_holm: float | None) -> dict:
     e = estimate(values, (-1.0, 1.0))
-    out = {"mean": e.mean, "ci95": e.ci(), "ci95_simultaneous": e.ci(simultaneous_level(m)),
-           "p": e.p, "p_holm": p_holm, "replications": e.n, "halves": [e.first_half, e.second_half],
-           "seed_sensitive": seed_sensitive(e)}
-    if e.mean is not None and not e.has_interval:
-        out["no_interval"] = e.why_no_interval
-    return out
+    return {"mean": e.mean, "ci95": e.ci(), "ci95_simultaneous": e.ci(simultaneous_level(m)),
+            "p": e.p, "p_holm": p_holm, "replications": e.n, "halves": [e.first_half, e.second_half],
+            "seed_sensitive": seed_sensitive(e), **e.reason_field()}
 
 
 def _monthly(d: np.ndarray) -> dict:
@@ -304,7 +299,7 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
     sign = "+" if signed else ""
     if stat["ci95"] is None:
         why = stat.get("no_interval", "1 replication")
-        return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if why.startswith('all ') else why})"
+        return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if all_equal(why) else why})"
     lo, hi = stat["ci95"]
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
 
@@ -332,7 +327,7 @@ def report_text(summary: dict, out: Path) -> str:
         label = f"{name} (base)" if name == summary["base"] else name
         share = s["share_coordinated"]
         lines.append(f"  {label[:43]:<44}{fmt(share['observed_at']):<28}{fmt(share['end'])}")
-        equal = equal or any(str(share[w].get("no_interval", "")).startswith("all ") for w in WHEN)
+        equal = equal or any(all_equal(share[w].get("no_interval")) for w in WHEN)
     flagged, seed_flags = [], []
     lines += ["", "Difference to the base, paired by replication: mean [95% CI], p Holm-adjusted",
               f"  {'scenario / regions':<34}{'at ' + obs:<39}at {end}"]
@@ -351,7 +346,7 @@ def report_text(summary: dict, out: Path) -> str:
                     flagged.append(where)
                 if e["seed_sensitive"]:
                     seed_flags.append(f"{where} (halves {e['halves'][0]:+.3f}, {e['halves'][1]:+.3f})")
-                equal = equal or str(e.get("no_interval", "")).startswith("all ")
+                equal = equal or all_equal(e.get("no_interval"))
                 flags = ("!" if chance else "") + ("~" if e["seed_sensitive"] else "")
                 cells.append(f"{fmt(e, signed=True):<25}{fmt_p(e['p_holm']):<11}{flags:<3}")
             lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")

@@ -71,8 +71,8 @@ from chainsim.scenario import (
     Scenario,
     ScenarioError,
     _build_lever,
-    allowed_references,
     load_scenario,
+    missing_reference,
     resolve_beside,
 )
 from chainsim.tomlcheck import TomlFile, check_number, check_whole, read_toml, suggest, type_name
@@ -380,8 +380,7 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
     if isinstance(data.get("base"), str):
         base_path = resolve_beside(data["base"], path.parent)
         if not base_path.is_file():
-            f.problem("base", f"base scenario {data['base']!r} not found (looked for {base_path}; allowed: "
-                              f"{allowed_references()})")
+            f.problem("base", missing_reference(data["base"], base_path))
         else:
             try:
                 base = load_scenario(base_path)

@@ -116,8 +116,8 @@ class ChainModel(mesa.Model):
             raise ValueError(f"params: a {type(params).__name__} (allowed: a chainsim Parameters, e.g. "
                              "dataclasses.replace(Parameters(), ...); or give single values as keywords, "
                              "e.g. weight_pressure=1.2)")
-        regions = _names(regions, "regions")
-        mechanisms_off = _names(mechanisms_off, "mechanisms_off") or ()
+        regions = _names(regions)
+        mechanisms_off = _names(mechanisms_off) or ()
         if regions is not None and len(regions) == 0:
             raise ValueError("regions: an empty list (allowed: region names or codes, or None for all)")
         params = _with_settings(params or config.params, settings)
@@ -181,7 +181,7 @@ def _check_rng(rng) -> None:
     raise ValueError(f"rng: {rng!r} (allowed: a whole number >= 0, a numpy Generator or SeedSequence, or None)")
 
 
-def _names(value, key: str):
+def _names(value):
     """A list of names as given; a single string is one name, or several separated by commas."""
     if isinstance(value, str):
         return [name.strip() for name in value.split(",") if name.strip()]

@@ -102,10 +102,13 @@ def resolve_beside(reference: str, folder: Path) -> Path:
     return path
 
 
-def allowed_references() -> str:
-    """What a scenario reference may be, in words for an error message."""
-    names = ", ".join(shipped_scenarios()) or "none found"
-    return f"a path relative to this file, or chainsim:NAME with NAME one of: {names}"
+def missing_reference(reference: str, looked_for: Path) -> str:
+    """The problem of a reference (``extends``, an experiment's ``base``) that names no file: what is allowed,
+    and the shipped scenario it may have meant."""
+    names = list(shipped_scenarios())
+    hint = suggest(reference.removeprefix(SHIPPED_PREFIX).removesuffix(".toml"), names)
+    return (f"base scenario {reference!r} not found (looked for {looked_for}; allowed: a path relative to this "
+            f"file, or chainsim:NAME with NAME one of: {', '.join(names) or 'none found'}){hint}")
 
 
 MAX_PROBLEMS = 50
@@ -336,10 +339,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
         elif len(seen) >= MAX_EXTENDS_DEPTH:
             f.problem("extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")
         elif not base_path.is_file():
-            names = list(shipped_scenarios())
-            hint = suggest(base.removeprefix(SHIPPED_PREFIX).removesuffix(".toml"), names)
-            f.problem("extends", f"base scenario {base!r} not found (looked for {base_path}; allowed: "
-                                 f"{allowed_references()}){hint}")
+            f.problem("extends", missing_reference(base, base_path))
         else:
             chain, problems = _load_chain(base_path, (*seen, path.resolve()))
     return chain + [(f, checked)], problems

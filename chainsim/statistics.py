@@ -71,6 +71,10 @@ class Estimate:
             return "1 replication" if self.n <= 1 else "too few values"
         return "the fit leaves no spread" if self.regression else f"all {self.n} values equal"
 
+    def reason_field(self) -> dict[str, str]:
+        """``{"no_interval": why}`` for a value shown without an interval (JSON outputs); empty otherwise."""
+        return {} if self.mean is None or self.has_interval else {"no_interval": self.why_no_interval}
+
     def interval(self, level: float = LEVEL) -> tuple[float | None, float | None]:
         """(low, high) at ``level``, clipped to the bounds; (None, None) without an interval."""
         if not self.has_interval:
@@ -119,6 +123,11 @@ def estimate(values, bounds: tuple[float, float] | None = None) -> Estimate:
         return Estimate(float(x.mean()), n=n, bounds=bounds)
     se = 0.0 if np.ptp(x) == 0 else float(x.std(ddof=1) / np.sqrt(n))    # equal values: no spread, exactly
     return Estimate(float(x.mean()), se, n - 1, n, first, second, bounds)
+
+
+def all_equal(reason: str | None) -> bool:
+    """Whether a ``no_interval`` reason says every replication gave the same value."""
+    return reason is not None and str(reason).startswith("all ")
 
 
 def split_half(values) -> tuple[float | None, float | None]:

@@ -256,7 +256,7 @@ class EraComparison:
                     rows.append({"scenario": name, "measure": measure, "month": month,
                                  "base": float(base.shares[:, t, k].mean()), "scenario_mean":
                                  float(run.shares[:, t, k].mean()), "difference": e.mean, "ci95": e.ci(),
-                                 "p": e.p, **({"no_interval": e.why_no_interval} if not e.has_interval else {})})
+                                 "p": e.p, **e.reason_field()})
             for row, p in zip(rows, holm([r["p"] for r in rows])):
                 row["p_holm"] = p
             out.extend(rows)
