@@ -344,10 +344,10 @@ def plot_region_tile_map(tiles: pd.DataFrame, selected: str | None = None, ax=No
 def region_network(model, region: str) -> nx.Graph:
     """The region's (or location's: name or code) own ties (not those to other units), with each node's kind
     and the trust on each tie."""
-    r = unit_index(model, region)
+    code = model.regions_state.codes[unit_index(model, region)]
     sub = nx.Graph()
     for u, v, d in model.graph.edges(data=True):
-        if d["region"] != r:
+        if d["region"] != code:
             continue
         for node in (u, v):
             sub.add_node(node, name=model.agent_by_row[node].name, kind=Kind(int(model.population.kind[node])))

@@ -46,7 +46,21 @@ def test_bordering_regions_are_tied_through_their_centres():
     rs, g = m.regions_state, m.graph
     assert g.has_edge(rs.centre_row[0], rs.centre_row[1])
     assert not g.has_edge(rs.centre_row[0], rs.centre_row[2])
-    assert g.edges[rs.centre_row[0], rs.centre_row[1]]["region"] == -1
+    assert g.edges[rs.centre_row[0], rs.centre_row[1]]["region"] == ""      # between regions
+
+
+def test_an_edge_names_its_region_as_its_nodes_do():
+    m = small_model([small_region(n_municipalities=5, n_sw=1, n_subregions=2)])
+    g = m.graph
+    within = [(u, v, d["region"]) for u, v, d in g.edges(data=True) if d["region"] != ""]
+    assert within and all(region == g.nodes[u]["region"] == g.nodes[v]["region"] for u, v, region in within)
+    u, v, _ = within[0]
+    g.edges[u, v]["region"] = ""                              # a code (or "") writes the index behind it
+    assert m.ties.region[g.edges[u, v].index] == -1
+    g.edges[u, v]["region"] = "XX01"
+    assert m.ties.region[g.edges[u, v].index] == 0
+    with pytest.raises(ValueError, match="no region with code 'XX99'"):
+        g.edges[u, v]["region"] = "XX99"
 
 
 def test_the_graph_copies_pickles_and_exports(tmp_path):

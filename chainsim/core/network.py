@@ -49,11 +49,22 @@ class TieKind(IntEnum):
         return cls(int(value))
 
 
+BETWEEN_UNITS = ""
+"""The ``region`` an edge reads when its tie runs between two regions (or locations)."""
+
+
 class TieStore:
-    """Contiguous arrays behind the edges: endpoints, kind, region, trust and its record."""
+    """Contiguous arrays behind the edges: endpoints, kind, region, trust and its record.
+
+    ``region`` holds the region's index (-1 for a tie between regions). A
+    store that knows the regions' codes (``region_codes``, set by the world
+    when it makes its graph) shows an edge's region as its code, as the
+    nodes do; a bare store shows the index.
+    """
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
+        self.region_codes: tuple[str, ...] | None = None
         self.trust = np.zeros(capacity)
         self.u = np.zeros(capacity, dtype=np.int64)
         self.v = np.zeros(capacity, dtype=np.int64)
@@ -96,7 +107,10 @@ class TieAttributes(MutableMapping):
     """An edge's attribute mapping; ``trust``, ``kind`` and ``region`` live in the store.
 
     ``kind`` reads as the tie kind's label (``"uwv_municipality"``), so that
-    the graph exports to GraphML and reads naturally in networkx code.
+    the graph exports to GraphML and reads naturally in networkx code;
+    ``region`` reads as the region's code where the store knows the codes
+    (a world's graph: the same code as the nodes', :data:`BETWEEN_UNITS`
+    for a tie between regions), else as its index.
     """
 
     __slots__ = ("_store", "_i", "_extra")
@@ -114,7 +128,11 @@ class TieAttributes(MutableMapping):
     def __getitem__(self, key):
         if key in self._STORED:
             value = getattr(self._store, key)[self._i]
-            return TieKind(int(value)).label if key == "kind" else value.item()
+            if key == "kind":
+                return TieKind(int(value)).label
+            if key == "region" and self._store.region_codes is not None:
+                return self._store.region_codes[value] if value >= 0 else BETWEEN_UNITS
+            return value.item()
         return self._extra[key]
 
     def __setitem__(self, key, value) -> None:
@@ -124,6 +142,8 @@ class TieAttributes(MutableMapping):
                 raise ValueError(f"trust must lie in [0, 1], got {value}")
         if key == "kind":
             value = int(TieKind.of(value))
+        if key == "region" and isinstance(value, str):
+            value = _region_index(self._store, value)
         if key in self._STORED:
             getattr(self._store, key)[self._i] = value
         else:
@@ -147,6 +167,16 @@ class TieAttributes(MutableMapping):
     def copy(self) -> dict:
         """A plain dict of the attributes (what networkx asks of edge data when it copies)."""
         return dict(self)
+
+
+def _region_index(store: TieStore, code: str) -> int:
+    """The index of a region's code in ``store`` (-1 for :data:`BETWEEN_UNITS`)."""
+    if code == BETWEEN_UNITS:
+        return -1
+    if store.region_codes is None or code not in store.region_codes:
+        raise ValueError(f"no region with code {code!r} in this network"
+                         + ("" if store.region_codes is None else f" (codes: {', '.join(store.region_codes[:5])}, ...)"))
+    return store.region_codes.index(code)
 
 
 class _NewTie:

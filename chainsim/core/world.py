@@ -87,12 +87,15 @@ class World:
     def graph(self) -> TieGraph:
         """The network as a networkx graph, made on first use; trust on an edge is its tie's.
 
-        Nodes are organisation rows with their kind, name and region code.
-        The mechanisms work on :attr:`ties`; the graph reads and writes the
-        same values, so a change made through either shows in both.
+        Nodes are organisation rows with their kind, name and region code;
+        edges carry their tie's trust, kind and region code (``""`` for a
+        tie between regions). The mechanisms work on :attr:`ties`; the graph
+        reads and writes the same values, so a change made through either
+        shows in both.
         """
         if self._graph is None:
             pop, codes = self.population, self.regions_state.codes
+            self.ties.region_codes = tuple(codes)
             nodes = ((row, {"kind": Kind(int(pop.kind[row])).name.lower(), "name": pop.name[row],
                             "region": codes[pop.region[row]]}) for row in range(pop.n))
             self._graph = TieGraph.over(self.ties, nodes)
