@@ -3,8 +3,8 @@
 The Mesa model of chainsim. It wraps one :class:`~chainsim.core.world.World`
 (the Mesa-free state of the chain), gives every organisation a Mesa agent
 (:mod:`chainsim.agents`), steps the world month by month with
-:func:`chainsim.core.simulation.step`, and collects the share of regions per
-stage in a Mesa ``DataCollector``. It takes flat keyword settings, so Mesa's
+:func:`chainsim.core.simulation.step`, and collects, per month simulated, the month
+("YYYY-MM") and the share of regions per stage in a Mesa ``DataCollector``. It takes flat keyword settings, so Mesa's
 ``batch_run``, ``SolaraViz`` and the EMA Workbench can build it directly::
 
     ChainModel()                                        # the Netherlands 2012-2016, calibrated
@@ -53,6 +53,11 @@ def _stage_share(stage: int, name: str):
         return float((model.recorder.stage[model.t - 1] == stage).mean())
     share.__name__ = f"share_{name}"
     return share
+
+
+def _month_simulated(model: "ChainModel") -> str:
+    """The month the last step simulated ("YYYY-MM"; "" before the first step)."""
+    return str(model.calendar.months[model.t - 1]) if model.t else ""
 
 
 class ChainModel(mesa.Model):
@@ -133,7 +138,8 @@ class ChainModel(mesa.Model):
         self.agent_by_row: list[Organisation] = [
             AGENT_CLASSES[Kind(int(kind))](self, row) for row, kind in enumerate(self.world.population.kind)]
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _stage_share(s, name) for s, name in enumerate(era.stages)})
+            model_reporters={"month": _month_simulated}
+            | {name: _stage_share(s, name) for s, name in enumerate(era.stages)})
 
     # --- views on the world ----------------------------------------------
     params = property(lambda self: self.world.params, doc="Parameter values of this run.")

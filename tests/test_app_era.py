@@ -197,8 +197,8 @@ def test_the_era_model_steps_through_the_app(app):
     assert facts.stage is None and "Press **Step**" in facts.text()
     for _ in range(3):
         assert app.advance(model)
-    assert model.t == 3 and model.datacollector.get_model_vars_dataframe().shape == (3, 3)
-    assert list(model.datacollector.get_model_vars_dataframe().columns) == list(LOCATION_STAGES)
+    assert model.t == 3 and model.datacollector.get_model_vars_dataframe().shape == (3, 4)
+    assert list(model.datacollector.get_model_vars_dataframe().columns) == ["month", *LOCATION_STAGES]
     facts = app.location_facts(model, "AM02/1")
     assert facts.host == "Leeuwarden" and facts.municipalities[0] == "Leeuwarden" and facts.region == "Friesland"
     assert facts.stage in LOCATION_STAGES and facts.agency.startswith("CWI's branch") and 0 <= facts.trust_agency <= 1

@@ -50,8 +50,9 @@ def test_the_data_collector_records_stage_shares_each_month():
     for _ in range(3):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == ["coordinated", "middle", "little"] and len(frame) == 3
-    assert np.allclose(frame.sum(axis=1), 1.0)
+    assert list(frame.columns) == ["month", "coordinated", "middle", "little"] and len(frame) == 3
+    assert list(frame["month"]) == ["2012-01", "2012-02", "2012-03"]
+    assert np.allclose(frame[["coordinated", "middle", "little"]].sum(axis=1), 1.0)
 
 
 def test_batch_run_uses_chainmodel_directly_and_seeds_do_not_depend_on_run_order():

@@ -194,8 +194,8 @@ def test_the_mesa_model_runs_the_era_from_its_scenario():
     for _ in range(30):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == list(LOCATIONS.stages)
-    assert frame.iloc[-1].sum() == pytest.approx(1.0)
+    assert list(frame.columns) == ["month", *LOCATIONS.stages] and frame["month"].iloc[-1] == "2007-06"
+    assert frame.iloc[-1][list(LOCATIONS.stages)].sum() == pytest.approx(1.0)
 
 
 def test_sweeps_refuse_a_base_that_starts_from_the_era_in_one_line(tmp_path):
