@@ -174,8 +174,8 @@ def _region_index(store: TieStore, code: str) -> int:
     if code == BETWEEN_UNITS:
         return -1
     if store.region_codes is None or code not in store.region_codes:
-        raise ValueError(f"no region with code {code!r} in this network"
-                         + ("" if store.region_codes is None else f" (codes: {', '.join(store.region_codes[:5])}, ...)"))
+        known = "" if store.region_codes is None else f" (codes: {', '.join(store.region_codes[:5])}, ...)"
+        raise ValueError(f"no region with code {code!r} in this network{known}")
     return store.region_codes.index(code)
 
 
