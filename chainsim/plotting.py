@@ -8,8 +8,11 @@ the tests check) and a drawing function that takes that frame -- or results
 from __future__ import annotations
 
 import csv
+import json
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -39,21 +42,82 @@ def _band(ci: dict) -> dict:
 STAGE_COLOURS = {"coordinated": "#1b7837", "middle": "#f1a340", "little": "#b2182b"}
 
 
-def stage_share_data(results: Results) -> pd.DataFrame:
-    """Per month and stage: mean share of regions and its 95% confidence interval."""
-    shares = results.stage_shares()
+RUN_TABLE = "region_months.parquet"
+"""The table of a run folder (``chainsim run``) that :func:`plot_stage_shares` reads."""
+
+_RUN_COLUMNS = ("replication", "month", "region_code", "stage")
+
+
+def _bands(shares: np.ndarray, months) -> pd.DataFrame:
+    """Per month and stage: the mean of (replications x months x stages) shares and its 95% interval."""
     rows = []
-    for t, month in enumerate(results.calendar.months):
+    for t, month in enumerate(months):
         for k, stage in enumerate(STAGES):
             ci = mean_ci(shares[:, t, k], 0.0, 1.0)
-            rows.append({"month": pd.Timestamp(month.year, month.month, 1), "stage": stage,
-                         **_band(ci)})
+            rows.append({"month": pd.Timestamp(month.year, month.month, 1), "stage": stage, **_band(ci)})
     return pd.DataFrame(rows)
 
 
-def plot_stage_shares(results: Results, observed: dict | None = None, ax=None):
-    """Share of regions per stage over time, mean and 95% band; observed shares marked."""
-    data = stage_share_data(results)
+def _run_rows(source) -> pd.DataFrame:
+    """The rows of a run: ``source`` is a run folder, its Parquet file, or those rows as a frame."""
+    if isinstance(source, pd.DataFrame):
+        frame, name = source, "the frame"
+    else:
+        path = Path(source)
+        path = path / RUN_TABLE if path.is_dir() else path
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: not found; give a Results, the folder `chainsim run` wrote "
+                                    f"(it holds {RUN_TABLE}) or its rows as a frame")
+        frame, name = pd.read_parquet(path, columns=list(_RUN_COLUMNS)), str(path)
+    missing = [c for c in _RUN_COLUMNS if c not in frame]
+    if missing:
+        raise ValueError(f"{name}: no column {', '.join(missing)}; expected the rows of {RUN_TABLE} "
+                         "(docs/outputs.md)")
+    other = sorted(set(frame["stage"].astype(str)) - set(STAGES))
+    if other:
+        raise ValueError(f"{name}: stage {', '.join(other)} is not a region stage ({', '.join(STAGES)}); "
+                         "this figure shows the labour market regions' stages")
+    return frame
+
+
+def stage_share_data(source) -> pd.DataFrame:
+    """Per month and stage: mean share of regions and its 95% confidence interval.
+
+    ``source`` is a :class:`~chainsim.results.Results`, the folder ``chainsim
+    run`` wrote (or its ``region_months.parquet``), or those rows as a frame.
+    """
+    if isinstance(source, Results):
+        return _bands(source.stage_shares(), source.calendar.months)
+    frame = _run_rows(source)
+    counts = (frame.groupby(["replication", "month"], observed=True)["stage"].value_counts(normalize=True)
+              .unstack(fill_value=0.0).reindex(columns=list(STAGES), fill_value=0.0))
+    replications = counts.index.get_level_values("replication").unique()
+    months = pd.DatetimeIndex(counts.index.get_level_values("month").unique()).sort_values()
+    shares = np.stack([counts.loc[r].reindex(months).to_numpy(dtype=float) for r in replications])
+    if np.isnan(shares).any():
+        raise ValueError("the replications cover different months; a run's rows cover the same months")
+    return _bands(shares, [Month(m.year, m.month) for m in months])
+
+
+def plot_stage_shares(source, observed: dict | None = None, ax=None):
+    """Share of regions per stage over time, mean and 95% band; observed shares marked.
+
+    ``source`` as :func:`stage_share_data` takes it. The levers are shaded
+    for a ``Results`` and for a run folder (from its ``summary.json``).
+    """
+    data = stage_share_data(source)
+    if isinstance(source, Results):
+        cal = source.calendar
+        start, end, observed_at, levers = cal.start, cal.end, cal.observed_at, source.config.levers
+        n_regions, replications = source.n_regions, len(source.runs)
+    else:
+        frame = _run_rows(source)
+        first, last = data["month"].min(), data["month"].max()
+        start, end = Month(first.year, first.month), Month(last.year, last.month)
+        n_regions, replications = frame["region_code"].nunique(), frame["replication"].nunique()
+        summary = _run_summary(source)
+        observed_at = Month.parse(summary["observed_at"]) if summary else REGIONS.calendar.observed_at
+        levers = [_LeverSpan.of(lever) for lever in summary["config"]["levers"]] if summary else []
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 5))
     for stage in STAGES:
@@ -61,10 +125,8 @@ def plot_stage_shares(results: Results, observed: dict | None = None, ax=None):
         colour = STAGE_COLOURS[stage]
         ax.fill_between(part["month"], part["low"], part["high"], color=colour, alpha=0.25, lw=0)
         ax.plot(part["month"], part["mean"], color=colour, lw=2, label=f"{stage} (simulated)")
-    cal = results.calendar
     if observed:
-        at = cal.observed_at
-        x = pd.Timestamp(at.year, at.month, 1)
+        x = pd.Timestamp(observed_at.year, observed_at.month, 1)
         # equal observed shares (coordinated and little are both 0.25) would hide each other:
         # each stage's marker sits a little to the side, with its value written beside it
         for k, stage in enumerate(STAGES):
@@ -74,15 +136,38 @@ def plot_stage_shares(results: Results, observed: dict | None = None, ax=None):
             ax.annotate(f"{observed[stage]:.2f}", (xk, observed[stage]), textcoords="offset points",
                         xytext=(0, 7), ha="center", fontsize=7, color=STAGE_COLOURS[stage])
         ax.scatter([], [], marker="D", color="white", edgecolor="black",
-                   label=f"observed {at} (Inspectie SZW)")
+                   label=f"observed {observed_at} (Inspectie SZW)")
         ax.axvline(x, color="grey", lw=0.8, ls=":")
-    mark_levers(ax, results.config.levers, cal.end)
+    mark_levers(ax, levers, end)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of regions")
-    ax.set_title(f"Stage of the coordinated approach, {results.n_regions} regions, {cal.start} to {cal.end}\n"
-                 f"({len(results.runs)} replications, mean and 95% CI)", fontsize=10)
+    ax.set_title(f"Stage of the coordinated approach, {n_regions} regions, {start} to {end}\n"
+                 f"({replications} replications, mean and 95% CI)", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
+
+
+def _run_summary(source) -> dict | None:
+    """The ``summary.json`` beside a run's table (None for a frame or a table without one)."""
+    if isinstance(source, pd.DataFrame):
+        return None
+    path = Path(source)
+    summary = (path if path.is_dir() else path.parent) / "summary.json"
+    return json.loads(summary.read_text()) if summary.is_file() else None
+
+
+@dataclass(frozen=True)
+class _LeverSpan:
+    """What :func:`mark_levers` reads of a lever, from a run's ``summary.json``."""
+
+    kind: str
+    start: Month
+    end: Month | None
+
+    @classmethod
+    def of(cls, record: dict) -> "_LeverSpan":
+        end = record.get("end")
+        return cls(record["kind"], Month.parse(record["start"]), Month.parse(end) if end else None)
 
 
 def _month_end(month) -> pd.Timestamp:

@@ -58,6 +58,42 @@ def test_plot_data_and_drawing(results):
     assert len(ax.lines) == 4        # three stages and the observation line
 
 
+def test_a_saved_run_plots_as_its_results_do(results, tmp_path):
+    """A run folder (or its rows) gives the figure's data to the bit, its levers and its observation month."""
+    import pandas as pd
+
+    from chainsim.core.levers import Lever
+
+    results.write_tables(tmp_path)
+    write_json(tmp_path / "summary.json", results.summary())
+    expected = stage_share_data(results)
+    pd.testing.assert_frame_equal(stage_share_data(tmp_path), expected)
+    rows = pd.read_parquet(tmp_path / "region_months.parquet")
+    pd.testing.assert_frame_equal(stage_share_data(rows), expected)
+    pd.testing.assert_frame_equal(stage_share_data(rows.sample(frac=1.0, random_state=1)), expected)   # any order
+    ax = plot_stage_shares(tmp_path, {"coordinated": 0.25, "middle": 0.5, "little": 0.25})
+    assert len(ax.lines) == 4 and "3 regions, 2014-01 to 2015-02" in ax.get_title()
+    assert "4 replications" in ax.get_title()
+    with_lever = Results(RunConfig(regions=CONFIG.regions, calendar=CONFIG.calendar,
+                                   levers=(Lever("joint_targets", Month(2014, 6)),)), results.runs, seed=11)
+    summary = with_lever.summary()
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    ax = plot_stage_shares(tmp_path)
+    assert [t.get_text() for t in ax.texts] == ["joint_targets from 2014-06"]
+
+
+def test_plotting_a_folder_without_a_run_says_what_it_needs(tmp_path):
+    import pandas as pd
+
+    with pytest.raises(FileNotFoundError, match="region_months.parquet.*not found"):
+        stage_share_data(tmp_path)
+    with pytest.raises(ValueError, match="no column stage"):
+        stage_share_data(pd.DataFrame({"replication": [0], "month": ["2014-01"], "region_code": ["AM02"]}))
+    with pytest.raises(ValueError, match="'open' is not a region stage|open is not a region stage"):
+        stage_share_data(pd.DataFrame({"replication": [0], "month": [pd.Timestamp("2005-01-01")],
+                                       "region_code": ["AM02/1"], "stage": ["open"]}))
+
+
 def test_atomic_write_leaves_no_partial_file(tmp_path):
     target = tmp_path / "summary.json"
     write_json(target, {"a": 1})
