@@ -283,7 +283,7 @@ def _posterior_record(args, draws) -> dict:
     """What summary.json and the Parquet metadata say about the draws (docs/outputs.md)."""
     import hashlib
 
-    from chainsim.posterior import SHIPPED
+    from chainsim.posterior import INTERVALS, SHIPPED
 
     if args.particles is None:
         from importlib import resources
@@ -296,7 +296,7 @@ def _posterior_record(args, draws) -> dict:
     return {"draws": int(args.posterior), "replications_per_draw": int(args.replications),
             "particles": where, "particles_sha256": hashlib.sha256(data).hexdigest(),
             "parameters": names, "kept_by_scenario": kept, "draws_file": POSTERIOR_DRAWS,
-            "intervals": "over the draws' means: parameter and stochastic uncertainty"}
+            "intervals": INTERVALS}
 
 
 def _progress(quiet: bool, total: int):

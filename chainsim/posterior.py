@@ -242,6 +242,31 @@ def posterior_configs(config, n: int, seed: int, source=None,
     return configs, table
 
 
+INTERVALS = "over the draws' means: parameter and stochastic uncertainty"
+"""What the intervals of a run over posterior draws are taken over (summary.json's ``posterior.intervals``)."""
+
+
+def posterior_results(config, draws: int, replications: int, seed: int = 0, workers: int = 1, source=None,
+                      keep: tuple[str, ...] = ()):
+    """In Python, what ``chainsim run --posterior DRAWS --replications R --seed S`` computes.
+
+    ``config`` is a :class:`~chainsim.runner.RunConfig` (a scenario's
+    ``run_config()``; ``keep`` its ``parameters_set``, as the command keeps
+    them). Returns the :class:`~chainsim.results.Results`, whose intervals
+    are taken over the draws' means, and the table of the draws
+    (``posterior_draws.csv``). The same arguments give the command's
+    numbers; the runs are held in memory (the command streams them to disk).
+    """
+    from chainsim.results import Results
+    from chainsim.runner import iter_runs
+
+    configs, table = posterior_configs(config, draws, seed, source, tuple(keep))
+    runs = list(iter_runs(configs, replications, seed, workers))
+    record = {"draws": int(draws), "replications_per_draw": int(replications),
+              "parameters": [c for c in table.columns if c != "draw"], "intervals": INTERVALS}
+    return Results(config, runs, seed, posterior=record), table
+
+
 def predictive_pictures(draws: list[dict[str, float]], replications: int, seed: int, workers: int = 1,
                         regions: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Pictures of single simulated Netherlands: ``replications`` for each of ``draws`` (column ``draw``)."""

@@ -77,6 +77,17 @@ def test_run_with_the_posterior_writes_draws_and_intervals_over_them(tmp_path, c
     assert got["mean"] == pytest.approx(expected["mean"])
     assert got["ci95"] == pytest.approx(expected["ci95"])
 
+    # the same run from Python (the README's recipe) gives the command's numbers
+    from chainsim.core.regions import find_region
+    from chainsim.posterior import posterior_results
+
+    config = RunConfig(regions=tuple(find_region(code).code for code in REGIONS.split(",")))
+    results, table = posterior_results(config, 3, 2, seed=5, source=particles)
+    pd.testing.assert_frame_equal(table, draws, check_dtype=False)
+    python = results.summary()
+    for key in ("stage_shares", "cooperation_levels", "stage_shares_end"):
+        assert python[key] == summary[key]
+
 
 def test_posterior_refusals_are_one_line(tmp_path, capsys):
     assert _run(tmp_path, "--particles", str(tmp_path / "x.csv"), out="a") == 2
