@@ -67,7 +67,8 @@ def interleaved(repeats: int, batch_of: int) -> dict:
     per_call = {"chainsim_in_batch": batch_of}
     contestants = {
         "chainsim": lambda i: simulate(config, seeds[i], i),
-        "chainsim_in_batch": lambda i: simulate_batch(config, [(s, k) for k, s in enumerate(batch_seeds)]),
+        "chainsim_in_batch": lambda i: simulate_batch(config, [(s, k) for k, s in enumerate(batch_seeds)],
+                                                     events=False),
         "numpy_toy": toy_numpy.one_run,
         "mesa_toy": toy_mesa.one_run,
     }

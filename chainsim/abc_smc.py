@@ -240,7 +240,7 @@ def _picture_batch(task) -> list[dict[str, float]]:
     from chainsim.runner import simulate_batch
 
     config, seeds = task
-    results = simulate_batch(config, [(seed_seq, i) for i, seed_seq in enumerate(seeds)])
+    results = simulate_batch(config, [(seed_seq, i) for i, seed_seq in enumerate(seeds)], events=False)
     if config.era == WERKPLEIN_ERA:
         return [survey_picture(result) for result in results]
     return [fieldwork_picture(result, config.calendar) for result in results]

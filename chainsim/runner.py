@@ -46,21 +46,24 @@ def simulate(config: RunConfig, seed_seq: np.random.SeedSequence, replication: i
     return simulate_batch(config, [(seed_seq, replication)])[0]
 
 
-def simulate_batch(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]]) -> list[RunResult]:
+def simulate_batch(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]],
+                   events: bool = True) -> list[RunResult]:
     """Run replications side by side in one world (:mod:`chainsim.core.batch`); one result each, in order.
 
     Replication ``i`` draws from its own seed sequence only, so its result is
     the same in a batch of any size and the same as a lone
-    :class:`~chainsim.model.ChainModel` run with that seed.
+    :class:`~chainsim.model.ChainModel` run with that seed. Without
+    ``events`` the results carry no dated events (``events`` is None), which
+    saves making their texts; every other field is the same.
     """
     era = ERAS[config.era]
     regions = era.select(list(config.regions)) if config.regions is not None else None
     histories, preludes = None, [None] * len(seeds)
     if config.start_from is not None:
-        histories, preludes = _prelude(config, seeds)
+        histories, preludes = _prelude(config, seeds, events)
     world = batch.new_batch(config.params, config.calendar, regions,
                             [np.random.default_rng(_fresh(seed_seq)) for seed_seq, _ in seeds],
-                            config.levers, config.mechanisms_off, era, histories)
+                            config.levers, config.mechanisms_off, era, histories, events)
     simulation.run(world)
     return [RunResult(**vars(record), replication=replication, seed_entropy=int(seed_seq.entropy),
                       spawn_key=tuple(int(k) for k in seed_seq.spawn_key), prelude=prelude)
@@ -72,14 +75,14 @@ PRELUDE_KEY = 2005
 the prelude draws its own numbers, and the region run draws the same numbers with or without one."""
 
 
-def _prelude(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]]):
+def _prelude(config: RunConfig, seeds: list[tuple[np.random.SeedSequence, int]], events: bool = True):
     """Simulate the era ``config.start_from`` for each replication; its legacies and records."""
     era = ERAS[config.start_from]
     units = era.select(list(config.regions) if config.regions is not None else None)
     rngs = [np.random.default_rng(np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, PRELUDE_KEY),
                                                          pool_size=s.pool_size)) for s, _ in seeds]
     params = config.history_params if config.history_params is not None else config.params
-    world = batch.new_batch(params, era.calendar, units, rngs, (), config.mechanisms_off, era)
+    world = batch.new_batch(params, era.calendar, units, rngs, (), config.mechanisms_off, era, events=events)
     simulation.run(world)
     return handover.legacies(world), batch.records(world)
 
@@ -91,7 +94,7 @@ def _fresh(seed_seq: np.random.SeedSequence) -> np.random.SeedSequence:
 
 def _simulate_batch(args: tuple[RunConfig, list[tuple[np.random.SeedSequence, int]], int]) -> list[RunResult]:
     config, seeds, draw = args
-    results = simulate_batch(config, seeds)
+    results = simulate_batch(config, seeds, events=False)      # nobody downstream reads them
     for result in results:
         result.draw = draw
     return results
@@ -125,7 +128,8 @@ def iter_replications(config: RunConfig, replications: int, seed: int = 0, worke
     batches per worker are in flight (finished or not) at any time, so a
     slow consumer never lets results pile up. Neither the number of workers
     nor the batch size changes a result: replication ``i`` always runs on
-    child ``i`` of the root seed.
+    child ``i`` of the root seed. The results carry no dated events
+    (``events`` is None; :func:`simulate_batch` keeps them on request).
     """
     yield from iter_runs([config], replications, seed, workers)
 

@@ -100,7 +100,7 @@ def run_batch(experiment: Experiment, run_ids: list[int]) -> pd.DataFrame:
     for point, ids in by_point.items():
         config = experiment.config(point)
         seeds = [(experiment.seed_sequence(run_id), run_id) for run_id in ids]
-        for run_id, result in zip(ids, simulate_batch(config, seeds), strict=True):
+        for run_id, result in zip(ids, simulate_batch(config, seeds, events=False), strict=True):
             results[run_id] = (result, config.calendar)
     return pd.concat([_rows(experiment, run_id, *results[run_id]) for run_id in run_ids], ignore_index=True)
 

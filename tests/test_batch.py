@@ -23,7 +23,7 @@ from chainsim.core.config import RunConfig
 from chainsim.core.levers import Lever, RegionSelection
 from chainsim.core.streams import Stream
 from chainsim.model import ChainModel
-from chainsim.runner import replication_seeds, simulate_batch
+from chainsim.runner import iter_replications, replication_seeds, simulate_batch
 
 REGIONS = ("AM01", "AM05", "AM09", "AM14", "AM20", "AM27", "AM33")
 START = Month(2013, 1)
@@ -78,6 +78,17 @@ def test_batch_size_and_neighbours_never_change_a_replication():
         (mine,) = [r for r in simulate_batch(config, tasks) if r.replication == 3]
         assert all(np.array_equal(getattr(alone, f), getattr(mine, f)) for f in FIELDS)
         assert alone.events == mine.events
+
+
+def test_a_batch_without_events_changes_nothing_else():
+    """The runner's batches skip the events' texts (nobody reads them there); every record stays the same."""
+    config = CASES["default"]
+    tasks = [(s, i) for i, s in enumerate(replication_seeds(8, 3))]
+    kept, skipped = simulate_batch(config, tasks), simulate_batch(config, tasks, events=False)
+    for a, b in zip(kept, skipped, strict=True):
+        assert all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
+        assert a.events and b.events is None
+    assert all(r.events is None for r in iter_replications(config, 2, seed=8))
 
 
 def test_a_joined_world_keeps_replications_apart():

@@ -72,6 +72,9 @@ class World:
         self.commuters: list[tuple[int, str]] = []
         self.neighbours: list[list[int]] = []
         self.replication_events: list[list[tuple[str, str, str]]] = [[]]
+        # whether dated events are written at all: a run that nobody reads them from
+        # (the runner's batches for `chainsim run`, sweeps, calibration) skips making their texts
+        self.keeps_events = True
         self.interventions: list[Callable[["World"], None]] = []
         self.tie_index: TieIndex | None = None
         self.trust: TrustSummary | None = None
@@ -123,10 +126,13 @@ class World:
         return self.replication_events[0]
 
     def record_event(self, kind: str, text: str, replication: int = 0) -> None:
-        self.replication_events[replication].append((str(self.month), kind, text))
+        if self.keeps_events:
+            self.replication_events[replication].append((str(self.month), kind, text))
 
     def record_events(self, kind: str, texts: list[str], replications: np.ndarray) -> None:
         """Events of one kind this month, in order: ``record_event`` for each (text, replication) pair."""
+        if not self.keeps_events:
+            return
         month = str(self.month)
         for text, replication in zip(texts, replications.tolist()):
             self.replication_events[replication].append((month, kind, text))

@@ -167,7 +167,7 @@ def simulate_draw(task: tuple) -> pd.DataFrame:
     code = STAGES.index(STAGE)
     rows = []
     for lever, config in runs:
-        for r, result in enumerate(simulate_batch(config, seeds)):
+        for r, result in enumerate(simulate_batch(config, seeds, events=False)):
             for month, t in zip(MONTHS, at):
                 rows.append((d, r, lever, month, float((result.stage[t] == code).mean())))
     return pd.DataFrame(rows, columns=["draw", "replication", "lever", "month", "share"])

@@ -116,7 +116,7 @@ def evaluate(task) -> dict:
     overrides, replications, seed = task
     config = RunConfig(params=replace(Parameters(), **overrides))
     seeds = [(s, i) for i, s in enumerate(replication_seeds(seed, replications))]
-    results = simulate_batch(config, seeds)
+    results = simulate_batch(config, seeds, events=False)
     window, t = _months(config.calendar)
     scores = np.array([_score(r.stage, r.items, window) for r in results])
     rows = pd.DataFrame([pattern_from_arrays(r.stage, r.level_class, r.items, r.region_codes, t) for r in results])

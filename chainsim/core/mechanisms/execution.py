@@ -117,10 +117,11 @@ def deliver(world: World) -> None:
     scale = p.delivery_trust_scale
     _trust_after_delivery(world, regions[success], scale * p.trust_success_gain, 0.0, arrangements[success])
     _trust_after_delivery(world, regions[~success], 0.0, scale * p.trust_failure_loss, arrangements[~success])
-    failed_r, failed_a = regions[~success], arrangements[~success]
-    world.record_events("failed", [f"{rs.names[r]}: {catalogue[a].id} not delivered"
-                                   for r, a in zip(failed_r.tolist(), failed_a.tolist())],
-                        world.layout.of_region[failed_r])
+    if world.keeps_events:
+        failed_r, failed_a = regions[~success], arrangements[~success]
+        world.record_events("failed", [f"{rs.names[r]}: {catalogue[a].id} not delivered"
+                                       for r, a in zip(failed_r.tolist(), failed_a.tolist())],
+                            world.layout.of_region[failed_r])
 
 
 LAPSE_BY_LEVEL = np.array([0.25, 0.5, 1.0])
@@ -186,8 +187,9 @@ def drop(world: World, regions: np.ndarray, arrangements: np.ndarray, how: str =
             dropped.append(a)
             stack.extend(world.catalogue.dependants[a].tolist())
         roots.append((region, arrangement))
-        world.record_event(how, f"{rs.names[region]}: {', '.join(catalogue[a].id for a in dropped)}",
-                           int(world.layout.of_region[region]))
+        if world.keeps_events:
+            world.record_event(how, f"{rs.names[region]}: {', '.join(catalogue[a].id for a in dropped)}",
+                               int(world.layout.of_region[region]))
     if roots:
         p = world.params
         done = np.array(roots, dtype=np.int64)

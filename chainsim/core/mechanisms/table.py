@@ -409,7 +409,7 @@ def hold_meeting(world: World, levels: tuple[int, ...], regions: np.ndarray) -> 
 def _record_rejections(world: World, proposal: np.ndarray, against: dict[str, np.ndarray],
                        rejected: np.ndarray) -> None:
     """An event per proposal not agreed, saying who withheld consent (``against``, from :func:`consent`)."""
-    if len(rejected) == 0:
+    if len(rejected) == 0 or not world.keeps_events:
         return
     names, catalogue = world.regions_state.names, world.catalogue.arrangements
     texts = [f"{names[r]}: {catalogue[proposal[r]].id} not agreed; against: "
