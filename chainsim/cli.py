@@ -418,11 +418,23 @@ def command_validate(args) -> int:
                 print(f"{path}: valid ({n} lever{'' if n == 1 else 's'})")
                 for lever in scenario.levers:
                     print(f"  {describe_lever(lever, scenario.calendar, scenario.era)}")
+                if scenario.parameters_set:
+                    print(f"  {_parameters_set_line(scenario)}")
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
     return EXIT_USAGE if failed else 0
+
+
+def _parameters_set_line(scenario) -> str:
+    """The parameters a scenario (or its base) sets, with the default each replaces: they act everywhere."""
+    from chainsim.core.parameters import Parameters
+
+    defaults = Parameters()
+    values = ", ".join(f"{name} = {getattr(scenario.params, name):.4g} (default {getattr(defaults, name):.4g})"
+                       for name in sorted(scenario.parameters_set))
+    return f"parameters set, in every region: {values}"
 
 
 def _one_line(exc) -> str:

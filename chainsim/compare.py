@@ -99,6 +99,15 @@ def treated_mask(config: RunConfig, base: RunConfig, infos: tuple[RegionInfo, ..
     return np.array([a != b for a, b in zip(mine, theirs)], dtype=bool)
 
 
+def changes_everywhere(config: RunConfig, base: RunConfig) -> dict:
+    """What a scenario changes beyond its levers, which acts in every region: parameters whose value
+    differs from the base's ({name: [base, scenario]}) and mechanisms switched off in one run only."""
+    mine, theirs = config.params.as_dict(), base.params.as_dict()
+    changed = {name: [theirs[name], value] for name, value in mine.items() if value != theirs[name]}
+    off = sorted(set(config.mechanisms_off) ^ set(base.mechanisms_off))
+    return {**({"parameters": changed} if changed else {}), **({"mechanisms_off": off} if off else {})}
+
+
 def region_infos(codes) -> tuple[RegionInfo, ...]:
     """The regions of a run, in the run's order (its recorded region codes)."""
     return tuple(find_region(code) for code in codes)
@@ -192,6 +201,8 @@ class Comparison:
                 "share_coordinated": {k: stat_json(estimate(share[:, t], (0.0, 1.0))) for k, t in points.items()},
                 "difference_vs_base": {k: stat_json(estimate(share[:, t] - base[:, t], (-1.0, 1.0)))
                                        for k, t in points.items()},
+                "changes_everywhere": changes_everywhere(self.results[name].config,
+                                                         self.results[self.base].config),
             }
         family = []                               # (scenario, group, when, values) of every effect shown
         for name, diffs in self.differences.items():
@@ -315,6 +326,17 @@ def group_label(group: str, effect: dict) -> str:
             "untreated": f"untreated ({count})"}[group]
 
 
+def _everywhere_lines(changes: dict) -> list[str]:
+    """The report's note that a scenario changes more than its levers (parameters, mechanisms)."""
+    lines = []
+    if changes.get("parameters"):
+        values = ", ".join(f"{name} {old:.4g} -> {new:.4g}" for name, (old, new) in changes["parameters"].items())
+        lines.append(f"    also changes, in every region (all treated): {values}")
+    if changes.get("mechanisms_off"):
+        lines.append(f"    also switches mechanisms on or off, in every region: {', '.join(changes['mechanisms_off'])}")
+    return lines
+
+
 def report_text(summary: dict, out: Path) -> str:
     """The plain-text tables printed after a comparison."""
     obs, end = summary["observed_at"], summary["end"]
@@ -335,6 +357,7 @@ def report_text(summary: dict, out: Path) -> str:
         if name == summary["base"]:
             continue
         lines.append(f"  {name[:70]}")
+        lines += _everywhere_lines(s.get("changes_everywhere", {}))
         for group, effect in s["effects"].items():
             cells = []
             for when in WHEN:
@@ -352,7 +375,8 @@ def report_text(summary: dict, out: Path) -> str:
             lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")
     m = summary["multiplicity"]["effects"]
     lines += ["", "Treated: regions where the scenario's levers differ from the base's (drawn per replication "
-                  "for a random fraction); untreated: the others."]
+                  "for a random fraction); untreated: the others. A changed parameter or mechanism acts in "
+                  "every region: all are treated."]
     if m > 1:
         lines.append(f"{m} effects are shown at once: p is Holm-adjusted over all {m}; comparison.json also "
                      f"holds simultaneous 95% intervals (Bonferroni) as ci95_simultaneous.")

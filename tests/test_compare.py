@@ -133,3 +133,23 @@ def test_equal_paired_differences_are_shown_without_an_interval_and_say_why():
     assert stat["ci95"] is None and stat["no_interval"] == "all 2 values equal"
     assert fmt(stat, signed=True) == "+0.057 n/a (all equal)"     # fits the column; the JSON keeps the count
     assert "add replications" in EQUAL_VALUES
+
+
+def test_a_scenario_that_changes_parameters_says_so_where_its_effects_are_shown(tmp_path):
+    """A parameter acts everywhere: compare names it beside the effects, validate beside its default."""
+    from chainsim.compare import _everywhere_lines, changes_everywhere
+
+    base = RunConfig(levers=(Lever("joint_targets", START),))
+    lower = RunConfig(params=replace(Parameters(), weight_pressure=1.0), levers=base.levers, mechanisms_off=("M2",))
+    changes = changes_everywhere(lower, base)
+    assert changes == {"parameters": {"weight_pressure": [Parameters().weight_pressure, 1.0]},
+                       "mechanisms_off": ["M2"]}
+    assert changes_everywhere(base, base) == {}
+    lines = _everywhere_lines(changes)
+    assert "weight_pressure 1.797 -> 1" in lines[0] and "every region" in lines[0] and "M2" in lines[1]
+    scenario = tmp_path / "lower.toml"
+    scenario.write_text('extends = "chainsim:netherlands_2012"\ndescription = "d"\nsources = ["s"]\n'
+                        "[parameters]\nweight_pressure = 1.0\n")
+    result = chainsim("validate", str(scenario))
+    assert result.returncode == 0, result.stderr
+    assert "parameters set, in every region: weight_pressure = 1 (default 1.797)" in result.stdout
