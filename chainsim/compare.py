@@ -135,8 +135,9 @@ def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
 
 
 # --- the comparison --------------------------------------------------------------
-EQUAL_VALUES = ("n/a (all equal): every replication gave the same value, so its spread cannot be estimated "
-                "(shares move in steps of one region); add replications.")
+EQUAL_VALUES = ("n/a (all equal): every replication gave the same value (often 0: no replication changed a "
+                "region's stage there), so its spread cannot be estimated (shares move in steps of one region); "
+                "add replications.")
 
 
 def stat_json(e: Estimate) -> dict:
@@ -214,6 +215,8 @@ class Comparison:
                 for when, t in points.items():
                     family.append((name, group, when, d[:, t]))
             scenarios[name]["effects"] = effects
+            counts = treated.sum(axis=1)
+            scenarios[name]["treated_regions_range"] = [int(counts.min()), int(counts.max())]
         pvalues = [estimate(values).p for *_, values in family]
         m = sum(p is not None for p in pvalues)
         adjusted = holm(pvalues)
@@ -358,6 +361,9 @@ def report_text(summary: dict, out: Path) -> str:
             continue
         lines.append(f"  {name[:70]}")
         lines += _everywhere_lines(s.get("changes_everywhere", {}))
+        if s.get("treated_regions_range", [1, 1])[1] == 0:
+            lines.append(f"    acts on none of the {summary['regions']} regions simulated: its levers are the base's "
+                         "there, so the runs are the same and every difference is 0")
         for group, effect in s["effects"].items():
             cells = []
             for when in WHEN:

@@ -7,11 +7,11 @@ regression coefficient with its t interval. The rules:
 
 - an interval needs at least two replications; with one, the interval and
   p-value are ``None`` ("n/a"), never a zero-width interval; likewise when
-  every replication gives the same non-zero value (likely with few
-  replications, since shares move in steps of one region): the spread
-  cannot be estimated, and a t test would call any such effect certain.
-  Where every value is zero (regions a scenario does not touch, under
-  common random numbers) the interval is [0, 0] and p is 1;
+  every replication gives the same value (likely with few replications,
+  since shares move in steps of one region): the spread cannot be
+  estimated, and a t test would call a non-zero effect certain and a zero
+  one certainly absent. That holds for zero too: no replication changing a
+  region's stage in a few replications does not show that a lever cannot;
 - when several effects are shown at once, each keeps its own 95% interval,
   and the family gets Holm-adjusted p-values (:func:`holm`) and
   Bonferroni-simultaneous intervals (each at level 1 - 0.05/m, so that all
@@ -56,9 +56,8 @@ class Estimate:
 
     @property
     def has_interval(self) -> bool:
-        """A t interval exists: a standard error from two or more values, and some spread unless the mean is 0."""
-        return (self.mean is not None and self.se is not None
-                and (not self.no_spread or abs(self.mean) <= NO_SPREAD))
+        """A t interval exists: a standard error from two or more values that show some spread."""
+        return self.mean is not None and self.se is not None and not self.no_spread
 
     @property
     def why_no_interval(self) -> str | None:
@@ -95,11 +94,9 @@ class Estimate:
 
     @property
     def p(self) -> float | None:
-        """Two-sided p-value of a t test of a zero effect; 1 where every value is 0; None without an interval."""
+        """Two-sided p-value of a t test of a zero effect; None without an interval."""
         if not self.has_interval:
             return None
-        if self.no_spread:
-            return 1.0
         return float(2 * stats.t.sf(abs(self.mean) / self.se, self.dof))
 
     @property

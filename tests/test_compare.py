@@ -97,19 +97,26 @@ def test_compare_answers_the_researchers_question(tmp_path):
     assert set(effects) == {"national", "treated", "untreated"}
     assert effects["treated"]["region_codes"] == ["AM01", "AM02"]        # Groningen, Friesland: > 15 municipalities
     assert effects["untreated"]["region_codes"] == ["AM03", "AM05"]
+    with_p = 0
     for group in effects.values():
         for when in ("observed_at", "end"):
             e = group[when]
-            assert e["replications"] == 3 and len(e["ci95"]) == 2 and len(e["ci95_simultaneous"]) == 2
+            assert e["replications"] == 3
+            if e["ci95"] is None:            # every replication the same (the untreated: 0, as nothing acts there)
+                assert e["no_interval"] == "all 3 values equal" and e["p"] is None and e["p_holm"] is None
+                continue
+            with_p += 1
+            assert len(e["ci95"]) == 2 and len(e["ci95_simultaneous"]) == 2
             assert e["ci95"][0] <= e["mean"] <= e["ci95"][1]
             assert e["ci95_simultaneous"][0] <= e["ci95"][0] and 0 <= e["p"] <= e["p_holm"] <= 1
         assert len(group["monthly"]["mean"]) == 60
+    assert effects["untreated"]["end"]["mean"] == 0.0 and effects["untreated"]["end"]["ci95"] is None
     # the national effect is the treated and untreated effects weighted by their regions
     for when in ("observed_at", "end"):
         national = effects["national"][when]["mean"]
         assert national == pytest.approx((2 * effects["treated"][when]["mean"]
                                            + 2 * effects["untreated"][when]["mean"]) / 4)
-    assert summary["multiplicity"]["effects"] == 6
+    assert summary["multiplicity"]["effects"] == with_p > 0        # the effects with a p form the family
     national = summary["scenarios"][QUESTION.stem]["difference_vs_base"]["end"]
     assert national["mean"] == pytest.approx(effects["national"]["end"]["mean"])
 
@@ -153,3 +160,24 @@ def test_a_scenario_that_changes_parameters_says_so_where_its_effects_are_shown(
     result = chainsim("validate", str(scenario))
     assert result.returncode == 0, result.stderr
     assert "parameters set, in every region: weight_pressure = 1 (default 1.797)" in result.stdout
+
+
+def test_a_scenario_whose_levers_reach_none_of_the_regions_says_so(tmp_path):
+    result = chainsim("compare", "netherlands_2012", str(QUESTION), "--replications", "2",
+                      "--regions", "Drenthe,Flevoland", "--workers", "1", "--out", str(tmp_path / "none"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "acts on none of the 2 regions simulated" in result.stdout
+    summary = json.loads((tmp_path / "none" / "comparison.json").read_text())
+    assert summary["scenarios"][QUESTION.stem]["treated_regions_range"] == [0, 0]
+
+
+def test_the_default_folder_names_every_scenario_compared():
+    from types import SimpleNamespace
+
+    from chainsim.cli import _compare_folder
+
+    named = [SimpleNamespace(name=n) for n in ("netherlands_2012", "lever_joint_targets", "lever_uwv_presence")]
+    assert _compare_folder(named[:2]) != _compare_folder(named[::2])
+    assert _compare_folder(named[:2]).name == "compare_netherlands_2012_lever_joint_targets"
+    many = [SimpleNamespace(name=f"scenario_with_a_long_name_{k}") for k in range(10)]
+    assert len(_compare_folder(many).name) < 80 and _compare_folder(many) != _compare_folder(many[:9])

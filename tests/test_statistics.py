@@ -36,9 +36,10 @@ def test_one_replication_gives_no_interval():
     assert estimate([]).mean is None
 
 
-def test_no_difference_in_any_replication_is_no_effect():
+def test_no_difference_in_any_replication_gives_no_interval_either():
+    # three replications in which nothing changed say nothing about what more would show
     e = estimate([0.0, 0.0, 0.0])
-    assert e.ci() == [0.0, 0.0] and e.p == 1.0 and e.why_no_interval is None
+    assert e.mean == 0.0 and e.ci() is None and e.p is None and e.why_no_interval == "all 3 values equal"
 
 
 def test_equal_non_zero_values_give_no_interval_rather_than_certainty():
@@ -60,7 +61,7 @@ def test_equal_values_are_caught_through_rounding(n, steps):
     regression = Estimate(0.2, 1e-17, 8, 10, regression=True)    # an exact fit: residuals zero up to rounding
     assert not regression.has_interval and regression.p is None
     assert regression.why_no_interval == "the fit leaves no spread"
-    assert Estimate(1e-18, 1e-18, 8, 10).p == 1.0    # no effect, up to rounding
+    assert Estimate(1e-18, 1e-18, 8, 10).p is None   # no effect and no spread, up to rounding
 
 
 def test_intervals_are_clipped_to_the_possible_range():

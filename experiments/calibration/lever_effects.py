@@ -239,7 +239,8 @@ def effect_table(effects: pd.DataFrame) -> pd.DataFrame:
     """Per lever and month, over the draws of :func:`paired_effects`.
 
     Columns: lever, month, draws, mean, ci_low and ci_high (the mean's 95%
-    Student t interval over the draws, NaN with one draw), post_low and
+    Student t interval over the draws; NaN with one draw, or where every
+    draw gives the same effect), post_low and
     post_high (2.5% and 97.5% quantiles of the per-draw effects) and
     p_positive (the share of draws with an effect above 0).
     """

@@ -53,6 +53,7 @@ from chainsim.core.simulation import new_world, run
 from chainsim.core.world import MECHANISMS
 from chainsim.runner import worker_context
 from chainsim.scenario import load_scenario, shipped_scenarios
+from chainsim.statistics import estimate
 
 FIELDWORK = ("2014-09", "2014-12")
 """The Inspectorate's fieldwork (004 App. 3): October-December 2014 for the
@@ -170,10 +171,11 @@ def consent_measures(counts: np.ndarray, n_regions: int, months: int) -> dict:
 
 
 def paired(diff: np.ndarray) -> dict:
-    n = len(diff)
-    mean = float(diff.mean())
-    half = float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return {"mean": mean, "low": mean - half, "high": mean + half, "n": n}
+    """Mean paired difference and its 95% t interval (None where there is none: one replication, or every
+    replication the same; chainsim.statistics)."""
+    e = estimate(diff)
+    low, high = e.interval()
+    return {"mean": e.mean, "low": low, "high": high, "n": e.n, **e.reason_field()}
 
 
 def case_measures(score: np.ndarray) -> dict:
@@ -239,6 +241,8 @@ def effects(base_cfg: RunConfig, base: tuple, others: dict[str, RunConfig], repl
 
 
 def fmt(e: dict) -> str:
+    if e["low"] is None:
+        return f"{e['mean']:+.3f} n/a ({e['no_interval']})"
     return f"{e['mean']:+.3f} [{e['low']:+.3f}, {e['high']:+.3f}]"
 
 
@@ -421,7 +425,7 @@ def main(argv=None) -> None:
                     runs.append(simulate(cfg, args.replications, args.seed, pool, intervention))
                 e = {"coordinated_share": paired(runs[0][1].mean(axis=1) - runs[1][1].mean(axis=1)),
                      "mean_score": paired(runs[0][0].mean(axis=1) - runs[1][0].mean(axis=1))}
-                ok = "yes" if e["mean_score"]["low"] > 0 else "no"
+                ok = "yes" if e["mean_score"]["low"] is not None and e["mean_score"]["low"] > 0 else "no"
                 m["decisive"][name] = {"label": label, "source": source, **e, "ok": ok}
                 log(f"{name}: {e['mean_score']['mean']:+.3f} {ok}")
     text = report(m)
