@@ -431,6 +431,22 @@ def analyse(out: str | Path) -> dict:
     """
     out = Path(out)
     manifest = read_manifest(out)
+    try:
+        result = _analyse(out, manifest)
+    except AnalysisError as exc:
+        raise AnalysisError(_with_paths(str(exc), manifest, out)) from None
+    result["notes"] = [_with_paths(note, manifest, out) for note in result["notes"]]
+    return result
+
+
+def _with_paths(text: str, manifest: dict, out: Path) -> str:
+    """``text`` with the placeholders of its resume command replaced by this sweep's experiment file and folder."""
+    experiment = manifest.get("experiment_file") or "EXPERIMENT"
+    return (text.replace("chainsim sweep EXPERIMENT --out DIR", f"chainsim sweep {experiment} --out {out}")
+            .replace("chainsim sweep EXPERIMENT", f"chainsim sweep {experiment}"))
+
+
+def _analyse(out: Path, manifest: dict) -> dict:
     o = load_outcomes(out)
     notes = []
     if manifest["keep"] == "patterns":
@@ -447,6 +463,10 @@ def analyse(out: str | Path) -> dict:
         if not records:
             raise AnalysisError(f"{out}: nothing to show: {'; '.join(gaps)}")
         notes += gaps
+        if len(manifest["factors"]) > 1:
+            notes.append("each contrast is matched on the other factors' levels and averaged over them (a main "
+                         "effect); the runs of each combination are in chainsim.load_results(DIR)"
+                         .replace("DIR", repr(str(out))))
     else:
         sampler = manifest["sampler"]
         records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])

@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--regions", default=None, metavar="NAMES",
                       help="comma-separated region names or codes (default: the scenarios' own)")
     comp.add_argument("--out", type=Path, default=None, metavar="DIR",
-                      help="output folder (default results/compare_<base>); must be new or empty")
+                      help="output folder (default results/compare_<base>_<other>...); must be new or empty")
     comp.add_argument("--overwrite", action="store_true",
                       help="replace the comparison already in --out (once the new one is complete)")
     comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
@@ -637,7 +637,7 @@ def command_compare(args) -> int:
     regions = _region_codes(args.regions, "compare")
     if scenarios[0].era != REGIONS.name:
         return _compare_era(args, scenarios, regions)
-    out = args.out or Path("results") / f"compare_{scenarios[0].name}"
+    out = args.out or _compare_folder(scenarios)
     folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
     _check_space(folder, out, comparison_output_bytes(len(scenarios), scenarios[0].calendar.n_months), "compare")
     total = args.replications * len(scenarios)
@@ -874,13 +874,23 @@ def _run_era(args, config) -> int:
     return 0
 
 
+def _compare_folder(scenarios) -> Path:
+    """The default folder of a comparison: the base and the others, so that another comparison gets its own."""
+    names = "_".join(s.name for s in scenarios)
+    if len(names) > 120:        # not a parameter: keeps the folder name well below file-system limits
+        import hashlib
+
+        names = f"{scenarios[0].name}_{len(scenarios) - 1}_others_{hashlib.sha256(names.encode()).hexdigest()[:8]}"
+    return Path("results") / f"compare_{names}"
+
+
 def _compare_era(args, scenarios, regions) -> int:
     """``chainsim compare`` for scenarios of the werkplein era: paired differences in shares of locations."""
     from chainsim.results import write_json
     from chainsim.runner import default_workers
     from chainsim.werkplein import EraComparisonError, compare_era, plot_comparison
 
-    out = args.out or Path("results") / f"compare_{scenarios[0].name}"
+    out = args.out or _compare_folder(scenarios)
     folder = _output_folder(out, args.overwrite, "compare", "comparison.json")
     _check_space(folder, out, 2_000_000, "compare")   # not a parameter: a JSON of a few hundred rows and a figure
     try:

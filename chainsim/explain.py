@@ -37,6 +37,46 @@ TERM_MECHANISM = {
     "representative": "M7 the commitment of UWV's representative at this level",
 }
 
+ARRANGEMENT_WORDS = {
+    "governance_table": "a regional governance table of UWV and all municipalities",
+    "shared_vision": "a shared vision with joint goals",
+    "market_plan": "a joint market plan",
+    "fte_agreements": "agreed staff (FTE) for employer services",
+    "subregion_single_contact": "one employer contact per subregion",
+    "seat_sw_companies": "SW companies at the governance table",
+    "seat_employer_organisations": "employer organisations at the governance table",
+    "seat_regional_employers": "regional employers at the governance table",
+    "seat_education": "education at the governance table",
+    "seat_unions": "unions at the governance table",
+    "tactical_meeting": "a tactical (management) meeting of UWV and the municipalities",
+    "attuned_employer_approach": "an attuned joint approach of employers",
+    "written_minimum_package": "a written minimum service package for employers",
+    "joint_placement_targets": "joint placement targets",
+    "shared_systems": "shared employer-contact systems (Sonar, WBS)",
+    "monitors_employer_fit": "checking that candidates fit employers' demand",
+    "joint_consultation": "joint consultation of UWV and the municipalities",
+    "joint_projects": "joint projects",
+    "joint_staff": "joint staff",
+    "joint_preferred_employers": "a joint approach of preferred employers or sectors",
+    "single_contact_person": "one contact person per employer",
+    "single_phone_number": "one phone number for employers",
+    "joint_website": "a joint website for employers",
+    "joint_logo": "a joint logo",
+    "subregional_wsp": "employer service points per subregion",
+    "subregional_fte": "staff (FTE) agreements per subregion",
+    "multiple_public_counters": "several public counters for employers",
+    "regional_wsp": "one regional employer service point",
+    "single_public_counter": "one public counter for employers",
+    "demand_oriented": "demand-oriented service to employers",
+    "outreach": "outreaching acquisition of vacancies",
+}
+"""The region era's arrangements (chainsim.core.arrangements) in plain words, for explanations."""
+
+
+def arrangement_words(arrangement: str) -> str:
+    """An arrangement's id in plain words (its id with spaces where no words are given)."""
+    return ARRANGEMENT_WORDS.get(arrangement, arrangement.replace("_", " "))
+
 
 @dataclass
 class Blocker:
@@ -151,12 +191,13 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
                      + (f"; it lacks {len(missing)}: {'; '.join(missing)}" if missing else "") + ".")
     if needed:
         goal = "to move up a stage" if STAGES[stage[r]] != "coordinated" else "to deepen its approach"
-        sentences.append(f"{goal.capitalize()} it still needs {', '.join(a.replace('_', ' ') for a in needed[:4])}.")
+        sentences.append(f"{goal.capitalize()} it still needs {'; '.join(map(arrangement_words, needed[:4]))}.")
     if pending:
-        sentences.append(f"Agreed but not yet in practice (M13): {', '.join(a.replace('_', ' ') for a in pending)}.")
+        sentences.append(f"Agreed but not yet in practice (M13): {'; '.join(map(arrangement_words, pending))}.")
     if order:
-        sentences.append(f"The most promising next step is {ARRANGEMENTS[order[0]].id.replace('_', ' ')} "
-                         f"(expected support {score[order[0]]:+.2f}).")
+        sentences.append(f"The most promising next step is {arrangement_words(ARRANGEMENTS[order[0]].id)} "
+                         f"(expected support {score[order[0]]:+.2f}: the members' reasons for it minus those "
+                         "against, as the centre estimates them; above 0 they lean towards yes).")
     if blockers:
         names = ", ".join(f"{b.name} ({b.reason})" for b in blockers[:top])
         sentences.append(f"{len(blockers)} member(s) would vote against it, most strongly {names}.")
@@ -165,7 +206,8 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     if len(out):
         sentences.append(f"{len(out)} municipalit{'y stays' if len(out) == 1 else 'ies stay'} out of the "
                          "regional table (M4, M12: " + ", ".join(model.agent_by_row[i].name for i in out[:3]) + ").")
-    sentences.append(f"Trust between UWV and the municipalities averages {diag_trust:.2f}; the weakest tie is "
+    sentences.append(f"Trust between UWV and the municipalities averages {diag_trust:.2f}; the weakest tie in the "
+                     "region is "
                      f"{weakest_ties[0][0]} - {weakest_ties[0][1]} ({weakest_ties[0][2]:.2f})." if weakest_ties
                      else f"Trust between UWV and the municipalities averages {diag_trust:.2f}.")
     return Explanation(region=name, month=str(month), stage=STAGES[stage[r]],

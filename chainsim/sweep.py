@@ -568,8 +568,9 @@ def _upgrade_chunks(out: Path, manifest: dict) -> None:
 def load_results(out: str | Path) -> pd.DataFrame:
     """All stored runs of a sweep as one frame (the schema of docs/outputs.md).
 
-    Every row has its run, design point, replication, seed, scenario and
-    factor values. Sorted by run, month (and region); a partly finished
+    Every row has its run (``run_id``), design point (``point``),
+    replication, seed, scenario and factor values. Sorted by ``run_id``,
+    month (and region); a partly finished
     sweep gives the runs done so far. Sweeps written before schema 2 are
     read in schema 2.
     """

@@ -8,6 +8,7 @@ before a level finished, a folder with a manifest but no chunks.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -175,7 +176,11 @@ def test_a_grid_killed_mid_way_reports_what_finished_and_names_the_rest(sweep, c
                 chunks=2)                              # two runs per chunk: points 0 and 1, weight_trust 0.6 only
     result = analyse(out)
     assert set(result["effects"]["factor"]) == {"weight_pressure"}
-    assert any("weight_trust 1.6 vs 0.6" in note and "= 1.6" in note for note in result["notes"])
+    gap = next(note for note in result["notes"] if "weight_trust 1.6 vs 0.6" in note)
+    assert "= 1.6" in gap
+    experiment = json.loads((out / "manifest.json").read_text())["experiment_file"]
+    assert f"chainsim sweep {experiment} --out {out} --resume" in gap          # the real paths, to copy
+    assert any("averaged over them (a main effect)" in note for note in result["notes"])
     code, stdout, _ = _cli(capsys, out)
     assert code == 0 and "(4 of 8 runs, 2 replications)" in stdout     # what finished, of what was planned
 

@@ -55,3 +55,15 @@ def test_explain_at_any_replication_and_month_names_every_missing_item():
     run = run_replications(config, 3, seed=5)[2]                  # the same run as replication 2 of chainsim run
     t = config.calendar.index(__import__("chainsim").Month.parse("2014-06"))
     assert e.stage == ("coordinated", "middle", "little")[run.stage[t, 0]]
+
+
+def test_arrangements_are_named_in_plain_words():
+    from chainsim.core.arrangements import REGION_CATALOGUE
+    from chainsim.explain import ARRANGEMENT_WORDS
+
+    assert set(ARRANGEMENT_WORDS) == {a.id for a in REGION_CATALOGUE.arrangements}      # every one has words
+    m = small_model([small_region()], seed=2)
+    for _ in range(20):
+        m.step()
+    text = " ".join(explain(m, "XX01").sentences)
+    assert "_" not in text and ("lean towards yes" in text or "next step" not in text)
