@@ -442,7 +442,7 @@ def load_experiment(path: str | Path, text: str | None = None) -> Experiment:
         f.problem("replications", f"{len(points):,} design points x {replications:,} replications = "
                                   f"{len(points) * replications:,} runs (allowed: at most {MAX_RUNS:,})")
     if f.problems:
-        raise ExperimentError(f.problems)
+        raise ExperimentError(f.sorted_problems())
     source = text if text is not None else path.read_text(encoding="utf-8")
     return Experiment(name=path.stem, path=path, text=source, description=description,
                       base=base, seed=seed, replications=replications, keep=keep, common_random_numbers=crn,

@@ -285,16 +285,16 @@ def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | 
     if kind is None:
         f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
         return None
-    if not isinstance(kind, str) or kind not in LEVERS:
+    spec = LEVERS.get(kind) if isinstance(kind, str) else None
+    if spec is None:            # the keys every lever has are still checked, so that one pass finds all
         f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
                                  + suggest(kind, LEVERS))
-        return None
-    spec = LEVERS[kind]
-    allowed = LEVER_KEYS + tuple(spec.options)
-    for k in raw:
-        if k not in allowed:
-            f.problem(f"{key}.{k}", f"unknown key for a {kind} lever (allowed: {', '.join(allowed)})"
-                                    + suggest(k, allowed))
+    else:
+        allowed = LEVER_KEYS + tuple(spec.options)
+        for k in raw:
+            if k not in allowed:
+                f.problem(f"{key}.{k}", f"unknown key for a {kind} lever (allowed: {', '.join(allowed)})"
+                                        + suggest(k, allowed))
     if "start" not in raw:
         f.problem(key, "missing start (allowed: a month \"YYYY-MM\" within the calendar)")
     start = check_month(f, f"{key}.start", raw["start"]) if "start" in raw else None
@@ -309,7 +309,7 @@ def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | 
     strength = check_number(f, f"{key}.strength", raw.get("strength", 1.0), 0.0, 1.0)
     regions = _selection(f, f"{key}.regions", raw.get("regions", "all"))
     options = []
-    for name, (_, low, high, _meaning) in spec.options.items():
+    for name, (_, low, high, _meaning) in (spec.options if spec is not None else {}).items():
         if name not in raw:
             continue
         if name in spec.whole_options:
@@ -396,7 +396,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if (problem := era.calendar_problem(calendar)) is not None:
         own.problem("calendar", problem)
     for f, _ in chain:
-        problems.extend(f.problems)
+        problems.extend(f.sorted_problems())
     if problems:
         raise ScenarioError(list(dict.fromkeys(problems)))
     # the era a run starts from runs on the parameters of that era's shipped scenario (its calibration),

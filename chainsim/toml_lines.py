@@ -200,6 +200,7 @@ class _Reader:
         for i, part in enumerate(parts):
             path = f"{path}.{part}" if path else part
             if double and i == len(parts) - 1:
+                self.record(path, start)             # the array itself: where its first item starts
                 self.table_counts[path] = self.table_counts.get(path, 0) + 1
             if path in self.table_counts:            # an array of tables: its latest item
                 path = f"{path}[{self.table_counts[path] - 1}]"

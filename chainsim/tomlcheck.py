@@ -39,6 +39,16 @@ class TomlFile:
     def problem(self, key: str, what: str) -> None:
         self.problems.append(f"{self.path}:{line_of(self.lines, key)}: {key}: {what}")
 
+    def sorted_problems(self) -> list[str]:
+        """The problems in the order of their lines in the file (those of one line in the order found)."""
+        prefix = len(f"{self.path}:")
+
+        def line(problem: str) -> int:
+            number = problem[prefix:].split(":", 1)[0]
+            return int(number) if problem.startswith(f"{self.path}:") and number.isdigit() else 0
+
+        return sorted(self.problems, key=line)
+
 
 MAX_FILE_BYTES = 1_000_000
 """Scenario and experiment files are a few kB; anything above this is not one (and is not read)."""

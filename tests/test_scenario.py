@@ -249,6 +249,19 @@ def test_all_problems_of_a_file_at_once(tmp_path):
                                                      "description", "sources"}
 
 
+def test_a_misspelt_lever_kind_hides_none_of_its_other_problems_and_lines_come_in_order(tmp_path):
+    path = write(tmp_path, GOOD + '[[lever]]\nkind = "joint_targets"\n[parameters]\nweight_trust = "high"\n'
+                                  '[[levers]]\nkind = "joint_target"\nstart = "2013-13"\nstrength = 1.5\n'
+                                  'regions = ["Rijnmnd"]\n[[levers]]\nkind = "budget_cuts"\nstart = "2014-01"\n'
+                                  'end = "2013-01"\n')
+    problems = problems_of(path)
+    keys = [p.split(": ")[1] for p in problems]
+    assert keys == ["lever", "parameters.weight_trust", "levers[0].kind", "levers[0].start", "levers[0].strength",
+                    "levers[0].regions", "levers[1].end"]
+    lines = [int(p[len(f"{path}:"):].split(":")[0]) for p in problems]
+    assert lines == sorted(lines) and lines[0] == GOOD.count("\n") + 1     # [[lever]] on its own line
+
+
 def test_syntax_errors_and_missing_files(tmp_path):
     path = write(tmp_path, 'description = "x"\nsources = [\n')
     (problem,) = problems_of(path)
