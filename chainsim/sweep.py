@@ -627,6 +627,20 @@ def run_outcomes(out: str | Path) -> pd.DataFrame:
 
 
 # --- execution ----------------------------------------------------------------
+def interleaved(experiment: Experiment, run_ids: list[int], size: int) -> list[int]:
+    """The order runs are simulated in: ``size`` replications of every design point, then the next ``size``.
+
+    A sweep stopped part-way then holds about as many replications of each
+    point, so that ``analyse`` can already compare them (run ids, seeds and
+    results do not depend on the order).
+    """
+    def key(run_id: int) -> tuple[int, int, int]:
+        point, replication = experiment.run_key(run_id)
+        return replication // size, point, replication
+
+    return sorted(run_ids, key=key)
+
+
 def _batches(todo: list[int], size: int) -> Iterable[list[int]]:
     for i in range(0, len(todo), size):
         yield todo[i:i + size]
@@ -683,6 +697,7 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
                desc=experiment.name, dynamic_ncols=True)
     slots = workers if not scheduler else max(workers, 1)
     size = max(1, min(BATCH_MAX, len(todo) // (4 * slots) if todo else 1))
+    todo = interleaved(experiment, todo, size)
 
     def store(frame: pd.DataFrame) -> None:
         _write_chunk(out, frame, _chunk_metadata(experiment, hashes, frame["point"].unique()))

@@ -54,6 +54,16 @@ def test_seed_of_a_run_depends_only_on_point_and_replication(tiny):
     assert own.seed_sequence(7).entropy == s.entropy
 
 
+def test_runs_go_through_every_design_point_a_few_replications_at_a_time(tiny):
+    """A sweep stopped part-way holds about as many replications of each point, so it can be analysed."""
+    from chainsim.sweep import interleaved
+
+    assert interleaved(tiny, list(range(12)), 2) == [0, 1, 3, 4, 6, 7, 9, 10, 2, 5, 8, 11]
+    assert interleaved(tiny, [11, 2, 4], 2) == [4, 2, 11]          # a resumed sweep: what is left, in order
+    first = interleaved(tiny, list(range(12)), 1)[:4]
+    assert sorted(tiny.run_key(r)[0] for r in first) == [0, 1, 2, 3]
+
+
 def test_one_and_two_workers_give_identical_rows(tiny, tmp_path):
     run_sweep(tiny, tmp_path / "one", workers=1, quiet=True)
     run_sweep(tiny, tmp_path / "two", workers=2, quiet=True)
