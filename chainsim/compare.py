@@ -307,7 +307,12 @@ def comparison_output_bytes(n_scenarios: int, months: int) -> int:
 
 # --- the printed report ------------------------------------------------------------
 def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
-    """``0.265 [0.250, 0.280]``; ``+0.048 [+0.015, +0.080]``; n/a for the interval of one replication."""
+    """``0.265 [0.250, 0.280]``; ``+0.048 [+0.015, +0.080]``; n/a for the interval of one replication.
+
+    An interval that excludes zero but has a bound that would round to zero
+    gets one more digit (``+0.0004 [+0.0001, +0.0007]``), so that what the
+    ``!`` flag says can be read off the numbers.
+    """
     if stat["mean"] is None:
         return "n/a (no regions)"
     sign = "+" if signed else ""
@@ -315,6 +320,8 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
         why = stat.get("no_interval", "1 replication")
         return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if all_equal(why) else why})"
     lo, hi = stat["ci95"]
+    if (lo > 0 or hi < 0) and min(abs(lo), abs(hi)) < 0.5 * 10 ** -digits:
+        digits += 1             # an interval that excludes zero never shows a bound of 0.000
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
 
 
@@ -377,7 +384,7 @@ def report_text(summary: dict, out: Path) -> str:
                     seed_flags.append(f"{where} (halves {e['halves'][0]:+.3f}, {e['halves'][1]:+.3f})")
                 equal = equal or all_equal(e.get("no_interval"))
                 flags = ("!" if chance else "") + ("~" if e["seed_sensitive"] else "")
-                cells.append(f"{fmt(e, signed=True):<25}{fmt_p(e['p_holm']):<11}{flags:<3}")
+                cells.append(f"{fmt(e, signed=True):<26}{fmt_p(e['p_holm']):<10}{flags:<3}")
             lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")
     m = summary["multiplicity"]["effects"]
     lines += ["", "Treated: regions where the scenario's levers differ from the base's (drawn per replication "
