@@ -402,7 +402,7 @@ def _is_experiment(path: str) -> bool:
 
 def command_validate(args) -> int:
     from chainsim.experiment import load_experiment
-    from chainsim.listing import describe_lever
+    from chainsim.listing import describe_lever, lever_reach
     from chainsim.scenario import ScenarioError, load_scenario
 
     failed = 0
@@ -412,6 +412,13 @@ def command_validate(args) -> int:
                 experiment = load_experiment(path)
                 print(f"{path}: valid experiment ({len(experiment.points)} design points x "
                       f"{experiment.replications} replications = {experiment.n_runs} runs)")
+                for factor in experiment.factors:
+                    if factor.lever is not None:
+                        levels = ", ".join(map(str, factor.levels)) if factor.levels else \
+                            f"{factor.low:g} to {factor.high:g}"
+                        what = "kind" if factor.categorical else "strength"
+                        print(f"  factor {factor.name} ({what} {levels}): "
+                              f"{lever_reach(factor.lever, experiment.base.calendar, experiment.era)}")
             else:
                 scenario = load_scenario(path)
                 n = len(scenario.levers)

@@ -61,8 +61,13 @@ ROWS = {"levers": lever_rows, "parameters": parameter_rows, "regions": region_ro
 
 def describe_lever(lever: Lever, calendar: Calendar, era: str = REGIONS.name) -> str:
     """One line: the lever, its period and the units it applies to (named where the rule fixes them)."""
+    return f"lever {lever.kind} (strength {lever.strength:g}) {lever_reach(lever, calendar, era)}"
+
+
+def lever_reach(lever: Lever, calendar: Calendar, era: str = REGIONS.name) -> str:
+    """A lever's period and the units it applies to: ``from 2013-01 to 2016-12: applies to ...``."""
     end = str(lever.end) if lever.end is not None else f"{calendar.end} (no end given: to the end of the calendar)"
-    head = f"lever {lever.kind} (strength {lever.strength:g}) from {lever.start} to {end}"
+    head = f"from {lever.start} to {end}"
     selection = lever.regions
     unit = ERAS[era].unit
     if selection.fraction is not None:

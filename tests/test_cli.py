@@ -170,6 +170,10 @@ def test_validate_says_which_regions_a_lever_applies_to(tmp_path):
     assert done.returncode == 0, done.stderr
     line = done.stdout.splitlines()[1]
     assert "applies to 7 regions:" in line and "Groningen" in line and "no end given" in line
+    done = chainsim("validate", str(ROOT / "experiments" / "pressure_targets.toml"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "factor lever.joint_targets (strength 0.0, 1.0): from 2013-01" in done.stdout
+    assert "applies to all 35 regions" in done.stdout
 
 
 def test_explain_any_month_and_replication_of_the_run(tmp_path):
