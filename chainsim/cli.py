@@ -772,7 +772,8 @@ def command_run(args) -> int:
         from chainsim.explain import explain_at
         explanation = explain_at(explain_code, args.month, args.seed, configs[args.replication // args.replications],
                                  replication=args.replication)
-        summary["explanation"] = {"replication": args.replication, **explanation.as_dict()}
+        summary["explanation"] = {"replication": args.replication, **explanation.as_dict(),
+                                  "across_replications": _stages_across(results, explain_code, explanation.month)}
 
     def figure(path: Path) -> None:
         import matplotlib.pyplot as plt
@@ -808,7 +809,33 @@ def command_run(args) -> int:
             import textwrap
             print(f"\nWhy {explanation.region} is where it is (replication {args.replication}, {explanation.month}):")
             print(textwrap.fill(explanation.text(), width=100, initial_indent="  ", subsequent_indent="  "))
+            print(textwrap.fill(_across_text(summary["explanation"]["across_replications"], explanation),
+                                width=100, initial_indent="  ", subsequent_indent="  "))
     return 0
+
+
+def _stages_across(results, code: str, month: str) -> dict[str, list[int]]:
+    """The replications of a run in each stage, for one region at one month (what --explain shows beside
+    the one replication it explains)."""
+    from chainsim.core.calendar import Month
+    from chainsim.core.measurement import STAGES
+
+    t = results.calendar.index(Month.parse(month))
+    r = list(results.region_codes).index(code)
+    return {stage: [run.replication for run in results.runs if run.stage[t, r] == k]
+            for k, stage in enumerate(STAGES)}
+
+
+def _across_text(across: dict[str, list[int]], explanation) -> str:
+    """One sentence: where the region stands in every replication, and which to explain next."""
+    total = sum(len(v) for v in across.values())
+
+    def which(reps: list[int]) -> str:          # not a parameter: how many replication numbers to list
+        return f" ({', '.join(map(str, reps[:8]))}{', ...' if len(reps) > 8 else ''})" if reps else ""
+
+    counts = ", ".join(f"{stage} in {len(reps)}{which(reps)}" for stage, reps in across.items())
+    return (f"Across the {total} replications in {explanation.month}, {explanation.region} is {counts}; "
+            "--replication K explains another.")
 
 
 ERA_OPTIONS_NOT_YET = ("--explain", "--month", "--replication", "--posterior", "--particles", "--csv")

@@ -184,6 +184,9 @@ def test_explain_any_month_and_replication_of_the_run(tmp_path):
     assert "Why Twente is where it is (replication 2, 2013-06)" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["explanation"]["replication"] == 2 and summary["explanation"]["month"] == "2013-06"
+    across = summary["explanation"]["across_replications"]
+    assert sorted(sum(across.values(), [])) == [0, 1, 2] and 2 in across[summary["explanation"]["stage"]]
+    assert "Across the 3 replications in 2013-06, Twente is" in done.stdout
     for bad, what in ((["--month", "2019-01"], "--month"), (["--replication", "3"], "--replication")):
         refused = chainsim("run", "--replications", "3", "--quiet", "--explain", "Twente", *bad,
                            "--out", str(tmp_path / "x"))
