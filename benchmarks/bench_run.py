@@ -6,9 +6,10 @@ Reports, and writes to results/benchmarks/bench_run.json:
 
 1. **A replication against two toys of its size**, interleaved in this
    one process: each repeat times, in turn, one chainsim replication run
-   alone (:func:`chainsim.runner.simulate`: build, 60 months, the record),
-   a batch of ``--batch`` replications run side by side in one world
-   (:func:`chainsim.runner.simulate_batch`; reported per replication), one
+   alone (build, 60 months, the record), a batch of ``--batch``
+   replications run side by side in one world (reported per replication;
+   both by :func:`chainsim.runner.simulate_batch` without events, as
+   ``chainsim run`` simulates them), one
    run of the numpy floor (``toy_numpy.py``) and one of the careful Mesa
    toy (``toy_mesa.py``). Alternating puts them under the same machine
    load; the ratios are taken pair by pair (within a repeat) and their
@@ -48,7 +49,7 @@ import toy_numpy
 
 from chainsim import ChainModel, __version__
 from chainsim.results import ReplicationDigest
-from chainsim.runner import RunConfig, iter_replications, replication_seeds, simulate, simulate_batch
+from chainsim.runner import RunConfig, iter_replications, replication_seeds, simulate_batch
 
 REPORT = Path("results/benchmarks/bench_run.json")
 
@@ -66,7 +67,8 @@ def interleaved(repeats: int, batch_of: int) -> dict:
     batch_seeds = replication_seeds(1, batch_of)
     per_call = {"chainsim_in_batch": batch_of}
     contestants = {
-        "chainsim": lambda i: simulate(config, seeds[i], i),
+        # both as `chainsim run` simulates them: without the events' texts, which nobody reads there
+        "chainsim": lambda i: simulate_batch(config, [(seeds[i], i)], events=False),
         "chainsim_in_batch": lambda i: simulate_batch(config, [(s, k) for k, s in enumerate(batch_seeds)],
                                                      events=False),
         "numpy_toy": toy_numpy.one_run,

@@ -441,8 +441,11 @@ def analyse(out: str | Path) -> dict:
 
 def _with_paths(text: str, manifest: dict, out: Path) -> str:
     """``text`` with the placeholders of its resume command replaced by this sweep's experiment file and folder."""
-    experiment = manifest.get("experiment_file") or "EXPERIMENT"
-    return (text.replace("chainsim sweep EXPERIMENT --out DIR", f"chainsim sweep {experiment} --out {out}")
+    import shlex
+
+    experiment = shlex.quote(manifest["experiment_file"]) if manifest.get("experiment_file") else "EXPERIMENT"
+    return (text.replace("chainsim sweep EXPERIMENT --out DIR",
+                         f"chainsim sweep {experiment} --out {shlex.quote(str(out))}")
             .replace("chainsim sweep EXPERIMENT", f"chainsim sweep {experiment}"))
 
 
@@ -472,6 +475,10 @@ def _analyse(out: Path, manifest: dict) -> dict:
         records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])
         if manifest["design"] in ("sobol", "morris"):
             result["indices"] = sensitivity_indices(o.runs, manifest, sampler)
+            counts = o.runs.groupby("point").size()
+            if counts.min() != counts.max():
+                notes.append(f"the design points have {counts.min()} to {counts.max()} finished replications: "
+                             "the indices rest on unequal numbers of runs until the sweep is finished")
     effects, by_month, m = effect_tables(records, o)
     result.update(effects=effects, effects_by_month=by_month, multiplicity=m, warnings=warnings_for(effects, m))
     return result
@@ -500,7 +507,7 @@ def report_text(result: dict, written: list[Path]) -> str:
     lines = [f"Effect on the {outcome_words(era)} ({len(runs)}{of} runs, {reps} replications); "
              "mean [95% CI], p Holm-adjusted", "",
              f"  {'factor / contrast':<40}{era.unit + 's':<16}" + "".join(
-                 f"{'at ' + months[w]:<38}" for w in ("observed_at", "end") if w in months).rstrip()]
+                 f"{'at ' + months[w]:<39}" for w in ("observed_at", "end") if w in months).rstrip()]
     factor = None
     for (fac, contrast, group), part in effects.groupby(["factor", "contrast", "regions"], sort=False):
         if fac != factor:
@@ -509,10 +516,11 @@ def report_text(result: dict, written: list[Path]) -> str:
         cells = ""
         for row in part.itertuples():
             flags = ("!" if _excludes_zero(row) and row.p_holm >= 0.05 else "") + ("~" if row.seed_sensitive else "")
-            cells += f"{fmt(_stat(row), True):<26}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
+            cells += f"{fmt(_stat(row), True) + ' ':<27}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
         label = str(contrast) if group == "national" else ""
         lines.append(f"    {label[:37]:<38}{_label(next(part.itertuples())):<16}{cells.rstrip()}")
-    lines += ["", f"{m} effects are shown at once: p is Holm-adjusted over all {m}; analysis.json also holds "
+    lines += ["", f"{m} effects with an interval are shown at once: p is Holm-adjusted over these {m}; "
+                  "analysis.json also holds "
                   "simultaneous 95% intervals (Bonferroni).",
               "! excludes zero on its own but not after adjustment; ~ changes sign between the first and the "
               "second half of the replications."]

@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--regions", default=None, metavar="NAMES",
                       help="comma-separated region names or codes (default: the scenarios' own)")
     comp.add_argument("--out", type=Path, default=None, metavar="DIR",
-                      help="output folder (default results/compare_<base>_<other>...); must be new or empty")
+                      help="output folder (default results/compare_<base>_vs_<other>+...); must be new or empty")
     comp.add_argument("--overwrite", action="store_true",
                       help="replace the comparison already in --out (once the new one is complete)")
     comp.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
@@ -246,37 +246,19 @@ POSTERIOR_DRAWS = "posterior_draws.csv"
 
 def _posterior_configs(args, config):
     """--posterior N: N configurations with parameter sets drawn from the posterior, and the table of them."""
-    from chainsim.posterior import PosteriorError, posterior_configs
+    from chainsim.posterior import PosteriorError, check_fitted_to_regions, posterior_configs
 
     total = args.posterior * args.replications
     if total > MAX_REPLICATIONS:
         raise UsageError(f"chainsim run: --posterior: {args.posterior} draws x {args.replications} replications "
                          f"= {total} runs (allowed: at most {MAX_REPLICATIONS}; for more, run a sweep)")
     keep = _scenario(args.scenario).parameters_set
-    fitted = _particles_data_file(args.particles)
-    if fitted is not None and not fitted.endswith("inspectie_2014.toml"):
-        raise UsageError(f"chainsim run: --particles: {args.particles} was fitted to {fitted}, not to the 2014 "
-                         "picture of the regions this run simulates (allowed: particles of a calibration of the "
-                         "regions, e.g. the shipped chainsim/data/posterior.csv)")
     try:
+        check_fitted_to_regions(args.particles)
         return posterior_configs(config, args.posterior, args.seed, args.particles, keep)
     except PosteriorError as exc:
         option = "--particles" if args.particles is not None else "--posterior"
         raise UsageError(f"chainsim run: {option}: {exc}") from None
-
-
-def _particles_data_file(path) -> str | None:
-    """The observed data a particles CSV says it was fitted to (its ``# data_file = ...`` line), if any."""
-    if path is None or Path(path).suffix != ".csv" or not Path(path).is_file():
-        return None
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                return None
-            key, _, value = line[1:].partition("=")
-            if key.strip() == "data_file":
-                return value.strip()
-    return None
 
 
 def _posterior_record(args, draws) -> dict:
@@ -425,8 +407,8 @@ def command_validate(args) -> int:
                 print(f"{path}: valid ({n} lever{'' if n == 1 else 's'})")
                 for lever in scenario.levers:
                     print(f"  {describe_lever(lever, scenario.calendar, scenario.era)}")
-                if scenario.parameters_set:
-                    print(f"  {_parameters_set_line(scenario)}")
+                if line := _parameters_set_line(scenario):
+                    print(f"  {line}")
         except ScenarioError as exc:
             failed += 1
             for problem in exc.problems:
@@ -434,14 +416,25 @@ def command_validate(args) -> int:
     return EXIT_USAGE if failed else 0
 
 
-def _parameters_set_line(scenario) -> str:
-    """The parameters a scenario (or its base) sets, with the default each replaces: they act everywhere."""
-    from chainsim.core.parameters import Parameters
+def _parameters_set_line(scenario) -> str | None:
+    """The parameters a scenario file sets beyond its base (``extends``; without one, beyond the calibrated
+    defaults), each with the value it replaces: they act in every unit. None where it sets none."""
+    import tomllib
 
-    defaults = Parameters()
-    values = ", ".join(f"{name} = {getattr(scenario.params, name):.4g} (default {getattr(defaults, name):.4g})"
-                       for name in sorted(scenario.parameters_set))
-    return f"parameters set, in every region: {values}"
+    from chainsim.core.eras import ERAS
+    from chainsim.core.parameters import Parameters
+    from chainsim.scenario import load_scenario, resolve_beside
+
+    path = Path(scenario.path)
+    base = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
+    reference = load_scenario(resolve_beside(base, path.parent)).params if base else Parameters()
+    changed = [(name, getattr(reference, name), getattr(scenario.params, name)) for name in
+               sorted(scenario.parameters_set) if getattr(reference, name) != getattr(scenario.params, name)]
+    if not changed:
+        return None
+    values = ", ".join(f"{name} = {new:.4g} ({'its base' if base else 'default'} {old:.4g})"
+                       for name, old, new in changed)
+    return f"parameters set, in every {ERAS[scenario.era].unit}: {values}"
 
 
 def _one_line(exc) -> str:
@@ -593,7 +586,7 @@ def command_analyse(args) -> int:
         raise UsageError(f"chainsim analyse: {exc}") from None
     effects, m = result["effects"], result["multiplicity"]
     tables = {"effects": json_records(effects),
-              "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown",
+              "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown with an interval",
                                "simultaneous": f"Bonferroni: low_simultaneous, high_simultaneous at level "
                                                f"{simultaneous_level(m):.4f} each, all {m} together 95%"},
               "warnings": result["warnings"], "notes": result["notes"]}
@@ -910,7 +903,7 @@ def _run_era(args, config) -> int:
 
 def _compare_folder(scenarios) -> Path:
     """The default folder of a comparison: the base and the others, so that another comparison gets its own."""
-    names = "_".join(s.name for s in scenarios)
+    names = f"{scenarios[0].name}_vs_" + "+".join(s.name for s in scenarios[1:])
     if len(names) > 120:        # not a parameter: keeps the folder name well below file-system limits
         import hashlib
 

@@ -90,7 +90,7 @@ def _acting(config: RunConfig, infos, seed_seq) -> list[Counter]:
 def treated_mask(config: RunConfig, base: RunConfig, infos: tuple[RegionInfo, ...],
                  seed_seq: np.random.SeedSequence, base_seed_seq: np.random.SeedSequence | None = None) -> np.ndarray:
     """Regions where what acts in the run of ``config`` differs from the run of ``base`` (see the module)."""
-    if config.params != base.params or set(config.mechanisms_off) != set(base.mechanisms_off):
+    if changes_everywhere(config, base):
         return np.ones(len(infos), dtype=bool)
     if config.levers == base.levers and (base_seed_seq is None or base_seed_seq is seed_seq):
         return np.zeros(len(infos), dtype=bool)
@@ -101,11 +101,25 @@ def treated_mask(config: RunConfig, base: RunConfig, infos: tuple[RegionInfo, ..
 
 def changes_everywhere(config: RunConfig, base: RunConfig) -> dict:
     """What a scenario changes beyond its levers, which acts in every region: parameters whose value
-    differs from the base's ({name: [base, scenario]}) and mechanisms switched off in one run only."""
-    mine, theirs = config.params.as_dict(), base.params.as_dict()
-    changed = {name: [theirs[name], value] for name, value in mine.items() if value != theirs[name]}
-    off = sorted(set(config.mechanisms_off) ^ set(base.mechanisms_off))
-    return {**({"parameters": changed} if changed else {}), **({"mechanisms_off": off} if off else {})}
+    differs from the base's ({name: [base, scenario]}), mechanisms switched off in one run only, and the
+    history a run starts from (``start_from``: [base, scenario], None for the drawn legacy of 2012,
+    with ``history_parameters`` where the two simulated histories run on different parameters)."""
+    def changed(mine, theirs) -> dict:
+        mine, theirs = mine.as_dict(), theirs.as_dict()
+        return {name: [theirs[name], value] for name, value in mine.items() if value != theirs[name]}
+
+    out = {}
+    if params := changed(config.params, base.params):
+        out["parameters"] = params
+    if off := sorted(set(config.mechanisms_off) ^ set(base.mechanisms_off)):
+        out["mechanisms_off"] = off
+    if config.start_from != base.start_from:
+        out["start_from"] = [base.start_from, config.start_from]
+    elif config.history_params != base.history_params:
+        out["history_parameters"] = (changed(config.history_params, base.history_params)
+                                     if config.history_params is not None and base.history_params is not None
+                                     else "one of the two histories runs on its own era's parameters")
+    return out
 
 
 def region_infos(codes) -> tuple[RegionInfo, ...]:
@@ -229,7 +243,7 @@ class Comparison:
                 "replications": len(self.results[self.base].runs), "observed_at": str(cal.observed_at),
                 "end": str(cal.end), "regions": self.results[self.base].n_regions,
                 "months": [str(month) for month in cal.months], "treated": TREATED,
-                "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown",
+                "multiplicity": {"effects": m, "p_holm": f"Holm-adjusted over the {m} effects shown with an interval",
                                  "ci95_simultaneous": f"Bonferroni: each interval at level "
                                                       f"{simultaneous_level(m):.4f}, all {m} together 95%"},
                 "scenarios": scenarios}
@@ -310,7 +324,7 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
     """``0.265 [0.250, 0.280]``; ``+0.048 [+0.015, +0.080]``; n/a for the interval of one replication.
 
     An interval that excludes zero but has a bound that would round to zero
-    gets one more digit (``+0.0004 [+0.0001, +0.0007]``), so that what the
+    gets more digits (``+0.0004 [+0.0001, +0.0007]``), so that what the
     ``!`` flag says can be read off the numbers.
     """
     if stat["mean"] is None:
@@ -320,8 +334,9 @@ def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
         why = stat.get("no_interval", "1 replication")
         return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if all_equal(why) else why})"
     lo, hi = stat["ci95"]
-    if (lo > 0 or hi < 0) and min(abs(lo), abs(hi)) < 0.5 * 10 ** -digits:
-        digits += 1             # an interval that excludes zero never shows a bound of 0.000
+    # an interval that excludes zero never shows a bound of 0.000 (not a parameter: at most 6 decimals)
+    while (lo > 0 or hi < 0) and min(abs(lo), abs(hi)) < 0.5 * 10 ** -digits and digits < 6:
+        digits += 1
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"
 
 
@@ -344,6 +359,12 @@ def _everywhere_lines(changes: dict) -> list[str]:
         lines.append(f"    also changes, in every region (all treated): {values}")
     if changes.get("mechanisms_off"):
         lines.append(f"    also switches mechanisms on or off, in every region: {', '.join(changes['mechanisms_off'])}")
+    if changes.get("start_from"):
+        base, mine = (f"the simulated {era} era" if era else "the drawn legacy of 2012"
+                      for era in changes["start_from"])
+        lines.append(f"    also starts from {mine} (the base: {base}), in every region (all treated)")
+    if changes.get("history_parameters"):
+        lines.append("    also simulates the history it starts from on other parameters, in every region (all treated)")
     return lines
 
 
@@ -362,7 +383,7 @@ def report_text(summary: dict, out: Path) -> str:
         equal = equal or any(all_equal(share[w].get("no_interval")) for w in WHEN)
     flagged, seed_flags = [], []
     lines += ["", "Difference to the base, paired by replication: mean [95% CI], p Holm-adjusted",
-              f"  {'scenario / regions':<34}{'at ' + obs:<39}at {end}"]
+              f"  {'scenario / regions':<34}{'at ' + obs:<40}at {end}"]
     for name, s in summary["scenarios"].items():
         if name == summary["base"]:
             continue
@@ -384,14 +405,15 @@ def report_text(summary: dict, out: Path) -> str:
                     seed_flags.append(f"{where} (halves {e['halves'][0]:+.3f}, {e['halves'][1]:+.3f})")
                 equal = equal or all_equal(e.get("no_interval"))
                 flags = ("!" if chance else "") + ("~" if e["seed_sensitive"] else "")
-                cells.append(f"{fmt(e, signed=True):<26}{fmt_p(e['p_holm']):<10}{flags:<3}")
+                cells.append(f"{fmt(e, signed=True) + ' ':<27}{fmt_p(e['p_holm']):<10}{flags:<3}")
             lines.append(f"    {group_label(group, effect):<32}{cells[0]}{cells[1].rstrip()}")
     m = summary["multiplicity"]["effects"]
     lines += ["", "Treated: regions where the scenario's levers differ from the base's (drawn per replication "
-                  "for a random fraction); untreated: the others. A changed parameter or mechanism acts in "
-                  "every region: all are treated."]
+                  "for a random fraction); untreated: the others. A changed parameter, mechanism or history "
+                  "acts in every region: all are treated."]
     if m > 1:
-        lines.append(f"{m} effects are shown at once: p is Holm-adjusted over all {m}; comparison.json also "
+        lines.append(f"{m} effects with an interval are shown at once: p is Holm-adjusted over these {m}; "
+                     f"comparison.json also "
                      f"holds simultaneous 95% intervals (Bonferroni) as ci95_simultaneous.")
     lines.append("! excludes zero on its own but not after adjustment; ~ changes sign between the first and the "
                  "second half of the replications.")

@@ -30,6 +30,7 @@ from chainsim.core.locations import region_of
 from chainsim.core.measurement import STAGES
 from chainsim.core.population import Kind
 from chainsim.results import Results, mean_ci
+from chainsim.statistics import estimate
 
 
 def _band(ci: dict) -> dict:
@@ -48,8 +49,15 @@ RUN_TABLE = "region_months.parquet"
 _RUN_COLUMNS = ("replication", "month", "region_code", "stage")
 
 
-def _bands(shares: np.ndarray, months) -> pd.DataFrame:
-    """Per month and stage: the mean of (replications x months x stages) shares and its 95% interval."""
+def _bands(shares: np.ndarray, months, draws=None) -> pd.DataFrame:
+    """Per month and stage: the mean of (replications x months x stages) shares and its 95% interval.
+
+    With ``draws`` (the posterior draw of each replication) the unit is the
+    draw, as in ``summary.json``: its replications' mean.
+    """
+    if draws is not None:
+        draws = np.asarray(draws)
+        shares = np.stack([shares[draws == d].mean(axis=0) for d in np.unique(draws)])
     rows = []
     for t, month in enumerate(months):
         for k, stage in enumerate(STAGES):
@@ -68,6 +76,13 @@ def _run_rows(source) -> pd.DataFrame:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: not found; give a Results, the folder `chainsim run` wrote "
                                     f"(it holds {RUN_TABLE}) or its rows as a frame")
+        import pyarrow.parquet as pq
+
+        have = set(pq.read_schema(path).names)
+        missing = [c for c in _RUN_COLUMNS if c not in have]
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(missing)}; expected the rows of {RUN_TABLE} "
+                             "(docs/outputs.md)")
         frame, name = pd.read_parquet(path, columns=list(_RUN_COLUMNS)), str(path)
     missing = [c for c in _RUN_COLUMNS if c not in frame]
     if missing:
@@ -85,10 +100,17 @@ def stage_share_data(source) -> pd.DataFrame:
 
     ``source`` is a :class:`~chainsim.results.Results`, the folder ``chainsim
     run`` wrote (or its ``region_months.parquet``), or those rows as a frame.
+    For a run over posterior draws (``--posterior``) the interval is taken
+    over the draws' means, as in ``summary.json``.
     """
     if isinstance(source, Results):
-        return _bands(source.stage_shares(), source.calendar.months)
-    frame = _run_rows(source)
+        draws = [run.draw for run in source.runs] if source.posterior else None
+        return _bands(source.stage_shares(), source.calendar.months, draws)
+    return _row_bands(_run_rows(source), _run_summary(source))
+
+
+def _row_bands(frame: pd.DataFrame, summary: dict | None) -> pd.DataFrame:
+    """:func:`stage_share_data` of a run's rows (and its summary, which says whether it ran posterior draws)."""
     counts = (frame.groupby(["replication", "month"], observed=True)["stage"].value_counts(normalize=True)
               .unstack(fill_value=0.0).reindex(columns=list(STAGES), fill_value=0.0))
     replications = counts.index.get_level_values("replication").unique()
@@ -96,7 +118,9 @@ def stage_share_data(source) -> pd.DataFrame:
     shares = np.stack([counts.loc[r].reindex(months).to_numpy(dtype=float) for r in replications])
     if np.isnan(shares).any():
         raise ValueError("the replications cover different months; a run's rows cover the same months")
-    return _bands(shares, [Month(m.year, m.month) for m in months])
+    posterior = (summary or {}).get("posterior")
+    draws = np.asarray(replications) // posterior["replications_per_draw"] if posterior else None
+    return _bands(shares, [Month(m.year, m.month) for m in months], draws)
 
 
 def plot_stage_shares(source, observed: dict | None = None, ax=None):
@@ -105,17 +129,17 @@ def plot_stage_shares(source, observed: dict | None = None, ax=None):
     ``source`` as :func:`stage_share_data` takes it. The levers are shaded
     for a ``Results`` and for a run folder (from its ``summary.json``).
     """
-    data = stage_share_data(source)
     if isinstance(source, Results):
+        data = stage_share_data(source)
         cal = source.calendar
         start, end, observed_at, levers = cal.start, cal.end, cal.observed_at, source.config.levers
         n_regions, replications = source.n_regions, len(source.runs)
     else:
-        frame = _run_rows(source)
+        frame, summary = _run_rows(source), _run_summary(source)      # the file is read once
+        data = _row_bands(frame, summary)
         first, last = data["month"].min(), data["month"].max()
         start, end = Month(first.year, first.month), Month(last.year, last.month)
         n_regions, replications = frame["region_code"].nunique(), frame["replication"].nunique()
-        summary = _run_summary(source)
         observed_at = Month.parse(summary["observed_at"]) if summary else REGIONS.calendar.observed_at
         levers = [_LeverSpan.of(lever) for lever in summary["config"]["levers"]] if summary else []
     if ax is None:
@@ -239,7 +263,9 @@ def _levers_beyond_base(comparison) -> list:
 
 def comparison_difference_data(comparison) -> pd.DataFrame:
     """Per scenario other than the base and month: the paired difference in the share of
-    coordinated regions (scenario minus base, replication by replication) and its 95% CI."""
+    coordinated regions (scenario minus base, replication by replication) and its 95% CI, by the
+    rule of comparison.json (:func:`chainsim.statistics.estimate`: no band where every replication
+    gives the same difference)."""
     rows = []
     base = comparison.coordinated(comparison.base)
     for name in comparison.results:
@@ -247,9 +273,9 @@ def comparison_difference_data(comparison) -> pd.DataFrame:
             continue
         diff = comparison.coordinated(name) - base
         for t, month in enumerate(comparison.calendar.months):
-            ci = mean_ci(diff[:, t], -1.0, 1.0)
+            e = estimate(diff[:, t], (-1.0, 1.0))
             rows.append({"scenario": name, "month": pd.Timestamp(month.year, month.month, 1),
-                         **_band(ci)})
+                         **_band({"mean": e.mean, "ci95": e.ci() or [None, None]})})
     return pd.DataFrame(rows)
 
 

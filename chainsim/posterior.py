@@ -242,6 +242,29 @@ def posterior_configs(config, n: int, seed: int, source=None,
     return configs, table
 
 
+def particles_data_file(path) -> str | None:
+    """The observed data a particles CSV says it was fitted to (its ``# data_file = ...`` line), if any."""
+    if path is None or Path(path).suffix != ".csv" or not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if not line.startswith("#"):
+                return None
+            key, _, value = line[1:].partition("=")
+            if key.strip() == "data_file":
+                return value.strip()
+    return None
+
+
+def check_fitted_to_regions(source) -> None:
+    """Refuse particles that say they were fitted to other data than the 2014 picture of the regions."""
+    fitted = particles_data_file(source)
+    if fitted is not None and not fitted.endswith("inspectie_2014.toml"):
+        raise PosteriorError(f"{source} was fitted to {fitted}, not to the 2014 picture of the regions this run "
+                             "simulates (allowed: particles of a calibration of the regions, e.g. the shipped "
+                             "chainsim/data/posterior.csv)")
+
+
 INTERVALS = "over the draws' means: parameter and stochastic uncertainty"
 """What the intervals of a run over posterior draws are taken over (summary.json's ``posterior.intervals``)."""
 
@@ -260,6 +283,7 @@ def posterior_results(config, draws: int, replications: int, seed: int = 0, work
     from chainsim.results import Results
     from chainsim.runner import iter_runs
 
+    check_fitted_to_regions(source)
     configs, table = posterior_configs(config, draws, seed, source, tuple(keep))
     runs = list(iter_runs(configs, replications, seed, workers))
     record = {"draws": int(draws), "replications_per_draw": int(replications),

@@ -282,11 +282,10 @@ def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | 
     key = f"levers[{i}]"
     before = len(f.problems)
     kind = raw.get("kind")
-    if kind is None:
-        f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
-        return None
     spec = LEVERS.get(kind) if isinstance(kind, str) else None
-    if spec is None:            # the keys every lever has are still checked, so that one pass finds all
+    if kind is None:            # the keys every lever has are still checked, so that one pass finds all
+        f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
+    elif spec is None:
         f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
                                  + suggest(kind, LEVERS))
     else:

@@ -50,7 +50,6 @@ import threading
 import time
 import tomllib
 import uuid
-from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from importlib import resources
@@ -627,23 +626,27 @@ def run_outcomes(out: str | Path) -> pd.DataFrame:
 
 
 # --- execution ----------------------------------------------------------------
-def interleaved(experiment: Experiment, run_ids: list[int], size: int) -> list[int]:
-    """The order runs are simulated in: ``size`` replications of every design point, then the next ``size``.
+def batches_in_order(experiment: Experiment, run_ids: list[int], size: int) -> list[list[int]]:
+    """The batches runs are simulated in, in order: replications 0 to ``size`` - 1 of every design point,
+    then the next ``size`` of every point, and so on; a batch holds runs of one point only.
 
-    A sweep stopped part-way then holds about as many replications of each
-    point, so that ``analyse`` can already compare them (run ids, seeds and
-    results do not depend on the order).
+    Where a sweep has more replications than a batch holds, one stopped
+    part-way then holds about as many replications of each point, so that
+    ``analyse`` can already compare them. Run ids, seeds and results do not
+    depend on the order.
     """
-    def key(run_id: int) -> tuple[int, int, int]:
+    def key(run_id: int) -> tuple[int, int]:
         point, replication = experiment.run_key(run_id)
-        return replication // size, point, replication
+        return replication // size, point
 
-    return sorted(run_ids, key=key)
-
-
-def _batches(todo: list[int], size: int) -> Iterable[list[int]]:
-    for i in range(0, len(todo), size):
-        yield todo[i:i + size]
+    batches: list[list[int]] = []
+    last = None
+    for run_id in sorted(run_ids, key=lambda r: (*key(r), r)):
+        if key(run_id) != last or len(batches[-1]) == size:
+            batches.append([])
+            last = key(run_id)
+        batches[-1].append(run_id)
+    return batches
 
 
 def run_sweep(experiment: Experiment, out: str | Path, workers: int = 1, resume: bool = False,
@@ -697,7 +700,7 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
                desc=experiment.name, dynamic_ncols=True)
     slots = workers if not scheduler else max(workers, 1)
     size = max(1, min(BATCH_MAX, len(todo) // (4 * slots) if todo else 1))
-    todo = interleaved(experiment, todo, size)
+    batches = batches_in_order(experiment, todo, size)
 
     def store(frame: pd.DataFrame) -> None:
         _write_chunk(out, frame, _chunk_metadata(experiment, hashes, frame["point"].unique()))
@@ -708,21 +711,21 @@ def _run_locked(experiment: Experiment, out: Path, workers: int, resume: bool, s
 
     try:
         if scheduler:
-            _run_dask(experiment, todo, size, scheduler, store)
+            _run_dask(experiment, batches, scheduler, store)
         elif workers == 1:
-            for batch in _batches(todo, size):
+            for batch in batches:
                 store(run_batch(experiment, batch))
         else:
-            _run_local(experiment, todo, size, workers, store)
+            _run_local(experiment, batches, workers, store)
     finally:
         bar.close()
     return read_manifest(out)
 
 
-def _run_local(experiment: Experiment, todo: list[int], size: int, workers: int, store) -> None:
+def _run_local(experiment: Experiment, batches: list[list[int]], workers: int, store) -> None:
     """Run batches on ``workers`` processes; on any exception (a signal, Ctrl-C) store what finished,
     cancel what is pending and terminate the workers before re-raising."""
-    batches = iter(_batches(todo, size))
+    batches = iter(batches)
     running: set = set()
 
     def submit_more() -> None:
@@ -821,13 +824,13 @@ def _stop_pool(pool: ProcessPoolExecutor, running: set, store) -> None:
             process.kill()
 
 
-def _run_dask(experiment: Experiment, todo: list[int], size: int, scheduler: str, store) -> None:
+def _run_dask(experiment: Experiment, batches: list[list[int]], scheduler: str, store) -> None:
     from distributed import Client, as_completed
 
     with Client(scheduler, set_as_default=False) as client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         remote = client.scatter(experiment, broadcast=True)
-        batches = iter(_batches(todo, size))
+        batches = iter(batches)
         first = [client.submit(run_batch, remote, batch, pure=False)
                  for batch in (next(batches, None) for _ in range(2 * n_workers)) if batch is not None]
         if not first:

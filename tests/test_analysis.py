@@ -99,7 +99,7 @@ def test_a_seed_flip_does_not_pass_without_a_warning(seed, low, high):
     assert "32 effects" in warning["warning"] and "Holm" in warning["warning"]
     assert [e for e in warning["effects"] if e.startswith("lever facilitative_leadership vs none at 2016-12")]
     text = report_text(result, [Path("analysis.json")])
-    assert "WARNING" in text and "32 effects are shown at once" in text
+    assert "WARNING" in text and "32 effects with an interval are shown at once" in text
     line = next(line for line in text.splitlines() if "facilitative_leadership vs none" in line)
     assert line.rstrip().endswith("!")
 

@@ -80,14 +80,19 @@ def test_batch_size_and_neighbours_never_change_a_replication():
         assert alone.events == mine.events
 
 
-def test_a_batch_without_events_changes_nothing_else():
+@pytest.mark.parametrize("config", [CASES["default"], RunConfig(regions=("AM02",), era="werkpleinen_2005"),
+                                    RunConfig(regions=("AM02",), start_from="werkpleinen_2005")],
+                         ids=["regions", "werkplein era", "from the werkplein era"])
+def test_a_batch_without_events_changes_nothing_else(config):
     """The runner's batches skip the events' texts (nobody reads them there); every record stays the same."""
-    config = CASES["default"]
     tasks = [(s, i) for i, s in enumerate(replication_seeds(8, 3))]
     kept, skipped = simulate_batch(config, tasks), simulate_batch(config, tasks, events=False)
     for a, b in zip(kept, skipped, strict=True):
         assert all(np.array_equal(getattr(a, f), getattr(b, f)) for f in FIELDS)
         assert a.events and b.events is None
+        if config.start_from is not None:            # the era it started from, too
+            assert all(np.array_equal(getattr(a.prelude, f), getattr(b.prelude, f)) for f in FIELDS)
+            assert a.prelude.events and b.prelude.events is None
     assert all(r.events is None for r in iter_replications(config, 2, seed=8))
 
 

@@ -89,6 +89,7 @@ def test_an_interval_that_excludes_zero_never_shows_a_bound_of_zero():
     assert fmt({"mean": 0.0004, "ci95": [0.0001, 0.0007]}, signed=True) == "+0.0004 [+0.0001, +0.0007]"
     assert fmt({"mean": -0.02, "ci95": [-0.04, -0.0002]}, signed=True) == "-0.0200 [-0.0400, -0.0002]"
     assert fmt({"mean": 0.037, "ci95": [-0.0001, 0.075]}, signed=True) == "+0.037 [-0.000, +0.075]"   # spans 0
+    assert fmt({"mean": 0.00004, "ci95": [0.00001, 0.00007]}, signed=True) == "+0.00004 [+0.00001, +0.00007]"
 
 
 def test_compare_answers_the_researchers_question(tmp_path):
@@ -165,7 +166,9 @@ def test_a_scenario_that_changes_parameters_says_so_where_its_effects_are_shown(
                         "[parameters]\nweight_pressure = 1.0\n")
     result = chainsim("validate", str(scenario))
     assert result.returncode == 0, result.stderr
-    assert "parameters set, in every region: weight_pressure = 1 (default 1.797)" in result.stdout
+    assert "parameters set, in every region: weight_pressure = 1 (its base 1.797)" in result.stdout
+    inherited = chainsim("validate", str(ROOT / "scenarios" / "werkplein_lever_ict.toml"))
+    assert inherited.returncode == 0 and "parameters set" not in inherited.stdout     # its base's, not its own
 
 
 def test_a_scenario_whose_levers_reach_none_of_the_regions_says_so(tmp_path):
@@ -184,6 +187,8 @@ def test_the_default_folder_names_every_scenario_compared():
 
     named = [SimpleNamespace(name=n) for n in ("netherlands_2012", "lever_joint_targets", "lever_uwv_presence")]
     assert _compare_folder(named[:2]) != _compare_folder(named[::2])
-    assert _compare_folder(named[:2]).name == "compare_netherlands_2012_lever_joint_targets"
+    assert _compare_folder(named[:2]).name == "compare_netherlands_2012_vs_lever_joint_targets"
+    assert _compare_folder([SimpleNamespace(name=n) for n in ("a_b", "c")]) != \
+        _compare_folder([SimpleNamespace(name=n) for n in ("a", "b_c")])
     many = [SimpleNamespace(name=f"scenario_with_a_long_name_{k}") for k in range(10)]
     assert len(_compare_folder(many).name) < 80 and _compare_folder(many) != _compare_folder(many[:9])

@@ -61,6 +61,11 @@ def test_an_edge_names_its_region_as_its_nodes_do():
     assert m.ties.region[g.edges[u, v].index] == 0
     with pytest.raises(ValueError, match="no region with code 'XX99'"):
         g.edges[u, v]["region"] = "XX99"
+    # networkx functions that build a new graph edge by edge keep every edge's region
+    for built in (nx.relabel_nodes(g, {n: f"n{n}" for n in g}, copy=True), nx.compose(g, g),
+                  nx.convert_node_labels_to_integers(g, first_label=100)):
+        assert sorted(d["region"] for *_, d in built.edges(data=True)) == \
+            sorted(d["region"] for *_, d in g.edges(data=True))
 
 
 def test_the_graph_copies_pickles_and_exports(tmp_path):

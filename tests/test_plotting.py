@@ -31,7 +31,11 @@ def test_the_difference_panel_is_the_paired_difference(comparison):
     assert set(data["scenario"]) == {"deadline"} and len(data) == CAL.n_months
     paired = comparison.coordinated("deadline") - comparison.coordinated("base")
     assert np.allclose(data["mean"], paired.mean(axis=0))
-    assert (data["low"] <= data["mean"] + 1e-12).all() and (data["mean"] <= data["high"] + 1e-12).all()
+    banded = data["low"].notna()
+    assert (data.loc[banded, "low"] <= data.loc[banded, "mean"] + 1e-12).all()
+    assert (data.loc[banded, "mean"] <= data.loc[banded, "high"] + 1e-12).all()
+    # no band where every replication gives the same difference, as in comparison.json
+    assert (data["low"].isna() == (np.ptp(paired, axis=0) == 0)).all()
 
 
 def test_compare_figure_marks_levers_and_months(comparison):

@@ -87,6 +87,14 @@ def test_run_with_the_posterior_writes_draws_and_intervals_over_them(tmp_path, c
     python = results.summary()
     for key in ("stage_shares", "cooperation_levels", "stage_shares_end"):
         assert python[key] == summary[key]
+    # the figure's band, from the folder or from Python, is the summary's interval over the draws
+    from chainsim.plotting import stage_share_data
+
+    for source in (out, results):
+        data = stage_share_data(source)
+        band = data[(data["month"] == pd.Timestamp(month)) & (data["stage"] == "coordinated")].iloc[0]
+        assert band["mean"] == pytest.approx(got["mean"])
+        assert [band["low"], band["high"]] == pytest.approx(got["ci95"])
 
 
 def test_posterior_refusals_are_one_line(tmp_path, capsys):
@@ -99,3 +107,14 @@ def test_posterior_refusals_are_one_line(tmp_path, capsys):
                  "--out", str(tmp_path / "c")]) == 2
     assert "6000 runs (allowed: at most 5000" in capsys.readouterr().err
     assert not any((tmp_path / name).exists() for name in ("a", "b", "c"))
+
+
+def test_particles_fitted_to_other_data_are_refused_from_the_command_and_from_python(tmp_path, capsys):
+    from chainsim.posterior import PosteriorError, posterior_results
+
+    other = tmp_path / "werkplein.csv"
+    other.write_text("# data_file = survey_2007.toml\nweight_trust,weight\n0.5,1.0\n")
+    with pytest.raises(PosteriorError, match="was fitted to survey_2007.toml"):
+        posterior_results(RunConfig(regions=("AM02",)), 2, 1, source=other)
+    assert _run(tmp_path, "--posterior", "2", "--particles", str(other), out="w") == 2
+    assert "--particles" in capsys.readouterr().err

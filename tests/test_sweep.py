@@ -56,12 +56,20 @@ def test_seed_of_a_run_depends_only_on_point_and_replication(tiny):
 
 def test_runs_go_through_every_design_point_a_few_replications_at_a_time(tiny):
     """A sweep stopped part-way holds about as many replications of each point, so it can be analysed."""
-    from chainsim.sweep import interleaved
+    from dataclasses import replace
 
-    assert interleaved(tiny, list(range(12)), 2) == [0, 1, 3, 4, 6, 7, 9, 10, 2, 5, 8, 11]
-    assert interleaved(tiny, [11, 2, 4], 2) == [4, 2, 11]          # a resumed sweep: what is left, in order
-    first = interleaved(tiny, list(range(12)), 1)[:4]
-    assert sorted(tiny.run_key(r)[0] for r in first) == [0, 1, 2, 3]
+    from chainsim.sweep import BATCH_MAX, batches_in_order
+
+    # 4 points x 3 replications (run id = point x 3 + replication), batches of 2
+    assert batches_in_order(tiny, list(range(12)), 2) == [[0, 1], [3, 4], [6, 7], [9, 10], [2], [5], [8], [11]]
+    assert batches_in_order(tiny, [11, 2, 4], 2) == [[4], [2], [11]]     # a resumed sweep: what is left, in order
+    # the reviewer's case: 4 points x 200 replications in full batches; a quarter of the runs covers every point
+    big = replace(tiny, replications=200)
+    batches = batches_in_order(big, list(range(big.n_runs)), BATCH_MAX)
+    assert all(len(b) == BATCH_MAX and len({big.run_key(r)[0] for r in b}) == 1 for b in batches)
+    first = sum(batches[:len(batches) // 4], [])
+    assert {big.run_key(r)[0] for r in first} == {0, 1, 2, 3}
+    assert sorted(sum(batches, [])) == list(range(big.n_runs))
 
 
 def test_one_and_two_workers_give_identical_rows(tiny, tmp_path):

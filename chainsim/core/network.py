@@ -57,14 +57,18 @@ class TieStore:
     """Contiguous arrays behind the edges: endpoints, kind, region, trust and its record.
 
     ``region`` holds the region's index (-1 for a tie between regions). A
-    store that knows the regions' codes (``region_codes``, set by the world
-    when it makes its graph) shows an edge's region as its code, as the
-    nodes do; a bare store shows the index.
+    store that knows the regions' codes (``region_codes``) shows an edge's
+    region as its code, as the nodes do; a bare store shows the index. A
+    world's store has its regions' codes, fixed (``codes_fixed``: another
+    code cannot be written there); a store of a graph that networkx makes
+    from another (``relabel_nodes``, ``compose``) learns the codes its
+    edges bring.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
         self.region_codes: tuple[str, ...] | None = None
+        self.codes_fixed = False
         self.trust = np.zeros(capacity)
         self.u = np.zeros(capacity, dtype=np.int64)
         self.v = np.zeros(capacity, dtype=np.int64)
@@ -170,13 +174,17 @@ class TieAttributes(MutableMapping):
 
 
 def _region_index(store: TieStore, code: str) -> int:
-    """The index of a region's code in ``store`` (-1 for :data:`BETWEEN_UNITS`)."""
+    """The index of a region's code in ``store`` (-1 for :data:`BETWEEN_UNITS`); a store whose codes are not
+    fixed learns a new one."""
     if code == BETWEEN_UNITS:
         return -1
-    if store.region_codes is None or code not in store.region_codes:
-        known = "" if store.region_codes is None else f" (codes: {', '.join(store.region_codes[:5])}, ...)"
-        raise ValueError(f"no region with code {code!r} in this network{known}")
-    return store.region_codes.index(code)
+    codes = store.region_codes or ()
+    if code in codes:
+        return codes.index(code)
+    if store.codes_fixed:
+        raise ValueError(f"no region with code {code!r} in this network (codes: {', '.join(codes[:5])}, ...)")
+    store.region_codes = (*codes, code)         # a graph networkx builds edge by edge: learn the code
+    return len(codes)
 
 
 class _NewTie:

@@ -98,7 +98,7 @@ class World:
         """
         if self._graph is None:
             pop, codes = self.population, self.regions_state.codes
-            self.ties.region_codes = tuple(codes)
+            self.ties.region_codes, self.ties.codes_fixed = tuple(codes), True
             nodes = ((row, {"kind": Kind(int(pop.kind[row])).name.lower(), "name": pop.name[row],
                             "region": codes[pop.region[row]]}) for row in range(pop.n))
             self._graph = TieGraph.over(self.ties, nodes)
