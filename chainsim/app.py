@@ -271,11 +271,11 @@ def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIO
     baseline, whatif = [], []
     calendar = None
     for i, seed_seq in enumerate(replication_seeds(seed, replications)):
-        base_model = ChainModel(scenario, rng=np.random.default_rng(seed_seq)).run()
+        base_model = ChainModel(scenario, rng=seed_seq).run()       # ChainModel copies a sequence it is given
         calendar = base_model.calendar
         baseline.append(coordinated_share(base_model))
         if kwargs:
-            whatif.append(coordinated_share(ChainModel(scenario, rng=np.random.default_rng(seed_seq), **kwargs).run()))
+            whatif.append(coordinated_share(ChainModel(scenario, rng=seed_seq, **kwargs).run()))
         else:
             whatif.append(baseline[-1])
         if progress is not None:
@@ -295,9 +295,16 @@ def comparison_summary(data: pd.DataFrame) -> str:
             continue
         at = data[data["month"] == pd.Timestamp(month.year, month.month, 1)].set_index("series")
         d = at.loc["difference"]
+        n = int(d["replications"])
+        if n < 2:
+            interval = "no interval from 1 replication"
+        elif np.isnan(d["low"]):
+            interval = f"the same in all {n} replications, so no interval: run more to see its spread"
+        else:
+            interval = f"95% CI {d['low']:+.2f} to {d['high']:+.2f} over {n} replications"
         lines.append(f"At the {label} ({month}): share {stage} {at.loc['baseline', 'mean']:.2f} in the "
                      f"baseline, {at.loc['what-if', 'mean']:.2f} in the what-if; difference {d['mean']:+.2f} "
-                     f"(95% CI {d['low']:+.2f} to {d['high']:+.2f}).")
+                     f"({interval}).")
     return " ".join(lines)
 
 
@@ -429,8 +436,9 @@ def location_choices(model: ChainModel) -> dict[str, str]:
 
 
 def selected_unit(model: ChainModel, selected: str) -> str:
-    """The unit the detail views show: the selected one where the run has it, else the era's default
-    (Friesland, or its first location), else the run's first. Regions by name, locations by code."""
+    """The unit the detail views show: the selected one where the run has it, else the run's first region,
+    or for the werkplein era the default location (Friesland's first) where the run has it, else its first.
+    Regions by name, locations by code."""
     if model.era.name == REGIONS.name:
         names = model.regions_state.names
         return selected if selected in names else names[0]

@@ -74,7 +74,9 @@ def _run_rows(source) -> pd.DataFrame:
         path = Path(source)
         path = path / RUN_TABLE if path.is_dir() else path
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: not found; give a Results, the folder `chainsim run` wrote "
+            era = " (a werkplein-era run has location_shares.csv instead: this figure shows the regions' stages)" \
+                if (path.parent / "location_shares.csv").is_file() else ""
+            raise FileNotFoundError(f"{path}: not found{era}; give a Results, the folder `chainsim run` wrote "
                                     f"(it holds {RUN_TABLE}) or its rows as a frame")
         import pyarrow.parquet as pq
 
@@ -696,7 +698,9 @@ def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
     ``baseline`` and ``whatif`` are (replications x months) arrays whose
     replication ``i`` ran with the same seed (common random numbers), so the
     difference is taken per replication before averaging. Rows per month and
-    series ("baseline", "what-if", "difference"): mean and 95% CI.
+    series ("baseline", "what-if", "difference"): mean and 95% CI; the
+    difference, an effect, has no interval (NaN) where every replication
+    gives the same value, as in ``chainsim compare`` (:mod:`chainsim.statistics`).
     """
     baseline, whatif = np.asarray(baseline, dtype=float), np.asarray(whatif, dtype=float)
     if baseline.shape != whatif.shape or baseline.ndim != 2 or baseline.shape[1] != len(months):
@@ -707,7 +711,11 @@ def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
         when = pd.Timestamp(month.year, month.month, 1)
         for series, values, bounds in (("baseline", baseline[:, t], (0.0, 1.0)), ("what-if", whatif[:, t], (0.0, 1.0)),
                                        ("difference", whatif[:, t] - baseline[:, t], (-1.0, 1.0))):
-            ci = mean_ci(values, *bounds)
+            if series == "difference":
+                e = estimate(values, bounds)
+                ci = {"mean": e.mean, "ci95": e.ci() or [None, None]}
+            else:
+                ci = mean_ci(values, *bounds)
             rows.append({"month": when, "series": series, **_band(ci), "replications": len(values)})
     return pd.DataFrame(rows)
 

@@ -427,8 +427,12 @@ def read_manifest(out: Path) -> dict:
         if not Path(out).exists():
             raise SweepError(f"{out}: no such folder (allowed: a folder written by chainsim sweep)")
         if (Path(out) / "summary.json").is_file():
+            rows, shares = Path(out) / "region_months.parquet", Path(out) / "location_shares.csv"
+            werkplein = shares.is_file() and not rows.is_file()
+            read = (f"pandas.read_csv('{shares}') (the werkplein era's shares)" if werkplein
+                    else f"pandas.read_parquet('{rows}')")
             raise SweepError(f"{out} holds a chainsim run, not a sweep ({MANIFEST} missing): read its rows with "
-                             f"pandas.read_parquet('{Path(out) / 'region_months.parquet'}')")
+                             f"{read}")
         raise SweepError(f"{out}: no sweep here ({MANIFEST} missing)")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

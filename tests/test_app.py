@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -162,9 +163,16 @@ def test_compare_with_baseline_uses_the_same_seeds():
     wide = data.pivot(index="month", columns="series", values="mean")
     assert np.allclose(wide["difference"], wide["what-if"] - wide["baseline"])
     assert wide["difference"].abs().max() > 0
+    # paired: before the lever starts (a year after the start) the two runs are the same, month by month
+    assert (wide.loc[wide.index < pd.Timestamp(2013, 1, 1), "difference"] == 0).all()
+    assert wide["what-if"].iloc[-1] == pytest.approx(np.mean([
+        app.coordinated_share(ChainModel("netherlands_2012", rng=s, lever_joint_targets=1.0).run())[-1]
+        for s in replication_seeds(4, 2)]))
     assert "observation month (2014-11)" in app.comparison_summary(data)
     same = app.compare_with_baseline(app.default_settings(seed=4), replications=2)
-    assert (same[same["series"] == "difference"][["mean", "low", "high"]] == 0).all().all()
+    difference = same[same["series"] == "difference"]
+    assert (difference["mean"] == 0).all() and difference[["low", "high"]].isna().all().all()   # no spread
+    assert "the same in all 2 replications, so no interval" in app.comparison_summary(same)
     fig = Figure()
     top, bottom = plot_baseline_comparison(data, ax=fig.subplots(2, 1))
     assert len(top.get_lines()) == 2 and bottom.get_legend() is not None

@@ -104,3 +104,18 @@ def test_a_misspelt_extends_suggests_the_shipped_scenario(tmp_path):
     path.write_text('extends = "netherlands_2013.toml"\ndescription = "x"\nsources = ["y"]\n')
     with pytest.raises(ScenarioError, match="did you mean 'netherlands_2012'"):
         load_scenario(path)
+
+
+def test_a_werkplein_run_folder_is_named_with_the_file_it_holds(tmp_path):
+    import pytest
+
+    from chainsim import load_results
+    from chainsim.plotting import stage_share_data
+    from chainsim.sweep import SweepError
+
+    (tmp_path / "summary.json").write_text("{}")
+    (tmp_path / "location_shares.csv").write_text("stage,share\n")
+    with pytest.raises(SweepError, match="location_shares.csv"):
+        load_results(tmp_path)
+    with pytest.raises(FileNotFoundError, match="werkplein-era run has location_shares.csv"):
+        stage_share_data(tmp_path)
