@@ -897,6 +897,9 @@ def _run_era(args, config) -> int:
     print(format_picture(run.compare(), run.replications, run.locations))
     end = ", ".join(f"{stage} {_fmt_interval(stat)}" for stage, stat in summary["stage_shares_end"].items())
     print(f"\nShare of locations by stage in {config.calendar.end} (mean, 90% interval): {end}")
+    print("\nThe 90% intervals are the spread between replications: where one simulated country falls, to set "
+          "beside the one the survey saw. The region era's report gives the 95% interval of the mean instead."
+          + (" With fewer than 20 replications they rest on few values." if run.replications < 20 else ""))
     print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))
     return 0
 

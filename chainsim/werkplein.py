@@ -18,6 +18,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from chainsim.compare import fmt_p
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import LOCATIONS
 from chainsim.core.location_measurement import (
@@ -275,16 +276,18 @@ class EraComparison:
     def report(self) -> str:
         lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}, "
                  f"{self.runs[0].replications} paired replications; difference in the share of locations "
-                 f"(95% interval; * where it excludes zero after Holm's correction over each scenario's "
-                 f"{2 * len(COMPARED)} differences). A lever that starts later than a month differs by exactly "
-                 "0 there.", "",
-                 "| scenario | measure | month | base | difference |", "|---|---|---|---|---|"]
+                 f"(mean and 95% interval of the paired difference; p Holm-adjusted over each scenario's "
+                 f"{2 * len(COMPARED)} differences; ! where the interval excludes zero on its own but not after "
+                 "the adjustment, as in the region era's compare). A lever that starts later than a month "
+                 "differs by exactly 0 there.", "",
+                 "| scenario | measure | month | base | difference | Holm p |", "|---|---|---|---|---|---|"]
         for row in self.effects():
             low, high = row["ci95"] or (None, None)
             interval = f" n/a ({row['no_interval']})" if low is None else f" [{low:+.3f}, {high:+.3f}]"
-            star = " *" if row["p_holm"] is not None and row["p_holm"] < 0.05 else ""
+            chance = low is not None and (low > 0 or high < 0) and row["p_holm"] >= 0.05
             lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "
-                         f"{row['month']} | {row['base']:.3f} | {row['difference']:+.3f}{interval}{star} |")
+                         f"{row['month']} | {row['base']:.3f} | {row['difference']:+.3f}{interval}"
+                         f"{' !' if chance else ''} | {fmt_p(row['p_holm'])} |")
         return "\n".join(lines)
 
 

@@ -225,6 +225,12 @@ def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
     # the support structure runs anyway before 2007-07: paired runs are equal there, value for value
     before = [e for e in effects if e["scenario"] == "werkplein_lever_support_structure" and e["month"] == "2007-04"]
     assert all(e["difference"] == 0.0 for e in before)
+    # the report flags as the region era's compare does: ! where only the unadjusted interval excludes zero
+    report = comparison.report()
+    assert "| difference | Holm p |" in report and "as in the region era's compare" in report
+    for e, line in zip(effects, [row for row in report.splitlines() if row.startswith("| werkplein_")]):
+        chance = e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0) and e["p_holm"] >= 0.05
+        assert (" ! |" in line) == chance
     out = tmp_path / "cmp"
     proc = chainsim("compare", "werkpleinen_2005", "werkplein_lever_co_location", "--regions", "Friesland",
                     "--replications", 2, "--workers", 1, "--out", out, "--quiet")
