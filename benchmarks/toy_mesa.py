@@ -2,8 +2,9 @@
 
     python benchmarks/toy_mesa.py [--repeats 10] [--quick]
 
-The same size as one Netherlands run (~550 organisations, 4,000 ties, 35
-regions, 60 months) and the same mechanism as ``toy_numpy.py`` (trust on
+The size the performance issue gives for one Netherlands run (~550
+organisations, 4,000 ties, 35 regions, 60 months; the model's run has 1,805
+ties) and the same mechanism as ``toy_numpy.py`` (trust on
 ties moves toward the regional mean; a region adopts once the mean openness
 of its organisations reaches its falling threshold), built from the same
 drawn world (:func:`toy_numpy.toy_world`), but as agents:
