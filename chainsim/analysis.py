@@ -240,6 +240,64 @@ def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
     return records
 
 
+def interaction_records(manifest: dict, o: Outcomes) -> list[dict]:
+    """Per pair of a grid's factors and pair of their non-reference levels: what the two do together
+    beyond the sum of each alone.
+
+    The difference of differences y(a, b) - y(a, b0) - y(a0, b) + y(a0, b0)
+    (a0, b0 the factors' first levels), at equal levels of the other
+    factors, paired by replication (the four runs share their random
+    numbers) and averaged per replication as :func:`grid_records` averages
+    its pairs. Positive: the combination does more than both alone.
+    """
+    from itertools import combinations
+
+    points, factors = [tuple(p) for p in manifest["points"]], manifest["factors"]
+    row_of = {(p, r): i for i, (p, r) in enumerate(zip(o.runs["point"], o.runs["replication"]))}
+    index: dict[tuple, int] = {}
+    for i, p in enumerate(points):
+        index.setdefault(p, i)                       # a level listed twice: its first copy
+    records = []
+    for j, k in combinations(range(len(factors)), 2):
+        levels_j = list(dict.fromkeys(p[j] for p in points))
+        levels_k = list(dict.fromkeys(p[k] for p in points))
+        for a in levels_j[1:]:
+            for b in levels_k[1:]:
+                by_rep: dict[int, list[np.ndarray]] = {}
+                for p in dict.fromkeys(p for p in points if p[j] == a and p[k] == b):
+                    def at(x, y, p=p):
+                        q = list(p)
+                        q[j], q[k] = x, y
+                        return index.get(tuple(q))
+                    corners = [at(a, b), at(a, levels_k[0]), at(levels_j[0], b), at(levels_j[0], levels_k[0])]
+                    if None in corners:
+                        continue
+                    for r in range(manifest["replications"]):
+                        rows = [row_of.get((c, r)) for c in corners]
+                        if None not in rows:
+                            y = o.national[rows]
+                            by_rep.setdefault(r, []).append(y[0] - y[1] - y[2] + y[3])
+                if not by_rep:
+                    continue
+                means = np.array([np.mean(v, axis=0) for _, v in sorted(by_rep.items())])
+                records.append({"factors": f"{factors[j]} x {factors[k]}",
+                                "levels": f"{a} and {b} (against {levels_j[0]} and {levels_k[0]})",
+                                "replications": len(means),
+                                "monthly": [estimate(means[:, t], (-2.0, 2.0)) for t in range(len(o.months))]})
+    return records
+
+
+def interaction_table(records: list[dict], o: Outcomes) -> pd.DataFrame:
+    """The interactions at the observation and end month, Holm-adjusted as a family of their own."""
+    rows = [{"factors": rec["factors"], "levels": rec["levels"], "when": when, "month": o.months[t],
+             "effect": e.mean, "low": e.low, "high": e.high, "p": e.p, "replications": rec["replications"],
+             "no_interval": e.why_no_interval}
+            for rec in records for when, t in o.at.items() for e in [rec["monthly"][t]]]
+    for row, p_holm in zip(rows, holm([row["p"] for row in rows])):
+        row["p_holm"] = p_holm
+    return pd.DataFrame(rows)
+
+
 # --- sampled designs: a fit with the replication as a block -------------------------------
 def _fit(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Least squares of every column of y on z: coefficients, standard errors, degrees of freedom."""
@@ -466,10 +524,12 @@ def _analyse(out: Path, manifest: dict) -> dict:
         if not records:
             raise AnalysisError(f"{out}: nothing to show: {'; '.join(gaps)}")
         notes += gaps
+        if interactions := interaction_records(manifest, o):
+            result["interactions"] = interaction_table(interactions, o)
         if len(manifest["factors"]) > 1:
             notes.append("each contrast is matched on the other factors' levels and averaged over them (a main "
-                         "effect); the runs of each combination are in chainsim.load_results(DIR)"
-                         .replace("DIR", repr(str(out))))
+                         "effect); the interactions below say what two levels do together, and the runs of each "
+                         "combination are in chainsim.load_results(DIR)".replace("DIR", repr(str(out))))
     else:
         sampler = manifest["sampler"]
         records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])
@@ -531,6 +591,19 @@ def report_text(result: dict, written: list[Path]) -> str:
     lines += [f"Note: {note}." for note in result["notes"]]
     for warning in result["warnings"]:
         lines += [f"WARNING: {warning['warning']}:", *(f"  - {effect}" for effect in warning["effects"])]
+    if "interactions" in result:
+        table = result["interactions"]
+        n = int(table["p"].notna().sum())
+        lines += ["", f"Interactions: what two levels do together beyond the sum of each alone (difference of "
+                      f"differences, paired by replication); p Holm-adjusted over these {n}:"]
+        for (factors, levels), part in table.groupby(["factors", "levels"], sort=False):
+            cells = ""
+            for row in part.itertuples():
+                stat = {"mean": row.effect, "ci95": None if row.low is None or np.isnan(row.low) else
+                        [row.low, row.high], "no_interval": row.no_interval}
+                cells += f"{fmt(stat, True) + ' ':<27}{fmt_p(_p(row.p_holm)):<12}"
+            lines.append(f"  {factors}: {levels}")
+            lines.append(f"    {'':<38}{'':<16}{cells.rstrip()}")
     if "indices" in result:
         lines += ["", "Sensitivity indices (mean outcome per design point):"]
         for row in result["indices"].itertuples():

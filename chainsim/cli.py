@@ -595,6 +595,8 @@ def command_analyse(args) -> int:
         tables = {"era": era.name, "outcome": outcome_words(era), **tables}
     if "indices" in result:
         tables["indices"] = json_records(result["indices"])
+    if "interactions" in result:
+        tables["interactions"] = json_records(result["interactions"])
     import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd
