@@ -26,11 +26,13 @@ effect on that share at the observation month and the end month (and, in
 - Sobol designs also get first-order and total indices, Morris designs mu*
   and sigma (SALib), computed on the mean over replications per point.
 
-All effects shown form one family: their p-values are Holm-adjusted and
-their simultaneous intervals Bonferroni's, and effects that pass at 95% on
-their own but not after adjustment, or whose sign differs between the
-first and second half of the replications, are flagged
-(:mod:`chainsim.statistics`).
+All effects shown with an interval form one family: their p-values are
+Holm-adjusted and their simultaneous intervals Bonferroni's, and effects
+that pass at 95% on their own but not after adjustment, or whose sign
+differs between the first and second half of the replications, are flagged
+(:mod:`chainsim.statistics`). A grid of two or more factors also gets its
+interactions (:func:`interaction_records`), adjusted and flagged the same
+way as a family of their own.
 """
 
 from __future__ import annotations
@@ -240,24 +242,30 @@ def grid_records(manifest: dict, o: Outcomes, treated=None) -> list[dict]:
     return records
 
 
-def interaction_records(manifest: dict, o: Outcomes) -> list[dict]:
+def interaction_records(manifest: dict, o: Outcomes) -> tuple[list[dict], list[str]]:
     """Per pair of a grid's factors and pair of their non-reference levels: what the two do together
-    beyond the sum of each alone.
+    beyond the sum of each alone; and what cannot be shown yet (one line each).
 
     The difference of differences y(a, b) - y(a, b0) - y(a0, b) + y(a0, b0)
     (a0, b0 the factors' first levels), at equal levels of the other
     factors, paired by replication (the four runs share their random
     numbers) and averaged per replication as :func:`grid_records` averages
-    its pairs. Positive: the combination does more than both alone.
+    its pairs (the copies of a level listed twice are pooled; a run without
+    a value is left out). Positive: the combination does more than both alone.
     """
     from itertools import combinations
 
     points, factors = [tuple(p) for p in manifest["points"]], manifest["factors"]
     row_of = {(p, r): i for i, (p, r) in enumerate(zip(o.runs["point"], o.runs["replication"]))}
-    index: dict[tuple, int] = {}
+    copies: dict[tuple, list[int]] = {}
     for i, p in enumerate(points):
-        index.setdefault(p, i)                       # a level listed twice: its first copy
-    records = []
+        copies.setdefault(p, []).append(i)           # a level listed twice: every copy
+
+    def corner(point: tuple, r: int) -> np.ndarray | None:
+        values = [o.national[row_of[i, r]] for i in copies.get(point, []) if (i, r) in row_of]
+        return np.nanmean(values, axis=0) if values else None
+
+    records, gaps = [], []
     for j, k in combinations(range(len(factors)), 2):
         levels_j = list(dict.fromkeys(p[j] for p in points))
         levels_k = list(dict.fromkeys(p[k] for p in points))
@@ -265,37 +273,26 @@ def interaction_records(manifest: dict, o: Outcomes) -> list[dict]:
             for b in levels_k[1:]:
                 by_rep: dict[int, list[np.ndarray]] = {}
                 for p in dict.fromkeys(p for p in points if p[j] == a and p[k] == b):
-                    def at(x, y, p=p):
+                    def at(x, y, p=p) -> tuple:
                         q = list(p)
                         q[j], q[k] = x, y
-                        return index.get(tuple(q))
-                    corners = [at(a, b), at(a, levels_k[0]), at(levels_j[0], b), at(levels_j[0], levels_k[0])]
-                    if None in corners:
-                        continue
+                        return tuple(q)
+                    four = [at(a, b), at(a, levels_k[0]), at(levels_j[0], b), at(levels_j[0], levels_k[0])]
                     for r in range(manifest["replications"]):
-                        rows = [row_of.get((c, r)) for c in corners]
-                        if None not in rows:
-                            y = o.national[rows]
+                        y = [corner(q, r) for q in four]
+                        if all(v is not None for v in y):
                             by_rep.setdefault(r, []).append(y[0] - y[1] - y[2] + y[3])
+                name, levels = f"{factors[j]} x {factors[k]}", f"{a} and {b} (against {levels_j[0]} and {levels_k[0]})"
                 if not by_rep:
+                    gaps.append(f"no interaction of {name} at {levels} yet: no replication has finished runs at all "
+                                f"four combinations; {RESUME}")
                     continue
-                means = np.array([np.mean(v, axis=0) for _, v in sorted(by_rep.items())])
-                records.append({"factors": f"{factors[j]} x {factors[k]}",
-                                "levels": f"{a} and {b} (against {levels_j[0]} and {levels_k[0]})",
+                means = np.array([np.nanmean(v, axis=0) for _, v in sorted(by_rep.items())])
+                records.append({"factor": name, "contrast": levels, "regions": "national",
+                                "region_count": (len(o.codes) or None,) * 2, "pairs": sum(map(len, by_rep.values())),
                                 "replications": len(means),
                                 "monthly": [estimate(means[:, t], (-2.0, 2.0)) for t in range(len(o.months))]})
-    return records
-
-
-def interaction_table(records: list[dict], o: Outcomes) -> pd.DataFrame:
-    """The interactions at the observation and end month, Holm-adjusted as a family of their own."""
-    rows = [{"factors": rec["factors"], "levels": rec["levels"], "when": when, "month": o.months[t],
-             "effect": e.mean, "low": e.low, "high": e.high, "p": e.p, "replications": rec["replications"],
-             "no_interval": e.why_no_interval}
-            for rec in records for when, t in o.at.items() for e in [rec["monthly"][t]]]
-    for row, p_holm in zip(rows, holm([row["p"] for row in rows])):
-        row["p_holm"] = p_holm
-    return pd.DataFrame(rows)
+    return records, gaps
 
 
 # --- sampled designs: a fit with the replication as a block -------------------------------
@@ -509,7 +506,7 @@ def _with_paths(text: str, manifest: dict, out: Path) -> str:
 
 def _analyse(out: Path, manifest: dict) -> dict:
     o = load_outcomes(out)
-    notes = []
+    notes, extra_warnings = [], []
     if manifest["keep"] == "patterns":
         notes.append('the sweep kept "patterns": the observation month only, no end month')
     result = {"runs": o.runs, "notes": notes, "warnings": [], "era": o.era.name, "planned_runs": manifest.get("n_runs")}
@@ -524,8 +521,12 @@ def _analyse(out: Path, manifest: dict) -> dict:
         if not records:
             raise AnalysisError(f"{out}: nothing to show: {'; '.join(gaps)}")
         notes += gaps
-        if interactions := interaction_records(manifest, o):
-            result["interactions"] = interaction_table(interactions, o)
+        interactions, interaction_gaps = interaction_records(manifest, o)
+        notes += interaction_gaps
+        if interactions:
+            table, _, n = effect_tables(interactions, o)         # Holm-adjusted as a family of their own
+            result.update(interactions=table, interaction_multiplicity=n)
+            extra_warnings += [{**w, "warning": "interactions: " + w["warning"]} for w in warnings_for(table, n)]
         if len(manifest["factors"]) > 1:
             notes.append("each contrast is matched on the other factors' levels and averaged over them (a main "
                          "effect); the interactions below say what two levels do together, and the runs of each "
@@ -540,7 +541,8 @@ def _analyse(out: Path, manifest: dict) -> dict:
                 notes.append(f"the design points have {counts.min()} to {counts.max()} finished replications: "
                              "the indices rest on unequal numbers of runs until the sweep is finished")
     effects, by_month, m = effect_tables(records, o)
-    result.update(effects=effects, effects_by_month=by_month, multiplicity=m, warnings=warnings_for(effects, m))
+    result.update(effects=effects, effects_by_month=by_month, multiplicity=m,
+                  warnings=warnings_for(effects, m) + extra_warnings)
     return result
 
 
@@ -553,6 +555,15 @@ def _label(row) -> str:
 
 def _p(value) -> float | None:
     return None if value is None or np.isnan(value) else value
+
+
+def _cells(part: pd.DataFrame) -> str:
+    """An effect's cells at its months: mean [95% CI], Holm p and its flags."""
+    cells = ""
+    for row in part.itertuples():
+        flags = ("!" if _excludes_zero(row) and row.p_holm >= 0.05 else "") + ("~" if row.seed_sensitive else "")
+        cells += f"{fmt(_stat(row), True) + ' ':<27}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
+    return cells
 
 
 def report_text(result: dict, written: list[Path]) -> str:
@@ -573,10 +584,7 @@ def report_text(result: dict, written: list[Path]) -> str:
         if fac != factor:
             lines.append(f"  {fac}")
             factor = fac
-        cells = ""
-        for row in part.itertuples():
-            flags = ("!" if _excludes_zero(row) and row.p_holm >= 0.05 else "") + ("~" if row.seed_sensitive else "")
-            cells += f"{fmt(_stat(row), True) + ' ':<27}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
+        cells = _cells(part)
         label = str(contrast) if group == "national" else ""
         lines.append(f"    {label[:37]:<38}{_label(next(part.itertuples())):<16}{cells.rstrip()}")
     lines += ["", f"{m} effects with an interval are shown at once: p is Holm-adjusted over these {m}; "
@@ -592,18 +600,11 @@ def report_text(result: dict, written: list[Path]) -> str:
     for warning in result["warnings"]:
         lines += [f"WARNING: {warning['warning']}:", *(f"  - {effect}" for effect in warning["effects"])]
     if "interactions" in result:
-        table = result["interactions"]
-        n = int(table["p"].notna().sum())
+        table, n = result["interactions"], result["interaction_multiplicity"]
         lines += ["", f"Interactions: what two levels do together beyond the sum of each alone (difference of "
-                      f"differences, paired by replication); p Holm-adjusted over these {n}:"]
-        for (factors, levels), part in table.groupby(["factors", "levels"], sort=False):
-            cells = ""
-            for row in part.itertuples():
-                stat = {"mean": row.effect, "ci95": None if row.low is None or np.isnan(row.low) else
-                        [row.low, row.high], "no_interval": row.no_interval}
-                cells += f"{fmt(stat, True) + ' ':<27}{fmt_p(_p(row.p_holm)):<12}"
-            lines.append(f"  {factors}: {levels}")
-            lines.append(f"    {'':<38}{'':<16}{cells.rstrip()}")
+                      f"differences, paired by replication); p Holm-adjusted over these {n}, flagged as above:"]
+        for (factor, contrast), part in table.groupby(["factor", "contrast"], sort=False):
+            lines += [f"  {factor}: {contrast}", f"    {'':<54}{_cells(part).rstrip()}"]
     if "indices" in result:
         lines += ["", "Sensitivity indices (mean outcome per design point):"]
         for row in result["indices"].itertuples():

@@ -298,6 +298,8 @@ def comparison_summary(data: pd.DataFrame) -> str:
         n = int(d["replications"])
         if n < 2:
             interval = "no interval from 1 replication"
+        elif np.isnan(d["low"]) and d["mean"] == 0:
+            interval = f"0 in all {n} replications: by this month the what-if changes no region's stage"
         elif np.isnan(d["low"]):
             interval = f"the same in all {n} replications, so no interval: run more to see its spread"
         else:

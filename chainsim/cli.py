@@ -596,7 +596,11 @@ def command_analyse(args) -> int:
     if "indices" in result:
         tables["indices"] = json_records(result["indices"])
     if "interactions" in result:
+        n = result["interaction_multiplicity"]
         tables["interactions"] = json_records(result["interactions"])
+        tables["multiplicity"]["interactions"] = {
+            "effects": n, "p_holm": f"Holm-adjusted over the {n} interactions shown with an interval, a family of "
+                                    "their own"}
     import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd

@@ -323,21 +323,21 @@ def comparison_output_bytes(n_scenarios: int, months: int) -> int:
 def fmt(stat: dict, signed: bool = False, digits: int = 3) -> str:
     """``0.265 [0.250, 0.280]``; ``+0.048 [+0.015, +0.080]``; n/a for the interval of one replication.
 
-    A bound that is not zero but would round to it gets more digits
-    (``+0.0004 [+0.0001, +0.0007]``, ``+0.0370 [-0.0001, +0.0750]``), so
-    that whether the interval excludes zero, and what the ``!`` flag says,
-    can be read off the numbers.
+    A bound that is not zero but would round to it gets more digits, up to
+    six (``+0.0004 [+0.0001, +0.0007]``, ``+0.0370 [-0.0001, +0.0750]``),
+    so that whether the interval excludes zero, and what the ``!`` flag
+    says, can be read off the numbers; nothing prints as -0.
     """
     if stat["mean"] is None:
         return "n/a (no regions)"
-    sign = "+" if signed else ""
+    sign = ("+" if signed else "") + "z"           # z: a value that rounds to zero shows as 0, never as -0
     if stat["ci95"] is None:
         why = stat.get("no_interval", "1 replication")
         return f"{stat['mean']:{sign}.{digits}f} n/a ({'all equal' if all_equal(why) else why})"
     lo, hi = stat["ci95"]
-    # a bound that is not 0 never shows as 0.000 or -0.000, so that whether the interval excludes zero
-    # can be read off the numbers (not a parameter: at most 6 decimals)
-    near = [abs(b) for b in (lo, hi) if b != 0]
+    # a bound that is not 0 (beyond rounding) does not show as 0.000, so that whether the interval excludes
+    # zero can be read off the numbers (not a parameter: at most 6 decimals, and 1e-12 is rounding)
+    near = [abs(b) for b in (lo, hi) if abs(b) > 1e-12]
     while near and min(near) < 0.5 * 10 ** -digits and digits < 6:
         digits += 1
     return f"{stat['mean']:{sign}.{digits}f} [{lo:{sign}.{digits}f}, {hi:{sign}.{digits}f}]"

@@ -78,7 +78,9 @@ class ChainModel(mesa.Model):
             the calibration (docs/ODD.md §7.7).
         interventions: callables applied to the world at the start of every month.
         lever_start: the month ``lever_<kind>`` settings switch on ("YYYY-MM").
-        rng: seed or numpy Generator; every random draw of the run comes from it.
+        rng: seed, SeedSequence or numpy Generator; every random draw of the run comes from it.
+            Two models given the same seed or sequence draw the same numbers (a sequence is
+            copied); models built one after another from one Generator draw different ones.
         **settings: parameter values by name, and ``lever_<kind>`` strengths in [0, 1].
     """
 

@@ -18,7 +18,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from chainsim.compare import fmt_p
+from chainsim.compare import fmt, fmt_p
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import LOCATIONS
 from chainsim.core.location_measurement import (
@@ -277,16 +277,16 @@ class EraComparison:
         lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}, "
                  f"{self.runs[0].replications} paired replications; difference in the share of locations "
                  f"(mean and 95% interval of the paired difference; p Holm-adjusted over each scenario's "
-                 f"{2 * len(COMPARED)} differences; ! where the interval excludes zero on its own but not after "
-                 "the adjustment, as in the region era's compare). A lever that starts later than a month "
-                 "differs by exactly 0 there.", "",
+                 f"differences with an interval, of {2 * len(COMPARED)}; ! where the interval excludes zero on "
+                 "its own but not after the adjustment, as in the region era's compare). A lever that starts "
+                 "later than a month differs by exactly 0 there.", "",
                  "| scenario | measure | month | base | difference | Holm p |", "|---|---|---|---|---|---|"]
         for row in self.effects():
             low, high = row["ci95"] or (None, None)
-            interval = f" n/a ({row['no_interval']})" if low is None else f" [{low:+.3f}, {high:+.3f}]"
+            stat = {"mean": row["difference"], "ci95": row["ci95"], "no_interval": row.get("no_interval")}
             chance = low is not None and (low > 0 or high < 0) and row["p_holm"] >= 0.05
             lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "
-                         f"{row['month']} | {row['base']:.3f} | {row['difference']:+.3f}{interval}"
+                         f"{row['month']} | {row['base']:.3f} | {fmt(stat, signed=True)}"
                          f"{' !' if chance else ''} | {fmt_p(row['p_holm'])} |")
         return "\n".join(lines)
 

@@ -180,7 +180,7 @@ def test_analyse_a_sweep_that_kept_patterns(regional):
 
 def test_interactions_are_paired_differences_of_differences():
     """What two levels do together beyond each alone, per replication, averaged over the other factor."""
-    from chainsim.analysis import interaction_records, interaction_table
+    from chainsim.analysis import interaction_records
 
     reps = 6
 
@@ -192,10 +192,10 @@ def test_interactions_are_paired_differences_of_differences():
 
     points = [[a, b, c] for a in (0, 1) for b in (0, 1) for c in "xy"]
     manifest, o = _grid(["a", "b", "c"], points, reps, outcome)
-    records = interaction_records(manifest, o)
-    assert [rec["factors"] for rec in records] == ["a x b", "a x c", "b x c"]      # every pair of factors
-    table = interaction_table(records, o)
-    row = table[(table["factors"] == "a x b") & (table["when"] == "observed_at")].iloc[0]
+    records, gaps = interaction_records(manifest, o)
+    assert [rec["factor"] for rec in records] == ["a x b", "a x c", "b x c"] and not gaps   # every pair of factors
+    table, _, n = effect_tables(records, o)
+    row = table[(table["factor"] == "a x b") & (table["when"] == "observed_at")].iloc[0]
 
     def did(r, c):
         return (outcome([1, 1, c], r)[0] - outcome([1, 0, c], r)[0] - outcome([0, 1, c], r)[0]
@@ -203,5 +203,12 @@ def test_interactions_are_paired_differences_of_differences():
     expected = estimate([np.mean([did(r, c) for c in "xy"]) for r in range(reps)])
     assert [row["effect"], row["low"], row["high"]] == pytest.approx([expected.mean, expected.low, expected.high])
     assert row["p_holm"] >= row["p"]
-    text = report_text({**_analysed(manifest, o), "interactions": table}, [])
+    text = report_text({**_analysed(manifest, o), "interactions": table, "interaction_multiplicity": n}, [])
     assert "Interactions: what two levels do together" in text and "a x b: 1 and 1 (against 0 and 0)" in text
+    # a combination without finished runs is named, not left out in silence
+    unfinished = o.runs.index[(o.runs["a"] == 1) & (o.runs["b"] == 1)]
+    partial = Outcomes(o.runs.drop(unfinished).reset_index(drop=True), o.months, o.at,
+                       np.delete(o.national, unfinished, axis=0))
+    records, gaps = interaction_records(manifest, partial)
+    assert "a x b" not in [rec["factor"] for rec in records]
+    assert any(g.startswith("no interaction of a x b at 1 and 1") for g in gaps)

@@ -90,6 +90,7 @@ def test_a_bound_that_is_not_zero_never_shows_as_zero():
     assert fmt({"mean": -0.02, "ci95": [-0.04, -0.0002]}, signed=True) == "-0.0200 [-0.0400, -0.0002]"
     assert fmt({"mean": 0.037, "ci95": [-0.0001, 0.075]}, signed=True) == "+0.0370 [-0.0001, +0.0750]"   # spans 0
     assert fmt({"mean": 0.0, "ci95": [0.0, 0.075]}, signed=True) == "+0.000 [+0.000, +0.075]"     # a bound at 0
+    assert fmt({"mean": -1e-17, "ci95": [-0.0, 0.0001]}, signed=True) == "+0.0000 [+0.0000, +0.0001]"   # no -0
     assert fmt({"mean": 0.00004, "ci95": [0.00001, 0.00007]}, signed=True) == "+0.00004 [+0.00001, +0.00007]"
 
 

@@ -122,16 +122,15 @@ class RandomStreams:
 
     @classmethod
     def from_generator(cls, rng: np.random.Generator) -> "RandomStreams":
-        """The streams of one replication, spawned from its generator's seed.
+        """The streams of one replication, spawned from its generator's seed sequence.
 
-        They are spawned from a copy of the seed sequence (with the children
-        it had spawned already), so the caller's sequence is left as it was:
-        two worlds built from generators of one sequence get the same streams,
-        as common random numbers between a baseline and a what-if need.
+        Spawning moves the sequence on, so that worlds built one after
+        another from one generator draw different numbers, as replications
+        must. Two runs that are to share their numbers (a baseline and a
+        what-if) are given the seed, or each a fresh copy of the sequence
+        (``ChainModel`` copies a sequence it is given; the runner does too).
         """
-        given = rng.bit_generator.seed_seq
-        seed_seq = np.random.SeedSequence(given.entropy, spawn_key=given.spawn_key, pool_size=given.pool_size,
-                                          n_children_spawned=given.n_children_spawned)
+        seed_seq = rng.bit_generator.seed_seq
         children = seed_seq.spawn(len(fields(cls)))
         return cls(*(Stream([np.random.default_rng(child)]) for child in children))
 
