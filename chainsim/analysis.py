@@ -50,7 +50,15 @@ from chainsim.core.levers import RegionSelection
 from chainsim.core.measurement import COORDINATED
 from chainsim.core.regions import select_regions
 from chainsim.experiment import ExperimentError, load_experiment
-from chainsim.statistics import Estimate, all_equal, estimate, holm, seed_sensitive, simultaneous_level
+from chainsim.statistics import (
+    Estimate,
+    all_equal,
+    chance_finding,
+    estimate,
+    holm,
+    seed_sensitive,
+    simultaneous_level,
+)
 from chainsim.sweep import load_results, manifest_era, read_manifest
 
 OUTCOMES = {"observed_at": "coordinated_observed_at", "end": "coordinated_end"}
@@ -407,8 +415,9 @@ def _stat(row) -> dict:
     return stat
 
 
-def _excludes_zero(row) -> bool:
-    return _stat(row)["ci95"] is not None and (row.low > 0 or row.high < 0)
+def _chance(row) -> bool:
+    """A row of an effects table that is a possible chance finding (:func:`chainsim.statistics.chance_finding`)."""
+    return chance_finding(_stat(row)["ci95"], _p(row.p_holm))
 
 
 def warnings_for(effects: pd.DataFrame, m: int) -> list[dict]:
@@ -421,7 +430,7 @@ def warnings_for(effects: pd.DataFrame, m: int) -> list[dict]:
         return (f"{row.factor} {row.contrast}{group} at {row.month}: {fmt(_stat(row), True)}, "
                 f"Holm {fmt_p(row.p_holm)}")
 
-    chance = [name(r) for r in effects.itertuples() if _excludes_zero(r) and r.p_holm >= 0.05]
+    chance = [name(r) for r in effects.itertuples() if _chance(r)]
     seeds = [f"{name(r)}; halves {r.first_half:+.3f} and {r.second_half:+.3f}"
              for r in effects.itertuples() if r.seed_sensitive]
     out = []
@@ -530,7 +539,7 @@ def _analyse(out: Path, manifest: dict) -> dict:
         if len(manifest["factors"]) > 1:
             notes.append("each contrast is matched on the other factors' levels and averaged over them (a main "
                          "effect); the interactions below say what two levels do together, and the runs of each "
-                         "combination are in chainsim.load_results(DIR)".replace("DIR", repr(str(out))))
+                         f"combination are in chainsim.load_results({str(out)!r})")
     else:
         sampler = manifest["sampler"]
         records = regression_records(o, manifest["factors"], sampler["problem"]["bounds"])
@@ -561,7 +570,7 @@ def _cells(part: pd.DataFrame) -> str:
     """An effect's cells at its months: mean [95% CI], Holm p and its flags."""
     cells = ""
     for row in part.itertuples():
-        flags = ("!" if _excludes_zero(row) and row.p_holm >= 0.05 else "") + ("~" if row.seed_sensitive else "")
+        flags = ("!" if _chance(row) else "") + ("~" if row.seed_sensitive else "")
         cells += f"{fmt(_stat(row), True) + ' ':<27}{fmt_p(_p(row.p_holm)):<9}{flags:<3}"
     return cells
 

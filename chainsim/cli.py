@@ -905,6 +905,7 @@ def _run_era(args, config) -> int:
     print(f"\nShare of locations by stage in {config.calendar.end} (mean, 90% interval): {end}")
     print("\nThe 90% intervals are the spread between replications: where one simulated country falls, to set "
           "beside the one the survey saw. The region era's report gives the 95% interval of the mean instead."
+          # not a parameter: below 20 values a 90% interval between replications rests on one or two at each end
           + (" With fewer than 20 replications they rest on few values." if run.replications < 20 else ""))
     print("\nWritten: " + ", ".join(str(out / name) for name, _ in steps))
     return 0

@@ -45,6 +45,7 @@ from chainsim.scenario import Scenario
 from chainsim.statistics import (
     Estimate,
     all_equal,
+    chance_finding,
     estimate,
     holm,
     seed_sensitive,
@@ -400,8 +401,7 @@ def report_text(summary: dict, out: Path) -> str:
             for when in WHEN:
                 e = effect[when]
                 where = f"{name}, {group}, {summary[when]}: {fmt(e, signed=True)}, Holm {fmt_p(e['p_holm'])}"
-                chance = (e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0)
-                          and e["p_holm"] >= 0.05)
+                chance = chance_finding(e["ci95"], e["p_holm"])
                 if chance:
                     flagged.append(where)
                 if e["seed_sensitive"]:

@@ -3,9 +3,10 @@
 The Mesa model of chainsim. It wraps one :class:`~chainsim.core.world.World`
 (the Mesa-free state of the chain), gives every organisation a Mesa agent
 (:mod:`chainsim.agents`), steps the world month by month with
-:func:`chainsim.core.simulation.step`, and collects, per month simulated, the month
-("YYYY-MM") and the share of regions per stage in a Mesa ``DataCollector``. It takes flat keyword settings, so Mesa's
-``batch_run``, ``SolaraViz`` and the EMA Workbench can build it directly::
+:func:`chainsim.core.simulation.step`, and collects, per month simulated,
+the month ("YYYY-MM") and the share of regions per stage in a Mesa
+``DataCollector``. It takes flat keyword settings, so Mesa's ``batch_run``,
+``SolaraViz`` and the EMA Workbench can build it directly::
 
     ChainModel()                                        # the Netherlands 2012-2016, calibrated
     ChainModel("lever_joint_targets", rng=1)            # a shipped scenario by name (or a path)

@@ -33,6 +33,13 @@ from chainsim.results import Results, mean_ci
 from chainsim.statistics import estimate
 
 
+def _effect_band(values, bounds: tuple[float, float]) -> dict:
+    """:func:`_band` of a paired difference, by the rule of comparison.json (chainsim.statistics.estimate):
+    no band where every replication gives the same difference."""
+    e = estimate(values, bounds)
+    return _band({"mean": e.mean, "ci95": e.ci() or [None, None]})
+
+
 def _band(ci: dict) -> dict:
     """Mean and interval as floats for drawing: no interval (one replication) becomes NaN, drawn as no band."""
     lo, hi = ci["ci95"]
@@ -69,7 +76,7 @@ def _bands(shares: np.ndarray, months, draws=None) -> pd.DataFrame:
 def _run_rows(source) -> pd.DataFrame:
     """The rows of a run: ``source`` is a run folder, its Parquet file, or those rows as a frame."""
     if isinstance(source, pd.DataFrame):
-        frame, name = source, "the frame"
+        frame, name, have = source, "the frame", set(source.columns)
     else:
         path = Path(source)
         path = path / RUN_TABLE if path.is_dir() else path
@@ -80,16 +87,13 @@ def _run_rows(source) -> pd.DataFrame:
                                     f"(it holds {RUN_TABLE}) or its rows as a frame")
         import pyarrow.parquet as pq
 
-        have = set(pq.read_schema(path).names)
-        missing = [c for c in _RUN_COLUMNS if c not in have]
-        if missing:
-            raise ValueError(f"{path}: no column {', '.join(missing)}; expected the rows of {RUN_TABLE} "
-                             "(docs/outputs.md)")
-        frame, name = pd.read_parquet(path, columns=list(_RUN_COLUMNS)), str(path)
-    missing = [c for c in _RUN_COLUMNS if c not in frame]
+        frame, name, have = None, str(path), set(pq.read_schema(path).names)   # checked before it is read
+    missing = [c for c in _RUN_COLUMNS if c not in have]
     if missing:
         raise ValueError(f"{name}: no column {', '.join(missing)}; expected the rows of {RUN_TABLE} "
                          "(docs/outputs.md)")
+    if frame is None:
+        frame = pd.read_parquet(name, columns=list(_RUN_COLUMNS))
     other = sorted(set(frame["stage"].astype(str)) - set(STAGES))
     if other:
         raise ValueError(f"{name}: stage {', '.join(other)} is not a region stage ({', '.join(STAGES)}); "
@@ -275,9 +279,8 @@ def comparison_difference_data(comparison) -> pd.DataFrame:
             continue
         diff = comparison.coordinated(name) - base
         for t, month in enumerate(comparison.calendar.months):
-            e = estimate(diff[:, t], (-1.0, 1.0))
             rows.append({"scenario": name, "month": pd.Timestamp(month.year, month.month, 1),
-                         **_band({"mean": e.mean, "ci95": e.ci() or [None, None]})})
+                         **_effect_band(diff[:, t], (-1.0, 1.0))})
     return pd.DataFrame(rows)
 
 
@@ -711,12 +714,8 @@ def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
         when = pd.Timestamp(month.year, month.month, 1)
         for series, values, bounds in (("baseline", baseline[:, t], (0.0, 1.0)), ("what-if", whatif[:, t], (0.0, 1.0)),
                                        ("difference", whatif[:, t] - baseline[:, t], (-1.0, 1.0))):
-            if series == "difference":
-                e = estimate(values, bounds)
-                ci = {"mean": e.mean, "ci95": e.ci() or [None, None]}
-            else:
-                ci = mean_ci(values, *bounds)
-            rows.append({"month": when, "series": series, **_band(ci), "replications": len(values)})
+            band = _effect_band(values, bounds) if series == "difference" else _band(mean_ci(values, *bounds))
+            rows.append({"month": when, "series": series, **band, "replications": len(values)})
     return pd.DataFrame(rows)
 
 

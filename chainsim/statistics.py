@@ -137,6 +137,13 @@ def split_half(values) -> tuple[float | None, float | None]:
     return float(x[:k].mean()), float(x[k:].mean())
 
 
+def chance_finding(ci, p_holm: float | None) -> bool:
+    """An interval ``ci`` ([low, high] or None) that excludes zero on its own while the Holm-adjusted p is
+    0.05 or more: a possible chance finding among the effects shown (the reports flag it ``!``)."""
+    return (ci is not None and ci[0] is not None and (ci[0] > 0 or ci[1] < 0)
+            and p_holm is not None and p_holm >= 0.05)
+
+
 def seed_sensitive(e: Estimate) -> bool:
     """The 95% interval excludes zero, but the two halves of the replications disagree in sign."""
     if not e.excludes_zero or e.first_half is None or e.second_half is None:

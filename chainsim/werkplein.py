@@ -31,6 +31,7 @@ from chainsim.core.location_measurement import (
 from chainsim.core.parameters import Parameters
 from chainsim.results import config_record, config_sha256
 from chainsim.runner import iter_runs
+from chainsim.statistics import chance_finding
 from chainsim.version import version
 
 ERA = LOCATIONS.name
@@ -282,9 +283,8 @@ class EraComparison:
                  "later than a month differs by exactly 0 there.", "",
                  "| scenario | measure | month | base | difference | Holm p |", "|---|---|---|---|---|---|"]
         for row in self.effects():
-            low, high = row["ci95"] or (None, None)
             stat = {"mean": row["difference"], "ci95": row["ci95"], "no_interval": row.get("no_interval")}
-            chance = low is not None and (low > 0 or high < 0) and row["p_holm"] >= 0.05
+            chance = chance_finding(row["ci95"], row["p_holm"])
             lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "
                          f"{row['month']} | {row['base']:.3f} | {fmt(stat, signed=True)}"
                          f"{' !' if chance else ''} | {fmt_p(row['p_holm'])} |")

@@ -104,3 +104,12 @@ def test_split_half_and_the_seed_check():
     assert flipping.excludes_zero and flipping.first_half > 0 > flipping.second_half
     assert seed_sensitive(flipping)
     assert not seed_sensitive(estimate([0.05, -0.01, 0.04, -0.02]))   # halves disagree, interval includes zero
+
+
+def test_a_chance_finding_excludes_zero_only_before_the_adjustment():
+    from chainsim.statistics import chance_finding
+
+    assert chance_finding([0.01, 0.05], 0.2) and chance_finding([-0.05, -0.01], 0.05)
+    assert not chance_finding([0.01, 0.05], 0.01)            # holds after the adjustment too
+    assert not chance_finding([-0.01, 0.05], 0.9)            # spans zero
+    assert not chance_finding(None, None) and not chance_finding([None, None], None)
