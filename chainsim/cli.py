@@ -954,12 +954,9 @@ def _fmt_interval(stat: dict) -> str:
 
 
 def _fmt(stat: dict, digits: int = 2) -> str:
-    if stat["mean"] is None:
-        return "n/a (no region in the denominator)"
-    lo, hi = stat["ci95"]
-    if lo is None:
-        return f"{stat['mean']:.{digits}f} [n/a: 1 replication]"     # fits the column, as compare's n/a
-    return f"{stat['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+    from chainsim.results import fmt_mean_ci
+
+    return fmt_mean_ci(stat, digits)
 
 
 SHARE_DIGITS = 3

@@ -107,7 +107,10 @@ def stage_share_data(source) -> pd.DataFrame:
     ``source`` is a :class:`~chainsim.results.Results`, the folder ``chainsim
     run`` wrote (or its ``region_months.parquet``), or those rows as a frame.
     For a run over posterior draws (``--posterior``) the interval is taken
-    over the draws' means, as in ``summary.json``.
+    over the draws' means, as in ``summary.json``. ``low`` and ``high`` are
+    NaN (drawn as no band) where there is no interval: one replication, or a
+    month where every replication gave the same share (often the first months,
+    before any region moves).
     """
     if isinstance(source, Results):
         draws = [run.draw for run in source.runs] if source.posterior else None

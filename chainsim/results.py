@@ -172,9 +172,11 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
     """Mean and 95% confidence interval of the mean (Student t) of replicate values.
 
     NaN values (a share whose denominator was empty in that replication) are
-    left out. With fewer than two values there is no interval (``[None, None]``):
-    one replication says nothing about the spread, and a zero-width interval would
-    pretend it does.
+    left out. Where there is no interval, ``ci95`` is ``[None, None]`` and
+    ``no_interval`` says why, in the words of :mod:`chainsim.statistics`: with one
+    value ("1 replication") nothing is known of the spread, and where every value
+    is the same ("all N values equal") a zero-width interval would claim a
+    certainty that N replications cannot give.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -182,15 +184,27 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
         return {"mean": None, "ci95": [None, None]}
     mean = float(x.mean())
     if len(x) < 2:
-        return {"mean": mean, "ci95": [None, None]}
-    else:
-        half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-        lo, hi = mean - half, mean + half
+        return {"mean": mean, "ci95": [None, None], "no_interval": "1 replication"}
+    if np.ptp(x) == 0:
+        return {"mean": mean, "ci95": [None, None], "no_interval": f"all {len(x)} values equal"}
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    lo, hi = mean - half, mean + half
     if low is not None:
         lo = max(lo, low)
     if high is not None:
         hi = min(hi, high)
     return {"mean": mean, "ci95": [lo, hi]}
+
+
+def fmt_mean_ci(stat: dict, digits: int = 2) -> str:
+    """A :func:`mean_ci` as ``0.31 [0.27, 0.35]``, or ``0.00 [n/a: all equal]`` where it has no interval."""
+    if stat["mean"] is None:
+        return "n/a (no region in the denominator)"
+    lo, hi = stat["ci95"]
+    if lo is None:
+        why = stat.get("no_interval", "1 replication")
+        return f"{stat['mean']:.{digits}f} [n/a: {'all equal' if why.startswith('all ') else why}]"
+    return f"{stat['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
 # --- identity of a configuration ----------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.measurement import INDICATORS
 from chainsim.plotting import plot_stage_shares, stage_share_data
-from chainsim.results import Results, mean_ci, write_json
+from chainsim.results import Results, fmt_mean_ci, mean_ci, write_json
 from chainsim.runner import RunConfig, run_replications
 
 CONFIG = RunConfig(regions=("AM02", "AM12", "AM22"), calendar=Calendar(Month(2014, 1), Month(2015, 2), Month(2014, 11)))
@@ -22,7 +22,12 @@ def test_mean_ci_known_answer():
     assert stat["mean"] == pytest.approx(2.0)
     # t(0.975, 2) = 4.302653; sd = 1; half width = 4.302653 / sqrt(3)
     assert stat["ci95"][1] - 2.0 == pytest.approx(4.302653 / np.sqrt(3), rel=1e-5)
-    assert mean_ci([0.5], 0, 1) == {"mean": 0.5, "ci95": [None, None]}     # one replication: no interval
+    assert mean_ci([0.5], 0, 1) == {"mean": 0.5, "ci95": [None, None], "no_interval": "1 replication"}
+    assert mean_ci([0.25, 0.25, np.nan, 0.25]) == {"mean": 0.25, "ci95": [None, None],     # never [x, x]
+                                                "no_interval": "all 3 values equal"}
+    assert fmt_mean_ci(mean_ci([0.25, 0.25]), 3) == "0.250 [n/a: all equal]"
+    assert fmt_mean_ci(mean_ci([0.5])) == "0.50 [n/a: 1 replication]"
+    assert fmt_mean_ci(mean_ci([1.0, 2.0, 3.0]), 1) == "2.0 [-0.5, 4.5]"
     assert mean_ci([0.9, 1.0, 1.0], 0.0, 1.0)["ci95"][1] == 1.0
     assert mean_ci([np.nan, np.nan])["mean"] is None
 
@@ -36,7 +41,10 @@ def test_summary_has_what_the_cli_promises(results):
     assert set(s["cooperation_levels"]) == {"all_levels", "intermediate", "hardly", "none"}
     assert set(s["indicators"]) == set(INDICATORS)
     for stat in s["stage_shares"].values():
-        assert stat["ci95"][0] <= stat["mean"] <= stat["ci95"][1]
+        if stat["ci95"][0] is None:      # every replication the same: said, never a zero-width interval
+            assert stat["no_interval"] == "all 4 values equal"
+        else:
+            assert stat["ci95"][0] <= stat["mean"] <= stat["ci95"][1]
     json.dumps(s)          # serialisable
 
 
@@ -51,7 +59,14 @@ def test_region_month_table(results):
 def test_plot_data_and_drawing(results):
     data = stage_share_data(results)
     assert len(data) == CONFIG.calendar.n_months * 3
-    assert data[["mean", "low", "high"]].apply(lambda c: c.between(0, 1)).all().all()
+    assert data["mean"].between(0, 1).all()
+    banded = data["low"].notna()
+    assert banded.any() and banded.eq(data["high"].notna()).all()
+    assert (data["low"] <= data["mean"])[banded].all() and (data["mean"] <= data["high"])[banded].all()
+    assert (data.loc[banded, ["low", "high"]].apply(lambda c: c.between(0, 1))).all().all()
+    shares = results.stage_shares()           # no band exactly where every replication gave the same share
+    same = (shares == shares[:1]).all(axis=0).reshape(-1)
+    assert np.array_equal(~banded.to_numpy(), same)
     sums = data.groupby("month")["mean"].sum()
     assert np.allclose(sums, 1.0)
     ax = plot_stage_shares(results, {"coordinated": 0.25, "middle": 0.5, "little": 0.25})

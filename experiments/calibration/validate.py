@@ -78,7 +78,9 @@ def run(config, replications: int, workers: int, seed: int):
 
 
 def fmt(stat: dict, digits: int = 2) -> str:
-    return f"{stat['mean']:.{digits}f} [{stat['ci95'][0]:.{digits}f}, {stat['ci95'][1]:.{digits}f}]"
+    from chainsim.results import fmt_mean_ci
+
+    return fmt_mean_ci(stat, digits)
 
 
 def patterns_figure(table: pd.DataFrame, path: Path) -> None:
@@ -185,9 +187,13 @@ def main() -> None:
               "![stage shares](figures/validation_stage_shares.png)", "",
               "| group | item | observed | simulated (95% CI) | within CI | error |", "|---|---|---|---|---|---|"]
     for row in table.itertuples():
-        inside = "yes" if row.low <= row.observed <= row.high else "no"
+        if np.isnan(row.low):         # every run gave the same value: no interval (chainsim.results.mean_ci)
+            interval, inside = "[n/a: all equal]", "yes" if row.simulated == row.observed else "no"
+        else:
+            interval = f"[{row.low:.3f}, {row.high:.3f}]"
+            inside = "yes" if row.low <= row.observed <= row.high else "no"
         lines.append(f"| {row.group} | {row.name} | {row.observed:.3f} | {row.simulated:.3f} "
-                     f"[{row.low:.3f}, {row.high:.3f}] | {inside} | {row.simulated - row.observed:+.3f} |")
+                     f"{interval} | {inside} | {row.simulated - row.observed:+.3f} |")
     lines += ["", "Counts of regions (Table 3.4 and 3.3, n = 35):", "",
               "| item | observed | simulated (95% CI) |", "|---|---|---|"]
     obs = load_observed()

@@ -21,7 +21,7 @@ import numpy as np
 
 from chainsim.core.calendar import Month
 from chainsim.core.recorder import DIAGNOSTICS
-from chainsim.results import mean_ci
+from chainsim.results import fmt_mean_ci, mean_ci
 from chainsim.runner import run_replications
 from chainsim.scenario import load_scenario
 
@@ -64,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         legacy = np.array([r[key] for r in rows[SCENARIOS[1]]])
         cells = []
         for values in (history, legacy, history - legacy):
-            e = mean_ci(values)
-            cells.append(f"{e['mean']:.3f} [{e['ci95'][0]:.3f}, {e['ci95'][1]:.3f}]")
+            cells.append(fmt_mean_ci(mean_ci(values), 3))
         print(f"{key:38}" + "".join(f"{c:>26}" for c in cells))
     return 0
 
