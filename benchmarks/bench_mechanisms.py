@@ -11,6 +11,12 @@ wrapped in a timer, and so is the drawing of random numbers
 replication and each function's share (inclusive: a function that calls another counts the
 callee's time too), the best of ``--repeats``. The timers add a little
 (about 1 µs a call), so the total is a little above an untimed run.
+
+The compiled loops (:mod:`chainsim.core.mechanisms.compiled`,
+:mod:`chainsim.core.tie_loops`) are timed too, each and together: the time
+inside them is what compiling more of the model cannot take away (they are
+compiled already), which docs/performance.md uses to bound from below what a
+replication could cost if every numpy step took no time at all.
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ import time
 
 import numpy as np
 
-from chainsim.core import jit, simulation
+from chainsim.core import jit, simulation, tie_loops
 from chainsim.core.batch import new_batch
 from chainsim.core.mechanisms import (
     actors,
     belief,
+    compiled,
     environment,
     execution,
     labour_market,
@@ -38,6 +45,9 @@ from chainsim.core.streams import Stream
 from chainsim.runner import RunConfig, replication_seeds
 
 MODULES = (actors, belief, environment, execution, labour_market, leadership, table, trust)
+LOOP_MODULES = (compiled, tie_loops)
+"""Modules of compiled loops: their callers look them up on the module at each call, so they can be wrapped."""
+INSIDE_LOOPS = "compiled loops (all, inside them)"
 
 
 def _timed(spent: collections.Counter, label: str, function):
@@ -58,6 +68,13 @@ def measure(batch: int) -> tuple[float, float, collections.Counter]:
             if function.__module__ == module.__name__ and not name.startswith("_"):
                 originals.append((module, name, function))
                 setattr(module, name, _timed(spent, f"{module.__name__.rsplit('.', 1)[-1]}.{name}", function))
+    for module in LOOP_MODULES:           # numba dispatchers are not plain functions: take what the module defines
+        for name, function in list(vars(module).items()):
+            if callable(function) and not name.startswith("_") and getattr(function, "__module__", None) == \
+                    module.__name__ and not inspect.isclass(function):
+                originals.append((module, name, function))
+                label = f"loop {module.__name__.rsplit('.', 1)[-1]}.{name}"
+                setattr(module, name, _timed(spent, INSIDE_LOOPS, _timed(spent, label, function)))
     # every random number of the steps, drawn from each replication's own generator
     draw = Stream._draw
     phase = {"now": "build"}
@@ -94,6 +111,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--top", type=int, default=25, help="functions to list")
     args = parser.parse_args()
+    measure(2)          # warm up: numba loads its cached loops on their first call (about 0.3 s), not timed
     best = min((measure(args.batch) for _ in range(args.repeats)), key=lambda m: m[0] + m[1])
     build, steps, spent = best
     print(f"batch of {args.batch}: build {1000 * build:.1f} ms and 60 months {1000 * steps:.1f} ms per replication "

@@ -45,6 +45,8 @@ from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.regions import UnknownRegionError, find_region
 from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
 
+EXPERIMENT_SIGNS = ("base", "factors", "design")
+"""Top keys of an experiment file (chainsim.experiment), which a scenario file does not have."""
 TOP_KEYS = ("extends", "description", "sources", "era", "start_from", "regions", "calendar", "parameters", "levers")
 CALENDAR_KEYS = ("start", "end", "observed_at")
 LEVER_KEYS = ("kind", "start", "end", "regions", "strength")
@@ -327,6 +329,10 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
     f, problems = read_toml(path)
     if f is None:
         return [], problems
+    signs = sorted(set(EXPERIMENT_SIGNS) & set(f.data))
+    if not seen and signs and not (set(TOP_KEYS) - {"description"}) & set(f.data):
+        return [], [f"{path}:1: this is an experiment file (it has {', '.join(signs)}): run it with `chainsim "
+                    "sweep`; run and compare take scenario files (extends, levers, parameters, ...)"]
     checked = _check_file(f)
     chain: list[tuple[TomlFile, dict]] = []
     base = f.data.get("extends")

@@ -241,16 +241,16 @@ class EraComparison:
     def effects(self) -> list[dict]:
         """Per scenario against the base, per measure and month: the paired mean difference and its 95% interval.
 
-        Holm's correction runs over all the differences of one scenario (``p_holm``).
+        Holm's correction (``p_holm``) runs over every difference shown that has a p, of all scenarios
+        together, as the region era's compare does: they form one family.
         """
         from chainsim.statistics import estimate, holm
 
         base = self.runs[0]
         cal = base.config.calendar
         months = {str(cal.observed_at): cal.observed_index, str(cal.end): cal.n_months - 1}
-        out = []
+        rows = []
         for name, run in zip(self.names[1:], self.runs[1:]):
-            rows = []
             for measure in COMPARED:
                 k = MEASURES.index(measure)
                 for month, t in months.items():
@@ -259,10 +259,9 @@ class EraComparison:
                                  "base": float(base.shares[:, t, k].mean()), "scenario_mean":
                                  float(run.shares[:, t, k].mean()), "difference": e.mean, "ci95": e.ci(),
                                  "p": e.p, **e.reason_field()})
-            for row, p in zip(rows, holm([r["p"] for r in rows])):
-                row["p_holm"] = p
-            out.extend(rows)
-        return out
+        for row, p in zip(rows, holm([r["p"] for r in rows])):
+            row["p_holm"] = p
+        return rows
 
     def summary(self) -> dict:
         base = self.runs[0]
@@ -275,14 +274,23 @@ class EraComparison:
                 "effects": self.effects()}
 
     def report(self) -> str:
-        lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}, "
-                 f"{self.runs[0].replications} paired replications; difference in the share of locations "
-                 f"(mean and 95% interval of the paired difference; p Holm-adjusted over each scenario's "
-                 f"differences with an interval, of {2 * len(COMPARED)}; ! where the interval excludes zero on "
-                 "its own but not after the adjustment, as in the region era's compare). A lever that starts "
-                 "later than a month differs by exactly 0 there.", "",
+        effects = self.effects()
+        family = sum(row["p"] is not None for row in effects)
+        base = self.runs[0]
+        if base.national:
+            where = ""
+        else:
+            from chainsim.core.regions import find_region
+            names = ", ".join(find_region(code).name for code in base.config.regions or ())
+            where = f" on {base.locations} of {len(LOCATIONS.select(None))} locations (those of {names})"
+        lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}{where}, "
+                 f"{base.replications} paired replications; difference in the share of locations "
+                 f"(mean and 95% interval of the paired difference; p Holm-adjusted over the {family} "
+                 f"difference{'s' if family != 1 else ''} shown with a p, one family, as in the region era's "
+                 "compare; ! where the interval excludes zero on its own but not after the adjustment). A lever "
+                 "that starts later than a month differs by exactly 0 there.", "",
                  "| scenario | measure | month | base | difference | Holm p |", "|---|---|---|---|---|---|"]
-        for row in self.effects():
+        for row in effects:
             stat = {"mean": row["difference"], "ci95": row["ci95"], "no_interval": row.get("no_interval")}
             chance = chance_finding(row["ci95"], row["p_holm"])
             lines.append(f"| {row['scenario']} | {LOCATION_ITEM_NAMES.get(row['measure'], row['measure'])} | "

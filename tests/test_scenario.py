@@ -351,3 +351,16 @@ def test_fuzz_any_text_loads_or_raises_scenario_error(tmp_path_factory, text):
         load_scenario(path)
     except ScenarioError as exc:
         assert exc.problems and all("\n" not in p for p in exc.problems)
+
+
+def test_an_experiment_file_given_as_a_scenario_says_what_it_is(tmp_path):
+    """`chainsim run experiments/x.toml`: one line naming the file kind and the command that takes it."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(ROOT / "experiments" / "smoke.toml")
+    assert str(err.value).count("\n") == 0 and "this is an experiment file (it has base, design, factors)" in \
+        str(err.value) and "chainsim sweep" in str(err.value)
+    # a scenario that happens to carry a description only is still read as a scenario (its problems listed)
+    lone = tmp_path / "lone.toml"
+    lone.write_text('description = "no sources"\nbase = "x"\nextends = "netherlands_2012.toml"\n')
+    with pytest.raises(ScenarioError, match="base: unknown key"):
+        load_scenario(lone)

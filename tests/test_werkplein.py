@@ -228,6 +228,12 @@ def test_compare_of_the_era_pairs_the_runs_and_reports_intervals(tmp_path):
     # the report flags as the region era's compare does: ! where only the unadjusted interval excludes zero
     report = comparison.report()
     assert "| difference | Holm p |" in report and "as in the region era's compare" in report
+    # one Holm family over every difference with a p, of both scenarios, as the region era's compare
+    from chainsim.statistics import holm
+    assert [e["p_holm"] for e in effects] == holm([e["p"] for e in effects])
+    family = sum(e["p"] is not None for e in effects)
+    assert f"over the {family} difference" in report
+    assert " locations (those of Groningen, Friesland)" in report          # a subset of the locations: said
     for e, line in zip(effects, [row for row in report.splitlines() if row.startswith("| werkplein_")]):
         chance = e["ci95"] is not None and (e["ci95"][0] > 0 or e["ci95"][1] < 0) and e["p_holm"] >= 0.05
         assert (" ! |" in line) == chance
