@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from chainsim.compare import EQUAL_VALUES, fmt, fmt_p, group_differences, treated_mask
+from chainsim.compare import equal_values, fmt, fmt_p, group_differences, treated_mask
 from chainsim.core.eras import ERAS, REGIONS, Era
 from chainsim.core.levers import RegionSelection
 from chainsim.core.measurement import COORDINATED
@@ -604,7 +604,7 @@ def report_text(result: dict, written: list[Path]) -> str:
     if reps < 2:
         lines.append("One replication: no intervals for paired effects (n/a).")
     if any(all_equal(reason) for reason in effects["no_interval"]):
-        lines.append(EQUAL_VALUES)
+        lines.append(equal_values(ERAS[result.get("era", REGIONS.name)].unit))
     lines += [f"Note: {note}." for note in result["notes"]]
     for warning in result["warnings"]:
         lines += [f"WARNING: {warning['warning']}:", *(f"  - {effect}" for effect in warning["effects"])]

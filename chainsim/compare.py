@@ -150,9 +150,15 @@ def group_differences(done, base_done, treated) -> dict[str, np.ndarray]:
 
 
 # --- the comparison --------------------------------------------------------------
-EQUAL_VALUES = ("n/a (all equal): every replication gave the same value (often 0: no replication changed a "
-                "region's stage there), so its spread cannot be estimated (shares move in steps of one region); "
-                "add replications.")
+def equal_values(unit: str = "region") -> str:
+    """The reports' note on ``n/a (all equal)``, in the words of the era's ``unit`` (region, location)."""
+    return (f"n/a (all equal): every replication gave the same value (often 0: no replication changed a "
+            f"{unit}'s stage there), so its spread cannot be estimated (shares move in steps of one {unit}); "
+            "add replications.")
+
+
+EQUAL_VALUES = equal_values()
+"""The note for the region era's reports."""
 
 
 def stat_json(e: Estimate) -> dict:

@@ -56,7 +56,12 @@ def build_model(replications: int = 10, uncertainties: Iterable[str] = DEFAULT_U
     ``scenario`` (a shipped name or a path) and ``regions`` (names or codes)
     are constants of every experiment; the scenario's own levers stay on.
     """
-    from ema_workbench import ArrayOutcome, Constant, RealParameter, ReplicatorModel
+    try:
+        from ema_workbench import ArrayOutcome, Constant, RealParameter, ReplicatorModel
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(f"chainsim.ema needs the EMA Workbench, which is not installed ({exc}); install "
+                                  "it with: pip install 'chainsim[ema]' (make test installs it)", name=exc.name) \
+            from None
 
     model = ReplicatorModel("chainsim", function=run_chainsim)
     model.constants = [Constant("scenario", scenario),

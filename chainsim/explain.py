@@ -37,6 +37,10 @@ TERM_MECHANISM = {
     "representative": "M7 the commitment of UWV's representative at this level",
 }
 
+LEVEL_READING = {"operational": " (joint consultation, staff and projects, all three)"}
+"""How a level of Table 3.4 is read where its name could mislead (:func:`chainsim.core.measurement.cooperation_levels`):
+the operational level asks for more than the item 'cooperation on the shop floor' (any one arrangement)."""
+
 ARRANGEMENT_WORDS = {
     "governance_table": "a regional governance table of UWV and all municipalities",
     "shared_vision": "a shared vision with joint goals",
@@ -183,7 +187,8 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     diag_trust = float(rs.trust_uwv[r])
     sentences = [f"In {month}, {name} is in the '{STAGES[stage[r]]}' stage "
                  f"(Table 3.4: {LEVEL_CLASSES[level_class[r]].replace('_', ' ')}; cooperation on the "
-                 + ", ".join(f"{LEVEL_NAMES[i]} level {'yes' if levels[r, i] else 'no'}" for i in range(3)) + ")."]
+                 + ", ".join(f"{LEVEL_NAMES[i]} level{LEVEL_READING.get(LEVEL_NAMES[i], '')} "
+                             f"{'yes' if levels[r, i] else 'no'}" for i in range(3)) + ")."]
     n_has = sum(len(v) for v in has.values())
     n_all = n_has + sum(len(v) for v in lacks.values())
     missing = [ITEM_NAMES[i] for i in sum(lacks.values(), [])]
@@ -204,8 +209,12 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     elif order:
         sentences.append("No member would vote against it; it waits for its turn on the agenda or for delivery.")
     if len(out):
+        shown = ", ".join(model.agent_by_row[i].name for i in out[:top])
+        more = f" and {len(out) - top} more" if len(out) > top else ""
         sentences.append(f"{len(out)} municipalit{'y stays' if len(out) == 1 else 'ies stay'} out of the "
-                         "regional table (M4, M12: " + ", ".join(model.agent_by_row[i].name for i in out[:3]) + ").")
+                         f"regional table's decisions (M4, M12: {shown}{more}), so 'all municipalities take part' "
+                         "is not met; the governance table itself counts as the Inspectorate counted it, as the "
+                         "table of UWV and the region's municipalities.")
     sentences.append(f"Trust between UWV and the municipalities averages {diag_trust:.2f}; the weakest tie in the "
                      "region is "
                      f"{weakest_ties[0][0]} - {weakest_ties[0][1]} ({weakest_ties[0][2]:.2f})." if weakest_ties

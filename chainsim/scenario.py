@@ -285,11 +285,18 @@ def _build_lever(f: TomlFile, i: int, raw: dict, calendar: Calendar) -> Lever | 
     before = len(f.problems)
     kind = raw.get("kind")
     spec = LEVERS.get(kind) if isinstance(kind, str) else None
-    if kind is None:            # the keys every lever has are still checked, so that one pass finds all
-        f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
-    elif spec is None:
-        f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
-                                 + suggest(kind, LEVERS))
+    if spec is None:            # the keys every lever has are still checked, so that one pass finds all
+        if kind is None:
+            f.problem(key, f"missing kind (allowed: {', '.join(LEVERS)})")
+        else:
+            f.problem(f"{key}.kind", f"unknown lever kind {kind!r} (allowed: {', '.join(LEVERS)})"
+                                     + suggest(kind, LEVERS))
+        # without a kind the options are not known: a key no lever has is still a slip
+        any_lever = tuple(dict.fromkeys(LEVER_KEYS + tuple(o for s in LEVERS.values() for o in s.options)))
+        for k in raw:
+            if k not in any_lever:
+                f.problem(f"{key}.{k}", f"unknown key for any lever (allowed: {', '.join(any_lever)})"
+                                        + suggest(k, any_lever))
     else:
         allowed = LEVER_KEYS + tuple(spec.options)
         for k in raw:

@@ -56,6 +56,16 @@ class Comparison:
         """Whether the simulated mean lies within the interval the seed's words allow."""
         return self.figure.low <= self.mean <= self.figure.high
 
+    @property
+    def shown(self) -> str:
+        """The simulated mean and its 90% interval, to two decimals, or to as many more (up to four) as it
+        takes for the shown mean to sit on the same side of the survey's bounds as the mean does: 0.497
+        against 0.5-0.67, never a 0.50 marked outside."""
+        f, digits = self.figure, 2
+        while digits < 4 and (f.low <= round(self.mean, digits) <= f.high) != self.inside:
+            digits += 1
+        return f"{self.mean:.{digits}f} ({self.low:.{digits}f}-{self.high:.{digits}f})"
+
     def as_dict(self) -> dict:
         f = self.figure
         return {"item": f.item, "survey": [f.low, f.high], "words": f.words, "passage": f.passage, "use": f.use,
@@ -186,7 +196,7 @@ def format_picture(rows: list[Comparison], replications: int, locations: int | N
             "replications)")
     if not national:
         lines = [head, "", "| item | simulated |", "|---|---|"]
-        lines += [f"| {LOCATION_ITEM_NAMES[r.figure.item]} | {r.mean:.2f} ({r.low:.2f}-{r.high:.2f}) |" for r in rows]
+        lines += [f"| {LOCATION_ITEM_NAMES[r.figure.item]} | {r.shown} |" for r in rows]
         lines += ["", f"The survey's figures (001 §4) are national; this run has {locations} of "
                       f"{len(LOCATIONS.select(None))} locations, so they are not shown beside it."]
         return "\n".join(lines)
@@ -195,8 +205,8 @@ def format_picture(rows: list[Comparison], replications: int, locations: int | N
              "|---|---|---|---|---|---|"]
     for row in rows:
         f = row.figure
-        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.3g}-{f.high:.3g} | {row.mean:.2f} "
-                     f"({row.low:.2f}-{row.high:.2f}) | {'yes' if row.inside else 'no'} | {f.use} | {f.passage} |")
+        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.3g}-{f.high:.3g} | {row.shown} "
+                     f"| {'yes' if row.inside else 'no'} | {f.use} | {f.passage} |")
     inside = sum(r.inside for r in rows)
     lines += ["", f"{inside} of {len(rows)} figures inside the survey's interval. The survey counted responding "
                   "organisations, not locations (docs/research/werkplein_sources.md §6)."]

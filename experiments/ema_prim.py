@@ -20,8 +20,12 @@ import numpy as np
 
 
 def main() -> None:
-    from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator, save_results
-    from ema_workbench.analysis import prim
+    try:
+        from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator, save_results
+        from ema_workbench.analysis import prim
+    except ModuleNotFoundError as exc:
+        raise SystemExit(f"ema_prim.py: needs the EMA Workbench ({exc}); install it with: "
+                         "pip install 'chainsim[ema]' (make test installs it)") from None
 
     from chainsim.ema import build_model
 

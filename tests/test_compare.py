@@ -12,6 +12,7 @@ from test_cli import chainsim
 
 from chainsim.compare import (
     EQUAL_VALUES,
+    equal_values,
     fmt,
     group_differences,
     lever_masks,
@@ -149,6 +150,7 @@ def test_equal_paired_differences_are_shown_without_an_interval_and_say_why():
     assert stat["ci95"] is None and stat["no_interval"] == "all 2 values equal"
     assert fmt(stat, signed=True) == "+0.057 n/a (all equal)"     # fits the column; the JSON keeps the count
     assert "add replications" in EQUAL_VALUES
+    assert "a location's stage" in equal_values("location") and "steps of one location" in equal_values("location")
 
 
 def test_a_scenario_that_changes_parameters_says_so_where_its_effects_are_shown(tmp_path):

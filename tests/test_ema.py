@@ -45,3 +45,13 @@ def test_scenario_and_regions_reach_the_model():
                                                           "regions": "Friesland,Rijnmond"}
     two = run_chainsim(rng=1, scenario="lever_joint_targets", regions="Friesland,Rijnmond")
     assert {round(s * 2) / 2 for s in two["coordinated"]} <= {0.0, 0.5, 1.0}
+
+
+def test_without_the_workbench_build_model_says_what_to_install(monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m == "ema_workbench" or m.startswith("ema_workbench.")]:
+        monkeypatch.setitem(sys.modules, name, None)          # as if it were not installed
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'chainsim\[ema\]'") as err:
+        build_model(replications=1)
+    assert "\n" not in str(err.value)

@@ -67,3 +67,15 @@ def test_arrangements_are_named_in_plain_words():
         m.step()
     text = " ".join(explain(m, "XX01").sentences)
     assert "_" not in text and ("lean towards yes" in text or "next step" not in text)
+
+
+def test_municipalities_staying_out_are_all_counted_and_the_levels_say_how_they_are_read():
+    m = small_model([small_region(n_municipalities=8)], seed=4)
+    out = np.flatnonzero(m.population.kind == Kind.MUNICIPALITY)[:5]
+    m.population.participates[:] = True
+    m.population.participates[out] = False
+    e = explain(m, 0, top=3)
+    sentence = next(s for s in e.sentences if "stay out" in s)
+    assert sentence.startswith("5 municipalities stay out") and "and 2 more" in sentence     # 3 named, 2 counted
+    assert "'all municipalities take part' is not met" in sentence
+    assert "operational level (joint consultation, staff and projects, all three)" in e.sentences[0]

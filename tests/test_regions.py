@@ -54,3 +54,8 @@ def test_find_region_accepts_codes_names_and_seed_spellings():
     assert find_region("helmond").code == "AM32"
     with pytest.raises(UnknownRegionError, match="allowed"):
         find_region("Atlantis")
+    with pytest.raises(UnknownRegionError, match=r"; did you mean 'Friesland'\?$"):
+        find_region("Frieslan")
+    with pytest.raises(UnknownRegionError) as err:
+        find_region("Atlantis")
+    assert "did you mean" not in str(err.value)

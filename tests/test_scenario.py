@@ -364,3 +364,17 @@ def test_an_experiment_file_given_as_a_scenario_says_what_it_is(tmp_path):
     lone.write_text('description = "no sources"\nbase = "x"\nextends = "netherlands_2012.toml"\n')
     with pytest.raises(ScenarioError, match="base: unknown key"):
         load_scenario(lone)
+
+
+def test_a_lever_of_an_unknown_kind_still_has_its_other_slips_found():
+    """One pass finds all: without a known kind, a key that no lever has is still reported."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.toml"
+        path.write_text(GOOD + '[[levers]]\nkind = "joint_target"\nstart = "2013-01"\nstregth = 0.5\ninterval = 2\n')
+        problems = problems_of(path)
+    assert len(problems) == 2, problems                  # the kind and the misspelt key; interval is some lever's
+    assert "levers[0].kind: unknown lever kind 'joint_target'" in problems[0]
+    assert problems[1].startswith(f"{path}:6: levers[0].stregth: unknown key for any lever") and \
+        problems[1].endswith("did you mean 'strength'?")

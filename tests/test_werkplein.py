@@ -106,6 +106,16 @@ def test_the_picture_of_2007_puts_every_survey_figure_beside_a_share():
     assert "| survey |" not in format_picture(rows, 3, locations=13)
 
 
+def test_a_shown_share_never_rounds_across_the_survey_s_bound():
+    from chainsim.werkplein import Comparison
+
+    figure = next(f for f in survey_figures() if f.low == 0.5)        # "the partners in one building", 0.5-0.67
+    just_below = Comparison(figure, 0.4971, 0.42, 0.60)
+    assert not just_below.inside and just_below.shown == "0.497 (0.420-0.600)"     # not "0.50", marked outside
+    assert Comparison(figure, 0.49, 0.42, 0.57).shown == "0.49 (0.42-0.57)"        # clearly outside: two decimals
+    assert Comparison(figure, 0.5, 0.42, 0.57).shown == "0.50 (0.42-0.57)" and Comparison(figure, 0.5, 0, 1).inside
+
+
 def test_the_picture_script_writes_its_page_whole_and_refuses_bad_input(capsys, tmp_path):
     spec = importlib.util.spec_from_file_location("picture_2007", ROOT / "experiments/werkplein/picture_2007.py")
     module = importlib.util.module_from_spec(spec)

@@ -345,7 +345,10 @@ class SubregionDesign(LeverKind):
     steering that one contact point per subregion needs (004 §4.5): that
     cited obstacle leaves the arrangement's effort. The seed sees subregions
     as a way to accommodate local differences (004 §3.1). No effect in
-    regions without subregions.
+    regions without subregions. One contact point per subregion is an item
+    of the Inspectorate's framework, not a step of the stage rule, so this
+    lever moves no region's stage (docs/measures.md: a paired difference of
+    exactly 0 in all 100 replications); it shows in the subregion items.
     """
 
     kind = "subregion_design"

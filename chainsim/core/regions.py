@@ -11,6 +11,7 @@ commuting towards other regions and earlier joint arrangements (004 §4.1,
 from __future__ import annotations
 
 import csv
+import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -135,7 +136,10 @@ def find_region(name_or_code: str) -> RegionInfo:
         if key in (_normalise(region.code), _normalise(region.name)):
             return region
     names = ", ".join(r.name for r in load_regions())
-    raise UnknownRegionError(f"unknown region {name_or_code!r} (allowed: {names})")
+    by_key = {_normalise(r.name): r.name for r in load_regions()}
+    close = difflib.get_close_matches(key, list(by_key), n=1)
+    hint = f"; did you mean {by_key[close[0]]!r}?" if close else ""
+    raise UnknownRegionError(f"unknown region {name_or_code!r} (allowed: {names}){hint}")
 
 
 COPY_SEPARATOR = "#"
