@@ -290,6 +290,7 @@ def compare_with_baseline(settings: dict, replications: int = COMPARE_REPLICATIO
 def comparison_summary(data: pd.DataFrame) -> str:
     """Baseline, what-if and paired difference at the observation month and at the end, in words."""
     lines, stage = [], data.attrs.get("stage", "coordinated")
+    unit = data.attrs.get("unit", "region")
     for label, month in (("observation month", data.attrs.get("observed_at")), ("end", data.attrs.get("end"))):
         if month is None:
             continue
@@ -299,13 +300,15 @@ def comparison_summary(data: pd.DataFrame) -> str:
         if n < 2:
             interval = "no interval from 1 replication"
         elif np.isnan(d["low"]) and d["mean"] == 0:
-            interval = f"0 in all {n} replications: by this month the what-if changes no region's stage"
+            interval = (f"0 in all {n} replications: by this month the what-if leaves the number of {stage} "
+                        f"{unit}s the same in every replication; other {unit}s may still have moved between "
+                        "other stages")
         elif np.isnan(d["low"]):
             interval = f"the same in all {n} replications, so no interval: run more to see its spread"
         else:
-            interval = f"95% CI {d['low']:+.2f} to {d['high']:+.2f} over {n} replications"
+            interval = f"95% CI {d['low']:+z.2f} to {d['high']:+z.2f} over {n} replications"
         lines.append(f"At the {label} ({month}): share {stage} {at.loc['baseline', 'mean']:.2f} in the "
-                     f"baseline, {at.loc['what-if', 'mean']:.2f} in the what-if; difference {d['mean']:+.2f} "
+                     f"baseline, {at.loc['what-if', 'mean']:.2f} in the what-if; difference {d['mean']:+z.2f} "
                      f"({interval}).")
     return " ".join(lines)
 

@@ -92,14 +92,20 @@ def targets() -> list[Target]:
 
 
 def compare(rows: pd.DataFrame) -> pd.DataFrame:
-    """Observed against simulated (mean and 95% CI over the runs in ``rows``) for every target."""
+    """Observed against simulated (mean and 95% CI over the runs in ``rows``) for every target.
+
+    ``low`` and ``high`` are NaN where there is no interval, and ``no_interval`` says why
+    (:func:`chainsim.results.mean_ci`); it is empty where there is one.
+    """
     from chainsim.results import mean_ci
 
     records = []
     for target in targets():
         stat = mean_ci(target.simulated(rows))
+        low, high = (np.nan if b is None else b for b in stat["ci95"])
         records.append({"group": target.group, "name": target.name, "observed": target.observed,
-                        "simulated": stat["mean"], "low": stat["ci95"][0], "high": stat["ci95"][1]})
+                        "simulated": stat["mean"], "low": low, "high": high,
+                        "no_interval": stat.get("no_interval", "")})
     return pd.DataFrame(records)
 
 

@@ -64,7 +64,7 @@ import numpy as np
 from chainsim.core.calendar import Month
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS, REGIONS
-from chainsim.core.levers import LEVERS, Lever
+from chainsim.core.levers import LEVERS, Lever, built_for
 from chainsim.core.parameters import SPECS
 from chainsim.scenario import (
     LEVER_KEYS,
@@ -220,11 +220,6 @@ def _lever_template(f: TomlFile, i: int, raw: dict, kind: str, calendar, era: st
     return lever
 
 
-def _built_for(era: str | None) -> list[str]:
-    """The lever kinds built for an era (all kinds where the era is not known: a base that did not load)."""
-    return [k for k, spec in LEVERS.items() if era is None or era in spec.eras]
-
-
 def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar, era: str | None = RunConfig.era) -> Factor | None:
     key = f"factors[{i}]"
     if not isinstance(raw, dict):
@@ -232,7 +227,7 @@ def _factor(f: TomlFile, i: int, raw: Any, design: str, calendar, era: str | Non
         return None
     before = len(f.problems)
     name = raw.get("name")
-    built = _built_for(era)                          # the levers of the base scenario's era
+    built = built_for(era)                           # the levers of the base scenario's era
     allowed_names = [*SPECS, *(f"lever.{k}" for k in built), "lever"]
     other = name.removeprefix("lever.") if isinstance(name, str) and name.startswith("lever.") else None
     if other in LEVERS and other not in built:

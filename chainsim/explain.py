@@ -21,6 +21,7 @@ from chainsim.core.measurement import INDICATOR_INDEX, ITEM_NAMES, LEVEL_CLASSES
 from chainsim.core.mechanisms.table import eligible, expected_support
 from chainsim.core.population import Kind
 from chainsim.core.regions import find_region
+from chainsim.core.state import IN_FORCE
 
 TERM_MECHANISM = {
     "belief": "M11 belief that cooperation pays",
@@ -130,8 +131,38 @@ NEXT_STAGE_NEEDS = {
 }
 
 
+OPERATIONAL_LEVEL = ("joint_consultation", "joint_projects", "joint_staff")
+"""The three arrangements that together make the operational level (chainsim.core.measurement)."""
+
+
 def _needed_for_next_stage(stage: str) -> list[str]:
     return NEXT_STAGE_NEEDS[stage]
+
+
+def next_stage_words(stage: str, in_force) -> list[str]:
+    """What the stage rule still asks before a region in ``stage`` moves up, in words: every entry is needed,
+    and an entry with "or" is met by either side (``in_force(arrangement)`` says what the region has).
+    A coordinated region gets what would deepen its approach, each on its own."""
+    def missing(ids) -> list[str]:
+        return [arrangement_words(a) for a in ids if not in_force(a)]
+
+    operational = all(in_force(a) for a in OPERATIONAL_LEVEL)
+    level_words = (f"the operational level, all three of {', '.join(map(arrangement_words, OPERATIONAL_LEVEL[:2]))} "
+                   f"and {arrangement_words(OPERATIONAL_LEVEL[2])} (missing: {', '.join(missing(OPERATIONAL_LEVEL))})")
+    if stage == "little":
+        out = missing(["governance_table"])
+        if not (in_force("tactical_meeting") or operational):
+            out.append(f"a second level: {arrangement_words('tactical_meeting')}, or {level_words}")
+        return out
+    if stage == "middle":
+        out = missing(["governance_table", "tactical_meeting", *OPERATIONAL_LEVEL])
+        if not (in_force("joint_placement_targets") or in_force("fte_agreements")):
+            vision = "" if in_force("shared_vision") else \
+                f" (which builds on {arrangement_words('shared_vision')}, not yet in force)"
+            out.append(f"a binding commitment: {arrangement_words('joint_placement_targets')}, or "
+                       f"{arrangement_words('fte_agreements')}{vision}")
+        return out
+    return missing(NEXT_STAGE_NEEDS[stage])
 
 
 def explain(model, region: str | int, top: int = 3) -> Explanation:
@@ -194,9 +225,11 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     missing = [ITEM_NAMES[i] for i in sum(lacks.values(), [])]
     sentences.append(f"It meets {n_has} of the {n_all} items of the Inspectorate's framework"
                      + (f"; it lacks {len(missing)}: {'; '.join(missing)}" if missing else "") + ".")
-    if needed:
-        goal = "to move up a stage" if STAGES[stage[r]] != "coordinated" else "to deepen its approach"
-        sentences.append(f"{goal.capitalize()} it still needs {'; '.join(map(arrangement_words, needed[:4]))}.")
+    asks = next_stage_words(STAGES[stage[r]], lambda a: rs.status[r, INDEX[a]] == IN_FORCE)
+    if asks and STAGES[stage[r]] != "coordinated":
+        sentences.append(f"To move up a stage the stage rule still asks for {'; and '.join(asks)}.")
+    elif asks:
+        sentences.append(f"To deepen its approach it could add {'; '.join(asks[:4])}.")
     if pending:
         sentences.append(f"Agreed but not yet in practice (M13): {'; '.join(map(arrangement_words, pending))}.")
     if order:

@@ -34,7 +34,7 @@ from chainsim.core import simulation
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS
-from chainsim.core.levers import LEVERS, Lever, RegionSelection
+from chainsim.core.levers import LEVERS, Lever, RegionSelection, era_mismatch
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.population import Kind
 from chainsim.core.recorder import DIAGNOSTICS
@@ -132,6 +132,9 @@ class ChainModel(mesa.Model):
         calendar = calendar or config.calendar
         all_levers = (tuple(config.levers) + tuple(levers)
                       + _lever_settings(settings, calendar, lever_start, config.era))
+        for lever in levers:
+            if (problem := era_mismatch(lever.kind, config.era)) is not None:
+                raise ValueError(f"levers: {problem}")
         self.scenario_name = config.scenario
         self.era = era = ERAS[config.era]
         self.world = simulation.new_world(
@@ -241,9 +244,8 @@ def _lever_settings(settings: dict[str, float], calendar: Calendar, start: str |
             if not 0 <= strength <= 1:
                 raise ValueError(f"{name}: strength {strength} (allowed: 0 to 1)")
             kind = name.removeprefix(LEVER_PREFIX)
-            if kind in LEVERS and era not in LEVERS[kind].eras:
-                built = ", ".join(k for k, spec in LEVERS.items() if era in spec.eras)
-                raise ValueError(f"{name}: the lever {kind} is not built for the era {era} (allowed there: {built})")
+            if (problem := era_mismatch(kind, era)) is not None:
+                raise ValueError(f"{name}: {problem}")
             levers.append(Lever(name.removeprefix(LEVER_PREFIX), begin, None, RegionSelection(), strength))
     return tuple(levers)
 

@@ -41,7 +41,8 @@ def _effect_band(values, bounds: tuple[float, float]) -> dict:
 
 
 def _band(ci: dict) -> dict:
-    """Mean and interval as floats for drawing: no interval (one replication) becomes NaN, drawn as no band."""
+    """Mean and interval as floats for drawing: no interval (one replication, or every replication the same
+    value) becomes NaN, drawn as no band."""
     lo, hi = ci["ci95"]
     return {"mean": np.nan if ci["mean"] is None else ci["mean"],
             "low": np.nan if lo is None else lo, "high": np.nan if hi is None else hi}
@@ -704,9 +705,9 @@ def baseline_comparison_data(months, baseline, whatif) -> pd.DataFrame:
     ``baseline`` and ``whatif`` are (replications x months) arrays whose
     replication ``i`` ran with the same seed (common random numbers), so the
     difference is taken per replication before averaging. Rows per month and
-    series ("baseline", "what-if", "difference"): mean and 95% CI; the
-    difference, an effect, has no interval (NaN) where every replication
-    gives the same value, as in ``chainsim compare`` (:mod:`chainsim.statistics`).
+    series ("baseline", "what-if", "difference"): mean and 95% CI; a series
+    has no interval (NaN) where every replication gives the same value, as in
+    ``chainsim compare`` and ``summary.json`` (:mod:`chainsim.statistics`).
     """
     baseline, whatif = np.asarray(baseline, dtype=float), np.asarray(whatif, dtype=float)
     if baseline.shape != whatif.shape or baseline.ndim != 2 or baseline.shape[1] != len(months):

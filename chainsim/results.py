@@ -41,12 +41,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.measurement import DENOMINATOR, INDICATOR_INDEX, INDICATORS, LEVEL_CLASSES, STAGES
 from chainsim.core.recorder import DIAGNOSTICS
 from chainsim.runner import RunConfig, RunResult
+from chainsim.statistics import estimate
 
 SCHEMA_VERSION = 2
 """Version of the output schema (docs/outputs.md). 1: before months became dates and
@@ -172,28 +172,21 @@ def mean_ci(values, low: float | None = None, high: float | None = None) -> dict
     """Mean and 95% confidence interval of the mean (Student t) of replicate values.
 
     NaN values (a share whose denominator was empty in that replication) are
-    left out. Where there is no interval, ``ci95`` is ``[None, None]`` and
-    ``no_interval`` says why, in the words of :mod:`chainsim.statistics`: with one
-    value ("1 replication") nothing is known of the spread, and where every value
-    is the same ("all N values equal") a zero-width interval would claim a
-    certainty that N replications cannot give.
+    left out; ``low`` and ``high`` clip the interval to the possible range. The
+    rule of :func:`chainsim.statistics.estimate` decides whether there is an
+    interval: where there is none, ``ci95`` is ``[None, None]`` and
+    ``no_interval`` says why ("1 replication"; "all N values equal", up to
+    rounding, where a zero-width interval would claim a certainty that N
+    replications cannot give). Where no value is left, ``mean`` is None too.
     """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if len(x) == 0:
+    bounds = None if low is None and high is None else \
+        (-np.inf if low is None else low, np.inf if high is None else high)
+    e = estimate(values, bounds)
+    if e.mean is None:
         return {"mean": None, "ci95": [None, None]}
-    mean = float(x.mean())
-    if len(x) < 2:
-        return {"mean": mean, "ci95": [None, None], "no_interval": "1 replication"}
-    if np.ptp(x) == 0:
-        return {"mean": mean, "ci95": [None, None], "no_interval": f"all {len(x)} values equal"}
-    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    lo, hi = mean - half, mean + half
-    if low is not None:
-        lo = max(lo, low)
-    if high is not None:
-        hi = min(hi, high)
-    return {"mean": mean, "ci95": [lo, hi]}
+    if not e.has_interval:
+        return {"mean": e.mean, "ci95": [None, None], "no_interval": e.why_no_interval}
+    return {"mean": e.mean, "ci95": list(e.interval())}
 
 
 def fmt_mean_ci(stat: dict, digits: int = 2) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 from chainsim.core.calendar import Calendar, Month
 from chainsim.core.config import RunConfig
 from chainsim.core.eras import ERAS, LOCATIONS, REGIONS
-from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection
+from chainsim.core.levers import LEVERS, RULE_ATTRIBUTES, RULE_PATTERN, Lever, RegionSelection, era_mismatch
 from chainsim.core.parameters import SPECS, Parameters
 from chainsim.core.regions import UnknownRegionError, find_region
 from chainsim.tomlcheck import TomlFile, check_month, check_number, check_whole, read_toml, suggest, type_name
@@ -337,7 +337,8 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[list[tuple[TomlFile
     if f is None:
         return [], problems
     signs = sorted(set(EXPERIMENT_SIGNS) & set(f.data))
-    if not seen and signs and not (set(TOP_KEYS) - {"description"}) & set(f.data):
+    # factors and design make an experiment file; a base alone may be a slip for extends
+    if not seen and {"factors", "design"} & set(f.data) and not (set(TOP_KEYS) - {"description"}) & set(f.data):
         return [], [f"{path}:1: this is an experiment file (it has {', '.join(signs)}): run it with `chainsim "
                     "sweep`; run and compare take scenario files (extends, levers, parameters, ...)"]
     checked = _check_file(f)
@@ -387,10 +388,8 @@ def load_scenario(path: str | Path) -> Scenario:
     for f, checked in chain:
         for i, raw in checked["levers"]:
             kind = raw.get("kind")
-            if isinstance(kind, str) and kind in LEVERS and era.name not in LEVERS[kind].eras:
-                built = [k for k, spec in LEVERS.items() if era.name in spec.eras]
-                f.problem(f"levers[{i}].kind", f"the lever {kind} is not built for the era {era.name} "
-                                               f"(allowed there: {', '.join(built)})")
+            if isinstance(kind, str) and (problem := era_mismatch(kind, era.name)) is not None:
+                f.problem(f"levers[{i}].kind", problem)
                 continue
             lever = _build_lever(f, i, raw, calendar)
             if lever is not None and lever.regions.rule is not None and era.name != REGIONS.name:

@@ -42,6 +42,21 @@ MEASURES: tuple[str, ...] = LOCATION_INDICATORS + tuple(f"stage_{s}" for s in LO
 """What a run of the era records per month: the share of locations with each item, and in each stage."""
 
 
+def rounded(value: float, digits: int | None) -> float:
+    """``value`` to ``digits`` decimals; itself for None."""
+    return value if digits is None else round(value, digits)
+
+
+def decimals_keeping(judgement: Callable[[int | None], bool]) -> int:
+    """Two decimals, or as many more (up to four) as it takes for ``judgement(d)``, made on values shown to
+    ``d`` decimals, to agree with ``judgement(None)``, made on the values themselves: a table never shows a
+    number that reads as inside a bound it is marked outside of, or the reverse."""
+    truth, digits = judgement(None), 2
+    while digits < 4 and judgement(digits) != truth:
+        digits += 1
+    return digits
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A survey figure beside the simulated share of locations."""
@@ -57,14 +72,17 @@ class Comparison:
         return self.figure.low <= self.mean <= self.figure.high
 
     @property
+    def digits(self) -> int:
+        """Decimals that show the mean on the same side of the survey's bounds as it is (0.497 against
+        0.5-0.67, never a 0.50 marked outside)."""
+        f = self.figure
+        return decimals_keeping(lambda d: f.low <= rounded(self.mean, d) <= f.high)
+
+    @property
     def shown(self) -> str:
-        """The simulated mean and its 90% interval, to two decimals, or to as many more (up to four) as it
-        takes for the shown mean to sit on the same side of the survey's bounds as the mean does: 0.497
-        against 0.5-0.67, never a 0.50 marked outside."""
-        f, digits = self.figure, 2
-        while digits < 4 and (f.low <= round(self.mean, digits) <= f.high) != self.inside:
-            digits += 1
-        return f"{self.mean:.{digits}f} ({self.low:.{digits}f}-{self.high:.{digits}f})"
+        """The simulated mean and its 90% interval, to :attr:`digits` decimals."""
+        d = self.digits
+        return f"{self.mean:.{d}f} ({self.low:.{d}f}-{self.high:.{d}f})"
 
     def as_dict(self) -> dict:
         f = self.figure
@@ -291,8 +309,9 @@ class EraComparison:
             where = ""
         else:
             from chainsim.core.regions import find_region
-            names = ", ".join(find_region(code).name for code in base.config.regions or ())
-            where = f" on {base.locations} of {len(LOCATIONS.select(None))} locations (those of {names})"
+            names = [find_region(code).name for code in base.config.regions or ()]
+            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more regions" if len(names) > 6 else "")
+            where = f" on {base.locations} of {len(LOCATIONS.select(None))} locations (those of {shown})"
         lines = [f"Werkplein era: {len(self.names) - 1} scenario(s) against {self.names[0]}{where}, "
                  f"{base.replications} paired replications; difference in the share of locations "
                  f"(mean and 95% interval of the paired difference; p Holm-adjusted over the {family} "

@@ -172,8 +172,9 @@ def test_compare_with_baseline_uses_the_same_seeds():
     same = app.compare_with_baseline(app.default_settings(seed=4), replications=2)
     difference = same[same["series"] == "difference"]
     assert (difference["mean"] == 0).all() and difference[["low", "high"]].isna().all().all()   # no spread
-    assert "0 in all 2 replications: by this month the what-if changes no region's stage" in \
-        app.comparison_summary(same)
+    assert "0 in all 2 replications: by this month the what-if leaves the number of coordinated regions the " \
+        "same in every replication" in app.comparison_summary(same)
+    assert "-0.00" not in app.comparison_summary(same)
     fig = Figure()
     top, bottom = plot_baseline_comparison(data, ax=fig.subplots(2, 1))
     assert len(top.get_lines()) == 2 and bottom.get_legend() is not None

@@ -165,7 +165,14 @@ def test_calibrated_defaults_meet_the_acceptance_bounds(calibrated_rows, group, 
 
 
 def test_every_pattern_is_simulated(calibrated_rows):
-    assert np.isfinite(compare(calibrated_rows)["simulated"]).all()
+    table = compare(calibrated_rows)
+    assert np.isfinite(table["simulated"]).all()
+    banded = table["low"].notna()
+    assert banded.eq(table["high"].notna()).all() and banded.eq(table["no_interval"] == "").all()
+    assert (table["low"] <= table["simulated"])[banded].all() and (table["simulated"] <= table["high"])[banded].all()
+    # one run's rows: every pattern has a mean, none an interval, and the table says why
+    one = compare(calibrated_rows.iloc[:1])
+    assert one["low"].isna().all() and (one["no_interval"] == "1 replication").all()
 
 
 def test_level_dependence_tells_correlated_from_independent_levels():

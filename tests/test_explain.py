@@ -79,3 +79,19 @@ def test_municipalities_staying_out_are_all_counted_and_the_levels_say_how_they_
     assert sentence.startswith("5 municipalities stay out") and "and 2 more" in sentence     # 3 named, 2 counted
     assert "'all municipalities take part' is not met" in sentence
     assert "operational level (joint consultation, staff and projects, all three)" in e.sentences[0]
+
+
+def test_what_the_next_stage_asks_keeps_the_stage_rule_s_and_and_or():
+    """The stage rule: a middle region needs every level and one binding commitment, either of two."""
+    from chainsim.explain import next_stage_words
+
+    have = {"governance_table", "tactical_meeting", "joint_consultation", "joint_projects"}
+    asks = next_stage_words("middle", have.__contains__)
+    assert asks == ["joint staff", "a binding commitment: joint placement targets, or agreed staff (FTE) for "
+                    "employer services (which builds on a shared vision with joint goals, not yet in force)"]
+    assert next_stage_words("middle", (have | {"joint_staff", "fte_agreements"}).__contains__) == []
+    # a little region with the table needs a second level: the tactical meeting, or all three operational ones
+    asks = next_stage_words("little", {"governance_table", "joint_staff"}.__contains__)
+    assert len(asks) == 1 and asks[0].startswith("a second level: a tactical") and \
+        "(missing: joint consultation of UWV and the municipalities, joint projects)" in asks[0]
+    assert next_stage_words("little", {"governance_table", "tactical_meeting"}.__contains__) == []

@@ -364,6 +364,10 @@ def test_an_experiment_file_given_as_a_scenario_says_what_it_is(tmp_path):
     lone.write_text('description = "no sources"\nbase = "x"\nextends = "netherlands_2012.toml"\n')
     with pytest.raises(ScenarioError, match="base: unknown key"):
         load_scenario(lone)
+    lone.write_text('description = "a slip: base for extends"\nbase = "netherlands_2012.toml"\n')
+    with pytest.raises(ScenarioError, match="base: unknown key") as err:
+        load_scenario(lone)
+    assert "experiment file" not in str(err.value)
 
 
 def test_a_lever_of_an_unknown_kind_still_has_its_other_slips_found():

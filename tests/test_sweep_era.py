@@ -158,6 +158,7 @@ def test_analyse_prints_the_effect_on_the_share_of_integrated_locations(swept):
     assert tables["era"] == LOCATIONS.name and tables["outcome"] == "share of integrated locations"
     assert {e["regions"] for e in tables["effects"]} == {"national", "treated", "untreated"}
     assert "region's stage" not in text and "steps of one region" not in text      # the era's words
+    assert "n/a (all equal)" in text and "changed a location's stage" in text and "steps of one location" in text
 
 
 def test_two_workers_and_a_resumed_sweep_store_the_same_rows(swept, tmp_path):

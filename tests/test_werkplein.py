@@ -299,6 +299,15 @@ def test_an_era_needs_a_calendar_that_covers_its_figures_and_a_history_the_month
     from chainsim.model import ChainModel
     with pytest.raises(ValueError, match="lever_minister_visits: the lever minister_visits is not built for the era"):
         ChainModel("werkpleinen_2005", lever_minister_visits=1.0, lever_start="2006-01")
+    # built in Python, as notebook 02 does: a lever of the other era is refused too, not run to no effect
+    from chainsim.core.levers import Lever
+    from chainsim.runner import RunConfig
+    lever = Lever("support_structure", Month.parse("2013-01"))
+    with pytest.raises(ValueError, match="^the lever support_structure is not built for the era regions_2012 "
+                                         r"\(allowed there: joint_targets, "):
+        RunConfig(levers=(lever,))
+    with pytest.raises(ValueError, match="^levers: the lever support_structure is not built for the era"):
+        ChainModel("netherlands_2012", levers=[lever])
 
 
 def test_levers_built_for_one_era_stay_out_of_the_other_in_sweeps_and_rules(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chainsim.core.calendar import Calendar
-from chainsim.core.levers import Lever
+from chainsim.core.levers import Lever, era_mismatch
 from chainsim.core.parameters import Parameters
 
 
@@ -22,3 +22,10 @@ class RunConfig:
     era: str = "regions_2012"                 # chainsim.core.eras.ERAS: units, arrangements, measurement
     start_from: str | None = None             # an era simulated first, whose end the run starts from (handover)
     history_params: Parameters | None = None  # the parameters that era runs on (None: ``params``)
+
+    def __post_init__(self) -> None:
+        # a lever acts on what its era has: one built for another era would run and change nothing, silently
+        # (a scenario file is checked the same way by chainsim.scenario)
+        for lever in self.levers:
+            if (problem := era_mismatch(lever.kind, self.era)) is not None:
+                raise ValueError(problem)

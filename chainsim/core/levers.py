@@ -547,6 +547,20 @@ class SharedBudgets(LeverKind):
         _remove_obstacles(world, regions, {"chain_indicators": ("001 §5.1: separate money",)}, lever.strength)
 
 
+def built_for(era: str | None) -> list[str]:
+    """The lever kinds built for an era (all kinds where the era is not known)."""
+    return [k for k, spec in LEVERS.items() if era is None or era in spec.eras]
+
+
+def era_mismatch(kind: str, era: str) -> str | None:
+    """Why a lever of ``kind`` cannot act in ``era``, in words ("the lever ... is not built for the era ...
+    (allowed there: ...)"); None where it can, or where the kind is unknown (reported as such elsewhere). A
+    lever of another era would run and change nothing, silently."""
+    if kind not in LEVERS or era in LEVERS[kind].eras:
+        return None
+    return f"the lever {kind} is not built for the era {era} (allowed there: {', '.join(built_for(era))})"
+
+
 # --- applying the levers each month ---------------------------------------
 HANDLES = ("extra_pressure", "effort_factor", "leadership_style", "strategic_skill", "formal_mandate",
            "employer_activism", "uwv_withdrawal", "knowledge_boost", "imposed_joint_targets",

@@ -187,8 +187,9 @@ def main() -> None:
               "![stage shares](figures/validation_stage_shares.png)", "",
               "| group | item | observed | simulated (95% CI) | within CI | error |", "|---|---|---|---|---|---|"]
     for row in table.itertuples():
-        if np.isnan(row.low):         # every run gave the same value: no interval (chainsim.results.mean_ci)
-            interval, inside = "[n/a: all equal]", "yes" if row.simulated == row.observed else "no"
+        if np.isnan(row.low):         # no interval (chainsim.results.mean_ci says why)
+            why = "all equal" if row.no_interval.startswith("all ") else row.no_interval
+            interval, inside = f"[n/a: {why}]", "yes" if np.isclose(row.simulated, row.observed) else "no"
         else:
             interval = f"[{row.low:.3f}, {row.high:.3f}]"
             inside = "yes" if row.low <= row.observed <= row.high else "no"

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from chainsim.results import write_text
-from chainsim.werkplein import era_config, format_picture, run_era
+from chainsim.werkplein import decimals_keeping, era_config, format_picture, rounded, run_era
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "validation_werkplein.md"
@@ -55,8 +55,9 @@ def predictive_table(rows, pp: dict[str, tuple[float, float, float]], draws: int
         f = row.figure
         mean, low, high = pp[f.item]
         meets = "yes" if low <= f.high and f.low <= high else "no"
-        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.3g}-{f.high:.3g} | {f.use} | {mean:.2f} "
-                     f"({low:.2f}-{high:.2f}) | {meets} |")
+        d = decimals_keeping(lambda d, f=f, low=low, high=high: rounded(low, d) <= f.high and f.low <= rounded(high, d))
+        lines.append(f"| {LOCATION_ITEM_NAMES[f.item]} | {f.low:.3g}-{f.high:.3g} | {f.use} | {mean:.{d}f} "
+                     f"({low:.{d}f}-{high:.{d}f}) | {meets} |")
     return "\n".join(lines)
 
 
@@ -66,7 +67,7 @@ def verdict(rows, pp: dict | None) -> str:
     for use in ("calibrate", "test"):
         chosen = [r for r in rows if r.figure.use == use]
         inside = [r.figure.item for r in chosen if r.inside]
-        missed = [f"{r.figure.item} ({r.mean:.2f} against {r.figure.low:.3g}-{r.figure.high:.3g})"
+        missed = [f"{r.figure.item} ({r.mean:.{r.digits}f} against {r.figure.low:.3g}-{r.figure.high:.3g})"
                   for r in chosen if not r.inside]
         line = (f"- **{use}** figures: the mean at the era scenario's values (its calibration) lies inside "
                 f"{len(inside)} of {len(chosen)}")
