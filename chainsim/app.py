@@ -598,7 +598,8 @@ def RegionTiles(model: ChainModel, version: int, selected: solara.Reactive):
                                           "data-region": tile.name})
         StageLegend(STAGE_COLOURS_ALL, tiles["stage"].value_counts())
         solara.Text("Laid out roughly like the Netherlands (not to scale). Hover a tile for the full name; "
-                    "coordinated: joint approach agreed and in practice; little: not all parties at the table yet.",
+                    "coordinated: every level, and joint targets or agreed staff in practice; middle: UWV and "
+                    "the municipalities at the table and on a second level; little: less than that.",
                     style={"font-size": "12px", "color": "#555"})
 
 

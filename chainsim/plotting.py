@@ -29,7 +29,8 @@ from chainsim.core.location_measurement import LOCATION_ITEM_NAMES, survey_figur
 from chainsim.core.locations import region_of
 from chainsim.core.measurement import STAGES
 from chainsim.core.population import Kind
-from chainsim.results import Results, mean_ci
+from chainsim.core.regions import load_regions
+from chainsim.results import Results, load_observed, mean_ci
 from chainsim.statistics import estimate
 
 
@@ -371,6 +372,11 @@ def last_month(model) -> Month:
     return model.calendar.months[max(model.t - 1, 0)]
 
 
+def month_words(model) -> str:
+    """Where a running model stands, for a title: "month 14 (2013-02)", or "before its first month (2012-01)"."""
+    return f"month {model.t} ({last_month(model)})" if model.t else f"before its first month ({last_month(model)})"
+
+
 def kind_labels(model) -> dict[Kind, str]:
     """What the actors are called in the model's era: a location's host municipality, and its agency (CWI's
     branch with UWV's coaches, UWV from the merger of 2009 on)."""
@@ -480,7 +486,9 @@ def plot_model_stage_shares(model, ax=None):
 
     In the werkplein era the survey's interval for a stage that is one of its
     items (:data:`SURVEY_STAGE_ITEMS`) is drawn as a band over its fieldwork
-    months (:func:`stage_band_data`); the region era has none.
+    months (:func:`stage_band_data`); in the region era, for a model of all
+    35 regions, the Inspectorate's 2014 shares are marked at the observation
+    month (they are national, so a model of fewer regions has no marks).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))
@@ -494,8 +502,16 @@ def plot_model_stage_shares(model, ax=None):
     for band in bands.itertuples():
         _draw_band(ax, band.first, band.last, band.low, band.high, colours[band.stage],
                    f"{band.stage}: survey 2007, {band.low:.2f}-{band.high:.2f}")
+    observed = load_observed()
+    when = Month.parse(observed["meta"]["observed_at"])
+    if era.name == REGIONS.name and model.regions_state.n == len(load_regions()) and \
+            model.calendar.start <= when <= model.calendar.end:
+        for i, (name, share) in enumerate(observed["stage_shares"].items()):
+            ax.plot([model.calendar.index(when)], [share], marker="D", ls="", color=colours[name], ms=7,
+                    markeredgecolor="black", label=f"observed {observed['meta']['observed_at']} (Inspectie SZW)"
+                    if i == 0 else None)
     return _month_axes(ax, model, "dotted: observation month", 8, "center right",
-                       f"Stage shares, month {model.t} ({model.calendar.months[max(model.t - 1, 0)]})")
+                       f"Stage shares, {month_words(model)}")
 
 
 def _month_axes(ax, model, note: str, legend_size: int, legend_loc: str, title: str):
@@ -632,7 +648,7 @@ def plot_model_item_shares(model, items, ax=None):
         ax.fill_between([], [], [], color="grey", alpha=0.3, label=f"{SURVEY_NAME} "
                         f"({bands['first_month'].iloc[0]}..{bands['last_month'].iloc[0]})")
     return _month_axes(ax, model, "dotted: observation month; bands: the survey", 7, "upper left",
-                       f"Survey items, month {model.t} ({last_month(model)})")
+                       f"Survey items, {month_words(model)}")
 
 
 ARRANGEMENT_ITEMS = {"chain_consultation": "regional_form"}
@@ -688,8 +704,8 @@ def plot_location_history(model, location: str, ax=None):
     r = unit_index(model, location)
     bottom.set_xlabel("green: in force; grey: not simulated yet; dotted: observation month; dashed: CWI-UWV merger",
                       fontsize=7.5)
-    top.set_title(f"{model.regions_state.names[r]} ({model.regions_state.codes[r]}), month {model.t} "
-                  f"({last_month(model)})", fontsize=10, pad=18)
+    top.set_title(f"{model.regions_state.names[r]} ({model.regions_state.codes[r]}), {month_words(model)}",
+                  fontsize=10, pad=18)
     return ax
 
 

@@ -43,6 +43,7 @@ from chainsim.plotting import (
     stage_share_series,
     survey_band_data,
 )
+from chainsim.results import load_observed
 from chainsim.scenario import load_scenario, shipped_scenarios
 
 FRIESLAND = ["AM02/1", "AM02/2", "AM02/3", "AM02/4", "AM02/5", "AM02/6"]
@@ -142,7 +143,16 @@ def test_the_region_views_give_what_they_gave_before():
     ax = plot_model_stage_shares(model, ax=fig.subplots())
     assert ax.get_ylabel() == "share of regions" and not ax.collections
     assert [(line.get_label(), line.get_color()) for line in ax.get_lines()[:3]] == list(STAGE_COLOURS.items())
+    # all 35 regions: the Inspectorate's national 2014 shares marked at 2014-11, one legend entry for the three
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [*STAGES, "observed 2014-11 (Inspectie SZW)"]
+    marks = [line for line in ax.get_lines() if line.get_marker() == "D"]
+    assert [(m.get_xdata()[0], m.get_ydata()[0]) for m in marks] == \
+        [(model.calendar.observed_index, share) for share in load_observed()["stage_shares"].values()]
+    assert ax.get_title() == "Stage shares, month 4 (2012-04)"
+    few = ChainModel("netherlands_2012", regions=["Friesland"], rng=2)     # national figures: not beside one region
+    ax = plot_model_stage_shares(few, ax=Figure().subplots())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(STAGES)
+    assert ax.get_title() == "Stage shares, before its first month (2012-01)"
     fig = Figure()
     ax = plot_region_network(model, "Friesland", ax=fig.subplots())
     assert ax.get_title() == "Friesland: ties coloured by trust (red low, green high)"
