@@ -105,7 +105,7 @@ def compare(rows: pd.DataFrame) -> pd.DataFrame:
         low, high = (np.nan if b is None else b for b in stat["ci95"])
         records.append({"group": target.group, "name": target.name, "observed": target.observed,
                         "simulated": stat["mean"], "low": low, "high": high,
-                        "no_interval": stat.get("no_interval", "")})
+                        "no_interval": stat.get("no_interval", "" if stat["mean"] is not None else "no value")})
     return pd.DataFrame(records)
 
 

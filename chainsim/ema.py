@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from chainsim.core.levers import LEVERS
+from chainsim.core.levers import built_for
 from chainsim.core.measurement import COORDINATED
 from chainsim.core.parameters import SPECS
 from chainsim.model import LEVER_PREFIX, ChainModel
@@ -49,12 +49,13 @@ def run_chainsim(rng: int = 0, scenario: str | None = None, regions: str | None 
 
 
 def build_model(replications: int = 10, uncertainties: Iterable[str] = DEFAULT_UNCERTAINTIES,
-                levers: Iterable[str] = tuple(LEVERS), seed: int = 0, scenario: str | None = None,
+                levers: Iterable[str] | None = None, seed: int = 0, scenario: str | None = None,
                 regions: Iterable[str] | None = None):
     """A ReplicatorModel of chainsim with the given uncertainties and levers.
 
     ``scenario`` (a shipped name or a path) and ``regions`` (names or codes)
     are constants of every experiment; the scenario's own levers stay on.
+    ``levers`` defaults to every lever built for the scenario's era.
     """
     try:
         from ema_workbench import ArrayOutcome, Constant, RealParameter, ReplicatorModel
@@ -63,6 +64,10 @@ def build_model(replications: int = 10, uncertainties: Iterable[str] = DEFAULT_U
                                   "it with: pip install 'chainsim[ema]' (make test installs it)", name=exc.name) \
             from None
 
+    if levers is None:
+        from chainsim.scenario import default_scenario, load_scenario
+
+        levers = built_for((load_scenario(scenario) if scenario else default_scenario()).era)
     model = ReplicatorModel("chainsim", function=run_chainsim)
     model.constants = [Constant("scenario", scenario),
                        Constant("regions", ",".join(regions) if regions else None)]

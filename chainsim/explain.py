@@ -120,23 +120,32 @@ class Explanation:
         return asdict(self)
 
 
-NEXT_STAGE_NEEDS = {
-    # what the stage rule (chainsim.core.measurement) asks before a region moves up: UWV at the
-    # governance table and a second level; then all three levels and a binding commitment
-    # (joint targets, or FTE agreements, which build on a shared vision)
-    "little": ["governance_table", "tactical_meeting", "joint_consultation", "joint_projects", "joint_staff"],
-    "middle": ["governance_table", "tactical_meeting", "joint_consultation", "joint_staff", "joint_projects",
-               "joint_placement_targets", "shared_vision", "fte_agreements"],
-    "coordinated": ["market_plan", "written_minimum_package", "regional_wsp", "demand_oriented"],
-}
+DEEPEN_APPROACH = ["market_plan", "written_minimum_package", "regional_wsp", "demand_oriented"]
+"""What a coordinated region could add to deepen its approach (the framework's further items). What the stage
+rule (chainsim.core.measurement) asks before a region moves up is worked out by :func:`next_stage_words`."""
 
 
 OPERATIONAL_LEVEL = ("joint_consultation", "joint_projects", "joint_staff")
 """The three arrangements that together make the operational level (chainsim.core.measurement)."""
 
 
-def _needed_for_next_stage(stage: str) -> list[str]:
-    return NEXT_STAGE_NEEDS[stage]
+def next_stage_ids(stage: str, in_force) -> list[str]:
+    """The arrangements that would meet what :func:`next_stage_words` asks (both sides of an "or"), not yet in
+    force: the candidates for the next step."""
+    def missing(ids) -> list[str]:
+        return [a for a in ids if not in_force(a)]
+
+    if stage == "little":
+        out = missing(["governance_table"])
+        if not (in_force("tactical_meeting") or all(in_force(a) for a in OPERATIONAL_LEVEL)):
+            out += missing(["tactical_meeting", *OPERATIONAL_LEVEL])
+        return out
+    if stage == "middle":
+        out = missing(["governance_table", "tactical_meeting", *OPERATIONAL_LEVEL])
+        if not (in_force("joint_placement_targets") or in_force("fte_agreements")):
+            out += missing(["joint_placement_targets", "shared_vision", "fte_agreements"])
+        return out
+    return missing(DEEPEN_APPROACH)
 
 
 def next_stage_words(stage: str, in_force) -> list[str]:
@@ -162,7 +171,7 @@ def next_stage_words(stage: str, in_force) -> list[str]:
             out.append(f"a binding commitment: {arrangement_words('joint_placement_targets')}, or "
                        f"{arrangement_words('fte_agreements')}{vision}")
         return out
-    return missing(NEXT_STAGE_NEEDS[stage])
+    return missing(DEEPEN_APPROACH)
 
 
 def explain(model, region: str | int, top: int = 3) -> Explanation:
@@ -186,7 +195,8 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     ok = eligible(model, (0, 1, 2))[r]
     score = expected_support(model)[r]
     pending = [ARRANGEMENTS[a].id for a in np.flatnonzero(rs.status[r] == 1)]
-    needed = [a for a in _needed_for_next_stage(STAGES[stage[r]]) if rs.status[r, INDEX[a]] == 0]
+    needed = [a for a in next_stage_ids(STAGES[stage[r]], lambda a: rs.status[r, INDEX[a]] == IN_FORCE)
+              if rs.status[r, INDEX[a]] == 0]             # agreed ones are listed as pending
     ready_needed = [INDEX[a] for a in needed if ok[INDEX[a]]]
     order = sorted(ready_needed, key=lambda a: -score[a]) or [a for a in np.argsort(-score) if ok[a]]
     next_steps = [(ARRANGEMENTS[a].id, float(score[a])) for a in order[:5]]
@@ -225,7 +235,7 @@ def explain(model, region: str | int, top: int = 3) -> Explanation:
     missing = [ITEM_NAMES[i] for i in sum(lacks.values(), [])]
     sentences.append(f"It meets {n_has} of the {n_all} items of the Inspectorate's framework"
                      + (f"; it lacks {len(missing)}: {'; '.join(missing)}" if missing else "") + ".")
-    asks = next_stage_words(STAGES[stage[r]], lambda a: rs.status[r, INDEX[a]] == IN_FORCE)
+    asks = next_stage_words(STAGES[stage[r]], lambda a: rs.status[r, INDEX[a]] == IN_FORCE)   # needed, in words
     if asks and STAGES[stage[r]] != "coordinated":
         sentences.append(f"To move up a stage the stage rule still asks for {'; and '.join(asks)}.")
     elif asks:

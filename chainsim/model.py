@@ -130,7 +130,8 @@ class ChainModel(mesa.Model):
             raise ValueError("regions: an empty list (allowed: region names or codes, or None for all)")
         params = _with_settings(params or config.params, settings)
         calendar = calendar or config.calendar
-        all_levers = (tuple(config.levers) + tuple(levers)
+        levers = tuple(levers)
+        all_levers = (tuple(config.levers) + levers
                       + _lever_settings(settings, calendar, lever_start, config.era))
         for lever in levers:
             if (problem := era_mismatch(lever.kind, config.era)) is not None:

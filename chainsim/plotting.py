@@ -504,7 +504,7 @@ def plot_model_stage_shares(model, ax=None):
                    f"{band.stage}: survey 2007, {band.low:.2f}-{band.high:.2f}")
     observed = load_observed()
     when = Month.parse(observed["meta"]["observed_at"])
-    if era.name == REGIONS.name and model.regions_state.n == len(load_regions()) and \
+    if era.name == REGIONS.name and sorted(model.regions_state.codes) == sorted(r.code for r in load_regions()) and \
             model.calendar.start <= when <= model.calendar.end:
         for i, (name, share) in enumerate(observed["stage_shares"].items()):
             ax.plot([model.calendar.index(when)], [share], marker="D", ls="", color=colours[name], ms=7,

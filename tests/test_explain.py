@@ -95,3 +95,16 @@ def test_what_the_next_stage_asks_keeps_the_stage_rule_s_and_and_or():
     assert len(asks) == 1 and asks[0].startswith("a second level: a tactical") and \
         "(missing: joint consultation of UWV and the municipalities, joint projects)" in asks[0]
     assert next_stage_words("little", {"governance_table", "tactical_meeting"}.__contains__) == []
+
+
+def test_the_next_step_candidates_are_what_the_sentence_asks():
+    """next_stage_ids: the arrangements that meet the asks of next_stage_words, and nothing the rule does not ask."""
+    from chainsim.explain import next_stage_ids
+
+    assert next_stage_ids("little", {"tactical_meeting"}.__contains__) == ["governance_table"]   # 2nd level there
+    assert next_stage_ids("little", {"governance_table", "joint_staff"}.__contains__) == \
+        ["tactical_meeting", "joint_consultation", "joint_projects"]
+    have = {"governance_table", "tactical_meeting", "joint_consultation", "joint_projects", "joint_staff"}
+    assert next_stage_ids("middle", (have | {"joint_placement_targets"}).__contains__) == []     # bound already
+    assert next_stage_ids("middle", have.__contains__) == ["joint_placement_targets", "shared_vision",
+                                                          "fte_agreements"]
