@@ -129,49 +129,70 @@ OPERATIONAL_LEVEL = ("joint_consultation", "joint_projects", "joint_staff")
 """The three arrangements that together make the operational level (chainsim.core.measurement)."""
 
 
-def next_stage_ids(stage: str, in_force) -> list[str]:
-    """The arrangements that would meet what :func:`next_stage_words` asks (both sides of an "or"), not yet in
-    force: the candidates for the next step."""
-    def missing(ids) -> list[str]:
-        return [a for a in ids if not in_force(a)]
+ALTERNATIVE_NAMES = {OPERATIONAL_LEVEL: "the operational level"}
+"""What an alternative of several arrangements, all needed together, is called in the explanation."""
 
-    if stage == "little":
-        out = missing(["governance_table"])
-        if not (in_force("tactical_meeting") or all(in_force(a) for a in OPERATIONAL_LEVEL)):
-            out += missing(["tactical_meeting", *OPERATIONAL_LEVEL])
-        return out
-    if stage == "middle":
-        out = missing(["governance_table", "tactical_meeting", *OPERATIONAL_LEVEL])
+
+def next_stage_asks(stage: str, in_force) -> list[tuple[str | None, list[tuple[str, ...]]]]:
+    """What the stage rule (:func:`chainsim.core.measurement.classify_stage`) still asks before a region in
+    ``stage`` moves up: every ask is needed, and is met by any one of its alternatives, each a group of
+    arrangements all in force (``in_force(arrangement)`` says what the region has). An ask with alternatives
+    carries its name. A coordinated region gets what would deepen its approach, each on its own."""
+    def lacking(ids) -> list:
+        return [(None, [(a,)]) for a in ids if not in_force(a)]
+
+    if stage == "little":               # the governance table, and a second level
+        asks = lacking(["governance_table"])
+        if not (in_force("tactical_meeting") or all(map(in_force, OPERATIONAL_LEVEL))):
+            asks.append(("a second level", [("tactical_meeting",), OPERATIONAL_LEVEL]))
+        return asks
+    if stage == "middle":               # every level, and a binding commitment
+        asks = lacking(["governance_table", "tactical_meeting", *OPERATIONAL_LEVEL])
         if not (in_force("joint_placement_targets") or in_force("fte_agreements")):
-            out += missing(["joint_placement_targets", "shared_vision", "fte_agreements"])
-        return out
-    return missing(DEEPEN_APPROACH)
+            asks.append(("a binding commitment", [("joint_placement_targets",), ("fte_agreements",)]))
+        return asks
+    return lacking(DEEPEN_APPROACH)
+
+
+def _first_needs(arrangement: str, in_force) -> list[str]:
+    """The arrangements ``arrangement`` requires (the catalogue's ``requires``, in turn), not yet in force."""
+    out: list[str] = []
+    for r in ARRANGEMENTS[INDEX[arrangement]].requires:
+        if not in_force(r):
+            out += [a for a in [*_first_needs(r, in_force), r] if a not in out]
+    return out
+
+
+def next_stage_ids(stage: str, in_force) -> list[str]:
+    """The candidates for the next step: every arrangement of every alternative of :func:`next_stage_asks`
+    not yet in force, each after what it requires first."""
+    out: list[str] = []
+    for _, alternatives in next_stage_asks(stage, in_force):
+        for group in alternatives:
+            for a in group:
+                if not in_force(a):
+                    out += [b for b in [*_first_needs(a, in_force), a] if b not in out]
+    return out
 
 
 def next_stage_words(stage: str, in_force) -> list[str]:
-    """What the stage rule still asks before a region in ``stage`` moves up, in words: every entry is needed,
-    and an entry with "or" is met by either side (``in_force(arrangement)`` says what the region has).
-    A coordinated region gets what would deepen its approach, each on its own."""
-    def missing(ids) -> list[str]:
-        return [arrangement_words(a) for a in ids if not in_force(a)]
+    """:func:`next_stage_asks` in words, an ask per entry ("or" between alternatives); an arrangement that
+    builds on one not in force and not asked for anyway says so."""
+    asks = next_stage_asks(stage, in_force)
+    asked = {group[0] for _, alternatives in asks for group in alternatives if len(group) == 1}
 
-    operational = all(in_force(a) for a in OPERATIONAL_LEVEL)
-    level_words = (f"the operational level, all three of {', '.join(map(arrangement_words, OPERATIONAL_LEVEL[:2]))} "
-                   f"and {arrangement_words(OPERATIONAL_LEVEL[2])} (missing: {', '.join(missing(OPERATIONAL_LEVEL))})")
-    if stage == "little":
-        out = missing(["governance_table"])
-        if not (in_force("tactical_meeting") or operational):
-            out.append(f"a second level: {arrangement_words('tactical_meeting')}, or {level_words}")
-        return out
-    if stage == "middle":
-        out = missing(["governance_table", "tactical_meeting", *OPERATIONAL_LEVEL])
-        if not (in_force("joint_placement_targets") or in_force("fte_agreements")):
-            vision = "" if in_force("shared_vision") else \
-                f" (which builds on {arrangement_words('shared_vision')}, not yet in force)"
-            out.append(f"a binding commitment: {arrangement_words('joint_placement_targets')}, or "
-                       f"{arrangement_words('fte_agreements')}{vision}")
-        return out
-    return missing(DEEPEN_APPROACH)
+    def group_words(group: tuple[str, ...]) -> str:
+        if len(group) > 1:
+            names = [arrangement_words(a) for a in group]
+            lacking = ", ".join(arrangement_words(a) for a in group if not in_force(a))
+            return (f"{ALTERNATIVE_NAMES.get(group, 'these together')}, all of {', '.join(names[:-1])} "
+                    f"and {names[-1]} (missing: {lacking})")
+        first = [a for a in _first_needs(group[0], in_force) if a not in asked]
+        builds = f" (which builds on {'; '.join(map(arrangement_words, first))}, not yet in force)" if first else ""
+        return arrangement_words(group[0]) + builds
+
+    return [f"{name}: " + ", or ".join(map(group_words, alternatives)) if name else group_words(alternatives[0])
+            for name, alternatives in asks]
 
 
 def explain(model, region: str | int, top: int = 3) -> Explanation:

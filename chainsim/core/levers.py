@@ -556,9 +556,10 @@ def era_mismatch(kind: str, era: str) -> str | None:
     """Why a lever of ``kind`` cannot act in ``era``, in words ("the lever ... is not built for the era ...
     (allowed there: ...)"); None where it can, or where the kind is unknown (reported as such elsewhere). A
     lever of another era would run and change nothing, silently."""
-    if kind not in LEVERS or era in LEVERS[kind].eras or not built_for(era):
-        return None                     # an unknown era is reported as such where eras are read
-    return f"the lever {kind} is not built for the era {era} (allowed there: {', '.join(built_for(era))})"
+    built = built_for(era)
+    if kind not in LEVERS or kind in built or not built:
+        return None                     # an unknown era (no lever built for it) is reported as such where eras are read
+    return f"the lever {kind} is not built for the era {era} (allowed there: {', '.join(built)})"
 
 
 # --- applying the levers each month ---------------------------------------
